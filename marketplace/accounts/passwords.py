@@ -1,0 +1,29 @@
+"""Password hashing with argon2id (run in a worker thread: it is deliberately slow)."""
+
+from __future__ import annotations
+
+import anyio.to_thread
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile
+# Verified against when the email is unknown, so that both answers take as long.
+_UNKNOWN_USER_HASH = _hasher.hash("no such user: this hash only spends the same time")
+
+MIN_PASSWORD_LENGTH = 12
+
+
+async def hash_password(password: str) -> str:
+    return await anyio.to_thread.run_sync(_hasher.hash, password)
+
+
+async def password_matches(password_hash: str | None, password: str) -> bool:
+    def verify() -> bool:
+        try:
+            return _hasher.verify(password_hash or _UNKNOWN_USER_HASH, password) and (
+                password_hash is not None
+            )
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await anyio.to_thread.run_sync(verify)

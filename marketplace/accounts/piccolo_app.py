@@ -1,0 +1,13 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from marketplace.accounts.tables import ApiToken, BrowserSession, Organisation, User
+
+APP_CONFIG = AppConfig(
+    app_name="accounts",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[Organisation, User, BrowserSession, ApiToken],
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,70 @@
+"""Request and response shapes of the accounts API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+CqcRating = Literal["outstanding", "good", "requires_improvement", "inadequate", "not_yet_rated"]
+Email = Annotated[
+    str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="email")
+]
+Password = Annotated[str, msgspec.Meta(min_length=12, max_length=200)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+CqcLocationId = Annotated[str, msgspec.Meta(pattern=r"^1-\d{6,12}$", max_length=32)]
+
+
+class Request(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Every request body refuses fields it does not know."""
+
+
+class TokenCreate(Request):
+    email: Annotated[str, msgspec.Meta(max_length=254)]
+    password: Annotated[str, msgspec.Meta(max_length=200)]
+
+
+class TokenCreated(msgspec.Struct):
+    token: str
+    expires_at: datetime
+
+
+class OrganisationCreate(Request):
+    kind: Literal["commissioner", "provider"]
+    name: Name
+    cqc_location_id: CqcLocationId | None = None
+    cqc_rating: CqcRating | None = None
+    enforcement_pending: bool | None = None
+
+
+class OrganisationUpdate(Request):
+    name: Name | None = None
+    cqc_location_id: CqcLocationId | None = None
+    cqc_rating: CqcRating | None = None
+    enforcement_pending: bool | None = None
+
+
+class Organisation(msgspec.Struct):
+    id: UUID
+    kind: str
+    name: str
+    cqc_location_id: str | None
+    cqc_rating: str | None
+    enforcement_pending: bool
+    created_at: datetime
+
+
+class UserCreate(Request):
+    email: Email
+    password: Password
+    role: Literal["commissioner", "opener", "provider"]
+
+
+class User(msgspec.Struct):
+    id: UUID
+    email: str
+    role: str
+    organisation_id: UUID | None
+    created_at: datetime

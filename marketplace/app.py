@@ -1,0 +1,77 @@
+"""create_app(): the one place that assembles routes, middleware, plugins and the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+
+from marketplace.accounts.api import OrganisationApi, TokenApi
+from marketplace.accounts.pages import SignInPages
+from marketplace.config import get_settings
+from marketplace.db import bind_engine, current_engine, start_engine, stop_engine
+from marketplace.health import healthz
+from marketplace.tenders.api import AreaApi, LotApi, PostcodeApi, PricingApi
+from marketplace.web.assets import ensure_static, with_static_files
+from marketplace.web.home import home
+from marketplace.web.problems import EXCEPTION_HANDLERS
+from marketplace.web.security import IdentifyRequester, check_csrf, signed_in
+from marketplace.web.templating import template_config
+
+ROUTES: list[Any] = [
+    home,
+    healthz,
+    SignInPages,
+    TokenApi,
+    OrganisationApi,
+    LotApi,
+    AreaApi,
+    PricingApi,
+    PostcodeApi,
+]
+
+
+@asynccontextmanager
+async def lifespan(_: Litestar) -> AsyncIterator[None]:
+    await start_engine()
+    try:
+        yield
+    finally:
+        await stop_engine()
+
+
+def create_litestar() -> Litestar:
+    settings = get_settings()
+    bind_engine(current_engine())
+    return Litestar(
+        route_handlers=ROUTES,
+        middleware=[DefineMiddleware(IdentifyRequester)],
+        guards=[signed_in],
+        before_request=check_csrf,
+        exception_handlers=EXCEPTION_HANDLERS,
+        template_config=template_config(),
+        plugins=[HTMXPlugin()],
+        lifespan=[lifespan],
+        openapi_config=OpenAPIConfig(
+            title="Care call-off marketplace API",
+            version="1.0.0",
+            path="/api/docs",
+            render_plugins=[SwaggerRenderPlugin(version="5.17.14", js_url=None, css_url=None, standalone_preset_js_url=None)],
+        ),
+        debug=False,
+        logging_config=None,
+    )
+
+
+def create_app() -> Any:
+    """The ASGI application: static files in front of the Litestar app."""
+    logging.basicConfig(level=logging.INFO)
+    ensure_static()
+    return with_static_files(create_litestar())

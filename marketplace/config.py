@@ -1,0 +1,134 @@
+"""Settings read from the environment, and the local development keys of the embedded default."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(Exception):
+    """The environment does not describe a marketplace that may start."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    var_dir: Path
+    database_url: str
+    redis_url: str | None
+    s3_endpoint_url: str | None
+    s3_bucket: str | None
+    s3_region: str
+    smtp_url: str | None
+    secret_key: bytes
+    key_encryption_key: bytes
+    min_deadline_seconds: int
+    timezone: str
+    mail_from: str
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def s3_configured(self) -> bool:
+        return bool(self.s3_bucket)
+
+
+def _var_dir() -> Path:
+    return Path(os.environ.get("MARKETPLACE_VAR_DIR", PROJECT_ROOT / "var")).resolve()
+
+
+def _local_key(var_dir: Path, name: str, length: int) -> bytes:
+    """Read, or create with mode 0600, a random key kept under var/ for local development."""
+    path = var_dir / "keys" / name
+    if path.exists():
+        return base64.b64decode(path.read_text().strip())
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_bytes(length)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(base64.b64encode(key).decode() + "\n")
+    return key
+
+
+def _decode_kek(value: str) -> bytes:
+    try:
+        key = base64.b64decode(value, validate=True)
+    except ValueError as exc:
+        raise ConfigurationError("MARKETPLACE_KEK must be base64 for 32 bytes") from exc
+    if len(key) != 32:
+        raise ConfigurationError("MARKETPLACE_KEK must be base64 for exactly 32 bytes")
+    return key
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build the settings from the environment; production refuses anything generated."""
+    env_vars = dict(os.environ if environ is None else environ)
+    env = env_vars.get("MARKETPLACE_ENV", "development")
+    if env not in ("development", "production"):
+        raise ConfigurationError("MARKETPLACE_ENV must be 'development' or 'production'")
+    var_dir = Path(env_vars.get("MARKETPLACE_VAR_DIR", PROJECT_ROOT / "var")).resolve()
+    production = env == "production"
+
+    if production:
+        required = ["DATABASE_URL", "MARKETPLACE_SECRET_KEY", "MARKETPLACE_KEK"]
+        missing = [name for name in required if not env_vars.get(name)]
+        if missing:
+            raise ConfigurationError(
+                "production mode refuses generated keys and the embedded database; "
+                f"set {', '.join(missing)}"
+            )
+
+    secret_text = env_vars.get("MARKETPLACE_SECRET_KEY")
+    if secret_text:
+        if production and len(secret_text) < 32:
+            raise ConfigurationError("MARKETPLACE_SECRET_KEY must be at least 32 characters")
+        secret_key = secret_text.encode()
+    else:
+        secret_key = _local_key(var_dir, "secret_key", 32)
+    kek_text = env_vars.get("MARKETPLACE_KEK")
+    kek = _decode_kek(kek_text) if kek_text else _local_key(var_dir, "kek", 32)
+
+    try:
+        min_deadline = int(env_vars.get("MARKETPLACE_MIN_DEADLINE_SECONDS", "3600"))
+    except ValueError as exc:
+        raise ConfigurationError("MARKETPLACE_MIN_DEADLINE_SECONDS must be whole seconds") from exc
+
+    return Settings(
+        env=env,
+        var_dir=var_dir,
+        database_url=env_vars.get("DATABASE_URL") or f"sqlite:///{var_dir / 'marketplace.sqlite'}",
+        redis_url=env_vars.get("REDIS_URL") or None,
+        s3_endpoint_url=env_vars.get("S3_ENDPOINT_URL") or None,
+        s3_bucket=env_vars.get("S3_BUCKET") or None,
+        s3_region=env_vars.get("AWS_DEFAULT_REGION") or env_vars.get("AWS_REGION") or "eu-west-2",
+        smtp_url=env_vars.get("SMTP_URL") or None,
+        secret_key=secret_key,
+        key_encryption_key=kek,
+        min_deadline_seconds=min_deadline,
+        timezone=env_vars.get("MARKETPLACE_TIMEZONE", "Europe/London"),
+        mail_from=env_vars.get("MARKETPLACE_MAIL_FROM", "Care call-off marketplace <noreply@localhost>"),
+    )
+
+
+_settings: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    global _settings
+    if _settings is None:
+        _settings = load_settings()
+    return _settings
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests change the environment)."""
+    global _settings
+    _settings = None

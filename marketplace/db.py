@@ -1,0 +1,104 @@
+"""Database engines and the one way services open a write transaction.
+
+SQLite's default DEFERRED transactions lose updates when two of them read and then write, so every
+write transaction on SQLite is IMMEDIATE (it takes the write lock at BEGIN). PostgreSQL transactions
+use row locks instead, taken with `for_update()` where a service reads what it will change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
+def engine_from_url(url: str) -> Engine:
+    """Make a Piccolo engine for `postgresql://...` or `sqlite:///path`."""
+    parsed = urlparse(url)
+    if parsed.scheme in ("postgres", "postgresql"):
+        return PostgresEngine(config={"dsn": url})
+    if parsed.scheme == "sqlite" and url.startswith("sqlite:///"):
+        # sqlite:///relative/path and sqlite:////absolute/path, as SQLAlchemy reads them.
+        return SQLiteEngine(path=unquote(url[len("sqlite:///") :]), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+    raise ValueError(f"DATABASE_URL must start with postgresql:// or sqlite:///, not {parsed.scheme!r}")
+
+
+_engine: Engine | None = None
+
+
+def current_engine() -> Engine:
+    """The engine every table of the marketplace is bound to."""
+    global _engine
+    if _engine is None:
+        from marketplace.config import get_settings
+
+        _engine = engine_from_url(get_settings().database_url)
+    return _engine
+
+
+def all_tables() -> list[type[Table]]:
+    """Every table of every marketplace app, in dependency order."""
+    from marketplace.piccolo_conf import APP_REGISTRY
+
+    tables: list[type[Table]] = []
+    for app_config in APP_REGISTRY.app_configs.values():
+        tables.extend(app_config.table_classes)
+    return tables
+
+
+def bind_engine(engine: Engine, tables: Iterable[type[Table]] | None = None) -> None:
+    """Point every table at `engine` (the app at start-up, and tests switching engines)."""
+    global _engine
+    _engine = engine
+    for table in tables if tables is not None else all_tables():
+        table._meta.db = engine
+
+
+def is_postgres(engine: Engine | None = None) -> bool:
+    return (engine or current_engine()).engine_type == "postgres"
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[Any]:
+    """Open the unit of work: IMMEDIATE on SQLite, a plain transaction on PostgreSQL.
+
+    Nested calls join the outer transaction.
+    """
+    engine = current_engine()
+    if engine.current_transaction.get() is not None:
+        yield engine.current_transaction.get()
+        return
+    if isinstance(engine, SQLiteEngine):
+        async with engine.transaction(transaction_type=TransactionType.immediate) as txn:
+            yield txn
+    else:
+        async with engine.transaction() as txn:
+            yield txn
+
+
+def for_update(query: Any) -> Any:
+    """Lock the selected rows until the transaction ends (PostgreSQL; SQLite's IMMEDIATE
+    transaction already holds the database's write lock)."""
+    if is_postgres():
+        return query.lock_rows("UPDATE")
+    return query
+
+
+async def start_engine() -> None:
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=20)
+
+
+async def stop_engine() -> None:
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()

@@ -1,0 +1,42 @@
+"""Keyset pagination for list endpoints: `?limit=&cursor=` -> `{items, next_cursor}`."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from piccolo.columns import Column
+
+from marketplace.errors import BadInput, FieldError
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+def encode_cursor(value: str) -> str:
+    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadInput("The cursor is not one this API gave out", [FieldError("cursor", "is not valid")]) from exc
+
+
+def check_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadInput(f"limit must be between 1 and {MAX_LIMIT}", [FieldError("limit", f"must be 1 to {MAX_LIMIT}")])
+    return limit
+
+
+async def keyset_page(query: Any, key: Column, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """Rows ordered by a unique text `key`, after the cursor; and the cursor of the next page."""
+    check_limit(limit)
+    if cursor:
+        query = query.where(key > decode_cursor(cursor))
+    rows = await query.order_by(key).limit(limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(str(rows[-1][key._meta.name])) if more and rows else None
+    return rows, next_cursor

@@ -1,0 +1,21 @@
+"""Piccolo configuration: the engine comes from DATABASE_URL (see marketplace.db)."""
+
+from typing import Any
+
+from piccolo.conf.apps import AppRegistry
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "marketplace.accounts.piccolo_app",
+        "marketplace.tenders.piccolo_app",
+    ]
+)
+
+
+def __getattr__(name: str) -> Any:
+    # Resolved on every lookup so that Piccolo's migrations use the engine the app is bound to.
+    if name == "DB":
+        from marketplace.db import current_engine
+
+        return current_engine()
+    raise AttributeError(name)

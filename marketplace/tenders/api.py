@@ -1,0 +1,85 @@
+"""JSON API of reference data: lots, areas, pricing and the postcode directory."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post, put
+from litestar.params import Parameter
+
+from marketplace.pagination import DEFAULT_LIMIT
+from marketplace.tenders import schemas, service
+from marketplace.web.security import actor, role_in
+
+Limit = Parameter(query="limit", default=DEFAULT_LIMIT, description="page size, 1 to 200")
+Cursor = Parameter(query="cursor", default=None, description="next_cursor of the previous page")
+COMMISSIONER_ROLES = ("commissioner", "opener")
+
+
+class LotApi(Controller):
+    path = "/api/v1/lots"
+    tags = ["reference data"]
+
+    @post("/", guards=[role_in("admin")], status_code=201, summary="Create a DPS lot")
+    async def create(self, request: Request[Any, Any, Any], data: schemas.LotCreate) -> schemas.Lot:
+        return await service.create_lot(requester(request), data)  # type: ignore[arg-type]
+
+    @get("/", summary="List lots")
+    async def index(self, limit: int = Limit, cursor: str | None = Cursor) -> schemas.LotPage:
+        return await service.list_lots(limit, cursor)
+
+
+class AreaApi(Controller):
+    path = "/api/v1/areas"
+    tags = ["reference data"]
+
+    @post("/", guards=[role_in("admin", *COMMISSIONER_ROLES)], status_code=201, summary="Create an area")
+    async def create(self, request: Request[Any, Any, Any], data: schemas.AreaCreate) -> schemas.Area:
+        return await service.create_area(requester(request), data)  # type: ignore[arg-type]
+
+    @get("/", summary="List areas")
+    async def index(
+        self,
+        limit: int = Limit,
+        cursor: str | None = Cursor,
+        commissioner_id: UUID | None = Parameter(query="commissioner_id", default=None),
+    ) -> schemas.AreaPage:
+        return await service.list_areas(limit, cursor, commissioner_id)
+
+
+class PricingApi(Controller):
+    path = "/api/v1/pricing"
+    tags = ["reference data"]
+    guards = [role_in(*COMMISSIONER_ROLES)]
+
+    @put("/{lot_code:str}", summary="Set your pricing for a lot")
+    async def put_pricing(
+        self, request: Request[Any, Any, Any], lot_code: str, data: schemas.PricingPut
+    ) -> Response[schemas.Pricing]:
+        pricing, created = await service.put_pricing(requester(request), lot_code, data)  # type: ignore[arg-type]
+        return Response(pricing, status_code=201 if created else 200)
+
+    @get("/{lot_code:str}", summary="Your pricing for a lot")
+    async def show(self, request: Request[Any, Any, Any], lot_code: str) -> schemas.Pricing:
+        return await service.get_pricing(requester(request), lot_code)  # type: ignore[arg-type]
+
+    @get("/", summary="Your pricing for every lot")
+    async def index(self, request: Request[Any, Any, Any]) -> list[schemas.Pricing]:
+        return await service.list_pricing(requester(request))  # type: ignore[arg-type]
+
+
+class PostcodeApi(Controller):
+    path = "/api/v1/postcodes"
+    tags = ["reference data"]
+
+    @put("/{postcode:str}", guards=[role_in("admin")], summary="Record a postcode's rurality and coordinates")
+    async def put_postcode(
+        self, request: Request[Any, Any, Any], postcode: str, data: schemas.PostcodePut
+    ) -> Response[schemas.Postcode]:
+        entry, created = await service.put_postcode(requester(request), postcode, data)  # type: ignore[arg-type]
+        return Response(entry, status_code=201 if created else 200)
+
+    @get("/{postcode:str}", summary="A postcode's rurality and coordinates")
+    async def show(self, postcode: str) -> schemas.Postcode:
+        return await service.get_postcode(postcode)

@@ -1,0 +1,13 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from marketplace.tenders.tables import Area, Lot, Postcode, Pricing
+
+APP_CONFIG = AppConfig(
+    app_name="tenders",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[Lot, Area, Postcode, Pricing],
+    migration_dependencies=["marketplace.accounts.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,204 @@
+"""Use cases of tendering's reference data: lots, areas, pricing and the postcode directory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from marketplace.accounts.principal import Principal
+from marketplace.accounts.service import get_organisation
+from marketplace.db import write_transaction
+from marketplace.errors import BadInput, FieldError, NotAllowed, NotFound, RuleBroken, WrongState
+from marketplace.pagination import keyset_page
+from marketplace.tenders import schemas
+from marketplace.tenders.postcodes import RURALITY_CATEGORIES, NotAPostcode, PostcodeEntry, normalise_postcode
+from marketplace.tenders.tables import Area, Lot, Postcode, Pricing
+
+DEFAULT_WEIGHT = Decimal("1.00")
+
+
+def _lot(row: dict[str, Any]) -> schemas.Lot:
+    return schemas.Lot(id=row["id"], code=row["code"], name=row["name"])
+
+
+async def create_lot(actor: Principal, body: schemas.LotCreate) -> schemas.Lot:
+    """A platform admin adds a lot of the Dynamic Purchasing System."""
+    if not actor.is_admin:
+        raise NotAllowed("Only a platform admin can create lots")
+    async with write_transaction():
+        if await Lot.exists().where(Lot.code == body.code):
+            raise WrongState(f"A lot with the code {body.code} already exists", [FieldError("code", "is already in use")])
+        lot = Lot(code=body.code, name=body.name.strip())
+        await lot.save()
+    return schemas.Lot(id=lot.id, code=lot.code, name=lot.name)
+
+
+async def list_lots(limit: int, cursor: str | None) -> schemas.LotPage:
+    rows, next_cursor = await keyset_page(Lot.select(), Lot.code, limit, cursor)
+    return schemas.LotPage(items=[_lot(row) for row in rows], next_cursor=next_cursor)
+
+
+async def lot_by_code(code: str) -> dict[str, Any]:
+    row = await Lot.select().where(Lot.code == code).first()
+    if row is None:
+        raise NotFound(f"There is no lot with the code {code}")
+    return row
+
+
+def _area(row: dict[str, Any]) -> schemas.Area:
+    return schemas.Area(
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        commissioner_id=row["commissioner"],
+        weekly_hours=row["weekly_hours"],
+    )
+
+
+async def create_area(actor: Principal, body: schemas.AreaCreate) -> schemas.Area:
+    """An admin, or a commissioner for itself, adds a locality or cluster group."""
+    if not (actor.is_admin or (actor.is_commissioner and actor.organisation_id == body.commissioner_id)):
+        raise NotAllowed("Commissioners create areas for their own organisation only")
+    try:
+        commissioner = await get_organisation(actor, body.commissioner_id)
+    except NotFound as exc:
+        raise RuleBroken("No such commissioner", [FieldError("commissioner_id", "is not a commissioner")]) from exc
+    if commissioner.kind != "commissioner":
+        raise RuleBroken("Areas belong to a commissioner", [FieldError("commissioner_id", "is not a commissioner")])
+    async with write_transaction():
+        if await Area.exists().where(Area.code == body.code):
+            raise WrongState(f"An area with the code {body.code} already exists", [FieldError("code", "is already in use")])
+        area = Area(code=body.code, name=body.name.strip(), commissioner=body.commissioner_id, weekly_hours=body.weekly_hours)
+        await area.save()
+    row = await Area.select().where(Area.id == area.id).first()
+    assert row is not None
+    return _area(row)
+
+
+async def list_areas(limit: int, cursor: str | None, commissioner_id: UUID | None = None) -> schemas.AreaPage:
+    query = Area.select()
+    if commissioner_id is not None:
+        query = query.where(Area.commissioner == commissioner_id)
+    rows, next_cursor = await keyset_page(query, Area.code, limit, cursor)
+    return schemas.AreaPage(items=[_area(row) for row in rows], next_cursor=next_cursor)
+
+
+def _pricing(row: dict[str, Any], lot_code: str) -> schemas.Pricing:
+    return schemas.Pricing(
+        lot_code=lot_code,
+        commissioner_id=row["commissioner"],
+        max_hourly_rate_pence=row["max_hourly_rate_pence"],
+        envelope_base_rate_pence=row["envelope_base_rate_pence"],
+        rurality_weights={category: Decimal(row[f"weight_{category}"]).quantize(Decimal("0.01")) for category in RURALITY_CATEGORIES},
+        updated_at=row["updated_at"],
+    )
+
+
+def _commissioner_of(actor: Principal) -> UUID:
+    if not actor.is_commissioner or actor.organisation_id is None:
+        raise NotAllowed("Only commissioners have pricing")
+    return actor.organisation_id
+
+
+async def put_pricing(actor: Principal, lot_code: str, body: schemas.PricingPut) -> tuple[schemas.Pricing, bool]:
+    """A commissioner sets its pricing for a lot; returns it and whether it was new."""
+    commissioner_id = _commissioner_of(actor)
+    if body.envelope_base_rate_pence > body.max_hourly_rate_pence:
+        raise RuleBroken(
+            "The envelope base rate cannot be above the maximum hourly rate",
+            [FieldError("envelope_base_rate_pence", "is above max_hourly_rate_pence")],
+        )
+    lot = await lot_by_code(lot_code)
+    values = {
+        Pricing.max_hourly_rate_pence: body.max_hourly_rate_pence,
+        Pricing.envelope_base_rate_pence: body.envelope_base_rate_pence,
+        Pricing.updated_at: datetime.now(UTC),
+    }
+    for category in RURALITY_CATEGORIES:
+        weight = body.rurality_weights.get(category, DEFAULT_WEIGHT)  # type: ignore[call-overload]
+        if weight != weight.quantize(Decimal("0.01")):
+            raise BadInput("Weights have at most two decimal places", [FieldError(f"rurality_weights.{category}", "has more than two decimal places")])
+        values[getattr(Pricing, f"weight_{category}")] = weight
+    async with write_transaction():
+        match = (Pricing.commissioner == commissioner_id) & (Pricing.lot == lot["id"])
+        created = not await Pricing.exists().where(match)
+        if created:
+            await Pricing.insert(Pricing(commissioner=commissioner_id, lot=lot["id"], **{col._meta.name: v for col, v in values.items()}))
+        else:
+            await Pricing.update(values).where(match)
+    return await get_pricing(actor, lot_code), created
+
+
+async def get_pricing(actor: Principal, lot_code: str) -> schemas.Pricing:
+    commissioner_id = _commissioner_of(actor)
+    lot = await lot_by_code(lot_code)
+    row = await Pricing.select().where((Pricing.commissioner == commissioner_id) & (Pricing.lot == lot["id"])).first()
+    if row is None:
+        raise NotFound(f"You have no pricing for the lot {lot_code} yet")
+    return _pricing(row, lot_code)
+
+
+async def list_pricing(actor: Principal) -> list[schemas.Pricing]:
+    commissioner_id = _commissioner_of(actor)
+    rows = await Pricing.select(Pricing.all_columns(), Pricing.lot.code.as_alias("lot_code")).where(
+        Pricing.commissioner == commissioner_id
+    ).order_by(Pricing.lot.code)
+    return [_pricing(row, row["lot_code"]) for row in rows]
+
+
+def postcode_or_400(text: str) -> str:
+    try:
+        return normalise_postcode(text)
+    except NotAPostcode as exc:
+        raise BadInput(str(exc), [FieldError("postcode", "is not a UK postcode")]) from exc
+
+
+async def put_postcode(actor: Principal, text: str, body: schemas.PostcodePut) -> tuple[schemas.Postcode, bool]:
+    """An admin records one postcode's rurality and coordinates; returns it and whether it was new."""
+    if not actor.is_admin:
+        raise NotAllowed("Only a platform admin can change the postcode directory")
+    postcode = postcode_or_400(text)
+    async with write_transaction():
+        created = not await Postcode.exists().where(Postcode.postcode == postcode)
+        await save_postcodes([PostcodeEntry(postcode, body.rurality, body.latitude, body.longitude)])
+    return schemas.Postcode(postcode=postcode, rurality=body.rurality, latitude=body.latitude, longitude=body.longitude), created
+
+
+async def get_postcode(text: str) -> schemas.Postcode:
+    postcode = postcode_or_400(text)
+    row = await Postcode.select().where(Postcode.postcode == postcode).first()
+    if row is None:
+        raise NotFound(f"{postcode} is not in the postcode directory")
+    return schemas.Postcode(**row)
+
+
+async def save_postcodes(entries: Iterable[PostcodeEntry]) -> int:
+    """Insert or update directory entries in one statement; returns how many were written."""
+    rows = [Postcode(postcode=e.postcode, rurality=e.rurality, latitude=e.latitude, longitude=e.longitude) for e in entries]
+    if not rows:
+        return 0
+    async with write_transaction():
+        await Postcode.insert(*rows).on_conflict(
+            target=Postcode.postcode,
+            action="DO UPDATE",
+            values=[Postcode.rurality, Postcode.latitude, Postcode.longitude],
+        )
+    return len(rows)
+
+
+async def reference_counts(commissioner_id: UUID | None = None) -> dict[str, int]:
+    """Counts for the home pages."""
+    areas = Area.count()
+    pricing = Pricing.count()
+    if commissioner_id is not None:
+        areas = areas.where(Area.commissioner == commissioner_id)
+        pricing = pricing.where(Pricing.commissioner == commissioner_id)
+    return {
+        "lots": await Lot.count(),
+        "areas": await areas,
+        "priced_lots": await pricing,
+        "postcodes": await Postcode.count(),
+    }

@@ -1,0 +1,123 @@
+"""One place that turns every error into an answer: RFC 9457 problem+json for the API, and an
+HTML page (or a redirect to sign in) for the pages. Nothing a client sends gets a 500."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from marketplace.errors import DomainError, FieldError, NotSignedIn
+
+log = logging.getLogger("marketplace")
+PROBLEM_JSON = "application/problem+json"
+_MSGSPEC_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`")
+_UNKNOWN_FIELD = re.compile(r"unknown field `(?P<name>[^`]+)`")
+_FIELD_BY_STATUS = {400: "bad-input", 404: "not-found", 405: "method-not-allowed", 413: "too-large", 429: "rate-limited"}
+
+
+def _wants_html(request: Request[Any, Any, Any]) -> bool:
+    return not request.url.path.startswith("/api/") and request.url.path != "/healthz"
+
+
+def _field_path(raw: str) -> str:
+    # msgspec paths look like data.areas[0].rate or $.areas[0].rate
+    return raw.removeprefix("data.").removeprefix("data").lstrip(".")
+
+
+def _validation_errors(exc: ValidationException) -> list[FieldError]:
+    errors: list[FieldError] = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", "is not valid"))
+        field = _field_path(str(item.get("key", "")))
+        if match := _UNKNOWN_FIELD.search(message):
+            field = ".".join(filter(None, [field, match["name"]]))
+            message = "is not a known field"
+        elif match := _MSGSPEC_PATH.search(message):
+            field = ".".join(filter(None, [field, _field_path(match["path"])]))
+            message = message[: match.start()]
+        errors.append(FieldError(field or "body", message))
+    if not errors and exc.detail:
+        detail = str(exc.detail)
+        if match := _UNKNOWN_FIELD.search(detail):
+            errors.append(FieldError(match["name"], "is not a known field"))
+        elif match := _MSGSPEC_PATH.search(detail):
+            errors.append(FieldError(_field_path(match["path"]), detail[: match.start()]))
+    return errors
+
+
+def problem(
+    status: int, title: str, detail: str, slug: str, errors: list[FieldError] | None = None
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
+    return Response(content=body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _error_page(status: int, title: str, detail: str) -> Template:
+    return Template(
+        template_name="error.html",
+        context={"status": status, "title": title, "detail": detail},
+        status_code=status,
+        media_type=MediaType.HTML,
+    )
+
+
+def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if _wants_html(request):
+        if isinstance(exc, NotSignedIn):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return Redirect(path=f"/sign-in?next={quote(target, safe='/')}", status_code=303)
+        return _error_page(exc.status_code, exc.title, exc.detail)
+    return problem(exc.status_code, exc.title, exc.detail, exc.slug, exc.errors)
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if isinstance(exc, ValidationException):
+        errors = _validation_errors(exc)
+        named = ", ".join(e.field for e in errors)
+        detail = f"These fields are not valid: {named}" if named else "The request is not valid"
+        if _wants_html(request):
+            return _error_page(400, "The request is not valid", detail)
+        return problem(400, "The request is not valid", detail, "bad-input", errors)
+    if status >= 500:
+        log.error("HTTP %s on %s %s: %s", status, request.method, request.url.path, exc.detail)
+        detail = "Something went wrong on our side; it has been logged"
+    else:
+        detail = str(exc.detail)
+    title = {404: "Not found", 405: "Method not allowed", 413: "Too large", 429: "Too many requests"}.get(
+        status, "Request refused"
+    )
+    if _wants_html(request):
+        return _error_page(status, title, detail)
+    return problem(status, title, detail, _FIELD_BY_STATUS.get(status, "http-error"))
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    title, detail = "Something went wrong", "Something went wrong on our side; it has been logged"
+    if _wants_html(request):
+        return _error_page(HTTP_500_INTERNAL_SERVER_ERROR, title, detail)
+    return problem(HTTP_500_INTERNAL_SERVER_ERROR, title, detail, "internal")
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: handle_domain_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

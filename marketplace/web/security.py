@@ -1,0 +1,169 @@
+"""Who is asking: session cookies, bearer tokens, CSRF tokens, and the guards on every route.
+
+Every browser carries one random cookie. Once signed in, a BrowserSession row holds its SHA-256.
+The CSRF token of a form is an HMAC of that cookie under the secret key, so it changes when the
+cookie is rotated at sign-in. Bearer-token requests carry no ambient credential and need no CSRF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from http.cookies import SimpleCookie
+from typing import Any
+
+from litestar.connection import ASGIConnection, Request
+from litestar.handlers.base import BaseRouteHandler
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from marketplace.accounts.principal import Principal
+from marketplace.accounts.service import principal_for_api_token, principal_for_session
+from marketplace.config import get_settings
+from marketplace.errors import NotAllowed, NotSignedIn
+
+SESSION_COOKIE = "marketplace_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+
+
+def csrf_token_for(cookie_value: str) -> str:
+    return hmac.new(get_settings().secret_key, b"csrf:" + cookie_value.encode(), hashlib.sha256).hexdigest()
+
+
+def session_cookie_header(value: str, *, expire: bool = False) -> str:
+    parts = [f"{SESSION_COOKIE}={value}", "Path=/", "HttpOnly", "SameSite=Lax"]
+    if get_settings().production:
+        parts.append("Secure")
+    if expire:
+        parts.append("Max-Age=0")
+    return "; ".join(parts)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+class IdentifyRequester:
+    """ASGI middleware: puts the Principal (or None) and the browser's cookie into the scope."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        principal: Principal | None = None
+        state: dict[str, Any] = {"bearer": False, "bad_token": False, "new_cookie": False}
+        authorization = _header(scope, b"authorization")
+        cookie_value: str | None = None
+        if authorization is not None:
+            state["bearer"] = True
+            scheme, _, token = authorization.partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                principal = await principal_for_api_token(token.strip())
+            state["bad_token"] = principal is None
+        else:
+            raw = _header(scope, b"cookie")
+            if raw:
+                morsel = SimpleCookie()
+                try:
+                    morsel.load(raw)
+                except Exception:  # noqa: BLE001 (a malformed cookie header is simply ignored)
+                    morsel = SimpleCookie()
+                if SESSION_COOKIE in morsel and _COOKIE_VALUE.match(morsel[SESSION_COOKIE].value):
+                    cookie_value = morsel[SESSION_COOKIE].value
+            if cookie_value is not None:
+                principal = await principal_for_session(cookie_value)
+            elif not scope["path"].startswith(("/api/", "/healthz")):
+                cookie_value = secrets.token_urlsafe(32)
+                state["new_cookie"] = True
+        state["cookie"] = cookie_value
+        state["csrf_token"] = csrf_token_for(cookie_value) if cookie_value else None
+        scope["user"] = principal
+        scope["auth"] = state
+
+        if not state["new_cookie"]:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                sets_own = any(
+                    k.lower() == b"set-cookie" and v.startswith(SESSION_COOKIE.encode() + b"=")
+                    for k, v in headers
+                )
+                if not sets_own:
+                    headers.append((b"set-cookie", session_cookie_header(cookie_value).encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+def requester(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    return connection.scope.get("user")  # type: ignore[return-value]
+
+
+def actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    """The signed-in user of a route the guards have let through."""
+    principal = requester(connection)
+    if principal is None:
+        raise NotSignedIn("Sign in to continue")
+    return principal
+
+
+async def check_csrf(request: Request[Any, Any, Any]) -> None:
+    """Refuse an unsafe browser request whose CSRF token does not match its cookie."""
+    if request.method in SAFE_METHODS:
+        return
+    auth = request.scope.get("auth") or {}
+    if auth.get("bearer"):
+        return
+    is_api = request.url.path.startswith("/api/")
+    if is_api and request.scope.get("user") is None:
+        return  # no ambient credential to abuse (e.g. asking for a token)
+    expected = auth.get("csrf_token")
+    given = request.headers.get(CSRF_HEADER)
+    content_type = request.headers.get("content-type", "")
+    if given is None and not is_api and (
+        content_type.startswith("application/x-www-form-urlencoded")
+        or content_type.startswith("multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    if not expected or not given or not hmac.compare_digest(expected, given):
+        raise NotAllowed("The form has expired or was not sent from this service: reload the page and try again")
+
+
+async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """App-wide guard: every route needs a signed-in user unless it is marked public."""
+    auth = connection.scope.get("auth") or {}
+    if auth.get("bad_token"):
+        raise NotSignedIn("The API token is not valid, has expired or was revoked")
+    if handler.opt.get("public"):
+        return
+    if connection.scope.get("user") is None:
+        raise NotSignedIn("Sign in to continue")
+
+
+def role_in(*roles: str) -> Any:
+    """A guard letting through only users with one of `roles`."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal = requester(connection)
+        if principal is None:
+            raise NotSignedIn("Sign in to continue")
+        if principal.role not in roles:
+            raise NotAllowed(f"This needs the role {' or '.join(roles)}")
+
+    return guard

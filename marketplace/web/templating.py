@@ -1,0 +1,52 @@
+"""The Jinja2 environment: our templates, then govuk-frontend-jinja's components."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from marketplace.config import PROJECT_ROOT, get_settings
+from marketplace.web.assets import static_url
+
+SERVICE_NAME = "Care call-off marketplace"
+
+
+def local_time(value: datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") -> str:
+    """Show a stored UTC instant in the marketplace's time zone (Europe/London)."""
+    if value is None:
+        return ""
+    shown = value.astimezone(ZoneInfo(get_settings().timezone)).strftime(fmt)
+    return shown.replace("AM", "am").replace("PM", "pm")
+
+
+def pence(value: int | None) -> str:
+    """£24.00 from 2400."""
+    if value is None:
+        return ""
+    pounds, remainder = divmod(int(value), 100)
+    return f"£{pounds:,}.{remainder:02d}"
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader(str(PROJECT_ROOT / "templates")),
+                PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+            ]
+        ),
+        autoescape=select_autoescape(["html", "xml"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(static=static_url, service_name=SERVICE_NAME)
+    env.filters.update(local_time=local_time, pence=pence)
+    return env
+
+
+def template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(engine=JinjaTemplateEngine.from_environment(make_environment()))
