@@ -56,9 +56,11 @@ def all_tables() -> list[type[Table]]:
 
 def bind_engine(engine: Engine, tables: Iterable[type[Table]] | None = None) -> None:
     """Point every table at `engine` (the app at start-up, and tests switching engines)."""
+    from piccolo.apps.migrations.tables import Migration
+
     global _engine
     _engine = engine
-    for table in tables if tables is not None else all_tables():
+    for table in [*(tables if tables is not None else all_tables()), Migration]:
         table._meta.db = engine
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 
 from marketplace.accounts.service import end_browser_session, start_browser_session
@@ -43,7 +43,7 @@ class SignInPages(Controller):
     opt = {"public": True}
 
     @get("/sign-in")
-    async def sign_in_form(self, request: Request[Any, Any, Any], next: str | None = None) -> Template | Redirect:
+    async def sign_in_form(self, request: Request[Any, Any, Any], next: FromQuery[str | None] = None) -> Template | Redirect:
         if request.scope.get("user") is not None:
             return Redirect(path=_safe_next(next), status_code=303)
         return _sign_in_page(_safe_next(next))

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post, put
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from marketplace.pagination import DEFAULT_LIMIT
 from marketplace.tenders import schemas, service
 from marketplace.web.security import actor, role_in
 
-Limit = Parameter(query="limit", default=DEFAULT_LIMIT, description="page size, 1 to 200")
-Cursor = Parameter(query="cursor", default=None, description="next_cursor of the previous page")
+Limit = Annotated[int, QueryParameter(description="page size, 1 to 200")]
+Cursor = Annotated[str | None, QueryParameter(description="next_cursor of the previous page")]
 COMMISSIONER_ROLES = ("commissioner", "opener")
 
 
@@ -22,11 +22,11 @@ class LotApi(Controller):
     tags = ["reference data"]
 
     @post("/", guards=[role_in("admin")], status_code=201, summary="Create a DPS lot")
-    async def create(self, request: Request[Any, Any, Any], data: schemas.LotCreate) -> schemas.Lot:
+    async def create(self, request: Request[Any, Any, Any], data: JSONBody[schemas.LotCreate]) -> schemas.Lot:
         return await service.create_lot(requester(request), data)  # type: ignore[arg-type]
 
     @get("/", summary="List lots")
-    async def index(self, limit: int = Limit, cursor: str | None = Cursor) -> schemas.LotPage:
+    async def index(self, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> schemas.LotPage:
         return await service.list_lots(limit, cursor)
 
 
@@ -35,15 +35,15 @@ class AreaApi(Controller):
     tags = ["reference data"]
 
     @post("/", guards=[role_in("admin", *COMMISSIONER_ROLES)], status_code=201, summary="Create an area")
-    async def create(self, request: Request[Any, Any, Any], data: schemas.AreaCreate) -> schemas.Area:
+    async def create(self, request: Request[Any, Any, Any], data: JSONBody[schemas.AreaCreate]) -> schemas.Area:
         return await service.create_area(requester(request), data)  # type: ignore[arg-type]
 
     @get("/", summary="List areas")
     async def index(
         self,
-        limit: int = Limit,
-        cursor: str | None = Cursor,
-        commissioner_id: UUID | None = Parameter(query="commissioner_id", default=None),
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+        commissioner_id: FromQuery[UUID | None] = None,
     ) -> schemas.AreaPage:
         return await service.list_areas(limit, cursor, commissioner_id)
 
@@ -55,13 +55,13 @@ class PricingApi(Controller):
 
     @put("/{lot_code:str}", summary="Set your pricing for a lot")
     async def put_pricing(
-        self, request: Request[Any, Any, Any], lot_code: str, data: schemas.PricingPut
+        self, request: Request[Any, Any, Any], lot_code: FromPath[str], data: JSONBody[schemas.PricingPut]
     ) -> Response[schemas.Pricing]:
         pricing, created = await service.put_pricing(requester(request), lot_code, data)  # type: ignore[arg-type]
         return Response(pricing, status_code=201 if created else 200)
 
     @get("/{lot_code:str}", summary="Your pricing for a lot")
-    async def show(self, request: Request[Any, Any, Any], lot_code: str) -> schemas.Pricing:
+    async def show(self, request: Request[Any, Any, Any], lot_code: FromPath[str]) -> schemas.Pricing:
         return await service.get_pricing(requester(request), lot_code)  # type: ignore[arg-type]
 
     @get("/", summary="Your pricing for every lot")
@@ -75,11 +75,11 @@ class PostcodeApi(Controller):
 
     @put("/{postcode:str}", guards=[role_in("admin")], summary="Record a postcode's rurality and coordinates")
     async def put_postcode(
-        self, request: Request[Any, Any, Any], postcode: str, data: schemas.PostcodePut
+        self, request: Request[Any, Any, Any], postcode: FromPath[str], data: JSONBody[schemas.PostcodePut]
     ) -> Response[schemas.Postcode]:
         entry, created = await service.put_postcode(requester(request), postcode, data)  # type: ignore[arg-type]
         return Response(entry, status_code=201 if created else 200)
 
     @get("/{postcode:str}", summary="A postcode's rurality and coordinates")
-    async def show(self, postcode: str) -> schemas.Postcode:
+    async def show(self, postcode: FromPath[str]) -> schemas.Postcode:
         return await service.get_postcode(postcode)

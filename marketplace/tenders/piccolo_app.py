@@ -2,12 +2,12 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from marketplace.tenders.tables import Area, Lot, Postcode, Pricing
+from marketplace.tenders.tables import Area, Lot, Package, Postcode, Pricing
 
 APP_CONFIG = AppConfig(
     app_name="tenders",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Lot, Area, Postcode, Pricing],
+    table_classes=[Lot, Area, Postcode, Pricing, Package],
     migration_dependencies=["marketplace.accounts.piccolo_app"],
     commands=[],
 )

@@ -2,6 +2,7 @@
 
 from piccolo.columns import (
     UUID,
+    Date,
     DoublePrecision,
     ForeignKey,
     Integer,
@@ -41,6 +42,8 @@ class Postcode(Table, tablename="postcode"):
     rurality = Varchar(length=40)
     latitude = DoublePrecision()
     longitude = DoublePrecision()
+    # "ons" (imported directory), "manual" (API), or "demo" (invented for the demo marketplace)
+    source = Varchar(length=16, default="manual")
 
 
 class Pricing(Table, tablename="pricing"):
@@ -57,3 +60,22 @@ class Pricing(Table, tablename="pricing"):
     weight_rural_village_and_dispersed = Numeric(digits=(4, 2))
     updated_at = Timestamptz(default=TimestamptzNow())
     # Unique (commissioner, lot): index pricing_one_per_lot, created in the migration.
+
+
+class Package(Table, tablename="package"):
+    """One person's care need on a commissioner's waiting list, known by a pseudonymous
+    reference only (never a name or an address)."""
+
+    id = UUID(primary_key=True)
+    commissioner = ForeignKey(Organisation, on_delete=OnDelete.restrict)
+    area = ForeignKey(Area, on_delete=OnDelete.restrict)
+    reference = Varchar(length=40)
+    postcode = Varchar(length=8)
+    rurality = Varchar(length=40)
+    weekly_hours = Numeric(digits=(7, 2))
+    service_level = Varchar(length=16)
+    urgency = Varchar(length=16, default="standard")
+    urgency_reason = Varchar(length=24, null=True, default=None)
+    start_by = Date()
+    status = Varchar(length=16, default="waiting", index=True)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,7 +1,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-11-23T09:56:00:000000"
+ID = "2026-11-23T10:23:18:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "one pricing per commissioner and lot"
 

@@ -1,0 +1,142 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL, against real services.
+
+`make test` starts PostgreSQL, Redis, S3 (moto server) and the SMTP sink with infra/services.sh
+and exports where they are (DATABASE_URL, REDIS_URL, S3_ENDPOINT_URL, SMTP_URL). Each test then
+gets its own empty, migrated database on the engine it is parametrised with.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "S3_ENDPOINT_URL", "SMTP_URL")
+_SERVICES: dict[str, str] = {name: os.environ.get(name, "") for name in SERVICE_VARIABLES}
+# The app under test must not pick these up by accident: each test says what it uses.
+for _name in (*SERVICE_VARIABLES, "S3_BUCKET", "MARKETPLACE_ENV"):
+    os.environ.pop(_name, None)
+
+
+def service_url(name: str) -> str:
+    url = _SERVICES.get(name)
+    if not url:
+        pytest.fail(
+            f"{name} is not set: run the tests with `make test`, or start the services with "
+            "`eval \"$(infra/services.sh start)\"` first"
+        )
+    return url
+
+
+@pytest.fixture(scope="session")
+def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("var")
+    os.environ["MARKETPLACE_VAR_DIR"] = str(path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings(var_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    from marketplace.config import reset_settings
+
+    monkeypatch.setenv("MARKETPLACE_VAR_DIR", str(var_dir))
+    reset_settings()
+    yield
+    reset_settings()
+
+
+def _test_database_name() -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"marketplace_test_{worker}"
+
+
+async def _recreate_postgres_database(admin_url: str, name: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(admin_url)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+def run_in_own_loop(coroutine: Any) -> Any:
+    """Run a coroutine to completion from sync code, even when a loop is already running here."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def _migrate(engine: Any) -> None:
+    from marketplace.db import bind_engine
+    from marketplace.migrate import migrate
+
+    bind_engine(engine)
+    run_in_own_loop(migrate())
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite"
+    _migrate(SQLiteEngine(path=str(path)))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    admin_url = service_url("DATABASE_URL")
+    name = _test_database_name()
+    run_in_own_loop(_recreate_postgres_database(admin_url, name))
+    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    _migrate(PostgresEngine(config={"dsn": url}))
+    return url
+
+
+async def _empty_postgres(engine: PostgresEngine) -> None:
+    from marketplace.db import all_tables
+
+    names = ", ".join(f'"{table._meta.tablename}"' for table in all_tables())
+    await engine._run_in_new_connection(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
+    """An empty, migrated database on the engine named by the parameter; yields the engine name."""
+    from marketplace.config import reset_settings
+    from marketplace.db import bind_engine, engine_from_url
+
+    if request.param == "sqlite":
+        path = tmp_path / "marketplace.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    monkeypatch.setenv("DATABASE_URL", url)
+    reset_settings()
+    engine = engine_from_url(url)
+    if isinstance(engine, PostgresEngine):
+        await _empty_postgres(engine)
+    bind_engine(engine)
+    yield request.param
+
+
+@pytest.fixture
+async def client(db: str) -> AsyncIterator[Any]:
+    """The whole ASGI app (static files in front of Litestar) in this test's event loop, with a
+    cookie-keeping client. (The lifespan's connection pool is left out: it would be a second way
+    to reach the database; the browser tests run the app under uvicorn with its lifespan.)"""
+    import httpx
+
+    from marketplace.app import create_app
+
+    transport = httpx.ASGITransport(app=create_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as test_client:
+        yield test_client
