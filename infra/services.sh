@@ -116,6 +116,7 @@ case $cmd in
   start)
     install_missing
     mkdir -p "$DIR"
+    chmod 755 "$DIR" # the postgres user must reach its data folder inside
     start_postgres
     start_redis
     start_python_service s3 "$S3_PORT" "$ROOT/.venv/bin/moto_server" -H 127.0.0.1 -p "$S3_PORT"

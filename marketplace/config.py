@@ -40,10 +40,6 @@ class Settings:
         return bool(self.s3_bucket)
 
 
-def _var_dir() -> Path:
-    return Path(os.environ.get("MARKETPLACE_VAR_DIR", PROJECT_ROOT / "var")).resolve()
-
-
 def _local_key(var_dir: Path, name: str, length: int) -> bytes:
     """Read, or create with mode 0600, a random key kept under var/ for local development."""
     path = var_dir / "keys" / name
@@ -95,6 +91,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     kek_text = env_vars.get("MARKETPLACE_KEK")
     kek = _decode_kek(kek_text) if kek_text else _local_key(var_dir, "kek", 32)
 
+    database_url = env_vars.get("DATABASE_URL") or f"sqlite:///{var_dir / 'marketplace.sqlite'}"
+    if not database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        raise ConfigurationError("DATABASE_URL must start with postgresql:// or sqlite:///")
+
     try:
         min_deadline = int(env_vars.get("MARKETPLACE_MIN_DEADLINE_SECONDS", "3600"))
     except ValueError as exc:
@@ -103,7 +103,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     return Settings(
         env=env,
         var_dir=var_dir,
-        database_url=env_vars.get("DATABASE_URL") or f"sqlite:///{var_dir / 'marketplace.sqlite'}",
+        database_url=database_url,
         redis_url=env_vars.get("REDIS_URL") or None,
         s3_endpoint_url=env_vars.get("S3_ENDPOINT_URL") or None,
         s3_bucket=env_vars.get("S3_BUCKET") or None,

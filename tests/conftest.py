@@ -24,6 +24,8 @@ _SERVICES: dict[str, str] = {name: os.environ.get(name, "") for name in SERVICE_
 # The app under test must not pick these up by accident: each test says what it uses.
 for _name in (*SERVICE_VARIABLES, "S3_BUCKET", "MARKETPLACE_ENV"):
     os.environ.pop(_name, None)
+# argon2id still, with cheap parameters: the suite hashes hundreds of passwords.
+os.environ["MARKETPLACE_CHEAP_PASSWORD_HASHING"] = "1"
 
 
 def service_url(name: str) -> str:
@@ -54,8 +56,8 @@ def fresh_settings(var_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
 
 
 def _test_database_name() -> str:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return f"marketplace_test_{worker}"
+    # One database per pytest process, so that runs side by side never share one.
+    return f"marketplace_test_{os.getpid()}"
 
 
 async def _recreate_postgres_database(admin_url: str, name: str) -> None:
@@ -90,14 +92,25 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+async def _drop_postgres_database(admin_url: str, name: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(admin_url)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url() -> Iterator[str]:
     admin_url = service_url("DATABASE_URL")
     name = _test_database_name()
     run_in_own_loop(_recreate_postgres_database(admin_url, name))
     url = admin_url.rsplit("/", 1)[0] + f"/{name}"
     _migrate(PostgresEngine(config={"dsn": url}))
-    return url
+    yield url
+    run_in_own_loop(_drop_postgres_database(admin_url, name))
 
 
 async def _empty_postgres(engine: PostgresEngine) -> None:

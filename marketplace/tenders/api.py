@@ -23,7 +23,7 @@ class LotApi(Controller):
 
     @post("/", guards=[role_in("admin")], status_code=201, summary="Create a DPS lot")
     async def create(self, request: Request[Any, Any, Any], data: JSONBody[schemas.LotCreate]) -> schemas.Lot:
-        return await service.create_lot(requester(request), data)  # type: ignore[arg-type]
+        return await service.create_lot(actor(request), data)
 
     @get("/", summary="List lots")
     async def index(self, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> schemas.LotPage:
@@ -36,7 +36,7 @@ class AreaApi(Controller):
 
     @post("/", guards=[role_in("admin", *COMMISSIONER_ROLES)], status_code=201, summary="Create an area")
     async def create(self, request: Request[Any, Any, Any], data: JSONBody[schemas.AreaCreate]) -> schemas.Area:
-        return await service.create_area(requester(request), data)  # type: ignore[arg-type]
+        return await service.create_area(actor(request), data)
 
     @get("/", summary="List areas")
     async def index(
@@ -57,16 +57,16 @@ class PricingApi(Controller):
     async def put_pricing(
         self, request: Request[Any, Any, Any], lot_code: FromPath[str], data: JSONBody[schemas.PricingPut]
     ) -> Response[schemas.Pricing]:
-        pricing, created = await service.put_pricing(requester(request), lot_code, data)  # type: ignore[arg-type]
+        pricing, created = await service.put_pricing(actor(request), lot_code, data)
         return Response(pricing, status_code=201 if created else 200)
 
     @get("/{lot_code:str}", summary="Your pricing for a lot")
     async def show(self, request: Request[Any, Any, Any], lot_code: FromPath[str]) -> schemas.Pricing:
-        return await service.get_pricing(requester(request), lot_code)  # type: ignore[arg-type]
+        return await service.get_pricing(actor(request), lot_code)
 
     @get("/", summary="Your pricing for every lot")
     async def index(self, request: Request[Any, Any, Any]) -> list[schemas.Pricing]:
-        return await service.list_pricing(requester(request))  # type: ignore[arg-type]
+        return await service.list_pricing(actor(request))
 
 
 class PostcodeApi(Controller):
@@ -77,7 +77,7 @@ class PostcodeApi(Controller):
     async def put_postcode(
         self, request: Request[Any, Any, Any], postcode: FromPath[str], data: JSONBody[schemas.PostcodePut]
     ) -> Response[schemas.Postcode]:
-        entry, created = await service.put_postcode(requester(request), postcode, data)  # type: ignore[arg-type]
+        entry, created = await service.put_postcode(actor(request), postcode, data)
         return Response(entry, status_code=201 if created else 200)
 
     @get("/{postcode:str}", summary="A postcode's rurality and coordinates")

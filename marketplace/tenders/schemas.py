@@ -14,7 +14,7 @@ from marketplace.accounts.schemas import Request
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[A-Z0-9][A-Z0-9_-]*$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Pence = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
-Weight = Annotated[Decimal, msgspec.Meta(ge=0.5, le=3)]
+Weight = Annotated[Decimal, msgspec.Meta(description="0.50 to 3.00, two decimal places")]
 Rurality = Literal[
     "urban_major_conurbation",
     "urban_city_and_town",
@@ -43,7 +43,7 @@ class AreaCreate(Request):
     code: Code
     name: Name
     commissioner_id: UUID
-    weekly_hours: Annotated[Decimal, msgspec.Meta(ge=0, le=1_000_000)] | None = None
+    weekly_hours: Annotated[Decimal, msgspec.Meta(description="hours a week, two places")] | None = None
 
 
 class Area(msgspec.Struct):

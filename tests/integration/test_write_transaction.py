@@ -1,0 +1,39 @@
+"""write_transaction() serialises read-then-write units of work on both engines."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+from marketplace.db import for_update, write_transaction
+from marketplace.tenders.tables import Lot, Pricing
+from tests.factories import make_organisation
+
+
+async def test_concurrent_read_then_write_transactions_lose_no_update(db: str) -> None:
+    commissioner = await make_organisation("commissioner")
+    lot = Lot(code="CSH", name="Care and Support at Home")
+    await lot.save()
+    weights = {f"weight_{c}": Decimal("1.00") for c in ("urban_major_conurbation", "urban_city_and_town", "rural_town_and_fringe", "rural_village_and_dispersed")}
+    pricing = Pricing(commissioner=commissioner.id, lot=lot.id, max_hourly_rate_pence=0, envelope_base_rate_pence=1, **weights)
+    await pricing.save()
+
+    async def add_one() -> None:
+        async with write_transaction():
+            row = await for_update(Pricing.select(Pricing.max_hourly_rate_pence).where(Pricing.id == pricing.id)).first()
+            await asyncio.sleep(0.001)  # let the others try to interleave
+            await Pricing.update({Pricing.max_hourly_rate_pence: row["max_hourly_rate_pence"] + 1}).where(Pricing.id == pricing.id)
+
+    await asyncio.gather(*(add_one() for _ in range(20)))
+    final = await Pricing.select(Pricing.max_hourly_rate_pence).where(Pricing.id == pricing.id).first()
+    assert final["max_hourly_rate_pence"] == 20
+
+
+async def test_an_error_inside_the_unit_of_work_writes_nothing(db: str) -> None:
+    try:
+        async with write_transaction():
+            await Lot(code="GONE", name="Rolled back").save()
+            raise RuntimeError("fail half-way")
+    except RuntimeError:
+        pass
+    assert not await Lot.exists().where(Lot.code == "GONE")
