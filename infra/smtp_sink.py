@@ -17,7 +17,7 @@ class KeepEveryMessage:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         name = f"{time.time_ns()}-{uuid.uuid4().hex}.eml"
         partial = self.directory / (name + ".part")
         partial.write_bytes(envelope.original_content or envelope.content)

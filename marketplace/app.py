@@ -19,7 +19,7 @@ from marketplace.config import get_settings
 from marketplace.db import bind_engine, current_engine, start_engine, stop_engine
 from marketplace.health import healthz
 from marketplace.tenders.api import AreaApi, LotApi, PostcodeApi, PricingApi
-from marketplace.web.assets import ensure_static, with_static_files
+from marketplace.web.assets import ensure_static, static_url, with_static_files
 from marketplace.web.home import home
 from marketplace.web.problems import EXCEPTION_HANDLERS
 from marketplace.web.security import IdentifyRequester, check_csrf, signed_in
@@ -48,7 +48,8 @@ async def lifespan(_: Litestar) -> AsyncIterator[None]:
 
 
 def create_litestar() -> Litestar:
-    settings = get_settings()
+    get_settings()
+    ensure_static()
     bind_engine(current_engine())
     return Litestar(
         route_handlers=ROUTES,
@@ -63,7 +64,16 @@ def create_litestar() -> Litestar:
             title="Care call-off marketplace API",
             version="1.0.0",
             path="/api/docs",
-            render_plugins=[SwaggerRenderPlugin(version="5.17.14", js_url=None, css_url=None, standalone_preset_js_url=None)],
+            # Served from our own static files: no third-party host is contacted.
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    path="/",
+                    js_url=static_url("swagger-ui-bundle.js"),
+                    css_url=static_url("swagger-ui.css"),
+                    standalone_preset_js_url=static_url("swagger-ui-standalone-preset.js"),
+                    favicon="<link rel='icon' href='/assets/images/favicon.ico'>",
+                )
+            ],
         ),
         debug=False,
         logging_config=None,

@@ -62,7 +62,14 @@ def run(host: str, port: int, workers: int) -> None:
     from marketplace.migrate import migrate as run_migrations
 
     run_async(run_migrations())
-    uvicorn.run("marketplace.app:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=False)
+    uvicorn.run(
+        "marketplace.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+    )
 
 
 @main.command()
@@ -118,7 +125,10 @@ def demo() -> None:
     """Load the demo marketplace (idempotent) and print the demo sign-ins."""
     from marketplace.demo.loader import load_demo
 
-    result = run_async(load_demo())
+    try:
+        result = run_async(load_demo())
+    except ConfigurationError as exc:
+        _fail(str(exc))
     click.echo(result.describe())
 
 

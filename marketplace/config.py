@@ -113,7 +113,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         key_encryption_key=kek,
         min_deadline_seconds=min_deadline,
         timezone=env_vars.get("MARKETPLACE_TIMEZONE", "Europe/London"),
-        mail_from=env_vars.get("MARKETPLACE_MAIL_FROM", "Care call-off marketplace <noreply@localhost>"),
+        mail_from=env_vars.get(
+            "MARKETPLACE_MAIL_FROM", "Care call-off marketplace <noreply@localhost>"
+        ),
     )
 
 

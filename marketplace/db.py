@@ -27,8 +27,12 @@ def engine_from_url(url: str) -> Engine:
         return PostgresEngine(config={"dsn": url})
     if parsed.scheme == "sqlite" and url.startswith("sqlite:///"):
         # sqlite:///relative/path and sqlite:////absolute/path, as SQLAlchemy reads them.
-        return SQLiteEngine(path=unquote(url[len("sqlite:///") :]), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
-    raise ValueError(f"DATABASE_URL must start with postgresql:// or sqlite:///, not {parsed.scheme!r}")
+        return SQLiteEngine(
+            path=unquote(url[len("sqlite:///") :]), timeout=SQLITE_BUSY_TIMEOUT_SECONDS
+        )
+    raise ValueError(
+        f"DATABASE_URL must start with postgresql:// or sqlite:///, not {parsed.scheme!r}"
+    )
 
 
 _engine: Engine | None = None
@@ -60,7 +64,8 @@ def bind_engine(engine: Engine, tables: Iterable[type[Table]] | None = None) -> 
 
     global _engine
     _engine = engine
-    for table in [*(tables if tables is not None else all_tables()), Migration]:
+    bound: list[type[Table]] = [*(tables if tables is not None else all_tables()), Migration]
+    for table in bound:
         table._meta.db = engine
 
 

@@ -23,7 +23,9 @@ async def check_database() -> str:
 async def check_redis(url: str) -> str:
     from redis.asyncio import Redis
 
-    client = Redis.from_url(url, socket_connect_timeout=CHECK_TIMEOUT_SECONDS, socket_timeout=CHECK_TIMEOUT_SECONDS)
+    client = Redis.from_url(
+        url, socket_connect_timeout=CHECK_TIMEOUT_SECONDS, socket_timeout=CHECK_TIMEOUT_SECONDS
+    )
     try:
         await client.ping()
     finally:
@@ -40,7 +42,11 @@ async def check_s3() -> str:
         "s3",
         endpoint_url=settings.s3_endpoint_url,
         region_name=settings.s3_region,
-        config=Config(connect_timeout=CHECK_TIMEOUT_SECONDS, read_timeout=CHECK_TIMEOUT_SECONDS, retries={"max_attempts": 1}),
+        config=Config(
+            connect_timeout=CHECK_TIMEOUT_SECONDS,
+            read_timeout=CHECK_TIMEOUT_SECONDS,
+            retries={"max_attempts": 1},
+        ),
     )
     await asyncio.to_thread(client.head_bucket, Bucket=settings.s3_bucket)
     return "ok"
@@ -69,7 +75,7 @@ async def _run(check: Any) -> dict[str, str]:
     try:
         await asyncio.wait_for(check, timeout=CHECK_TIMEOUT_SECONDS * 2)
         return {"status": "ok"}
-    except Exception as exc:  # noqa: BLE001 (any failure means the dependency is down)
+    except Exception as exc:
         return {"status": "down", "detail": f"{type(exc).__name__}: {exc}"[:300]}
 
 

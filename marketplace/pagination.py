@@ -22,16 +22,23 @@ def decode_cursor(cursor: str) -> str:
         padded = cursor + "=" * (-len(cursor) % 4)
         return base64.b64decode(padded, altchars=b"-_", validate=True).decode()
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BadInput("The cursor is not one this API gave out", [FieldError("cursor", "is not valid")]) from exc
+        raise BadInput(
+            "The cursor is not one this API gave out", [FieldError("cursor", "is not valid")]
+        ) from exc
 
 
 def check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
-        raise BadInput(f"limit must be between 1 and {MAX_LIMIT}", [FieldError("limit", f"must be 1 to {MAX_LIMIT}")])
+        raise BadInput(
+            f"limit must be between 1 and {MAX_LIMIT}",
+            [FieldError("limit", f"must be 1 to {MAX_LIMIT}")],
+        )
     return limit
 
 
-async def keyset_page(query: Any, key: Column, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+async def keyset_page(
+    query: Any, key: Column, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
     """Rows ordered by a unique text `key`, after the cursor; and the cursor of the next page."""
     check_limit(limit)
     if cursor:

@@ -15,7 +15,13 @@ TWO_PLACES = Decimal("0.01")
 def two_places(value: Decimal, field: str, low: Decimal, high: Decimal) -> Decimal:
     """`value` with exactly two decimal places, refused when it has more or is out of bounds."""
     if not value.is_finite() or value != value.quantize(TWO_PLACES):
-        raise BadInput(f"{field} has at most two decimal places", [FieldError(field, "has at most two decimal places")])
+        raise BadInput(
+            f"{field} has at most two decimal places",
+            [FieldError(field, "has at most two decimal places")],
+        )
     if not low <= value <= high:
-        raise BadInput(f"{field} must be between {low} and {high}", [FieldError(field, f"must be between {low} and {high}")])
+        raise BadInput(
+            f"{field} must be between {low} and {high}",
+            [FieldError(field, f"must be between {low} and {high}")],
+        )
     return value.quantize(TWO_PLACES)

@@ -33,7 +33,7 @@ def service_url(name: str) -> str:
     if not url:
         pytest.fail(
             f"{name} is not set: run the tests with `make test`, or start the services with "
-            "`eval \"$(infra/services.sh start)\"` first"
+            '`eval "$(infra/services.sh start)"` first'
         )
     return url
 
@@ -121,7 +121,9 @@ async def _empty_postgres(engine: PostgresEngine) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
+async def db(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[str]:
     """An empty, migrated database on the engine named by the parameter; yields the engine name."""
     from marketplace.config import reset_settings
     from marketplace.db import bind_engine, engine_from_url
@@ -151,5 +153,7 @@ async def client(db: str) -> AsyncIterator[Any]:
     from marketplace.app import create_app
 
     transport = httpx.ASGITransport(app=create_app())
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as test_client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver.local"
+    ) as test_client:
         yield test_client

@@ -7,8 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from marketplace.accounts import schemas
-from marketplace.accounts.service import create_admin, create_organisation, create_user, issue_api_token
+from marketplace.accounts.authentication import issue_api_token
 from marketplace.accounts.principal import Principal
+from marketplace.accounts.service import create_admin, create_organisation, create_user
 
 PASSWORD = "a long enough test password"
 _numbers = itertools.count(1)
@@ -34,7 +35,9 @@ async def make_admin() -> tuple[schemas.User, str]:
 
 async def make_organisation(kind: str, **fields: Any) -> schemas.Organisation:
     admin, _ = await make_admin()
-    body = schemas.OrganisationCreate(kind=kind, name=fields.pop("name", f"{kind.title()} {next(_numbers)}"), **fields)  # type: ignore[arg-type]
+    body = schemas.OrganisationCreate(
+        kind=kind, name=fields.pop("name", f"{kind.title()} {next(_numbers)}"), **fields
+    )  # type: ignore[arg-type]
     return await create_organisation(admin_principal(admin), body)
 
 
@@ -43,7 +46,9 @@ async def make_user(organisation_id: UUID, role: str) -> tuple[schemas.User, str
     admin, _ = await make_admin()
     email = f"{role}{next(_numbers)}@example.org"
     user = await create_user(
-        admin_principal(admin), organisation_id, schemas.UserCreate(email=email, password=PASSWORD, role=role)  # type: ignore[arg-type]
+        admin_principal(admin),
+        organisation_id,
+        schemas.UserCreate(email=email, password=PASSWORD, role=role),  # type: ignore[arg-type]
     )
     token = await issue_api_token(schemas.TokenCreate(email=email, password=PASSWORD))
     return user, token.token

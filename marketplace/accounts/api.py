@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, JSONBody
 
-from marketplace.accounts import schemas, service
+from marketplace.accounts import authentication, schemas, service
 from marketplace.web.security import actor, role_in
 
 
@@ -16,9 +16,14 @@ class TokenApi(Controller):
     path = "/api/v1/auth"
     tags = ["accounts"]
 
-    @post("/tokens", opt={"public": True}, status_code=201, summary="Exchange email and password for a bearer token")
+    @post(
+        "/tokens",
+        opt={"public": True},
+        status_code=201,
+        summary="Exchange email and password for a bearer token",
+    )
     async def create_token(self, data: JSONBody[schemas.TokenCreate]) -> schemas.TokenCreated:
-        return await service.issue_api_token(data)
+        return await authentication.issue_api_token(data)
 
 
 class OrganisationApi(Controller):
@@ -26,11 +31,15 @@ class OrganisationApi(Controller):
     tags = ["accounts"]
 
     @post("/", guards=[role_in("admin")], status_code=201, summary="Create an organisation")
-    async def create(self, request: Request[Any, Any, Any], data: JSONBody[schemas.OrganisationCreate]) -> schemas.Organisation:
+    async def create(
+        self, request: Request[Any, Any, Any], data: JSONBody[schemas.OrganisationCreate]
+    ) -> schemas.Organisation:
         return await service.create_organisation(actor(request), data)
 
     @get("/{organisation_id:uuid}", summary="An organisation")
-    async def show(self, request: Request[Any, Any, Any], organisation_id: FromPath[UUID]) -> schemas.Organisation:
+    async def show(
+        self, request: Request[Any, Any, Any], organisation_id: FromPath[UUID]
+    ) -> schemas.Organisation:
         return await service.get_organisation(actor(request), organisation_id)
 
     @patch(
@@ -39,12 +48,18 @@ class OrganisationApi(Controller):
         summary="Update an organisation (commissioners: a provider's CQC rating and enforcement flag)",
     )
     async def update(
-        self, request: Request[Any, Any, Any], organisation_id: FromPath[UUID], data: JSONBody[schemas.OrganisationUpdate]
+        self,
+        request: Request[Any, Any, Any],
+        organisation_id: FromPath[UUID],
+        data: JSONBody[schemas.OrganisationUpdate],
     ) -> schemas.Organisation:
         return await service.update_organisation(actor(request), organisation_id, data)
 
     @post("/{organisation_id:uuid}/users", status_code=201, summary="Add a user to an organisation")
     async def add_user(
-        self, request: Request[Any, Any, Any], organisation_id: FromPath[UUID], data: JSONBody[schemas.UserCreate]
+        self,
+        request: Request[Any, Any, Any],
+        organisation_id: FromPath[UUID],
+        data: JSONBody[schemas.UserCreate],
     ) -> schemas.User:
         return await service.create_user(actor(request), organisation_id, data)

@@ -10,7 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 
-from marketplace.accounts.service import end_browser_session, start_browser_session
+from marketplace.accounts.authentication import end_browser_session, start_browser_session
 from marketplace.errors import NotSignedIn
 from marketplace.web.security import session_cookie_header
 
@@ -24,7 +24,9 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
-def _sign_in_page(next_path: str, email: str = "", field_errors: dict[str, str] | None = None, status: int = 200) -> Template:
+def _sign_in_page(
+    next_path: str, email: str = "", field_errors: dict[str, str] | None = None, status: int = 200
+) -> Template:
     field_errors = field_errors or {}
     return Template(
         template_name="sign_in.html",
@@ -43,7 +45,9 @@ class SignInPages(Controller):
     opt = {"public": True}
 
     @get("/sign-in")
-    async def sign_in_form(self, request: Request[Any, Any, Any], next: FromQuery[str | None] = None) -> Template | Redirect:
+    async def sign_in_form(
+        self, request: Request[Any, Any, Any], next: FromQuery[str | None] = None
+    ) -> Template | Redirect:
         if request.scope.get("user") is not None:
             return Redirect(path=_safe_next(next), status_code=303)
         return _sign_in_page(_safe_next(next))
@@ -57,7 +61,7 @@ class SignInPages(Controller):
         if not email:
             missing["email"] = "Enter your email address"
         if not password:
-            missing["password"] = "Enter your password"
+            missing["password"] = "Enter your password"  # noqa: S105 (a message)
         if missing:
             return _sign_in_page(next_path, email, missing, status=400)
         try:
@@ -65,7 +69,9 @@ class SignInPages(Controller):
         except NotSignedIn as exc:
             return _sign_in_page(next_path, email, {"email": exc.detail}, status=401)
         # A new cookie value at sign-in, so that a cookie planted before it is worth nothing.
-        return Redirect(path=next_path, status_code=303, headers={"set-cookie": session_cookie_header(token)})
+        return Redirect(
+            path=next_path, status_code=303, headers={"set-cookie": session_cookie_header(token)}
+        )
 
     @post("/sign-out")
     async def sign_out(self, request: Request[Any, Any, Any]) -> Redirect:
@@ -73,4 +79,6 @@ class SignInPages(Controller):
         if cookie:
             await end_browser_session(cookie)
         fresh = secrets.token_urlsafe(32)
-        return Redirect(path="/sign-in", status_code=303, headers={"set-cookie": session_cookie_header(fresh)})
+        return Redirect(
+            path="/sign-in", status_code=303, headers={"set-cookie": session_cookie_header(fresh)}
+        )

@@ -35,7 +35,9 @@ class DemoArea:
     places: tuple[Place, ...]
 
 
-def _area(code: str, name: str, hours: str | None, *places: tuple[str, str, str, float, float]) -> DemoArea:
+def _area(
+    code: str, name: str, hours: str | None, *places: tuple[str, str, str, float, float]
+) -> DemoArea:
     return DemoArea(code, name, Decimal(hours) if hours else None, tuple(Place(*p) for p in places))
 
 

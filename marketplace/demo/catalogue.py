@@ -44,7 +44,12 @@ COMMISSIONERS: tuple[DemoCommissioner, ...] = (
         reference_prefix="DEMO-KENT",
         areas=KENT_AREAS,
         packages=150,
-        pricing={"CSH": (2400, 2000), "NIGHTS": (2650, 2250), "COMPLEX": (2950, 2500), "LIVEIN": (2200, 1850)},
+        pricing={
+            "CSH": (2400, 2000),
+            "NIGHTS": (2650, 2250),
+            "COMPLEX": (2950, 2500),
+            "LIVEIN": (2200, 1850),
+        },
         rurality_weights=_weights("1.00", "1.00", "1.05", "1.10"),
     ),
     DemoCommissioner(
@@ -52,7 +57,12 @@ COMMISSIONERS: tuple[DemoCommissioner, ...] = (
         reference_prefix="DEMO-DORSET",
         areas=DORSET_AREAS,
         packages=50,
-        pricing={"CSH": (2450, 2100), "NIGHTS": (2700, 2300), "COMPLEX": (3000, 2550), "LIVEIN": (2250, 1900)},
+        pricing={
+            "CSH": (2450, 2100),
+            "NIGHTS": (2700, 2300),
+            "COMPLEX": (3000, 2550),
+            "LIVEIN": (2250, 1900),
+        },
         rurality_weights=_weights("1.00", "1.00", "1.05", "1.15"),
     ),
 )

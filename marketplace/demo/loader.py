@@ -12,21 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from marketplace.accounts import schemas as accounts_schemas
-from marketplace.accounts.service import UserSeed, ensure_organisations, ensure_users
+from marketplace.accounts.seeding import UserSeed, ensure_organisations, ensure_users
 from marketplace.config import ConfigurationError, get_settings
 from marketplace.db import write_transaction
 from marketplace.demo.catalogue import COMMISSIONERS, LOTS, PROVIDERS
 from marketplace.demo.sign_ins import DEMO_SIGN_INS, DemoSignIn
 from marketplace.demo.waiting_list import demo_waiting_list
 from marketplace.tenders import schemas as tenders_schemas
-from marketplace.tenders.service import (
-    ensure_areas,
-    ensure_lots,
-    ensure_packages,
-    ensure_pricing,
-    rurality_of_postcodes,
-    save_postcodes,
-)
+from marketplace.tenders.directory import rurality_of_postcodes, save_postcodes
+from marketplace.tenders.seeding import ensure_areas, ensure_lots, ensure_packages, ensure_pricing
 
 
 class DemoRefused(ConfigurationError):
@@ -61,7 +55,7 @@ class DemoResult:
     def describe(self) -> str:
         width = max(len(tally.what) for tally in self.tallies)
         lines = [
-            "Demo marketplace loaded: invented organisations, postcodes (source \"demo\") and "
+            'Demo marketplace loaded: invented organisations, postcodes (source "demo") and '
             "pseudonymous packages. Not for real use.",
             "",
             f"  {'':<{width}}  {'created':>7}  {'already there':>13}",
@@ -90,26 +84,36 @@ async def load_demo(today: date | None = None) -> DemoResult:
     waiting_list = demo_waiting_list(today or date.today())
     async with write_transaction():
         commissioners, created = await ensure_organisations(
-            [accounts_schemas.OrganisationCreate(kind="commissioner", name=c.name) for c in COMMISSIONERS]
+            [
+                accounts_schemas.OrganisationCreate(kind="commissioner", name=c.name)
+                for c in COMMISSIONERS
+            ]
         )
         result.count("Commissioners", created, len(COMMISSIONERS))
-        providers, created = await ensure_organisations([
-            accounts_schemas.OrganisationCreate(
-                kind="provider",
-                name=p.name,
-                cqc_location_id=p.cqc_location_id,
-                cqc_rating=p.cqc_rating,  # type: ignore[arg-type]
-                enforcement_pending=p.enforcement_pending,
-            )
-            for p in PROVIDERS
-        ])
+        providers, created = await ensure_organisations(
+            [
+                accounts_schemas.OrganisationCreate(
+                    kind="provider",
+                    name=p.name,
+                    cqc_location_id=p.cqc_location_id,
+                    cqc_rating=p.cqc_rating,  # type: ignore[arg-type]
+                    enforcement_pending=p.enforcement_pending,
+                )
+                for p in PROVIDERS
+            ]
+        )
         result.count("Providers", created, len(PROVIDERS))
 
-        _, created = await ensure_lots(tenders_schemas.LotCreate(code=c, name=n) for c, n in LOTS.items())
+        _, created = await ensure_lots(
+            tenders_schemas.LotCreate(code=c, name=n) for c, n in LOTS.items()
+        )
         result.count("Lots", created, len(LOTS))
         areas = [
             tenders_schemas.AreaCreate(
-                code=a.code, name=a.name, commissioner_id=commissioners[c.name], weekly_hours=a.weekly_hours
+                code=a.code,
+                name=a.name,
+                commissioner_id=commissioners[c.name],
+                weekly_hours=a.weekly_hours,
             )
             for c in COMMISSIONERS
             for a in c.areas
@@ -131,7 +135,9 @@ async def load_demo(today: date | None = None) -> DemoResult:
 
         postcodes = waiting_list.postcodes
         known = await rurality_of_postcodes(entry.postcode for entry in postcodes)
-        created = await save_postcodes([e for e in postcodes if e.postcode not in known], source="demo")
+        created = await save_postcodes(
+            [e for e in postcodes if e.postcode not in known], source="demo"
+        )
         result.count("Demo postcodes", created, len(postcodes))
         created = 0
         for c in COMMISSIONERS:
@@ -141,7 +147,9 @@ async def load_demo(today: date | None = None) -> DemoResult:
     # Outside the transaction above: hashing the passwords is deliberately slow.
     organisations = commissioners | providers
     users = [
-        UserSeed(s.email, s.password, s.role, organisations[s.organisation] if s.organisation else None)
+        UserSeed(
+            s.email, s.password, s.role, organisations[s.organisation] if s.organisation else None
+        )
         for s in DEMO_SIGN_INS
     ]
     result.count("Demo users", await ensure_users(users), len(users))

@@ -16,11 +16,37 @@ class DemoSignIn:
 
 
 DEMO_SIGN_INS: tuple[DemoSignIn, ...] = (
-    DemoSignIn("Platform admin", "admin@demo.marketplace.test", "demo-admin-password", "admin", None),
-    DemoSignIn("Commissioner (Kent)", "commissioner@kent.demo.marketplace.test", "demo-commissioner-password", "commissioner", "Kent County Council (demo)"),
-    DemoSignIn("Opener (Kent)", "opener@kent.demo.marketplace.test", "demo-opener-password", "opener", "Kent County Council (demo)"),
-    DemoSignIn("Commissioner (NHS Dorset)", "commissioner@dorset.demo.marketplace.test", "demo-commissioner-password", "commissioner", "NHS Dorset (demo)"),
-    DemoSignIn("Provider", "provider@demo.marketplace.test", "demo-provider-password", "provider", "Oakleaf Home Care (demo)"),
+    DemoSignIn(
+        "Platform admin", "admin@demo.marketplace.test", "demo-admin-password", "admin", None
+    ),
+    DemoSignIn(
+        "Commissioner (Kent)",
+        "commissioner@kent.demo.marketplace.test",
+        "demo-commissioner-password",
+        "commissioner",
+        "Kent County Council (demo)",
+    ),
+    DemoSignIn(
+        "Opener (Kent)",
+        "opener@kent.demo.marketplace.test",
+        "demo-opener-password",
+        "opener",
+        "Kent County Council (demo)",
+    ),
+    DemoSignIn(
+        "Commissioner (NHS Dorset)",
+        "commissioner@dorset.demo.marketplace.test",
+        "demo-commissioner-password",
+        "commissioner",
+        "NHS Dorset (demo)",
+    ),
+    DemoSignIn(
+        "Provider",
+        "provider@demo.marketplace.test",
+        "demo-provider-password",
+        "provider",
+        "Oakleaf Home Care (demo)",
+    ),
 )
 
 DEMO_COMMISSIONER = DEMO_SIGN_INS[1]

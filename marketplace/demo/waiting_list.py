@@ -14,7 +14,7 @@ from decimal import Decimal
 from marketplace.demo.areas import DemoArea, Place
 from marketplace.demo.catalogue import COMMISSIONERS, DemoCommissioner
 from marketplace.tenders.postcodes import PostcodeEntry
-from marketplace.tenders.service import PackageSeed
+from marketplace.tenders.seeding import PackageSeed
 
 SEED = 20261123
 MIN_PACKAGES_PER_AREA = 3
@@ -67,7 +67,9 @@ def _places(rng: random.Random, area: DemoArea, count: int) -> list[Place]:
     return [order[i % len(order)] for i in range(count)]
 
 
-def _invent_postcode(rng: random.Random, place: Place, taken: dict[str, PostcodeEntry]) -> PostcodeEntry:
+def _invent_postcode(
+    rng: random.Random, place: Place, taken: dict[str, PostcodeEntry]
+) -> PostcodeEntry:
     while True:
         unit = f"{rng.randint(1, 9)}{rng.choice(DEMO_UNIT_LETTERS)}{rng.choice(DEMO_UNIT_LETTERS)}"
         postcode = f"{place.outward} {unit}"
@@ -79,7 +81,9 @@ def _invent_postcode(rng: random.Random, place: Place, taken: dict[str, Postcode
     return PostcodeEntry(postcode, place.rurality, latitude, longitude)
 
 
-def _package(rng: random.Random, reference: str, area_code: str, postcode: str, today: date) -> PackageSeed:
+def _package(
+    rng: random.Random, reference: str, area_code: str, postcode: str, today: date
+) -> PackageSeed:
     level = rng.choices(list(LEVEL_WEIGHTS), weights=list(LEVEL_WEIGHTS.values()))[0]
     low, high = QUARTERS_BY_LEVEL[level]
     quarters = rng.randint(low, high)
@@ -87,7 +91,9 @@ def _package(rng: random.Random, reference: str, area_code: str, postcode: str, 
         quarters -= quarters % 2
     urgent = rng.random() < URGENT_SHARE
     reasons = list(URGENCY_REASON_WEIGHTS)
-    reason = rng.choices(reasons, weights=list(URGENCY_REASON_WEIGHTS.values()))[0] if urgent else None
+    reason = (
+        rng.choices(reasons, weights=list(URGENCY_REASON_WEIGHTS.values()))[0] if urgent else None
+    )
     days = rng.randint(1, 5) if urgent else rng.randint(3, 35)
     return PackageSeed(
         reference=reference,

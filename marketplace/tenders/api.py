@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from marketplace.pagination import DEFAULT_LIMIT
-from marketplace.tenders import schemas, service
+from marketplace.tenders import directory, schemas, service
 from marketplace.web.security import actor, role_in
 
 Limit = Annotated[int, QueryParameter(description="page size, 1 to 200")]
@@ -22,7 +22,9 @@ class LotApi(Controller):
     tags = ["reference data"]
 
     @post("/", guards=[role_in("admin")], status_code=201, summary="Create a DPS lot")
-    async def create(self, request: Request[Any, Any, Any], data: JSONBody[schemas.LotCreate]) -> schemas.Lot:
+    async def create(
+        self, request: Request[Any, Any, Any], data: JSONBody[schemas.LotCreate]
+    ) -> schemas.Lot:
         return await service.create_lot(actor(request), data)
 
     @get("/", summary="List lots")
@@ -34,8 +36,15 @@ class AreaApi(Controller):
     path = "/api/v1/areas"
     tags = ["reference data"]
 
-    @post("/", guards=[role_in("admin", *COMMISSIONER_ROLES)], status_code=201, summary="Create an area")
-    async def create(self, request: Request[Any, Any, Any], data: JSONBody[schemas.AreaCreate]) -> schemas.Area:
+    @post(
+        "/",
+        guards=[role_in("admin", *COMMISSIONER_ROLES)],
+        status_code=201,
+        summary="Create an area",
+    )
+    async def create(
+        self, request: Request[Any, Any, Any], data: JSONBody[schemas.AreaCreate]
+    ) -> schemas.Area:
         return await service.create_area(actor(request), data)
 
     @get("/", summary="List areas")
@@ -55,13 +64,18 @@ class PricingApi(Controller):
 
     @put("/{lot_code:str}", summary="Set your pricing for a lot")
     async def put_pricing(
-        self, request: Request[Any, Any, Any], lot_code: FromPath[str], data: JSONBody[schemas.PricingPut]
+        self,
+        request: Request[Any, Any, Any],
+        lot_code: FromPath[str],
+        data: JSONBody[schemas.PricingPut],
     ) -> Response[schemas.Pricing]:
         pricing, created = await service.put_pricing(actor(request), lot_code, data)
         return Response(pricing, status_code=201 if created else 200)
 
     @get("/{lot_code:str}", summary="Your pricing for a lot")
-    async def show(self, request: Request[Any, Any, Any], lot_code: FromPath[str]) -> schemas.Pricing:
+    async def show(
+        self, request: Request[Any, Any, Any], lot_code: FromPath[str]
+    ) -> schemas.Pricing:
         return await service.get_pricing(actor(request), lot_code)
 
     @get("/", summary="Your pricing for every lot")
@@ -73,13 +87,20 @@ class PostcodeApi(Controller):
     path = "/api/v1/postcodes"
     tags = ["reference data"]
 
-    @put("/{postcode:str}", guards=[role_in("admin")], summary="Record a postcode's rurality and coordinates")
+    @put(
+        "/{postcode:str}",
+        guards=[role_in("admin")],
+        summary="Record a postcode's rurality and coordinates",
+    )
     async def put_postcode(
-        self, request: Request[Any, Any, Any], postcode: FromPath[str], data: JSONBody[schemas.PostcodePut]
+        self,
+        request: Request[Any, Any, Any],
+        postcode: FromPath[str],
+        data: JSONBody[schemas.PostcodePut],
     ) -> Response[schemas.Postcode]:
-        entry, created = await service.put_postcode(actor(request), postcode, data)
+        entry, created = await directory.put_postcode(actor(request), postcode, data)
         return Response(entry, status_code=201 if created else 200)
 
     @get("/{postcode:str}", summary="A postcode's rurality and coordinates")
     async def show(self, postcode: FromPath[str]) -> schemas.Postcode:
-        return await service.get_postcode(postcode)
+        return await directory.get_postcode(postcode)

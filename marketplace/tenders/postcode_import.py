@@ -28,8 +28,8 @@ from typing import Any
 
 import click
 
+from marketplace.tenders.directory import save_postcodes
 from marketplace.tenders.postcodes import PostcodeEntry, SkippedRow, read_directory_row
-from marketplace.tenders.service import save_postcodes
 
 REQUIRED_COLUMNS = ("pcds", "lat", "long", "ru11ind")
 BATCH_SIZE = 1_000

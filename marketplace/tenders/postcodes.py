@@ -78,6 +78,8 @@ def read_directory_row(pcds: str, lat: str, long: str, ru11ind: str) -> Postcode
         latitude, longitude = float(lat), float(long)
     except (TypeError, ValueError):
         return SkippedRow("no coordinates")
-    if abs(latitude - _NO_LATITUDE) < 1e-6 or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+    if abs(latitude - _NO_LATITUDE) < 1e-6 or not (
+        -90 <= latitude <= 90 and -180 <= longitude <= 180
+    ):
         return SkippedRow("no coordinates")
     return PostcodeEntry(postcode, rurality, latitude, longitude)

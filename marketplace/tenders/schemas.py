@@ -43,7 +43,9 @@ class AreaCreate(Request):
     code: Code
     name: Name
     commissioner_id: UUID
-    weekly_hours: Annotated[Decimal, msgspec.Meta(description="hours a week, two places")] | None = None
+    weekly_hours: (
+        Annotated[Decimal, msgspec.Meta(description="hours a week, two places")] | None
+    ) = None
 
 
 class Area(msgspec.Struct):

@@ -32,6 +32,10 @@ SOURCES: dict[str, Path] = {
     "govuk-frontend.min.js": NODE_MODULES / "govuk-frontend/dist/govuk/govuk-frontend.min.js",
     "htmx.min.js": NODE_MODULES / "htmx.org/dist/htmx.min.js",
     "marketplace.css": OWN_STATIC / "marketplace.css",
+    "swagger-ui-bundle.js": NODE_MODULES / "swagger-ui-dist/swagger-ui-bundle.js",
+    "swagger-ui-standalone-preset.js": NODE_MODULES
+    / "swagger-ui-dist/swagger-ui-standalone-preset.js",
+    "swagger-ui.css": NODE_MODULES / "swagger-ui-dist/swagger-ui.css",
 }
 
 
@@ -83,6 +87,11 @@ def static_url(logical: str) -> str:
     return f"/static/{manifest_of().get(logical, logical)}"
 
 
+class _FingerprintedFiles(WhiteNoise):
+    # whitenoise's default "forever" is ten years; a year is what browsers and proxies honour.
+    FOREVER = ONE_YEAR
+
+
 def _not_found(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
     return [b"Not found"]
@@ -91,7 +100,7 @@ def _not_found(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 def with_static_files(app: Any) -> Any:
     """Serve /static (fingerprinted, cached for a year) and /assets (GOV.UK fonts and images)
     through whitenoise; send everything else to the Litestar app."""
-    files = WhiteNoise(
+    files = _FingerprintedFiles(
         _not_found,
         root=str(STATIC_BUILD),
         prefix="static/",
@@ -101,7 +110,7 @@ def with_static_files(app: Any) -> Any:
     )
     if GOVUK_ASSETS.exists():
         files.add_files(str(GOVUK_ASSETS), prefix="assets/")
-    static_app = WSGIMiddleware(files)  # type: ignore[arg-type]
+    static_app = WSGIMiddleware(files)
 
     async def front(scope: Any, receive: Any, send: Any) -> None:
         path = scope.get("path", "")

@@ -30,4 +30,7 @@ async def home(request: Request[Any, Any, Any]) -> Template:
         }
         return Template("commissioner/home.html", context=context)
     organisation = await get_organisation(principal, principal.organisation_id)
-    return Template("provider/home.html", context={"organisation": organisation, "counts": await reference_counts()})
+    return Template(
+        "provider/home.html",
+        context={"organisation": organisation, "counts": await reference_counts()},
+    )

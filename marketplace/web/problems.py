@@ -19,7 +19,13 @@ log = logging.getLogger("marketplace")
 PROBLEM_JSON = "application/problem+json"
 _MSGSPEC_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`")
 _UNKNOWN_FIELD = re.compile(r"unknown field `(?P<name>[^`]+)`")
-_FIELD_BY_STATUS = {400: "bad-input", 404: "not-found", 405: "method-not-allowed", 413: "too-large", 429: "rate-limited"}
+_FIELD_BY_STATUS = {
+    400: "bad-input",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "too-large",
+    429: "rate-limited",
+}
 
 
 def _wants_html(request: Request[Any, Any, Any]) -> bool:
@@ -100,9 +106,12 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         detail = "Something went wrong on our side; it has been logged"
     else:
         detail = str(exc.detail)
-    title = {404: "Not found", 405: "Method not allowed", 413: "Too large", 429: "Too many requests"}.get(
-        status, "Request refused"
-    )
+    title = {
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Too large",
+        429: "Too many requests",
+    }.get(status, "Request refused")
     if _wants_html(request):
         return _error_page(status, title, detail)
     return problem(status, title, detail, _FIELD_BY_STATUS.get(status, "http-error"))

@@ -18,20 +18,24 @@ from litestar.connection import ASGIConnection, Request
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from marketplace.accounts.authentication import principal_for_api_token, principal_for_session
 from marketplace.accounts.principal import Principal
-from marketplace.accounts.service import principal_for_api_token, principal_for_session
 from marketplace.config import get_settings
 from marketplace.errors import NotAllowed, NotSignedIn
 
 SESSION_COOKIE = "marketplace_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+# The API's own documentation (OpenAPI schema and Swagger UI) is public.
+PUBLIC_PATH_PREFIXES = ("/api/docs",)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 
 def csrf_token_for(cookie_value: str) -> str:
-    return hmac.new(get_settings().secret_key, b"csrf:" + cookie_value.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        get_settings().secret_key, b"csrf:" + cookie_value.encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def session_cookie_header(value: str, *, expire: bool = False) -> str:
@@ -76,7 +80,7 @@ class IdentifyRequester:
                 morsel = SimpleCookie()
                 try:
                     morsel.load(raw)
-                except Exception:  # noqa: BLE001 (a malformed cookie header is simply ignored)
+                except Exception:
                     morsel = SimpleCookie()
                 if SESSION_COOKIE in morsel and _COOKIE_VALUE.match(morsel[SESSION_COOKIE].value):
                     cookie_value = morsel[SESSION_COOKIE].value
@@ -90,9 +94,10 @@ class IdentifyRequester:
         scope["user"] = principal
         scope["auth"] = state
 
-        if not state["new_cookie"]:
+        if not state["new_cookie"] or cookie_value is None:
             await self.app(scope, receive, send)
             return
+        new_cookie = session_cookie_header(cookie_value).encode()
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -102,7 +107,7 @@ class IdentifyRequester:
                     for k, v in headers
                 )
                 if not sets_own:
-                    headers.append((b"set-cookie", session_cookie_header(cookie_value).encode()))
+                    headers.append((b"set-cookie", new_cookie))
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -110,7 +115,8 @@ class IdentifyRequester:
 
 
 def requester(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
-    return connection.scope.get("user")  # type: ignore[return-value]
+    principal: Principal | None = connection.scope.get("user")
+    return principal
 
 
 def actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
@@ -134,23 +140,31 @@ async def check_csrf(request: Request[Any, Any, Any]) -> None:
     expected = auth.get("csrf_token")
     given = request.headers.get(CSRF_HEADER)
     content_type = request.headers.get("content-type", "")
-    if given is None and not is_api and (
-        content_type.startswith("application/x-www-form-urlencoded")
-        or content_type.startswith("multipart/form-data")
+    if (
+        given is None
+        and not is_api
+        and (
+            content_type.startswith("application/x-www-form-urlencoded")
+            or content_type.startswith("multipart/form-data")
+        )
     ):
         form = await request.form()
         value = form.get(CSRF_FIELD)
         given = value if isinstance(value, str) else None
     if not expected or not given or not hmac.compare_digest(expected, given):
-        raise NotAllowed("The form has expired or was not sent from this service: reload the page and try again")
+        raise NotAllowed(
+            "The form has expired or was not sent from this service: reload the page and try again"
+        )
 
 
-async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def signed_in(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
     """App-wide guard: every route needs a signed-in user unless it is marked public."""
     auth = connection.scope.get("auth") or {}
     if auth.get("bad_token"):
         raise NotSignedIn("The API token is not valid, has expired or was revoked")
-    if handler.opt.get("public"):
+    if handler.opt.get("public") or connection.scope["path"].startswith(PUBLIC_PATH_PREFIXES):
         return
     if connection.scope.get("user") is None:
         raise NotSignedIn("Sign in to continue")

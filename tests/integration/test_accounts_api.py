@@ -7,7 +7,9 @@ from tests.factories import PASSWORD, bearer, make_admin, make_organisation, mak
 
 async def test_wrong_credentials_get_401_problem_json(client) -> None:
     admin, _ = await make_admin()
-    response = await client.post("/api/v1/auth/tokens", json={"email": admin.email, "password": "not it at all"})
+    response = await client.post(
+        "/api/v1/auth/tokens", json={"email": admin.email, "password": "not it at all"}
+    )
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
@@ -18,12 +20,16 @@ async def test_wrong_credentials_get_401_problem_json(client) -> None:
 
 async def test_right_credentials_get_a_token_that_works(client) -> None:
     admin, _ = await make_admin()
-    response = await client.post("/api/v1/auth/tokens", json={"email": admin.email.upper(), "password": PASSWORD})
+    response = await client.post(
+        "/api/v1/auth/tokens", json={"email": admin.email.upper(), "password": PASSWORD}
+    )
     assert response.status_code == 201
     token = response.json()["token"]
     assert response.json()["expires_at"]
     created = await client.post(
-        "/api/v1/organisations", json={"kind": "commissioner", "name": "Kent County Council"}, headers=bearer(token)
+        "/api/v1/organisations",
+        json={"kind": "commissioner", "name": "Kent County Council"},
+        headers=bearer(token),
     )
     assert created.status_code == 201, created.text
     assert created.json()["name"] == "Kent County Council"
@@ -45,7 +51,9 @@ async def test_unknown_field_gets_400_naming_it(client) -> None:
 async def test_invalid_value_gets_400_naming_the_field(client) -> None:
     _, token = await make_admin()
     response = await client.post(
-        "/api/v1/organisations", json={"kind": "provider", "name": "Acme", "cqc_rating": "superb"}, headers=bearer(token)
+        "/api/v1/organisations",
+        json={"kind": "provider", "name": "Acme", "cqc_rating": "superb"},
+        headers=bearer(token),
     )
     assert response.status_code == 400
     assert [error["field"] for error in response.json()["errors"]] == ["cqc_rating"]
@@ -62,9 +70,13 @@ async def test_provider_token_gets_403_creating_an_organisation(client) -> None:
 
 
 async def test_no_or_bad_token_gets_401(client) -> None:
-    assert (await client.post("/api/v1/organisations", json={"kind": "provider", "name": "X"})).status_code == 401
+    assert (
+        await client.post("/api/v1/organisations", json={"kind": "provider", "name": "X"})
+    ).status_code == 401
     response = await client.post(
-        "/api/v1/organisations", json={"kind": "provider", "name": "X"}, headers=bearer("mkt_not-a-real-token")
+        "/api/v1/organisations",
+        json={"kind": "provider", "name": "X"},
+        headers=bearer("mkt_not-a-real-token"),
     )
     assert response.status_code == 401
     assert "token" in response.json()["detail"]
@@ -82,7 +94,9 @@ async def test_commissioner_records_provider_rating_but_not_its_name(client) -> 
     assert changed.status_code == 200, changed.text
     assert changed.json()["cqc_rating"] == "requires_improvement"
     assert changed.json()["enforcement_pending"] is True
-    renamed = await client.patch(f"/api/v1/organisations/{provider.id}", json={"name": "Hijacked"}, headers=bearer(token))
+    renamed = await client.patch(
+        f"/api/v1/organisations/{provider.id}", json={"name": "Hijacked"}, headers=bearer(token)
+    )
     assert renamed.status_code == 403
 
 
@@ -90,9 +104,17 @@ async def test_provider_cannot_see_or_change_another_organisation(client) -> Non
     mine = await make_organisation("provider")
     theirs = await make_organisation("provider")
     _, token = await make_user(mine.id, "provider")
-    assert (await client.get(f"/api/v1/organisations/{theirs.id}", headers=bearer(token))).status_code == 404
-    assert (await client.get(f"/api/v1/organisations/{mine.id}", headers=bearer(token))).status_code == 200
-    response = await client.patch(f"/api/v1/organisations/{theirs.id}", json={"cqc_rating": "outstanding"}, headers=bearer(token))
+    assert (
+        await client.get(f"/api/v1/organisations/{theirs.id}", headers=bearer(token))
+    ).status_code == 404
+    assert (
+        await client.get(f"/api/v1/organisations/{mine.id}", headers=bearer(token))
+    ).status_code == 200
+    response = await client.patch(
+        f"/api/v1/organisations/{theirs.id}",
+        json={"cqc_rating": "outstanding"},
+        headers=bearer(token),
+    )
     assert response.status_code == 403
 
 

@@ -21,7 +21,9 @@ from tests.conftest import service_url
 from tests.factories import PASSWORD, admin_principal, make_admin, make_organisation, make_user
 
 CSRF_INPUT = re.compile(r'<input type="hidden" name="csrf_token" value="([0-9a-f]{64})">')
-STYLESHEET = re.compile(r'<link rel="stylesheet" href="(/static/govuk-frontend\.[0-9a-f]{12}\.min\.css)">')
+STYLESHEET = re.compile(
+    r'<link rel="stylesheet" href="(/static/govuk-frontend\.[0-9a-f]{12}\.min\.css)">'
+)
 FORM_EXPIRED = "The form has expired or was not sent from this service"
 
 
@@ -53,10 +55,13 @@ async def sign_in_form(client: httpx.AsyncClient, next_path: str | None = None) 
     return csrf_token_in(response.text)
 
 
-async def sign_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD, next_path: str = "/") -> httpx.Response:
+async def sign_in(
+    client: httpx.AsyncClient, email: str, password: str = PASSWORD, next_path: str = "/"
+) -> httpx.Response:
     token = await sign_in_form(client, next_path)
     return await client.post(
-        "/sign-in", data={"csrf_token": token, "email": email, "password": password, "next": next_path}
+        "/sign-in",
+        data={"csrf_token": token, "email": email, "password": password, "next": next_path},
     )
 
 
@@ -80,7 +85,10 @@ async def seed_marketplace() -> dict[str, Any]:
         await create_lot(principal, tender_schemas.LotCreate(code=code, name=f"{code.title()} lot"))
     for code, commissioner in (("KENT-EAST", kent), ("KENT-WEST", kent), ("DORSET", dorset)):
         await create_area(
-            principal, tender_schemas.AreaCreate(code=code, name=f"{code.title()} area", commissioner_id=commissioner.id)
+            principal,
+            tender_schemas.AreaCreate(
+                code=code, name=f"{code.title()} area", commissioner_id=commissioner.id
+            ),
         )
     return {"admin": admin, "kent": kent, "dorset": dorset, "oakleaf": oakleaf}
 
@@ -104,7 +112,9 @@ async def test_signed_out_home_redirects_to_sign_in(client: httpx.AsyncClient) -
     assert response.headers["location"] == "/sign-in?next=/"
 
 
-async def test_sign_in_page_sets_a_session_cookie_and_a_csrf_field(client: httpx.AsyncClient) -> None:
+async def test_sign_in_page_sets_a_session_cookie_and_a_csrf_field(
+    client: httpx.AsyncClient,
+) -> None:
     response = await client.get("/sign-in", params={"next": "/"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -114,7 +124,7 @@ async def test_sign_in_page_sets_a_session_cookie_and_a_csrf_field(client: httpx
     assert session_cookie(client)
     assert csrf_token_in(response.text)
     assert '<input type="hidden" name="next" value="/">' in response.text
-    assert "<h1 class=\"govuk-heading-l\">Sign in</h1>" in response.text
+    assert '<h1 class="govuk-heading-l">Sign in</h1>' in response.text
     # The same browser keeps its cookie, and so its token, until it signs in.
     cookie = session_cookie(client)
     again = await client.get("/sign-in")
@@ -130,7 +140,8 @@ async def test_commissioner_signs_in_and_sees_their_home(client: httpx.AsyncClie
     before = session_cookie(client)
 
     response = await client.post(
-        "/sign-in", data={"csrf_token": token, "email": user.email, "password": PASSWORD, "next": "/"}
+        "/sign-in",
+        data={"csrf_token": token, "email": user.email, "password": PASSWORD, "next": "/"},
     )
     assert response.status_code == 303, response.text
     assert response.headers["location"] == "/"
@@ -186,13 +197,21 @@ async def test_admin_signs_in_and_sees_the_platform_counts(client: httpx.AsyncCl
     assert count_on(page, "count-areas") == 3
 
 
-async def test_wrong_password_shows_the_error_summary_and_signs_nobody_in(client: httpx.AsyncClient) -> None:
+async def test_wrong_password_shows_the_error_summary_and_signs_nobody_in(
+    client: httpx.AsyncClient,
+) -> None:
     kent = await make_organisation("commissioner", name="Kent County Council")
     user, _ = await make_user(kent.id, "commissioner")
     token = await sign_in_form(client)
     before = session_cookie(client)
     response = await client.post(
-        "/sign-in", data={"csrf_token": token, "email": user.email, "password": "not the password", "next": "/"}
+        "/sign-in",
+        data={
+            "csrf_token": token,
+            "email": user.email,
+            "password": "not the password",
+            "next": "/",
+        },
     )
     assert response.status_code == 401
     page = response.text
@@ -235,7 +254,10 @@ async def test_missing_fields_get_400_naming_them(
     assert "There is a problem" in page
     for message in messages:
         assert page.count(message) >= 2, f"{message!r} is in the summary and by the field"
-    for field, message in (("email", "Enter your email address"), ("password", "Enter your password")):
+    for field, message in (
+        ("email", "Enter your email address"),
+        ("password", "Enter your password"),
+    ):
         assert (f'<a href="#{field}">' in page) == (message in messages)
     assert "set-cookie" not in response.headers
 
@@ -266,13 +288,21 @@ async def test_csrf_token_of_another_browser_is_refused(client: httpx.AsyncClien
     their_token = await sign_in_form(client)
     set_session_cookie(client, "A" * 43)  # a different browser's cookie
     response = await client.post(
-        "/sign-in", data={"csrf_token": their_token, "email": user.email, "password": PASSWORD, "next": "/"}
+        "/sign-in",
+        data={"csrf_token": their_token, "email": user.email, "password": PASSWORD, "next": "/"},
     )
     assert response.status_code == 403
 
 
 @pytest.mark.parametrize(
-    "target", ["//evil.example", "//evil.example/path", "https://evil.example/", "/\\evil.example", "evil.example"]
+    "target",
+    [
+        "//evil.example",
+        "//evil.example/path",
+        "https://evil.example/",
+        "/\\evil.example",
+        "evil.example",
+    ],
 )
 async def test_open_redirect_attempts_land_on_home(client: httpx.AsyncClient, target: str) -> None:
     kent = await make_organisation("commissioner", name="Kent County Council")
@@ -281,7 +311,8 @@ async def test_open_redirect_attempts_land_on_home(client: httpx.AsyncClient, ta
     assert '<input type="hidden" name="next" value="/">' in form.text
     token = csrf_token_in(form.text)
     response = await client.post(
-        "/sign-in", data={"csrf_token": token, "email": user.email, "password": PASSWORD, "next": target}
+        "/sign-in",
+        data={"csrf_token": token, "email": user.email, "password": PASSWORD, "next": target},
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/"
@@ -318,7 +349,9 @@ async def test_sign_out_ends_the_session(client: httpx.AsyncClient) -> None:
     assert replayed.headers["location"] == "/sign-in?next=/"
 
 
-async def test_session_cookie_needs_the_csrf_header_for_unsafe_api_requests(client: httpx.AsyncClient) -> None:
+async def test_session_cookie_needs_the_csrf_header_for_unsafe_api_requests(
+    client: httpx.AsyncClient,
+) -> None:
     admin, _ = await make_admin()
     page = await signed_in_home(client, admin.email)
     token = csrf_token_in(page)
@@ -333,7 +366,9 @@ async def test_session_cookie_needs_the_csrf_header_for_unsafe_api_requests(clie
     assert refused.headers["content-type"].startswith("application/problem+json")
     assert refused.json()["title"] == "Not allowed"
 
-    wrong = await client.post("/api/v1/organisations", json=body, headers={"X-CSRF-Token": "0" * 64})
+    wrong = await client.post(
+        "/api/v1/organisations", json=body, headers={"X-CSRF-Token": "0" * 64}
+    )
     assert wrong.status_code == 403
 
     # A token in a JSON body is not looked for: only the header counts on the API.
@@ -359,7 +394,9 @@ async def test_bearer_token_needs_no_csrf_token(client: httpx.AsyncClient) -> No
 # Static files
 
 
-async def test_fingerprinted_stylesheet_is_cached_for_a_year_and_gzipped(client: httpx.AsyncClient) -> None:
+async def test_fingerprinted_stylesheet_is_cached_for_a_year_and_gzipped(
+    client: httpx.AsyncClient,
+) -> None:
     page = await client.get("/sign-in")
     match = STYLESHEET.search(page.text)
     assert match, "the sign-in page links the fingerprinted GOV.UK stylesheet"
@@ -410,7 +447,12 @@ async def test_govuk_fonts_and_images_are_served_under_assets(client: httpx.Asyn
 
 
 @pytest.mark.parametrize(
-    "path", ["/static/nothing-here.css", "/static/govuk-frontend.000000000000.min.css", "/assets/fonts/none.woff2"]
+    "path",
+    [
+        "/static/nothing-here.css",
+        "/static/govuk-frontend.000000000000.min.css",
+        "/assets/fonts/none.woff2",
+    ],
 )
 async def test_unknown_static_path_is_404(client: httpx.AsyncClient, path: str) -> None:
     response = await client.get(path)
@@ -449,7 +491,9 @@ async def test_healthz_is_503_when_redis_is_down(db: str, monkeypatch: pytest.Mo
     assert body["dependencies"]["redis"]["detail"]
 
 
-async def test_healthz_checks_each_configured_service(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_healthz_checks_each_configured_service(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import boto3
 
     from marketplace.config import reset_settings
@@ -467,7 +511,9 @@ async def test_healthz_checks_each_configured_service(db: str, monkeypatch: pyte
         monkeypatch.setenv(name, value)
     s3 = boto3.client("s3", endpoint_url=service_url("S3_ENDPOINT_URL"), region_name="eu-west-2")
     await asyncio.to_thread(
-        s3.create_bucket, Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
+        s3.create_bucket,
+        Bucket=bucket,
+        CreateBucketConfiguration={"LocationConstraint": "eu-west-2"},
     )
     reset_settings()
     try:
@@ -486,7 +532,9 @@ async def test_healthz_checks_each_configured_service(db: str, monkeypatch: pyte
     }
 
 
-async def test_healthz_is_503_when_the_s3_bucket_is_missing(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_healthz_is_503_when_the_s3_bucket_is_missing(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from marketplace.config import reset_settings
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")

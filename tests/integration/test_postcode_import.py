@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from marketplace.tenders import postcode_import
+from marketplace.tenders.directory import save_postcodes
 from marketplace.tenders.postcode_import import DirectoryFileError, import_directory
 from marketplace.tenders.postcodes import PostcodeEntry
-from marketplace.tenders.service import save_postcodes
 from marketplace.tenders.tables import Postcode
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

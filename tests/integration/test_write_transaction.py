@@ -14,18 +14,38 @@ async def test_concurrent_read_then_write_transactions_lose_no_update(db: str) -
     commissioner = await make_organisation("commissioner")
     lot = Lot(code="CSH", name="Care and Support at Home")
     await lot.save()
-    weights = {f"weight_{c}": Decimal("1.00") for c in ("urban_major_conurbation", "urban_city_and_town", "rural_town_and_fringe", "rural_village_and_dispersed")}
-    pricing = Pricing(commissioner=commissioner.id, lot=lot.id, max_hourly_rate_pence=0, envelope_base_rate_pence=1, **weights)
+    weights = {
+        f"weight_{c}": Decimal("1.00")
+        for c in (
+            "urban_major_conurbation",
+            "urban_city_and_town",
+            "rural_town_and_fringe",
+            "rural_village_and_dispersed",
+        )
+    }
+    pricing = Pricing(
+        commissioner=commissioner.id,
+        lot=lot.id,
+        max_hourly_rate_pence=0,
+        envelope_base_rate_pence=1,
+        **weights,
+    )
     await pricing.save()
 
     async def add_one() -> None:
         async with write_transaction():
-            row = await for_update(Pricing.select(Pricing.max_hourly_rate_pence).where(Pricing.id == pricing.id)).first()
+            row = await for_update(
+                Pricing.select(Pricing.max_hourly_rate_pence).where(Pricing.id == pricing.id)
+            ).first()
             await asyncio.sleep(0.001)  # let the others try to interleave
-            await Pricing.update({Pricing.max_hourly_rate_pence: row["max_hourly_rate_pence"] + 1}).where(Pricing.id == pricing.id)
+            await Pricing.update(
+                {Pricing.max_hourly_rate_pence: row["max_hourly_rate_pence"] + 1}
+            ).where(Pricing.id == pricing.id)
 
     await asyncio.gather(*(add_one() for _ in range(20)))
-    final = await Pricing.select(Pricing.max_hourly_rate_pence).where(Pricing.id == pricing.id).first()
+    final = (
+        await Pricing.select(Pricing.max_hourly_rate_pence).where(Pricing.id == pricing.id).first()
+    )
     assert final["max_hourly_rate_pence"] == 20
 
 

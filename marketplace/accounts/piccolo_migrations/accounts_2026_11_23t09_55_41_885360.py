@@ -47,13 +47,9 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="accounts", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="accounts", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="User", tablename="app_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="User", tablename="app_user", schema=None, columns=None)
 
     manager.add_table(
         class_name="Organisation",
@@ -69,9 +65,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="ApiToken", tablename="api_token", schema=None, columns=None
-    )
+    manager.add_table(class_name="ApiToken", tablename="api_token", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="User",

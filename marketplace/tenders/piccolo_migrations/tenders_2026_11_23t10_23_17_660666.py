@@ -65,29 +65,17 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="tenders", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="tenders", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Lot", tablename="lot", schema=None, columns=None
-    )
+    manager.add_table(class_name="Lot", tablename="lot", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Package", tablename="package", schema=None, columns=None
-    )
+    manager.add_table(class_name="Package", tablename="package", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Postcode", tablename="postcode", schema=None, columns=None
-    )
+    manager.add_table(class_name="Postcode", tablename="postcode", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Area", tablename="area", schema=None, columns=None
-    )
+    manager.add_table(class_name="Area", tablename="area", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Pricing", tablename="pricing", schema=None, columns=None
-    )
+    manager.add_table(class_name="Pricing", tablename="pricing", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Lot",

@@ -1,0 +1,124 @@
+"""Signing in: checking credentials, browser sessions, API tokens, and who a request is from."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from marketplace.accounts import schemas
+from marketplace.accounts.passwords import password_matches
+from marketplace.accounts.principal import Principal
+from marketplace.accounts.tables import ApiToken, BrowserSession, User
+from marketplace.db import write_transaction
+from marketplace.errors import NotSignedIn
+
+SESSION_LIFETIME = timedelta(hours=12)
+API_TOKEN_LIFETIME = timedelta(days=30)
+API_TOKEN_PREFIX = "mkt_"  # noqa: S105 (a prefix that marks our tokens, not a secret)
+WRONG_CREDENTIALS = "The email address or password is not right"
+
+
+def digest(token: str) -> str:
+    """What is stored for a secret token: its SHA-256, so a database reader cannot use it."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _check_credentials(email: str, password: str) -> dict[str, Any]:
+    row = (
+        await User.select(User.id, User.password_hash, User.active)
+        .where(User.email == email.strip().lower())
+        .first()
+    )
+    matches = await password_matches(row["password_hash"] if row else None, password)
+    if row is None or not matches or not row["active"]:
+        raise NotSignedIn(WRONG_CREDENTIALS)
+    return row
+
+
+async def issue_api_token(body: schemas.TokenCreate) -> schemas.TokenCreated:
+    """Exchange an email and password for a bearer token that expires."""
+    user = await _check_credentials(body.email, body.password)
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires_at = now() + API_TOKEN_LIFETIME
+    async with write_transaction():
+        await ApiToken(token_hash=digest(token), user=user["id"], expires_at=expires_at).save()
+    return schemas.TokenCreated(token=token, expires_at=expires_at)
+
+
+async def start_browser_session(email: str, password: str) -> str:
+    """Sign a browser in: returns the new session token for its cookie."""
+    user = await _check_credentials(email, password)
+    token = secrets.token_urlsafe(32)
+    async with write_transaction():
+        await BrowserSession(
+            token_hash=digest(token), user=user["id"], expires_at=now() + SESSION_LIFETIME
+        ).save()
+    return token
+
+
+async def end_browser_session(token: str) -> None:
+    async with write_transaction():
+        await BrowserSession.delete().where(BrowserSession.token_hash == digest(token))
+
+
+_PRINCIPAL_COLUMNS = (
+    User.id,
+    User.email,
+    User.role,
+    User.active,
+    User.organisation.id.as_alias("organisation_id"),
+    User.organisation.kind.as_alias("organisation_kind"),
+    User.organisation.name.as_alias("organisation_name"),
+)
+
+
+def _principal(row: dict[str, Any], via: str) -> Principal | None:
+    if not row["active"]:
+        return None
+    return Principal(
+        user_id=row["id"],
+        email=row["email"],
+        role=row["role"],
+        organisation_id=row["organisation_id"],
+        organisation_kind=row["organisation_kind"],
+        organisation_name=row["organisation_name"],
+        via=via,  # type: ignore[arg-type]
+    )
+
+
+async def principal_for_session(token: str) -> Principal | None:
+    """The signed-in user of a browser session cookie, if the session is live."""
+    session = (
+        await BrowserSession.select(BrowserSession.user)
+        .where((BrowserSession.token_hash == digest(token)) & (BrowserSession.expires_at > now()))
+        .first()
+    )
+    if session is None:
+        return None
+    row = await User.select(*_PRINCIPAL_COLUMNS).where(User.id == session["user"]).first()
+    return _principal(row, "session") if row else None
+
+
+async def principal_for_api_token(token: str) -> Principal | None:
+    """The user of a bearer token that is neither expired nor revoked."""
+    if not token.startswith(API_TOKEN_PREFIX):
+        return None
+    found = (
+        await ApiToken.select(ApiToken.user)
+        .where(
+            (ApiToken.token_hash == digest(token))
+            & (ApiToken.expires_at > now())
+            & ApiToken.revoked_at.is_null()
+        )
+        .first()
+    )
+    if found is None:
+        return None
+    row = await User.select(*_PRINCIPAL_COLUMNS).where(User.id == found["user"]).first()
+    return _principal(row, "token") if row else None

@@ -1,0 +1,194 @@
+"""Browser journeys: the real `marketplace` command serving a demo database on SQLite and on
+PostgreSQL, driven by Debian's Chromium through Playwright (never `playwright install`)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import run_in_own_loop, service_url
+
+REPO = Path(__file__).parents[2]
+MARKETPLACE = REPO / ".venv" / "bin" / "marketplace"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+E2E_DATABASE = "marketplace_e2e"
+START_TIMEOUT_SECONDS = 60
+COMMAND_TIMEOUT_SECONDS = 300
+
+
+@dataclass
+class Server:
+    url: str
+    engine: str
+    log: Path
+
+    def log_text(self, since: int = 0) -> str:
+        return self.log.read_text(errors="replace")[since:] if self.log.exists() else ""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _recreate_e2e_database(admin_url: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(admin_url)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{E2E_DATABASE}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{E2E_DATABASE}"')
+    finally:
+        await connection.close()
+
+
+def _database_url(engine: str, folder: Path) -> str:
+    if engine == "sqlite":
+        return f"sqlite:///{folder / 'marketplace.sqlite'}"
+    admin_url = service_url("DATABASE_URL")
+    run_in_own_loop(_recreate_e2e_database(admin_url))
+    return admin_url.rsplit("/", 1)[0] + f"/{E2E_DATABASE}"
+
+
+def _run_command(args: list[str], env: dict[str, str], log: Path) -> None:
+    with log.open("a") as out:
+        out.write(f"$ marketplace {' '.join(args)}\n")
+        out.flush()
+        result = subprocess.run(
+            [str(MARKETPLACE), *args],
+            env=env,
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=COMMAND_TIMEOUT_SECONDS,
+            check=False,
+        )
+    if result.returncode != 0:
+        pytest.fail(
+            f"`marketplace {' '.join(args)}` failed ({result.returncode}):\n{log.read_text()}"
+        )
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"`marketplace run` exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(
+        f"`marketplace run` did not answer /healthz in {START_TIMEOUT_SECONDS} s:\n{log.read_text()}"
+    )
+
+
+@pytest.fixture(scope="package", params=["sqlite", "postgres"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A demo marketplace served by `marketplace run` on a fresh database of the engine."""
+    engine = str(request.param)
+    folder = tmp_path_factory.mktemp(f"e2e-{engine}")
+    log = folder / "server.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(engine, folder),
+        "MARKETPLACE_VAR_DIR": str(folder / "var"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    _run_command(["migrate"], env, log)
+    _run_command(["demo"], env, log)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log.open("a") as out:
+        out.write(f"$ marketplace run --port {port}\n")
+        out.flush()
+        process = subprocess.Popen(
+            [str(MARKETPLACE), "run", "--port", str(port)],
+            env=env,
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_serving(url, process, log)
+        yield Server(url=url, engine=engine, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+# Package scope, not session: Playwright's sync API keeps an event loop running in this thread
+# while the browser is open, and the async tests that follow need the thread to themselves.
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: Server) -> Iterator[Any]:
+    """A fresh browser context (no cookies) on the server, for one test."""
+    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture(autouse=True)
+def server_log_on_failure(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Print what the server logged during a test that failed."""
+    if "server" not in request.fixturenames:
+        yield
+        return
+    server: Server = request.getfixturevalue("server")
+    start = len(server.log_text())
+    yield
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        print(f"--- marketplace run ({server.engine}) log during the test ---")
+        print(server.log_text(start) or "(nothing)")
