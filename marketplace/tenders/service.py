@@ -16,7 +16,7 @@ from marketplace.tenders import schemas
 from marketplace.tenders.postcodes import (
     RURALITY_CATEGORIES,
 )
-from marketplace.tenders.tables import Area, Lot, Postcode, Pricing
+from marketplace.tenders.tables import Area, Lot, Package, Postcode, Pricing
 from marketplace.units import two_places
 
 DEFAULT_WEIGHT = Decimal("1.00")
@@ -217,12 +217,15 @@ async def reference_counts(commissioner_id: UUID | None = None) -> dict[str, int
     """Counts for the home pages."""
     areas = Area.count()
     pricing = Pricing.count()
+    waiting = Package.count().where(Package.status == "waiting")
     if commissioner_id is not None:
         areas = areas.where(Area.commissioner == commissioner_id)
         pricing = pricing.where(Pricing.commissioner == commissioner_id)
+        waiting = waiting.where(Package.commissioner == commissioner_id)
     return {
         "lots": await Lot.count(),
         "areas": await areas,
         "priced_lots": await pricing,
+        "waiting_packages": await waiting,
         "postcodes": await Postcode.count(),
     }

@@ -37,6 +37,7 @@ def test_commissioner_signs_in_sees_their_home_and_signs_out(page: Any, tmp_path
     expect(page.locator(".govuk-caption-l")).to_have_text(str(DEMO_COMMISSIONER.organisation))
     expect(page.get_by_text(f"Signed in as {DEMO_COMMISSIONER.email}")).to_be_visible()
     assert int(page.locator("#count-areas").inner_text()) > 0
+    assert int(page.locator("#count-waiting-packages").inner_text()) > 0
     assert int(page.locator("#count-providers").inner_text()) > 0
 
     # The GOV.UK stylesheet, its fonts and its JavaScript all arrived and took effect.

@@ -157,7 +157,7 @@ async def test_commissioner_signs_in_and_sees_their_home(client: httpx.AsyncClie
     assert count_on(page, "count-areas") == 2
     assert count_on(page, "count-priced-lots") == 0
     assert count_on(page, "count-providers") == 2
-    assert count_on(page, "count-postcodes") == 0
+    assert count_on(page, "count-waiting-packages") == 0
     # The token of the cookie from before sign-in is worth nothing now.
     assert csrf_token_in(page) != token
     stale = await client.post("/sign-out", data={"csrf_token": token})
