@@ -60,7 +60,7 @@ def _test_database_name() -> str:
     return f"marketplace_test_{os.getpid()}"
 
 
-async def _recreate_postgres_database(admin_url: str, name: str) -> None:
+async def recreate_postgres_database(admin_url: str, name: str) -> None:
     import asyncpg
 
     connection = await asyncpg.connect(admin_url)
@@ -92,7 +92,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-async def _drop_postgres_database(admin_url: str, name: str) -> None:
+async def drop_postgres_database(admin_url: str, name: str) -> None:
     import asyncpg
 
     connection = await asyncpg.connect(admin_url)
@@ -106,11 +106,11 @@ async def _drop_postgres_database(admin_url: str, name: str) -> None:
 def postgres_url() -> Iterator[str]:
     admin_url = service_url("DATABASE_URL")
     name = _test_database_name()
-    run_in_own_loop(_recreate_postgres_database(admin_url, name))
+    run_in_own_loop(recreate_postgres_database(admin_url, name))
     url = admin_url.rsplit("/", 1)[0] + f"/{name}"
     _migrate(PostgresEngine(config={"dsn": url}))
     yield url
-    run_in_own_loop(_drop_postgres_database(admin_url, name))
+    run_in_own_loop(drop_postgres_database(admin_url, name))
 
 
 async def _empty_postgres(engine: PostgresEngine) -> None:

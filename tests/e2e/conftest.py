@@ -16,7 +16,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import run_in_own_loop, service_url
+from tests.conftest import (
+    drop_postgres_database,
+    recreate_postgres_database,
+    run_in_own_loop,
+    service_url,
+)
 
 REPO = Path(__file__).parents[2]
 MARKETPLACE = REPO / ".venv" / "bin" / "marketplace"
@@ -31,7 +36,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-E2E_DATABASE = "marketplace_e2e"
+E2E_DATABASE = f"marketplace_e2e_{os.getpid()}"
 START_TIMEOUT_SECONDS = 60
 COMMAND_TIMEOUT_SECONDS = 300
 
@@ -52,22 +57,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def _recreate_e2e_database(admin_url: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(admin_url)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{E2E_DATABASE}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{E2E_DATABASE}"')
-    finally:
-        await connection.close()
-
-
 def _database_url(engine: str, folder: Path) -> str:
     if engine == "sqlite":
         return f"sqlite:///{folder / 'marketplace.sqlite'}"
     admin_url = service_url("DATABASE_URL")
-    run_in_own_loop(_recreate_e2e_database(admin_url))
+    run_in_own_loop(recreate_postgres_database(admin_url, E2E_DATABASE))
     return admin_url.rsplit("/", 1)[0] + f"/{E2E_DATABASE}"
 
 
@@ -145,6 +139,8 @@ def server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+        if engine == "postgres":
+            run_in_own_loop(drop_postgres_database(service_url("DATABASE_URL"), E2E_DATABASE))
 
 
 # Package scope, not session: Playwright's sync API keeps an event loop running in this thread
