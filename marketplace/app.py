@@ -19,6 +19,7 @@ from marketplace.config import get_settings
 from marketplace.db import bind_engine, current_engine, start_engine, stop_engine
 from marketplace.health import healthz
 from marketplace.tenders.api import AreaApi, LotApi, PostcodeApi, PricingApi
+from marketplace.tenders.pages import reference_data
 from marketplace.web.assets import ensure_static, static_url, with_static_files
 from marketplace.web.home import home
 from marketplace.web.problems import EXCEPTION_HANDLERS
@@ -27,6 +28,7 @@ from marketplace.web.templating import template_config
 
 ROUTES: list[Any] = [
     home,
+    reference_data,
     healthz,
     SignInPages,
     TokenApi,

@@ -27,6 +27,19 @@ def admin_principal(user: schemas.User) -> Principal:
     )
 
 
+def principal_of(user: schemas.User, organisation: schemas.Organisation) -> Principal:
+    """The Principal a signed-in user of an organisation is seen as."""
+    return Principal(
+        user_id=user.id,
+        email=user.email,
+        role=user.role,
+        organisation_id=organisation.id,
+        organisation_kind=organisation.kind,
+        organisation_name=organisation.name,
+        via="token",
+    )
+
+
 async def make_admin() -> tuple[schemas.User, str]:
     user = await create_admin(f"admin{next(_numbers)}@example.org", PASSWORD)
     token = await issue_api_token(schemas.TokenCreate(email=user.email, password=PASSWORD))

@@ -14,11 +14,18 @@ import httpx
 import pytest
 
 from marketplace.tenders import schemas as tender_schemas
-from marketplace.tenders.service import create_area, create_lot
+from marketplace.tenders.service import create_area, create_lot, put_pricing
 from marketplace.web.assets import GOVUK_ASSETS, ONE_YEAR
 from marketplace.web.security import SESSION_COOKIE
 from tests.conftest import service_url
-from tests.factories import PASSWORD, admin_principal, make_admin, make_organisation, make_user
+from tests.factories import (
+    PASSWORD,
+    admin_principal,
+    make_admin,
+    make_organisation,
+    make_user,
+    principal_of,
+)
 
 CSRF_INPUT = re.compile(r'<input type="hidden" name="csrf_token" value="([0-9a-f]{64})">')
 STYLESHEET = re.compile(
@@ -546,3 +553,27 @@ async def test_healthz_is_503_when_the_s3_bucket_is_missing(
         response = await client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["dependencies"]["s3"]["status"] == "down"
+
+
+async def test_reference_data_page_shows_a_commissioners_own_areas_and_pricing(
+    client: httpx.AsyncClient,
+) -> None:
+    admin, _ = await make_admin()
+    kent = await make_organisation("commissioner", name="Kent County Council")
+    dorset = await make_organisation("commissioner", name="NHS Dorset")
+    lot = tender_schemas.LotCreate(code="CSH", name="Care and Support at Home")
+    await create_lot(admin_principal(admin), lot)
+    for code, owner in (("KENT-ASHFORD", kent.id), ("DORSET-NORTH", dorset.id)):
+        area = tender_schemas.AreaCreate(code=code, name=code.title(), commissioner_id=owner)
+        await create_area(admin_principal(admin), area)
+    user, _ = await make_user(kent.id, "commissioner")
+    pricing = tender_schemas.PricingPut(max_hourly_rate_pence=2400, envelope_base_rate_pence=2000)
+    await put_pricing(principal_of(user, kent), "CSH", pricing)
+
+    await sign_in(client, user.email)
+    page = await client.get("/reference-data")
+    assert page.status_code == 200
+    assert "Care and Support at Home" in page.text
+    assert "KENT-ASHFORD" in page.text
+    assert "DORSET-NORTH" not in page.text
+    assert "£24.00" in page.text and "£20.00" in page.text
