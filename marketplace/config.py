@@ -30,6 +30,13 @@ class Settings:
     min_deadline_seconds: int
     timezone: str
     mail_from: str
+    base_url: str
+    max_upload_bytes: int
+    archive_retention_days: int
+    outbox_max_attempts: int
+    outbox_lease_seconds: int
+    outbox_stuck_seconds: int
+    job_timeout_seconds: int
 
     @property
     def production(self) -> bool:
@@ -95,10 +102,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if not database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
         raise ConfigurationError("DATABASE_URL must start with postgresql:// or sqlite:///")
 
-    try:
-        min_deadline = int(env_vars.get("MARKETPLACE_MIN_DEADLINE_SECONDS", "3600"))
-    except ValueError as exc:
-        raise ConfigurationError("MARKETPLACE_MIN_DEADLINE_SECONDS must be whole seconds") from exc
+    def whole_number(name: str, default: int) -> int:
+        try:
+            value = int(env_vars.get(name, str(default)))
+        except ValueError as exc:
+            raise ConfigurationError(f"{name} must be a whole number") from exc
+        if value < 0:
+            raise ConfigurationError(f"{name} cannot be negative")
+        return value
 
     return Settings(
         env=env,
@@ -111,11 +122,18 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_url=env_vars.get("SMTP_URL") or None,
         secret_key=secret_key,
         key_encryption_key=kek,
-        min_deadline_seconds=min_deadline,
+        min_deadline_seconds=whole_number("MARKETPLACE_MIN_DEADLINE_SECONDS", 3600),
         timezone=env_vars.get("MARKETPLACE_TIMEZONE", "Europe/London"),
         mail_from=env_vars.get(
             "MARKETPLACE_MAIL_FROM", "Care call-off marketplace <noreply@localhost>"
         ),
+        base_url=env_vars.get("MARKETPLACE_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        max_upload_bytes=whole_number("MARKETPLACE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
+        archive_retention_days=whole_number("MARKETPLACE_ARCHIVE_RETENTION_DAYS", 3 * 365 + 1),
+        outbox_max_attempts=max(1, whole_number("MARKETPLACE_OUTBOX_MAX_ATTEMPTS", 8)),
+        outbox_lease_seconds=whole_number("MARKETPLACE_OUTBOX_LEASE_SECONDS", 120),
+        outbox_stuck_seconds=whole_number("MARKETPLACE_OUTBOX_STUCK_SECONDS", 300),
+        job_timeout_seconds=max(1, whole_number("MARKETPLACE_JOB_TIMEOUT_SECONDS", 60)),
     )
 
 

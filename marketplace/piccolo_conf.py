@@ -8,6 +8,7 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "marketplace.accounts.piccolo_app",
         "marketplace.tenders.piccolo_app",
+        "marketplace.audit.piccolo_app",
     ]
 )
 
