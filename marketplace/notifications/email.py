@@ -1,0 +1,110 @@
+"""Emails: rendered from templates/emails/ (plain text and HTML), sent over SMTP, or written to a
+local maildir in the embedded default. Each carries a Message-ID derived from its outbox entry,
+so a repeated delivery is recognisable as the same message."""
+
+from __future__ import annotations
+
+import asyncio
+import mailbox
+from email.message import EmailMessage
+from email.utils import formatdate
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+from uuid import UUID
+
+import aiosmtplib
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from marketplace.config import PROJECT_ROOT, get_settings
+
+SUBJECTS: dict[str, str] = {
+    "welcome": "Your account on the Care call-off marketplace",
+}
+SMTP_TIMEOUT_SECONDS = 30
+
+
+class UnknownEmail(Exception):
+    pass
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(PROJECT_ROOT / "templates" / "emails")),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def message_id(outbox_id: UUID) -> str:
+    return f"<outbox-{outbox_id}@{urlparse(get_settings().base_url).hostname or 'marketplace'}>"
+
+
+def render_email(outbox_id: UUID, to: str, template: str, context: dict[str, Any]) -> EmailMessage:
+    """The message for one outbox entry: the same entry always gives the same Message-ID."""
+    if template not in SUBJECTS:
+        raise UnknownEmail(f"no email called {template!r}")
+    settings = get_settings()
+    values = {**context, "service_url": settings.base_url, "subject": SUBJECTS[template]}
+    env = _environment()
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = to
+    message["Subject"] = SUBJECTS[template]
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = message_id(outbox_id)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(env.get_template(f"{template}.txt").render(values))
+    message.add_alternative(env.get_template(f"{template}.html").render(values), subtype="html")
+    return message
+
+
+def maildir_path() -> Path:
+    return get_settings().var_dir / "mail"
+
+
+async def send_message(message: EmailMessage) -> None:
+    """Send over SMTP_URL, or keep in the local maildir when no SMTP server is configured."""
+    settings = get_settings()
+    if settings.smtp_url is None:
+        await asyncio.to_thread(_keep_in_maildir, message)
+        return
+    url = urlparse(settings.smtp_url)
+    await aiosmtplib.send(
+        message,
+        hostname=url.hostname or "127.0.0.1",
+        port=url.port or (465 if url.scheme == "smtps" else 25),
+        username=url.username or None,
+        password=url.password or None,
+        use_tls=url.scheme == "smtps",
+        start_tls=False if url.scheme == "smtps" else None,
+        timeout=SMTP_TIMEOUT_SECONDS,
+    )
+
+
+def _keep_in_maildir(message: EmailMessage) -> None:
+    box = mailbox.Maildir(maildir_path(), create=True)
+    wanted = message["Message-ID"]
+    if any(existing["Message-ID"] == wanted for existing in box):
+        return  # the same outbox entry delivered again: keep one copy
+    box.add(message)
+
+
+async def send_email(outbox_id: UUID, payload: dict[str, Any]) -> None:
+    """The outbox job that sends one email."""
+    message = render_email(
+        outbox_id, payload["to"], payload["template"], payload.get("context", {})
+    )
+    await send_message(message)
+
+
+def kept_messages() -> list[tuple[str, EmailMessage]]:
+    """The maildir's messages, newest first (the development mail page)."""
+    box = mailbox.Maildir(maildir_path(), create=True)
+    messages = [(key, box.get_message(key)) for key in box.iterkeys()]
+    messages.sort(key=lambda pair: pair[1].get_date(), reverse=True)
+    return messages  # type: ignore[return-value]

@@ -1,0 +1,168 @@
+"""Writing to the outbox, and the life of an entry: claimed by one worker, then done, retried
+with exponential backoff, or failed after the last try.
+
+Services call add_email() or add_job() inside their own write_transaction(): the entry commits
+with the change it belongs to, or not at all, and nothing runs before the commit.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from marketplace.config import get_settings
+from marketplace.db import for_update, write_transaction
+from marketplace.notifications.tables import OutboxEntry
+
+SEND_EMAIL = "send_email"
+BACKOFF_BASE_SECONDS = 10
+BACKOFF_CAP_SECONDS = 3600
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def add_job(job: str, payload: dict[str, Any], run_at: datetime | None = None) -> UUID:
+    """Add a job to run after the current transaction commits (at `run_at` if given)."""
+    when = run_at or now()
+    entry = OutboxEntry(
+        job=job, payload=msgspec.json.encode(payload).decode(), run_at=when, due_at=when
+    )
+    async with write_transaction():
+        await OutboxEntry.insert(entry)
+    return entry.id
+
+
+async def add_email(
+    to: str, template: str, context: dict[str, Any], run_at: datetime | None = None
+) -> UUID:
+    """Add an email (templates/emails/<template>.txt and .html) to send after the commit."""
+    return await add_job(SEND_EMAIL, {"to": to, "template": template, "context": context}, run_at)
+
+
+def backoff(attempts: int) -> timedelta:
+    """10 s, 20 s, 40 s ... doubling after each failed try, at most an hour."""
+    return timedelta(
+        seconds=min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    )
+
+
+class ClaimedEntry(msgspec.Struct, frozen=True):
+    id: UUID
+    job: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+async def claim(entry_id: UUID) -> ClaimedEntry | None:
+    """Take the lease on a pending, due entry that no live worker holds; None if another worker
+    has it or it is already done (this is how a repeated delivery is recognised and skipped)."""
+    moment = now()
+    lease = timedelta(seconds=get_settings().outbox_lease_seconds)
+    async with write_transaction():
+        row = await for_update(OutboxEntry.select().where(OutboxEntry.id == entry_id)).first()
+        if row is None or row["status"] != "pending" or row["due_at"] > moment:
+            return None
+        if row["claimed_until"] is not None and row["claimed_until"] > moment:
+            return None
+        attempts = row["attempts"] + 1
+        await OutboxEntry.update(
+            {OutboxEntry.claimed_until: moment + lease, OutboxEntry.attempts: attempts}
+        ).where(OutboxEntry.id == entry_id)
+    return ClaimedEntry(
+        id=row["id"], job=row["job"], payload=msgspec.json.decode(row["payload"]), attempts=attempts
+    )
+
+
+async def finish(entry: ClaimedEntry) -> None:
+    """The entry's job ran: it is done."""
+    async with write_transaction():
+        await OutboxEntry.update(
+            {
+                OutboxEntry.status: "done",
+                OutboxEntry.done_at: now(),
+                OutboxEntry.claimed_until: None,
+                OutboxEntry.last_error: None,
+            }
+        ).where(OutboxEntry.id == entry.id)
+
+
+async def fail(entry: ClaimedEntry, error: str) -> str:
+    """The entry's job failed: try again after a backoff, or mark it failed after the last try.
+    Returns the entry's new status."""
+    settings = get_settings()
+    status = "failed" if entry.attempts >= settings.outbox_max_attempts else "pending"
+    async with write_transaction():
+        await OutboxEntry.update(
+            {
+                OutboxEntry.status: status,
+                OutboxEntry.due_at: now() + backoff(entry.attempts),
+                OutboxEntry.claimed_until: None,
+                OutboxEntry.enqueued_at: None,
+                OutboxEntry.last_error: error[:2000],
+            }
+        ).where(OutboxEntry.id == entry.id)
+    return status
+
+
+async def due_entries(limit: int = 100, *, for_relay: bool = False) -> list[UUID]:
+    """Pending entries that are due and held by no live lease. For the relay, only those not
+    handed to arq yet, or handed over so long ago that Redis may have lost them (the sweep)."""
+    moment = now()
+    free = OutboxEntry.claimed_until.is_null() | (OutboxEntry.claimed_until < moment)
+    query = OutboxEntry.select(OutboxEntry.id).where(
+        (OutboxEntry.status == "pending") & (OutboxEntry.due_at <= moment) & free
+    )
+    if for_relay:
+        stuck = moment - timedelta(seconds=get_settings().outbox_stuck_seconds)
+        query = query.where(OutboxEntry.enqueued_at.is_null() | (OutboxEntry.enqueued_at <= stuck))
+    rows = await query.order_by(OutboxEntry.due_at).limit(limit)
+    return [row["id"] for row in rows]
+
+
+async def mark_enqueued(entry_ids: list[UUID]) -> None:
+    if not entry_ids:
+        return
+    async with write_transaction():
+        await OutboxEntry.update({OutboxEntry.enqueued_at: now()}).where(
+            OutboxEntry.id.is_in(entry_ids)
+        )
+
+
+async def retry_failed(entry_id: UUID) -> bool:
+    """An admin sends a failed entry round again; False if it was not failed."""
+    async with write_transaction():
+        row = await for_update(
+            OutboxEntry.select(OutboxEntry.status).where(OutboxEntry.id == entry_id)
+        ).first()
+        if row is None or row["status"] != "failed":
+            return False
+        await OutboxEntry.update(
+            {
+                OutboxEntry.status: "pending",
+                OutboxEntry.attempts: 0,
+                OutboxEntry.due_at: now(),
+                OutboxEntry.enqueued_at: None,
+            }
+        ).where(OutboxEntry.id == entry_id)
+    return True
+
+
+async def entries_with_status(status: str, limit: int = 200) -> list[dict[str, Any]]:
+    return await (
+        OutboxEntry.select()
+        .where(OutboxEntry.status == status)
+        .order_by(OutboxEntry.created_at, ascending=False)
+        .limit(limit)
+    )
+
+
+async def status_counts() -> dict[str, int]:
+    return {
+        status: await OutboxEntry.count().where(OutboxEntry.status == status)
+        for status in ("pending", "done", "failed")
+    }
