@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import mailbox
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formatdate
 from functools import cache
@@ -105,6 +106,10 @@ async def send_email(outbox_id: UUID, payload: dict[str, Any]) -> None:
 def kept_messages() -> list[tuple[str, EmailMessage]]:
     """The maildir's messages, newest first (the development mail page)."""
     box = mailbox.Maildir(maildir_path(), create=True)
-    messages = [(key, box.get_message(key)) for key in box.iterkeys()]
-    messages.sort(key=lambda pair: pair[1].get_date(), reverse=True)
-    return messages  # type: ignore[return-value]
+    messages: list[tuple[str, EmailMessage]] = []
+    for key in box.iterkeys():
+        parsed = message_from_bytes(box.get_bytes(key), policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        messages.append((key, parsed))
+    messages.sort(key=lambda pair: pair[1]["Date"].datetime, reverse=True)
+    return messages

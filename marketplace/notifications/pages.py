@@ -10,11 +10,11 @@ from litestar import Controller, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from marketplace.config import get_settings
 from marketplace.errors import NotFound
 from marketplace.notifications import outbox
 from marketplace.notifications.email import kept_messages
 from marketplace.web.security import role_in
+from marketplace.web.templating import local_mailbox_enabled
 
 
 class OutboxPages(Controller):
@@ -44,8 +44,7 @@ class DevelopmentMailPages(Controller):
 
     @staticmethod
     def _development_only() -> None:
-        settings = get_settings()
-        if settings.production or settings.smtp_url:
+        if not local_mailbox_enabled():
             raise NotFound("The local mailbox exists only in development without SMTP_URL")
 
     @get("/", include_in_schema=False)

@@ -38,6 +38,12 @@ def pence(value: int | None) -> str:
     return f"£{pounds:,}.{remainder:02d}"
 
 
+def local_mailbox_enabled() -> bool:
+    """Email kept in a local maildir (development without SMTP_URL), shown to admins."""
+    settings = get_settings()
+    return not settings.production and settings.smtp_url is None
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=ChoiceLoader(
@@ -50,7 +56,9 @@ def make_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(static=static_url, service_name=SERVICE_NAME)
+    env.globals.update(
+        static=static_url, service_name=SERVICE_NAME, local_mailbox_enabled=local_mailbox_enabled
+    )
     env.filters.update(local_time=local_time, pence=pence)
     return env
 
