@@ -15,9 +15,13 @@ from litestar.plugins.htmx import HTMXPlugin
 
 from marketplace.accounts.api import OrganisationApi, TokenApi
 from marketplace.accounts.pages import SignInPages
+from marketplace.archive.api import MULTIPART_OVERHEAD_BYTES, DocumentApi
+from marketplace.audit.api import AuditApi
 from marketplace.config import get_settings
 from marketplace.db import bind_engine, current_engine, start_engine, stop_engine
 from marketplace.health import healthz
+from marketplace.notifications.pages import DevelopmentMailPages, OutboxPages
+from marketplace.notifications.relay import InProcessRunner
 from marketplace.tenders.api import AreaApi, LotApi, PostcodeApi, PricingApi
 from marketplace.tenders.pages import reference_data
 from marketplace.web.assets import ensure_static, static_url, with_static_files
@@ -29,6 +33,8 @@ from marketplace.web.templating import template_config
 ROUTES: list[Any] = [
     home,
     reference_data,
+    OutboxPages,
+    DevelopmentMailPages,
     healthz,
     SignInPages,
     TokenApi,
@@ -37,15 +43,23 @@ ROUTES: list[Any] = [
     AreaApi,
     PricingApi,
     PostcodeApi,
+    AuditApi,
+    DocumentApi,
 ]
 
 
 @asynccontextmanager
 async def lifespan(_: Litestar) -> AsyncIterator[None]:
     await start_engine()
+    # Without Redis the web process runs the outbox itself (the embedded default).
+    runner = None if get_settings().redis_url else InProcessRunner()
+    if runner is not None:
+        runner.start()
     try:
         yield
     finally:
+        if runner is not None:
+            await runner.stop()
         await stop_engine()
 
 
@@ -58,6 +72,9 @@ def create_litestar() -> Litestar:
         middleware=[DefineMiddleware(IdentifyRequester)],
         guards=[signed_in],
         before_request=check_csrf,
+        # A file just past the upload limit gets the archive's own 413 naming the limit; a body
+        # far past it is cut off by Litestar (its 413 is worded in problems.py).
+        request_max_body_size=get_settings().max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=template_config(),
         plugins=[HTMXPlugin()],

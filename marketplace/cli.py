@@ -73,6 +73,16 @@ def run(host: str, port: int, workers: int) -> None:
 
 
 @main.command()
+def worker() -> None:
+    """Run the arq worker (needs REDIS_URL): outbox delivery, relay and upkeep."""
+    if not get_settings().redis_url:
+        _fail("REDIS_URL is not set: without Redis, `marketplace run` runs the jobs itself")
+    from marketplace.worker import create_worker
+
+    create_worker().run()
+
+
+@main.command()
 def collectstatic() -> None:
     """Fingerprint and compress the front-end assets into build/static."""
     from marketplace.web.assets import AssetsMissing, collect_static
@@ -105,6 +115,54 @@ def create_admin(email: str, password: str) -> None:
     except DomainError as exc:
         _fail(exc.detail)
     click.echo(f"Created platform admin {user.email}.")
+
+
+@main.group()
+def audit() -> None:
+    """The hash-chained audit log."""
+
+
+@audit.command("verify")
+def verify_audit() -> None:
+    """Check every sealed event and seal; print "ok" with the counts, or the first broken link."""
+    from marketplace.audit.sealing import verify_audit_log
+
+    result = run_async(verify_audit_log())
+    if not result.ok:
+        _fail(f"the audit log is broken: {result.message}")
+    click.echo(result.message)
+
+
+@audit.command("seal")
+def seal_audit() -> None:
+    """Seal the events not sealed yet, now (the worker does this on a schedule)."""
+    from marketplace.audit.sealing import seal_audit_log
+
+    async def seal_everything() -> int:
+        total = 0
+        while sealed := await seal_audit_log():
+            total += sealed
+        return total
+
+    click.echo(f"Sealed {run_async(seal_everything())} events.")
+
+
+@main.group()
+def archive() -> None:
+    """The document archive (S3, or a local folder)."""
+
+
+@archive.command("init")
+def archive_init() -> None:
+    """Create the bucket with versioning, Object Lock and default retention (idempotent)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from marketplace.archive.bucket import ArchiveSetupError, init_archive
+
+    try:
+        click.echo(asyncio.run(init_archive()))
+    except (ArchiveSetupError, ClientError, BotoCoreError) as exc:
+        _fail(str(exc))
 
 
 @main.command("import-postcodes")

@@ -99,13 +99,22 @@ def for_update(query: Any) -> Any:
     return query
 
 
+_pool_users = 0
+
+
 async def start_engine() -> None:
+    """Open the PostgreSQL connection pool (shared by everything in this process that asks)."""
+    global _pool_users
     engine = current_engine()
-    if isinstance(engine, PostgresEngine):
+    _pool_users += 1
+    if isinstance(engine, PostgresEngine) and engine.pool is None:
         await engine.start_connection_pool(min_size=1, max_size=20)
 
 
 async def stop_engine() -> None:
+    """Close the pool when the last user of it in this process stops."""
+    global _pool_users
+    _pool_users = max(0, _pool_users - 1)
     engine = current_engine()
-    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+    if _pool_users == 0 and isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()

@@ -66,3 +66,9 @@ class TooLarge(DomainError):
     status_code = 413
     title = "Too large"
     slug = "too-large"
+
+
+class UnsupportedType(DomainError):
+    status_code = 415
+    title = "Type of file not accepted"
+    slug = "unsupported-type"

@@ -9,6 +9,8 @@ APP_REGISTRY = AppRegistry(
         "marketplace.accounts.piccolo_app",
         "marketplace.tenders.piccolo_app",
         "marketplace.audit.piccolo_app",
+        "marketplace.archive.piccolo_app",
+        "marketplace.notifications.piccolo_app",
     ]
 )
 

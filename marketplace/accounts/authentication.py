@@ -11,6 +11,7 @@ from marketplace.accounts import schemas
 from marketplace.accounts.passwords import password_matches
 from marketplace.accounts.principal import Principal
 from marketplace.accounts.tables import ApiToken, BrowserSession, User
+from marketplace.audit.service import record
 from marketplace.db import write_transaction
 from marketplace.errors import NotSignedIn
 
@@ -29,44 +30,6 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _check_credentials(email: str, password: str) -> dict[str, Any]:
-    row = (
-        await User.select(User.id, User.password_hash, User.active)
-        .where(User.email == email.strip().lower())
-        .first()
-    )
-    matches = await password_matches(row["password_hash"] if row else None, password)
-    if row is None or not matches or not row["active"]:
-        raise NotSignedIn(WRONG_CREDENTIALS)
-    return row
-
-
-async def issue_api_token(body: schemas.TokenCreate) -> schemas.TokenCreated:
-    """Exchange an email and password for a bearer token that expires."""
-    user = await _check_credentials(body.email, body.password)
-    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    expires_at = now() + API_TOKEN_LIFETIME
-    async with write_transaction():
-        await ApiToken(token_hash=digest(token), user=user["id"], expires_at=expires_at).save()
-    return schemas.TokenCreated(token=token, expires_at=expires_at)
-
-
-async def start_browser_session(email: str, password: str) -> str:
-    """Sign a browser in: returns the new session token for its cookie."""
-    user = await _check_credentials(email, password)
-    token = secrets.token_urlsafe(32)
-    async with write_transaction():
-        await BrowserSession(
-            token_hash=digest(token), user=user["id"], expires_at=now() + SESSION_LIFETIME
-        ).save()
-    return token
-
-
-async def end_browser_session(token: str) -> None:
-    async with write_transaction():
-        await BrowserSession.delete().where(BrowserSession.token_hash == digest(token))
-
-
 _PRINCIPAL_COLUMNS = (
     User.id,
     User.email,
@@ -76,6 +39,71 @@ _PRINCIPAL_COLUMNS = (
     User.organisation.kind.as_alias("organisation_kind"),
     User.organisation.name.as_alias("organisation_name"),
 )
+
+
+async def _check_credentials(email: str, password: str, via: str) -> Principal:
+    """The user these credentials are right for; a refusal is audited, with the email tried."""
+    email = email.strip().lower()
+    row = (
+        await User.select(*_PRINCIPAL_COLUMNS, User.password_hash)
+        .where(User.email == email)
+        .first()
+    )
+    matches = await password_matches(row["password_hash"] if row else None, password)
+    principal = _principal(row, via) if row is not None and matches else None
+    if principal is None:
+        reason = "unknown email" if row is None else "wrong password" if not matches else "inactive"
+        await record(
+            None,
+            "sign_in_refused",
+            "user",
+            row["id"] if row else None,
+            organisation_id=row["organisation_id"] if row else None,
+            details={"email": email[:254], "via": via, "reason": reason},
+        )
+        raise NotSignedIn(WRONG_CREDENTIALS)
+    return principal
+
+
+async def issue_api_token(body: schemas.TokenCreate) -> schemas.TokenCreated:
+    """Exchange an email and password for a bearer token that expires."""
+    user = await _check_credentials(body.email, body.password, "token")
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires_at = now() + API_TOKEN_LIFETIME
+    async with write_transaction():
+        api_token = ApiToken(token_hash=digest(token), user=user.user_id, expires_at=expires_at)
+        await api_token.save()
+        await record(
+            user,
+            "issue_api_token",
+            "api_token",
+            api_token.id,
+            organisation_id=user.organisation_id,
+            details={"expires_at": expires_at},
+        )
+    return schemas.TokenCreated(token=token, expires_at=expires_at)
+
+
+async def start_browser_session(email: str, password: str) -> str:
+    """Sign a browser in: returns the new session token for its cookie."""
+    user = await _check_credentials(email, password, "session")
+    token = secrets.token_urlsafe(32)
+    async with write_transaction():
+        await BrowserSession(
+            token_hash=digest(token), user=user.user_id, expires_at=now() + SESSION_LIFETIME
+        ).save()
+        await record(user, "sign_in", "user", user.user_id, organisation_id=user.organisation_id)
+    return token
+
+
+async def end_browser_session(token: str) -> None:
+    async with write_transaction():
+        user = await principal_for_session(token)
+        await BrowserSession.delete().where(BrowserSession.token_hash == digest(token))
+        if user is not None:
+            await record(
+                user, "sign_out", "user", user.user_id, organisation_id=user.organisation_id
+            )
 
 
 def _principal(row: dict[str, Any], via: str) -> Principal | None:

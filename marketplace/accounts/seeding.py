@@ -12,6 +12,7 @@ from marketplace.accounts import schemas
 from marketplace.accounts.passwords import hash_password
 from marketplace.accounts.service import check_provider_fields
 from marketplace.accounts.tables import Organisation, User
+from marketplace.audit.service import record
 from marketplace.db import write_transaction
 
 
@@ -60,6 +61,12 @@ async def ensure_organisations(
                 new.append(organisation)
             if new:
                 await Organisation.insert(*new)
+                await record(
+                    None,
+                    "seed_organisations",
+                    "organisation",
+                    details={"kind": kind, "created": len(new), "names": [o.name for o in new]},
+                )
             created += len(new)
             ids.update(found)
     return ids, created
@@ -99,4 +106,14 @@ async def ensure_users(seeds: Sequence[UserSeed]) -> int:
                 await User.update({User.password_hash: password_hash, User.active: True}).where(
                     User.email == email
                 )
+        if seeds:
+            await record(
+                None,
+                "seed_users",
+                "user",
+                details={
+                    "created": [user.email for user in new],
+                    "password_reset": sorted(existing),
+                },
+            )
     return len(new)

@@ -9,8 +9,10 @@ from marketplace.accounts import schemas
 from marketplace.accounts.passwords import hash_password
 from marketplace.accounts.principal import ROLES_BY_ORGANISATION_KIND, Principal
 from marketplace.accounts.tables import Organisation, User
-from marketplace.db import write_transaction
+from marketplace.audit.service import record
+from marketplace.db import for_update, write_transaction
 from marketplace.errors import BadInput, FieldError, NotAllowed, NotFound, RuleBroken
+from marketplace.notifications.outbox import add_email
 
 
 def _organisation(row: dict[str, Any]) -> schemas.Organisation:
@@ -61,6 +63,20 @@ async def create_organisation(
             enforcement_pending=bool(body.enforcement_pending),
         )
         await organisation.save()
+        await record(
+            actor,
+            "create_organisation",
+            "organisation",
+            organisation.id,
+            organisation_id=organisation.id,
+            details={
+                "kind": organisation.kind,
+                "name": organisation.name,
+                "cqc_location_id": organisation.cqc_location_id,
+                "cqc_rating": organisation.cqc_rating,
+                "enforcement_pending": organisation.enforcement_pending,
+            },
+        )
     return await get_organisation(actor, organisation.id)
 
 
@@ -90,7 +106,9 @@ async def update_organisation(
     if not changes:
         raise BadInput("Nothing to change: give at least one field")
     async with write_transaction():
-        row = await Organisation.select().where(Organisation.id == organisation_id).first()
+        row = await for_update(
+            Organisation.select().where(Organisation.id == organisation_id)
+        ).first()
         if row is None or not _can_see(actor, row):
             raise NotFound("No such organisation")
         if not actor.is_admin:
@@ -103,6 +121,20 @@ async def update_organisation(
         await Organisation.update(
             {getattr(Organisation, name): value for name, value in changes.items()}
         ).where(Organisation.id == organisation_id)
+        changed = {
+            name: {"old": row[name], "new": value}
+            for name, value in changes.items()
+            if row[name] != value
+        }
+        if changed:
+            await record(
+                actor,
+                "update_organisation",
+                "organisation",
+                organisation_id,
+                organisation_id=organisation_id,
+                details=changed,
+            )
     return await get_organisation(actor, organisation_id)
 
 
@@ -129,11 +161,11 @@ async def create_user(
             f"A {organisation['kind']} organisation's users have the role {allowed}",
             [FieldError("role", f"must be {allowed} for a {organisation['kind']}")],
         )
-    return await _add_user(body.email, body.password, body.role, organisation_id)
+    return await _add_user(actor, body.email, body.password, body.role, organisation_id)
 
 
 async def _add_user(
-    email: str, password: str, role: str, organisation_id: UUID | None
+    actor: Principal | None, email: str, password: str, role: str, organisation_id: UUID | None
 ) -> schemas.User:
     email = email.strip().lower()
     password_hash = await hash_password(password)
@@ -147,23 +179,62 @@ async def _add_user(
             email=email, password_hash=password_hash, role=role, organisation=organisation_id
         )
         await user.save()
+        await record(
+            actor,
+            "create_admin" if role == "admin" else "create_user",
+            "user",
+            user.id,
+            organisation_id=organisation_id,
+            details={"email": email, "role": role},
+        )
+        await _send_welcome(email, role, organisation_id)
     row = await User.select().where(User.id == user.id).first()
     assert row is not None
     return _user(row)
 
 
+ROLE_NAMES = {
+    "admin": "platform admin",
+    "commissioner": "commissioner",
+    "opener": "commissioner who may open bids",
+    "provider": "care provider",
+}
+
+
+async def _send_welcome(email: str, role: str, organisation_id: UUID | None) -> None:
+    """Tell a new user their account exists (never their password); sent after the commit."""
+    organisation = None
+    if organisation_id is not None:
+        row = (
+            await Organisation.select(Organisation.name)
+            .where(Organisation.id == organisation_id)
+            .first()
+        )
+        organisation = row["name"] if row else None
+    await add_email(email, "welcome", {"organisation": organisation, "role_name": ROLE_NAMES[role]})
+
+
 async def create_admin(email: str, password: str) -> schemas.User:
     """Bootstrap a platform admin (from the command line)."""
-    return await _add_user(email, password, "admin", None)
+    return await _add_user(None, email, password, "admin", None)
 
 
 async def set_password(email: str, password: str) -> None:
     """Replace a user's password (the demo loader keeps demo passwords current)."""
     password_hash = await hash_password(password)
+    email = email.strip().lower()
     async with write_transaction():
-        await User.update({User.password_hash: password_hash}).where(
-            User.email == email.strip().lower()
-        )
+        users = await User.select(User.id, User.organisation).where(User.email == email)
+        await User.update({User.password_hash: password_hash}).where(User.email == email)
+        for user in users:
+            await record(
+                None,
+                "set_password",
+                "user",
+                user["id"],
+                organisation_id=user["organisation"],
+                details={"email": email},
+            )
 
 
 async def count_organisations(kind: str) -> int:

@@ -10,8 +10,11 @@ from uuid import UUID
 import msgspec
 
 from marketplace.accounts.principal import Principal
-from marketplace.audit.tables import AuditEvent
+from marketplace.audit import schemas
+from marketplace.audit.tables import AuditEvent, AuditEventDigest
 from marketplace.db import write_transaction
+from marketplace.errors import BadInput, FieldError, NotAllowed
+from marketplace.pagination import check_limit, decode_cursor, encode_cursor
 
 _encoder = msgspec.json.Encoder(order="sorted")
 
@@ -45,3 +48,61 @@ async def record(
                 details=canonical_details(details),
             )
         )
+
+
+def _after_id(cursor: str) -> int:
+    text = decode_cursor(cursor)
+    if not text.isdigit():
+        raise BadInput(
+            "The cursor is not one this API gave out", [FieldError("cursor", "is not valid")]
+        )
+    return int(text)
+
+
+async def list_events(
+    actor: Principal,
+    entity: str | None,
+    entity_id: str | None,
+    limit: int,
+    cursor: str | None,
+) -> schemas.AuditEventPage:
+    """Audit events, newest first: every event for an admin, and for commissioner staff the
+    events about their own organisation's records."""
+    check_limit(limit)
+    query = AuditEvent.select()
+    if not actor.is_admin:
+        if not actor.is_commissioner or actor.organisation_id is None:
+            raise NotAllowed("Only admins and commissioners may read the audit log")
+        query = query.where(AuditEvent.organisation_id == actor.organisation_id)
+    if entity:
+        query = query.where(AuditEvent.entity == entity)
+    if entity_id:
+        query = query.where(AuditEvent.entity_id == entity_id)
+    if cursor:
+        query = query.where(AuditEvent.id < _after_id(cursor))
+    rows = await query.order_by(AuditEvent.id, ascending=False).limit(limit + 1)
+    page = rows[:limit]
+    ids = [row["id"] for row in page]
+    sealed = set()
+    if ids:
+        digests = await AuditEventDigest.select(AuditEventDigest.event_id).where(
+            AuditEventDigest.event_id.is_in(ids)
+        )
+        sealed = {row["event_id"] for row in digests}
+    items = [
+        schemas.AuditEvent(
+            id=row["id"],
+            occurred_at=row["occurred_at"],
+            actor_email=row["actor_email"],
+            action=row["action"],
+            entity=row["entity"],
+            entity_id=row["entity_id"],
+            details=msgspec.json.decode(row["details"]),
+            sealed=row["id"] in sealed,
+        )
+        for row in page
+    ]
+    more = len(rows) > limit
+    return schemas.AuditEventPage(
+        items=items, next_cursor=encode_cursor(str(ids[-1])) if more else None
+    )

@@ -1,6 +1,16 @@
 """The append-only audit log, and the seals that chain it (see README.md in this folder)."""
 
-from piccolo.columns import UUID, BigInt, BigSerial, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    UUID,
+    BigInt,
+    BigSerial,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
 

@@ -13,6 +13,7 @@ from datetime import date
 
 from marketplace.accounts import schemas as accounts_schemas
 from marketplace.accounts.seeding import UserSeed, ensure_organisations, ensure_users
+from marketplace.audit.service import record
 from marketplace.config import ConfigurationError, get_settings
 from marketplace.db import write_transaction
 from marketplace.demo.catalogue import COMMISSIONERS, LOTS, PROVIDERS
@@ -138,6 +139,8 @@ async def load_demo(today: date | None = None) -> DemoResult:
         created = await save_postcodes(
             [e for e in postcodes if e.postcode not in known], source="demo"
         )
+        if created:
+            await record(None, "seed_postcodes", "postcode_directory", details={"created": created})
         result.count("Demo postcodes", created, len(postcodes))
         created = 0
         for c in COMMISSIONERS:

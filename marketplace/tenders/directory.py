@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from marketplace.accounts.principal import Principal
+from marketplace.audit.service import record
 from marketplace.db import write_transaction
 from marketplace.errors import BadInput, FieldError, NotAllowed, NotFound
 from marketplace.tenders import schemas
@@ -30,6 +31,18 @@ async def put_postcode(
         created = not await Postcode.exists().where(Postcode.postcode == postcode)
         await save_postcodes(
             [PostcodeEntry(postcode, body.rurality, body.latitude, body.longitude)]
+        )
+        await record(
+            actor,
+            "put_postcode",
+            "postcode",
+            postcode,
+            details={
+                "created": created,
+                "rurality": body.rurality,
+                "latitude": body.latitude,
+                "longitude": body.longitude,
+            },
         )
     return schemas.Postcode(
         postcode=postcode, rurality=body.rurality, latitude=body.latitude, longitude=body.longitude

@@ -28,6 +28,7 @@ from typing import Any
 
 import click
 
+from marketplace.audit.service import record
 from marketplace.tenders.directory import save_postcodes
 from marketplace.tenders.postcodes import PostcodeEntry, SkippedRow, read_directory_row
 
@@ -208,4 +209,16 @@ async def import_directory(path: Path | str, progress: bool = False) -> ImportSu
             summary.imported += written
             bar.update(directory.bytes_read() - shown)
             shown = directory.bytes_read()
+    # One event for the whole import, after its last batch (each batch commits on its own).
+    await record(
+        None,
+        "import_postcodes",
+        "postcode_directory",
+        details={
+            "file": directory.name,
+            "imported": summary.imported,
+            "repeated": summary.repeated,
+            "skipped": dict(summary.skipped),
+        },
+    )
     return summary

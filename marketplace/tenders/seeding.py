@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
+from marketplace.audit.service import record
 from marketplace.db import for_update, write_transaction
 from marketplace.errors import BadInput, NotFound, RuleBroken
 from marketplace.tenders import schemas
@@ -30,6 +31,12 @@ async def ensure_lots(bodies: Iterable[schemas.LotCreate]) -> tuple[dict[str, UU
         new = [Lot(code=b.code, name=b.name.strip()) for b in wanted if b.code not in ids]
         if new:
             await Lot.insert(*new)
+            await record(
+                None,
+                "seed_lots",
+                "lot",
+                details={"created": len(new), "codes": [x.code for x in new]},
+            )
     return ids | {lot.code: lot.id for lot in new}, len(new)
 
 
@@ -58,6 +65,12 @@ async def ensure_areas(bodies: Iterable[schemas.AreaCreate]) -> tuple[dict[str, 
         ]
         if new:
             await Area.insert(*new)
+            await record(
+                None,
+                "seed_areas",
+                "area",
+                details={"created": len(new), "codes": [area.code for area in new]},
+            )
     return ids | {area.code: area.id for area in new}, len(new)
 
 
@@ -71,15 +84,23 @@ async def ensure_pricing(commissioner_id: UUID, prices: Mapping[str, schemas.Pri
         lot_ids = {row["code"]: row["id"] for row in lots}
         priced = await Pricing.select(Pricing.lot).where(Pricing.commissioner == commissioner_id)
         already = {row["lot"] for row in priced}
-        new = []
+        new, codes = [], []
         for code, body in prices.items():
             if code not in lot_ids:
                 raise NotFound(f"There is no lot with the code {code}")
             if lot_ids[code] in already:
                 continue
             new.append(pricing_row(commissioner_id, lot_ids[code], body))
+            codes.append(code)
         if new:
             await Pricing.insert(*new)
+            await record(
+                None,
+                "seed_pricing",
+                "pricing",
+                organisation_id=commissioner_id,
+                details={"created": len(new), "lot_codes": codes},
+            )
     return len(new)
 
 
@@ -143,4 +164,11 @@ async def ensure_packages(commissioner_id: UUID, seeds: Iterable[PackageSeed]) -
             references.add(seed.reference)
         if new:
             await Package.insert(*new)
+            await record(
+                None,
+                "seed_packages",
+                "package",
+                organisation_id=commissioner_id,
+                details={"created": len(new), "references": [p.reference for p in new]},
+            )
     return len(new)

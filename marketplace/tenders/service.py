@@ -9,7 +9,8 @@ from uuid import UUID
 
 from marketplace.accounts.principal import Principal
 from marketplace.accounts.service import get_organisation
-from marketplace.db import write_transaction
+from marketplace.audit.service import record
+from marketplace.db import for_update, write_transaction
 from marketplace.errors import FieldError, NotAllowed, NotFound, RuleBroken, WrongState
 from marketplace.pagination import keyset_page
 from marketplace.tenders import schemas
@@ -40,6 +41,9 @@ async def create_lot(actor: Principal, body: schemas.LotCreate) -> schemas.Lot:
             )
         lot = Lot(code=body.code, name=body.name.strip())
         await lot.save()
+        await record(
+            actor, "create_lot", "lot", lot.id, details={"code": lot.code, "name": lot.name}
+        )
     return schemas.Lot(id=lot.id, code=lot.code, name=lot.name)
 
 
@@ -98,6 +102,14 @@ async def create_area(actor: Principal, body: schemas.AreaCreate) -> schemas.Are
             weekly_hours=weekly_hours,
         )
         await area.save()
+        await record(
+            actor,
+            "create_area",
+            "area",
+            area.id,
+            organisation_id=body.commissioner_id,
+            details={"code": area.code, "name": area.name, "weekly_hours": weekly_hours},
+        )
     row = await Area.select().where(Area.id == area.id).first()
     assert row is not None
     return _area(row)
@@ -177,7 +189,8 @@ async def put_pricing(
     row = pricing_row(commissioner_id, lot["id"], body)
     async with write_transaction():
         match = (Pricing.commissioner == commissioner_id) & (Pricing.lot == lot["id"])
-        created = not await Pricing.exists().where(match)
+        old = await for_update(Pricing.select().where(match)).first()
+        created = old is None
         if created:
             await Pricing.insert(row)
         else:
@@ -187,7 +200,29 @@ async def put_pricing(
                 if column._meta.name not in ("id", "commissioner", "lot")
             }
             await Pricing.update(changed).where(match)  # type: ignore[arg-type]
+        await record(
+            actor,
+            "put_pricing",
+            "pricing",
+            row.id if old is None else old["id"],
+            organisation_id=commissioner_id,
+            details={"lot_code": lot_code, "created": created, **_pricing_changes(old, row)},
+        )
     return await get_pricing(actor, lot_code), created
+
+
+def _pricing_changes(old: dict[str, Any] | None, new: Pricing) -> dict[str, Any]:
+    """The priced fields of new pricing, with their old values where they changed."""
+    fields = ["max_hourly_rate_pence", "envelope_base_rate_pence"]
+    fields += [f"weight_{category}" for category in RURALITY_CATEGORIES]
+    changes: dict[str, Any] = {}
+    for name in fields:
+        value = getattr(new, name)
+        if old is None:
+            changes[name] = value
+        elif Decimal(str(old[name])) != Decimal(str(value)):
+            changes[name] = {"old": old[name], "new": value}
+    return changes
 
 
 async def get_pricing(actor: Principal, lot_code: str) -> schemas.Pricing:

@@ -13,12 +13,14 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from marketplace.config import get_settings
 from marketplace.errors import DomainError, FieldError, NotSignedIn
 
 log = logging.getLogger("marketplace")
 PROBLEM_JSON = "application/problem+json"
 _MSGSPEC_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`")
 _UNKNOWN_FIELD = re.compile(r"unknown field `(?P<name>[^`]+)`")
+_MISSING_FIELD = re.compile(r"missing required field `(?P<name>[^`]+)`")
 _FIELD_BY_STATUS = {
     400: "bad-input",
     404: "not-found",
@@ -47,6 +49,11 @@ def _validation_errors(exc: ValidationException) -> list[FieldError]:
         if match := _UNKNOWN_FIELD.search(message):
             field = ".".join(filter(None, [field, match["name"]]))
             message = "is not a known field"
+        elif match := _MISSING_FIELD.search(message):
+            at = _MSGSPEC_PATH.search(message)
+            parent = _field_path(at["path"]) if at else ""
+            field = ".".join(filter(None, [field, parent, match["name"]]))
+            message = "is required"
         elif match := _MSGSPEC_PATH.search(message):
             field = ".".join(filter(None, [field, _field_path(match["path"])]))
             message = message[: match.start()]
@@ -92,6 +99,14 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
     return problem(exc.status_code, exc.title, exc.detail, exc.slug, exc.errors)
 
 
+def _too_large_detail() -> str:
+    limit = get_settings().max_upload_bytes
+    return (
+        "The request body is larger than this service accepts; "
+        f"documents may be at most {limit / (1024 * 1024):g} MB ({limit:,} bytes)"
+    )
+
+
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if isinstance(exc, ValidationException):
@@ -104,6 +119,8 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     if status >= 500:
         log.error("HTTP %s on %s %s: %s", status, request.method, request.url.path, exc.detail)
         detail = "Something went wrong on our side; it has been logged"
+    elif status == 413:
+        detail = _too_large_detail()
     else:
         detail = str(exc.detail)
     title = {

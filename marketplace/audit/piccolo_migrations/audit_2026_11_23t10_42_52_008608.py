@@ -33,9 +33,7 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="audit", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="audit", description=DESCRIPTION)
 
     manager.add_table(
         class_name="AuditEventDigest",
@@ -51,9 +49,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="AuditSeal", tablename="audit_seal", schema=None, columns=None
-    )
+    manager.add_table(class_name="AuditSeal", tablename="audit_seal", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="AuditEventDigest",

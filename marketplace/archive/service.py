@@ -1,0 +1,206 @@
+"""Use cases of the archive: store a document, and hand it back verified to those allowed."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from marketplace.accounts.principal import Principal
+from marketplace.archive import schemas
+from marketplace.archive.access import CONFIDENTIALITY_LEVELS, Holding, content_decision
+from marketplace.archive.access import metadata_decision as metadata_rule
+from marketplace.archive.content_types import sniff
+from marketplace.archive.filenames import sanitise_filename
+from marketplace.archive.links import link_is_valid, signed_content_path
+from marketplace.archive.storage import DocumentDamaged, StoredObject, document_store
+from marketplace.archive.tables import Document
+from marketplace.audit.service import record
+from marketplace.config import get_settings
+from marketplace.db import write_transaction
+from marketplace.errors import BadInput, FieldError, NotAllowed, NotFound, TooLarge
+
+log = logging.getLogger("marketplace.archive")
+ENTITY = "document"
+
+
+def describe_limit(limit: int) -> str:
+    return f"{limit / (1024 * 1024):g} MB ({limit:,} bytes)"
+
+
+def _document(row: dict[str, Any]) -> schemas.Document:
+    return schemas.Document(
+        id=row["id"],
+        filename=row["filename"],
+        media_type=row["media_type"],
+        size=row["size"],
+        sha256=row["sha256"],
+        confidentiality=row["confidentiality"],
+        created_at=row["created_at"],
+        owner_organisation_id=row["owner_organisation"],
+        retain_until=row["retain_until"],
+    )
+
+
+async def _owner_kind(actor: Principal, owner_id: UUID | None) -> str | None:
+    if owner_id is None:
+        return None
+    if owner_id == actor.organisation_id:
+        return actor.organisation_kind
+    if not actor.is_admin:
+        raise NotAllowed("You can only archive documents for your own organisation")
+    from marketplace.accounts.service import get_organisation
+
+    return (await get_organisation(actor, owner_id)).kind
+
+
+async def store_document(
+    actor: Principal,
+    filename: str,
+    content: bytes,
+    confidentiality: str,
+    owner_organisation_id: UUID | None = None,
+) -> schemas.Document:
+    """Archive an allowed document of at most the upload limit, write-once, with its SHA-256.
+
+    The object is stored before its row is written: if the row's transaction fails, an orphan
+    object is left behind, harmless because nothing refers to it (and it expires with its lock).
+    """
+    limit = get_settings().max_upload_bytes
+    if len(content) > limit:
+        raise TooLarge(
+            f"The file is {len(content):,} bytes; the largest file accepted is "
+            f"{describe_limit(limit)}",
+            [FieldError("file", f"must be at most {describe_limit(limit)}")],
+        )
+    if not content:
+        raise BadInput("The file is empty", [FieldError("file", "is empty")])
+    if confidentiality not in CONFIDENTIALITY_LEVELS:
+        raise BadInput(
+            f"Confidentiality must be one of {', '.join(CONFIDENTIALITY_LEVELS)}",
+            [FieldError("confidentiality", "is not a known level")],
+        )
+    media_type = sniff(content, filename)
+    owner_id = owner_organisation_id or actor.organisation_id
+    owner_kind = await _owner_kind(actor, owner_id)
+    document_id = uuid.uuid4()
+    now = datetime.now(UTC)
+    retain_until = now + timedelta(days=get_settings().archive_retention_days)
+    key = f"documents/{now:%Y}/{now:%m}/{document_id}"
+    sha256_hex = hashlib.sha256(content).hexdigest()
+    version_id = await document_store().put(key, content, sha256_hex, media_type, retain_until)
+    row = Document(
+        id=document_id,
+        key=key,
+        sha256=sha256_hex,
+        size=len(content),
+        media_type=media_type,
+        filename=sanitise_filename(filename),
+        owner_organisation=owner_id,
+        owner_kind=owner_kind,
+        confidentiality=confidentiality,
+        version_id=version_id,
+        uploaded_by=actor.user_id,
+        created_at=now,
+        retain_until=retain_until,
+    )
+    async with write_transaction():
+        await row.save()
+        await record(
+            actor,
+            "store_document",
+            ENTITY,
+            document_id,
+            organisation_id=owner_id,
+            details={"sha256": sha256_hex, "size": len(content), "media_type": media_type},
+        )
+    return _document(row.to_dict())
+
+
+async def _row(document_id: UUID) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = await Document.select().where(Document.id == document_id).first()
+    return row
+
+
+def _holding(row: dict[str, Any]) -> Holding:
+    return Holding(row["confidentiality"], row["owner_organisation"], row["owner_kind"])
+
+
+def _stored(row: dict[str, Any]) -> StoredObject:
+    return StoredObject(row["key"], row["version_id"], row["sha256"], row["size"])
+
+
+async def _visible_row(actor: Principal, document_id: UUID, rule: Any, what: str) -> dict[str, Any]:
+    """The document's row if `rule` lets `actor` have it; refusals are audited."""
+    row = await _row(document_id)
+    if row is None:
+        raise NotFound("No such document")
+    decision = rule(actor, _holding(row))
+    if decision == "allow":
+        return row
+    action = "refused_read_sealed" if decision == "sealed" else "refused_read"
+    async with write_transaction():
+        await record(
+            actor,
+            action,
+            ENTITY,
+            document_id,
+            organisation_id=row["owner_organisation"],
+            details={"confidentiality": row["confidentiality"], "requested": what},
+        )
+    if decision == "sealed":
+        raise NotAllowed("This document is sealed: nobody may read it before it is opened")
+    raise NotFound("No such document")
+
+
+async def _integrity_failure(
+    actor: Principal | None, row: dict[str, Any], exc: DocumentDamaged
+) -> DocumentDamaged:
+    log.error("archived document %s (key %s) failed its integrity check", row["id"], row["key"])
+    async with write_transaction():
+        await record(
+            actor,
+            "document_integrity_failed",
+            ENTITY,
+            row["id"],
+            organisation_id=row["owner_organisation"],
+            details={"key": row["key"], "version_id": row["version_id"]},
+        )
+    return exc
+
+
+async def document_metadata(actor: Principal, document_id: UUID) -> schemas.Document:
+    """A document's record, for those who may know of it (a sealed one: its owner only)."""
+    return _document(await _visible_row(actor, document_id, metadata_rule, "metadata"))
+
+
+async def read_document(actor: Principal, document_id: UUID) -> str:
+    """Where `actor` may fetch the verified bytes in the next five minutes: a presigned S3 URL,
+    or a signed link to this app."""
+    row = await _visible_row(actor, document_id, content_decision, "content")
+    try:
+        url = await document_store().download_url(_stored(row), row["filename"], row["media_type"])
+    except DocumentDamaged as exc:
+        raise await _integrity_failure(actor, row, exc) from None
+    return url or signed_content_path(get_settings().secret_key, document_id)
+
+
+async def document_content(
+    document_id: UUID, expires: int, signature: str
+) -> schemas.DocumentContent:
+    """The verified bytes behind a signed link that read_document handed out."""
+    if not link_is_valid(get_settings().secret_key, document_id, expires, signature):
+        raise NotAllowed(
+            "This download link has expired or is not valid: ask for the document again"
+        )
+    row = await _row(document_id)
+    if row is None or row["confidentiality"] == "sealed":
+        raise NotFound("No such document")
+    try:
+        content = await document_store().read(_stored(row))
+    except DocumentDamaged as exc:
+        raise await _integrity_failure(None, row, exc) from None
+    return schemas.DocumentContent(document=_document(row), content=content)

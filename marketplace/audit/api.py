@@ -1,0 +1,34 @@
+"""JSON API of the audit log: who did what, for admins and for commissioners (their own)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get
+from litestar.params import QueryParameter
+
+from marketplace.audit import schemas, service
+from marketplace.pagination import DEFAULT_LIMIT
+from marketplace.web.security import actor, role_in
+
+Limit = Annotated[int, QueryParameter(description="page size, 1 to 200")]
+Cursor = Annotated[str | None, QueryParameter(description="next_cursor of the previous page")]
+Entity = Annotated[str | None, QueryParameter(description="e.g. organisation, user, pricing")]
+EntityId = Annotated[str | None, QueryParameter(description="the entity's id")]
+
+
+class AuditApi(Controller):
+    path = "/api/v1/audit"
+    tags = ["audit"]
+    guards = [role_in("admin", "commissioner", "opener")]
+
+    @get("/", summary="Audit events, newest first (commissioners: their organisation's)")
+    async def index(
+        self,
+        request: Request[Any, Any, Any],
+        entity: Entity = None,
+        entity_id: EntityId = None,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> schemas.AuditEventPage:
+        return await service.list_events(actor(request), entity, entity_id, limit, cursor)
