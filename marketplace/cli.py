@@ -73,12 +73,17 @@ def run(host: str, port: int, workers: int) -> None:
 
 
 @main.command()
-def worker() -> None:
+@click.option("--check", is_flag=True, help="Exit 0 if a worker has reported in lately, else 1.")
+def worker(check: bool) -> None:
     """Run the arq worker (needs REDIS_URL): outbox delivery, relay and upkeep."""
     if not get_settings().redis_url:
         _fail("REDIS_URL is not set: without Redis, `marketplace run` runs the jobs itself")
-    from marketplace.worker import create_worker
+    from marketplace.worker import QUEUE, create_worker, redis_settings
 
+    if check:
+        from arq.worker import async_check_health
+
+        sys.exit(asyncio.run(async_check_health(redis_settings(), queue_name=QUEUE)))
     create_worker().run()
 
 

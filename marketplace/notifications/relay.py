@@ -42,18 +42,23 @@ class InProcessRunner:
     """The web process's stand-in for the worker when no REDIS_URL is set: the same outbox, the
     same deliver(), polled every half second."""
 
-    def __init__(self, interval: float = 0.5) -> None:
+    def __init__(self, interval: float = 0.5, upkeep_every: float = 10.0) -> None:
         self.interval = interval
+        self.upkeep_every = upkeep_every
         self._task: asyncio.Task[None] | None = None
 
     async def _loop(self) -> None:
         from marketplace.worker import periodic_upkeep
 
+        loop = asyncio.get_running_loop()
+        next_upkeep = loop.time()
         while True:
             try:
                 await run_due_in_process()
-                await periodic_upkeep()
-            except Exception:
+                if loop.time() >= next_upkeep:
+                    next_upkeep = loop.time() + self.upkeep_every
+                    await periodic_upkeep()
+            except Exception:  # the loop must outlive a bad round
                 log.exception("in-process outbox round failed")
             await asyncio.sleep(self.interval)
 
