@@ -83,9 +83,12 @@ class BrokenLink(Exception):
 async def _seal_groups() -> AsyncIterator[list[dict[str, Any]]]:
     """Seals in id order, in groups holding about VERIFY_BATCH events together."""
     after = 0
-    while seals := await AuditSeal.select().where(AuditSeal.id > after).order_by(
-        AuditSeal.id
-    ).limit(500):
+    while (
+        seals := await AuditSeal.select()
+        .where(AuditSeal.id > after)
+        .order_by(AuditSeal.id)
+        .limit(500)
+    ):
         group: list[dict[str, Any]] = []
         total = 0
         for seal in seals:
