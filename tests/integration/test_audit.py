@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +31,7 @@ from tests.factories import (
     make_user,
     principal_of,
 )
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-MARKETPLACE = REPO_ROOT / ".venv" / "bin" / "marketplace"
+from tests.support import run_marketplace
 
 
 async def events(action: str | None = None) -> list[dict[str, Any]]:
@@ -300,38 +296,21 @@ async def test_the_audit_api_pages_newest_first(db: str, client: Any) -> None:
     assert bad.status_code == 400
 
 
-def _marketplace(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'marketplace.sqlite'}",
-        "MARKETPLACE_VAR_DIR": str(tmp_path),
-        "MARKETPLACE_CHEAP_PASSWORD_HASHING": "1",
-    }
-    return subprocess.run(
-        [str(MARKETPLACE), *arguments],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_the_audit_verify_command_says_ok_or_names_the_broken_link(tmp_path: Path) -> None:
-    assert _marketplace(tmp_path, "migrate").returncode == 0
-    created = _marketplace(
+    assert run_marketplace(tmp_path, "migrate").returncode == 0
+    created = run_marketplace(
         tmp_path, "admin", "create", "--email", "a@example.org", "--password", PASSWORD
     )
     assert created.returncode == 0, created.stderr
 
-    sealed = _marketplace(tmp_path, "audit", "seal")
+    sealed = run_marketplace(tmp_path, "audit", "seal")
     assert (sealed.returncode, sealed.stdout.strip()) == (0, "Sealed 1 events.")
-    verified = _marketplace(tmp_path, "audit", "verify")
+    verified = run_marketplace(tmp_path, "audit", "verify")
     assert (verified.returncode, verified.stdout.strip()) == (0, "ok: 1 events in 1 seals")
 
     with sqlite3.connect(tmp_path / "marketplace.sqlite") as connection:
         connection.execute("UPDATE audit_event SET actor_email = 'someone@else.org' WHERE id = 1")
-    broken = _marketplace(tmp_path, "audit", "verify")
+    broken = run_marketplace(tmp_path, "audit", "verify")
     assert broken.returncode == 1
     assert "event 1 (create_admin on user " in broken.stderr
     assert "was changed after it was sealed" in broken.stderr

@@ -11,17 +11,9 @@ from marketplace.db import write_transaction
 from marketplace.notifications import outbox
 from marketplace.notifications.delivery import deliver
 from marketplace.notifications.relay import run_due_in_process
-from tests.factories import PASSWORD, make_admin, make_organisation, make_user
+from tests.factories import make_admin, make_organisation, make_user
+from tests.support import csrf_token_in, sign_in
 from tests.support_mail import free_port
-
-
-async def sign_in(client, email: str) -> None:
-    form = await client.get("/sign-in")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)[1]
-    response = await client.post(
-        "/sign-in", data={"csrf_token": token, "email": email, "password": PASSWORD, "next": "/"}
-    )
-    assert response.status_code == 303
 
 
 async def test_without_smtp_the_welcome_email_lands_in_the_local_mailbox(
@@ -84,7 +76,7 @@ async def test_an_admin_sees_failed_deliveries_and_sends_one_round_again(
     assert page.status_code == 200
     assert 'id="count-failed">1<' in page.text
     assert "Connect call failed" in page.text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+    token = csrf_token_in(page.text)
     retried = await client.post(f"/admin/outbox/{entry_id}/retry", data={"csrf_token": token})
     assert retried.status_code == 303
     assert entry_id in [e["id"] for e in await outbox.entries_with_status("pending")]

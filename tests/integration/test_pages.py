@@ -26,18 +26,12 @@ from tests.factories import (
     make_user,
     principal_of,
 )
+from tests.support import csrf_token_in, sign_in, sign_in_form
 
-CSRF_INPUT = re.compile(r'<input type="hidden" name="csrf_token" value="([0-9a-f]{64})">')
 STYLESHEET = re.compile(
     r'<link rel="stylesheet" href="(/static/govuk-frontend\.[0-9a-f]{12}\.min\.css)">'
 )
 FORM_EXPIRED = "The form has expired or was not sent from this service"
-
-
-def csrf_token_in(page: str) -> str:
-    match = CSRF_INPUT.search(page)
-    assert match, "the page has no csrf_token hidden input"
-    return match.group(1)
 
 
 def count_on(page: str, element_id: str) -> int:
@@ -53,23 +47,6 @@ def session_cookie(client: httpx.AsyncClient) -> str | None:
 def set_session_cookie(client: httpx.AsyncClient, value: str) -> None:
     client.cookies.clear()
     client.cookies.set(SESSION_COOKIE, value)
-
-
-async def sign_in_form(client: httpx.AsyncClient, next_path: str | None = None) -> str:
-    """GET /sign-in and return its CSRF token."""
-    response = await client.get("/sign-in", params={"next": next_path} if next_path else None)
-    assert response.status_code == 200
-    return csrf_token_in(response.text)
-
-
-async def sign_in(
-    client: httpx.AsyncClient, email: str, password: str = PASSWORD, next_path: str = "/"
-) -> httpx.Response:
-    token = await sign_in_form(client, next_path)
-    return await client.post(
-        "/sign-in",
-        data={"csrf_token": token, "email": email, "password": password, "next": next_path},
-    )
 
 
 async def signed_in_home(client: httpx.AsyncClient, email: str) -> str:

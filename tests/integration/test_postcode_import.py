@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -15,9 +13,7 @@ from marketplace.tenders.directory import save_postcodes
 from marketplace.tenders.postcode_import import DirectoryFileError, import_directory
 from marketplace.tenders.postcodes import PostcodeEntry
 from marketplace.tenders.tables import Postcode
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-MARKETPLACE = REPO_ROOT / ".venv" / "bin" / "marketplace"
+from tests.support import run_marketplace
 
 # A few of the ONSPD's other columns, in its order, so the import must find its four by name.
 HEADER = [
@@ -251,37 +247,21 @@ async def test_a_missing_file_is_refused_with_a_clear_error(db, tmp_path) -> Non
         await import_directory(tmp_path / "nowhere.csv")
 
 
-def _marketplace(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'marketplace.sqlite'}",
-        "MARKETPLACE_VAR_DIR": str(tmp_path),
-    }
-    return subprocess.run(
-        [str(MARKETPLACE), *arguments],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_the_import_postcodes_command_prints_a_summary_or_a_clear_error(tmp_path) -> None:
-    assert _marketplace(tmp_path, "migrate").returncode == 0
+    assert run_marketplace(tmp_path, "migrate").returncode == 0
     rows = [*KENT, onspd_row("KY16 9AJ", "3", "56.34", "-2.79")]
     path = write_directory(tmp_path / "ONSPD.csv", rows)
 
-    imported = _marketplace(tmp_path, "import-postcodes", str(path))
+    imported = run_marketplace(tmp_path, "import-postcodes", str(path))
     assert imported.returncode == 0, imported.stderr
     assert (
         imported.stdout.strip() == "Imported 6 postcodes. Skipped 1 row: 1 unknown code (line 8)."
     )
-    again = _marketplace(tmp_path, "import-postcodes", str(path))
+    again = run_marketplace(tmp_path, "import-postcodes", str(path))
     assert again.stdout.strip() == imported.stdout.strip()
 
     (tmp_path / "bad.csv").write_text("postcode,rurality\nCT1 1AA,urban\n")
-    refused = _marketplace(tmp_path, "import-postcodes", str(tmp_path / "bad.csv"))
+    refused = run_marketplace(tmp_path, "import-postcodes", str(tmp_path / "bad.csv"))
     assert refused.returncode == 1
     assert "Error: bad.csv has no column pcds, lat, long, ru11ind" in refused.stderr
     assert "Traceback" not in refused.stderr + refused.stdout
