@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck pytest services-up services-down lock clean
+.PHONY: install run test lint typecheck pytest services-up services-down lock clean bench
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -37,6 +37,10 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+
+# Benchmarks (bench/): figures are ratios against a baseline timed in the same run.
+bench: install
+	$(BIN)/python -m bench
 
 lock:
 	uv pip compile pyproject.toml --generate-hashes --extra dev --quiet -o requirements.lock

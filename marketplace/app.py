@@ -13,6 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 
+from marketplace.accounts.admissions_api import AdmissionApi, BlockApi
 from marketplace.accounts.api import OrganisationApi, TokenApi
 from marketplace.accounts.pages import SignInPages
 from marketplace.archive.api import MULTIPART_OVERHEAD_BYTES, DocumentApi
@@ -22,8 +23,12 @@ from marketplace.db import bind_engine, current_engine, start_engine, stop_engin
 from marketplace.health import healthz
 from marketplace.notifications.pages import DevelopmentMailPages, OutboxPages
 from marketplace.notifications.relay import InProcessRunner
-from marketplace.tenders.api import AreaApi, LotApi, PostcodeApi, PricingApi
+from marketplace.tenders.api import AreaApi, LotApi, PackageApi, PostcodeApi, PricingApi
+from marketplace.tenders.call_off_api import CallOffApi
+from marketplace.tenders.console_pages import CallOffPages
+from marketplace.tenders.feed_pages import OpportunityPages
 from marketplace.tenders.pages import reference_data
+from marketplace.tenders.waiting_list_pages import WaitingListPages
 from marketplace.web.assets import ensure_static, static_url, with_static_files
 from marketplace.web.home import home
 from marketplace.web.problems import EXCEPTION_HANDLERS
@@ -39,12 +44,19 @@ ROUTES: list[Any] = [
     SignInPages,
     TokenApi,
     OrganisationApi,
+    AdmissionApi,
+    BlockApi,
     LotApi,
     AreaApi,
     PricingApi,
     PostcodeApi,
+    PackageApi,
+    CallOffApi,
     AuditApi,
     DocumentApi,
+    CallOffPages,
+    OpportunityPages,
+    WaitingListPages,
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import uuid
 from typing import Any
 
 from piccolo.columns import Column
@@ -47,4 +48,31 @@ async def keyset_page(
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(str(rows[-1][key._meta.name])) if more and rows else None
+    return rows, next_cursor
+
+
+async def newest_first_page(
+    query: Any, id_column: Column, at_column: Column, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Rows newest first by a timestamp (ties by id), after the cursor (the last row's id)."""
+    check_limit(limit)
+    if cursor:
+        try:
+            last_id = uuid.UUID(decode_cursor(cursor))
+        except ValueError:
+            last_id = None
+        table = id_column._meta.table
+        last = None
+        if last_id is not None:
+            last = await table.select(at_column).where(id_column == last_id).first()
+        if last is None:
+            raise BadInput(
+                "The cursor is not one this API gave out", [FieldError("cursor", "is not valid")]
+            )
+        at = last[at_column._meta.name]
+        query = query.where((at_column < at) | ((at_column == at) & (id_column < last_id)))
+    rows = await query.order_by(at_column, id_column, ascending=False).limit(limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(str(rows[-1][id_column._meta.name])) if more and rows else None
     return rows, next_cursor

@@ -11,6 +11,7 @@ APP_REGISTRY = AppRegistry(
         "marketplace.audit.piccolo_app",
         "marketplace.archive.piccolo_app",
         "marketplace.notifications.piccolo_app",
+        "marketplace.accounts.membership.piccolo_app",
     ]
 )
 

@@ -239,3 +239,13 @@ async def set_password(email: str, password: str) -> None:
 
 async def count_organisations(kind: str) -> int:
     return await Organisation.count().where(Organisation.kind == kind)
+
+
+async def active_user_emails(organisation_ids: list[UUID]) -> list[str]:
+    """The email addresses of these organisations' active users (to tell them something)."""
+    if not organisation_ids:
+        return []
+    rows = await User.select(User.email).where(
+        User.organisation.is_in(organisation_ids) & User.active.eq(True)
+    )
+    return [row["email"] for row in rows]

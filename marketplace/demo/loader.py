@@ -12,10 +12,17 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from marketplace.accounts import schemas as accounts_schemas
-from marketplace.accounts.seeding import UserSeed, ensure_organisations, ensure_users
+from marketplace.accounts.seeding import (
+    AdmissionSeed,
+    UserSeed,
+    ensure_admissions,
+    ensure_organisations,
+    ensure_users,
+)
 from marketplace.audit.service import record
 from marketplace.config import ConfigurationError, get_settings
 from marketplace.db import write_transaction
+from marketplace.demo.admissions import ADMISSION_LOT, demo_admissions
 from marketplace.demo.catalogue import COMMISSIONERS, LOTS, PROVIDERS
 from marketplace.demo.sign_ins import DEMO_SIGN_INS, DemoSignIn
 from marketplace.demo.waiting_list import demo_waiting_list
@@ -105,7 +112,7 @@ async def load_demo(today: date | None = None) -> DemoResult:
         )
         result.count("Providers", created, len(PROVIDERS))
 
-        _, created = await ensure_lots(
+        lot_ids, created = await ensure_lots(
             tenders_schemas.LotCreate(code=c, name=n) for c, n in LOTS.items()
         )
         result.count("Lots", created, len(LOTS))
@@ -119,8 +126,19 @@ async def load_demo(today: date | None = None) -> DemoResult:
             for c in COMMISSIONERS
             for a in c.areas
         ]
-        _, created = await ensure_areas(areas)
+        area_ids, created = await ensure_areas(areas)
         result.count("Areas", created, len(areas))
+        admissions = [
+            AdmissionSeed(
+                providers[name],
+                lot_ids[ADMISSION_LOT],
+                commissioners[commissioner],
+                tuple(area_ids[code] for code in codes),
+            )
+            for name, (commissioner, codes) in demo_admissions().items()
+        ]
+        created = await ensure_admissions(admissions)
+        result.count(f"Admissions to {ADMISSION_LOT}", created, len(admissions))
         created = 0
         for c in COMMISSIONERS:
             prices = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import mailbox
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -20,8 +21,15 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from marketplace.config import PROJECT_ROOT, get_settings
 
+# Subjects are templates too, rendered with the email's context.
 SUBJECTS: dict[str, str] = {
+    "call_off_invitation": "Invitation to bid: {{ title }}",
+    "call_off_deadline_extended": "Deadline extended: {{ title }}",
+    "call_off_cancelled": "Cancelled: {{ title }}",
     "welcome": "Your account on the Care call-off marketplace",
+    "admission_decided": (
+        "Application to {{ lot_code }} {{ 'approved' if approved else 'not approved' }}"
+    ),
 }
 SMTP_TIMEOUT_SECONDS = 30
 
@@ -30,15 +38,23 @@ class UnknownEmail(Exception):
     pass
 
 
+def _local_time(iso: str) -> str:
+    from marketplace.web.templating import local_time
+
+    return local_time(datetime.fromisoformat(iso))
+
+
 @cache
 def _environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(PROJECT_ROOT / "templates" / "emails")),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["local_time"] = _local_time
+    return env
 
 
 def message_id(outbox_id: UUID) -> str:
@@ -50,12 +66,13 @@ def render_email(outbox_id: UUID, to: str, template: str, context: dict[str, Any
     if template not in SUBJECTS:
         raise UnknownEmail(f"no email called {template!r}")
     settings = get_settings()
-    values = {**context, "service_url": settings.base_url, "subject": SUBJECTS[template]}
     env = _environment()
+    subject = env.from_string(SUBJECTS[template]).render(context)
+    values = {**context, "service_url": settings.base_url, "subject": subject}
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = to
-    message["Subject"] = SUBJECTS[template]
+    message["Subject"] = subject
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = message_id(outbox_id)
     message["Auto-Submitted"] = "auto-generated"

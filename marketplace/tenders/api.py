@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from marketplace.pagination import DEFAULT_LIMIT
-from marketplace.tenders import directory, schemas, service
+from marketplace.tenders import directory, packages, schemas, service
 from marketplace.web.security import actor, role_in
 
 Limit = Annotated[int, QueryParameter(description="page size, 1 to 200")]
@@ -104,3 +104,52 @@ class PostcodeApi(Controller):
     @get("/{postcode:str}", summary="A postcode's rurality and coordinates")
     async def show(self, postcode: FromPath[str]) -> schemas.Postcode:
         return await directory.get_postcode(postcode)
+
+
+class PackageApi(Controller):
+    path = "/api/v1/packages"
+    tags = ["waiting list"]
+    guards = [role_in(*COMMISSIONER_ROLES)]
+
+    @post("/", status_code=201, summary="Put a package on your waiting list")
+    async def create(
+        self, request: Request[Any, Any, Any], data: JSONBody[schemas.PackageCreate]
+    ) -> schemas.Package:
+        return await packages.add_package(actor(request), data)
+
+    @get("/", summary="Your waiting list")
+    async def index(
+        self,
+        request: Request[Any, Any, Any],
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+        status: FromQuery[str | None] = None,
+        area_code: FromQuery[str | None] = None,
+        urgency: FromQuery[schemas.Urgency | None] = None,
+        service_level: FromQuery[schemas.ServiceLevel | None] = None,
+    ) -> schemas.PackagePage:
+        return await packages.list_packages(
+            actor(request),
+            limit,
+            cursor,
+            status=status,
+            area_code=area_code,
+            urgency=urgency,
+            service_level=service_level,
+        )
+
+    @get("/{package_id:uuid}", summary="One package of your waiting list")
+    async def show(
+        self, request: Request[Any, Any, Any], package_id: FromPath[UUID]
+    ) -> schemas.Package:
+        return await packages.get_package(actor(request), package_id)
+
+    @post(
+        "/bundle-suggestions",
+        status_code=200,
+        summary="Suggested cluster bundles of your waiting packages",
+    )
+    async def bundle_suggestions(
+        self, request: Request[Any, Any, Any], data: JSONBody[schemas.BundleRequest]
+    ) -> schemas.BundleSuggestions:
+        return await packages.suggest_bundles(actor(request), data)

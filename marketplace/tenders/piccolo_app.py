@@ -2,12 +2,34 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from marketplace.tenders.tables import Area, Lot, Package, Postcode, Pricing
+from marketplace.tenders.tables import (
+    Area,
+    CallOff,
+    CallOffArea,
+    CallOffDocument,
+    CallOffPackage,
+    Invitation,
+    Lot,
+    Package,
+    Postcode,
+    Pricing,
+)
 
 APP_CONFIG = AppConfig(
     app_name="tenders",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Lot, Area, Postcode, Pricing, Package],
+    table_classes=[
+        Lot,
+        Area,
+        Postcode,
+        Pricing,
+        Package,
+        CallOff,
+        CallOffArea,
+        CallOffPackage,
+        Invitation,
+        CallOffDocument,
+    ],
     migration_dependencies=["marketplace.accounts.piccolo_app"],
     commands=[],
 )

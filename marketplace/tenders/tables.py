@@ -8,6 +8,7 @@ from piccolo.columns import (
     Integer,
     Numeric,
     OnDelete,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -79,3 +80,69 @@ class Package(Table, tablename="package"):
     start_by = Date()
     status = Varchar(length=16, default="waiting", index=True)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CallOff(Table, tablename="call_off"):
+    """A mini-competition: an enablement request, a cluster bundle or a pilot.
+
+    The kind's own terms (budget and outcomes, latest start, pilot areas and questions) are kept
+    as JSON in `terms`, validated by the kind's schema; the rurality weights in force when it was
+    created are frozen in `rurality_weights` so that its envelope never moves.
+    """
+
+    id = UUID(primary_key=True)
+    commissioner = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    lot = ForeignKey(Lot, on_delete=OnDelete.restrict)
+    kind = Varchar(length=16)
+    title = Varchar(length=200)
+    status = Varchar(length=16, default="draft", index=True)
+    deadline = Timestamptz()
+    max_hourly_rate_pence = Integer()
+    envelope_base_rate_pence = Integer()
+    envelope_weekly_pence = Integer(null=True, default=None)
+    opening_quorum = Integer(default=1)
+    standstill_working_days = Integer(default=8)
+    min_bids = Integer(default=1)
+    terms = Text(default="{}")
+    rurality_weights = Text(default="{}")
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    published_at = Timestamptz(null=True, default=None)
+    cancelled_at = Timestamptz(null=True, default=None)
+    cancel_reason = Text(null=True, default=None)
+
+
+class CallOffArea(Table, tablename="call_off_area"):
+    """An area a call-off buys in (a pilot's areas carry their weekly hours)."""
+
+    id = UUID(primary_key=True)
+    call_off = ForeignKey(CallOff, on_delete=OnDelete.cascade, index=True)
+    area = ForeignKey(Area, on_delete=OnDelete.restrict)
+    weekly_hours = Numeric(digits=(7, 2), null=True, default=None)
+
+
+class CallOffPackage(Table, tablename="call_off_package"):
+    """A waiting-list package a call-off buys care for."""
+
+    id = UUID(primary_key=True)
+    call_off = ForeignKey(CallOff, on_delete=OnDelete.cascade, index=True)
+    package = ForeignKey(Package, on_delete=OnDelete.restrict, index=True)
+
+
+class Invitation(Table, tablename="invitation"):
+    """A provider invited to a published call-off, for the areas it is admitted to."""
+
+    id = UUID(primary_key=True)
+    call_off = ForeignKey(CallOff, on_delete=OnDelete.cascade, index=True)
+    provider = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    area_codes = Text(default="[]")
+    invited_at = Timestamptz(default=TimestamptzNow())
+
+
+class CallOffDocument(Table, tablename="call_off_document"):
+    """A document of the call-off (a specification, a map), kept in the archive."""
+
+    id = UUID(primary_key=True)
+    call_off = ForeignKey(CallOff, on_delete=OnDelete.cascade, index=True)
+    document_id = UUID()
+    filename = Varchar(length=200)

@@ -10,6 +10,8 @@ from decimal import Decimal
 import pytest
 
 from marketplace.accounts.authentication import issue_api_token
+from marketplace.accounts.eligibility import eligible_providers
+from marketplace.accounts.membership.tables import Admission
 from marketplace.accounts.schemas import TokenCreate
 from marketplace.accounts.service import set_password
 from marketplace.accounts.tables import Organisation, User
@@ -58,6 +60,7 @@ async def _counts() -> dict[str, int]:
         "pricing": await Pricing.count(),
         "postcodes": await Postcode.count(),
         "packages": await Package.count(),
+        "admissions": await Admission.count(),
     }
 
 
@@ -135,6 +138,28 @@ async def test_waiting_list_is_pseudonymous_in_demo_postcodes_of_every_rurality(
         low, high = ((50.9, 51.5), (0.0, 1.5)) if kent else ((50.5, 51.1), (-2.8, -1.7))
         assert low[0] <= entry["latitude"] <= low[1], p
         assert high[0] <= entry["longitude"] <= high[1], p
+
+
+async def test_most_demo_providers_are_admitted_to_csh_the_demo_provider_in_ashford(
+    db: str,
+) -> None:
+    await load_demo()
+
+    lot = await Lot.select(Lot.id).where(Lot.code == "CSH").first()
+    areas = await Area.select(Area.id, Area.code, Area.commissioner)
+    kent = [a for a in areas if a["code"].startswith("KENT-")]
+    kent_commissioner = kent[0]["commissioner"]
+    eligible = await eligible_providers(kent_commissioner, lot["id"], [a["id"] for a in kent])
+    names = {
+        row["id"]: row["name"]
+        for row in await Organisation.select(Organisation.id, Organisation.name)
+    }
+    ashford = next(a["id"] for a in kent if a["code"] == "KENT-ASHFORD")
+    demo_provider = next(i for i, n in names.items() if n == DEMO_PROVIDER.organisation)
+    assert ashford in eligible[demo_provider]
+    assert len(eligible) >= 15
+    assert "Swale Estuary Care (demo)" not in {names[i] for i in eligible}, "inadequate"
+    assert await Admission.count().where(Admission.status == "approved") >= 30
 
 
 async def test_second_run_creates_nothing_and_changes_no_counts(db: str) -> None:

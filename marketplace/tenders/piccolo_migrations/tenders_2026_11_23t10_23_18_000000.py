@@ -11,12 +11,16 @@ async def forwards():
 
     async def one_pricing_per_lot():
         # A composite unique index works on both engines; SQLite cannot ADD CONSTRAINT.
-        await engine_finder().run_ddl(
+        engine = engine_finder()
+        assert engine is not None
+        await engine.run_ddl(
             'CREATE UNIQUE INDEX IF NOT EXISTS pricing_one_per_lot ON "pricing" ("commissioner", "lot")'
         )
 
     async def drop_one_pricing_per_lot():
-        await engine_finder().run_ddl("DROP INDEX IF EXISTS pricing_one_per_lot")
+        engine = engine_finder()
+        assert engine is not None
+        await engine.run_ddl("DROP INDEX IF EXISTS pricing_one_per_lot")
 
     manager.add_raw(one_pricing_per_lot)
     manager.add_raw_backwards(drop_one_pricing_per_lot)

@@ -1,0 +1,1 @@
+"""DPS membership: admissions to lots and areas, and commissioners' blocks on providers."""

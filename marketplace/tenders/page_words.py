@@ -1,0 +1,62 @@
+"""Words the call-off pages share: time left, status tags, rurality and service level labels."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+STATUS_TAGS = {
+    "draft": "govuk-tag--grey",
+    "published": "govuk-tag--blue",
+    "closed": "govuk-tag--yellow",
+    "evaluated": "govuk-tag--purple",
+    "awarded": "govuk-tag--green",
+    "cancelled": "govuk-tag--red",
+}
+RURALITY = {
+    "urban_major_conurbation": "Urban: major conurbation",
+    "urban_city_and_town": "Urban: city and town",
+    "rural_town_and_fringe": "Rural: town and fringe",
+    "rural_village_and_dispersed": "Rural: village and dispersed",
+}
+SERVICE_LEVELS = {"standard": "Standard", "complex": "Complex", "highly_complex": "Highly complex"}
+URGENCY = {"standard": "Standard", "urgent": "Urgent"}
+URGENCY_REASONS = {
+    "hospital_discharge": "Hospital discharge",
+    "end_of_life": "End of life",
+    "significant_harm": "Risk of significant harm",
+}
+
+
+def time_left(deadline: datetime, now: datetime | None = None) -> str:
+    """'2 days 4 hours', '35 minutes', or 'Deadline passed'."""
+    seconds = int((deadline - (now or datetime.now(UTC))).total_seconds())
+    if seconds <= 0:
+        return "Deadline passed"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+
+    def unit(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    if days:
+        return unit(days, "day") + (f" {unit(hours, 'hour')}" if hours else "")
+    if hours:
+        return unit(hours, "hour") + (f" {unit(minutes, 'minute')}" if minutes else "")
+    return unit(max(minutes, 1), "minute")
+
+
+def rurality_mix(mix: dict[str, int]) -> str:
+    """'2 Urban: city and town, 1 Rural: village and dispersed' (present categories only)."""
+    shown = [f"{n} {RURALITY.get(k, k)}" for k, n in mix.items() if n]
+    return ", ".join(shown) or "None"
+
+
+PAGE_WORDS = {
+    "status_tags": STATUS_TAGS,
+    "rurality_labels": RURALITY,
+    "service_levels": SERVICE_LEVELS,
+    "urgencies": URGENCY,
+    "time_left": time_left,
+    "rurality_mix": rurality_mix,
+}

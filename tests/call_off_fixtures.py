@@ -1,0 +1,198 @@
+"""A commissioner with pricing, areas and waiting packages, ready to draft call-offs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from marketplace.accounts import schemas as account_schemas
+from marketplace.accounts.principal import Principal
+from marketplace.tenders import schemas as tender_schemas
+from marketplace.tenders.directory import save_postcodes
+from marketplace.tenders.postcodes import PostcodeEntry
+from marketplace.tenders.seeding import PackageSeed, ensure_packages
+from marketplace.tenders.service import create_area, create_lot, put_pricing
+from tests.factories import admin_principal, make_admin, make_organisation, make_user, principal_of
+
+POSTCODES = [
+    PostcodeEntry("TN23 1AA", "urban_city_and_town", 51.146, 0.874),
+    PostcodeEntry("TN25 5AA", "rural_town_and_fringe", 51.170, 0.930),
+    PostcodeEntry("TN26 2AA", "rural_village_and_dispersed", 51.100, 0.800),
+    PostcodeEntry("CT1 1AA", "urban_city_and_town", 51.280, 1.080),
+]
+
+
+@dataclass
+class Commissioning:
+    commissioner: account_schemas.Organisation
+    officer: Principal
+    token: str
+    packages: dict[str, Any]
+
+
+def in_days(days: float) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
+
+
+async def commissioning(name: str = "Kent County Council") -> Commissioning:
+    """Lot CSH priced at max £24.00 / base £19.50 with rural weights; areas ASHFORD and
+    CANTERBURY; four waiting packages (three in Ashford, one in Canterbury)."""
+    admin, _ = await make_admin()
+    commissioner = await make_organisation("commissioner", name=name)
+    user, token = await make_user(commissioner.id, "commissioner")
+    officer = principal_of(user, commissioner)
+    suffix = str(commissioner.id)[:4].upper()
+    from marketplace.tenders.tables import Lot
+
+    if not await Lot.exists().where(Lot.code == "CSH"):
+        await create_lot(
+            admin_principal(admin),
+            tender_schemas.LotCreate(code="CSH", name="Care and Support at Home"),
+        )
+    for code in ("ASHFORD", "CANTERBURY"):
+        await create_area(
+            admin_principal(admin),
+            tender_schemas.AreaCreate(
+                code=f"{code}-{suffix}", name=code.title(), commissioner_id=commissioner.id
+            ),
+        )
+    await put_pricing(
+        officer,
+        "CSH",
+        tender_schemas.PricingPut(
+            max_hourly_rate_pence=2400,
+            envelope_base_rate_pence=1950,
+            rurality_weights={
+                "rural_town_and_fringe": Decimal("1.05"),
+                "rural_village_and_dispersed": Decimal("1.10"),
+            },
+        ),
+    )
+    await save_postcodes(POSTCODES)
+    start = date.today() + timedelta(days=14)
+    seeds = [
+        PackageSeed(
+            f"P-{suffix}-1",
+            f"ASHFORD-{suffix}",
+            "TN23 1AA",
+            Decimal("10.00"),
+            "standard",
+            "standard",
+            None,
+            start,
+        ),
+        PackageSeed(
+            f"P-{suffix}-2",
+            f"ASHFORD-{suffix}",
+            "TN25 5AA",
+            Decimal("7.25"),
+            "complex",
+            "urgent",
+            "hospital_discharge",
+            start,
+        ),
+        PackageSeed(
+            f"P-{suffix}-3",
+            f"ASHFORD-{suffix}",
+            "TN26 2AA",
+            Decimal("12.50"),
+            "standard",
+            "standard",
+            None,
+            start,
+        ),
+        PackageSeed(
+            f"P-{suffix}-4",
+            f"CANTERBURY-{suffix}",
+            "CT1 1AA",
+            Decimal("14.00"),
+            "standard",
+            "standard",
+            None,
+            start,
+        ),
+    ]
+    await ensure_packages(commissioner.id, seeds)
+    from marketplace.tenders.tables import Package
+
+    rows = await Package.select(Package.id, Package.reference).where(
+        Package.commissioner == commissioner.id
+    )
+    packages = {row["reference"].rsplit("-", 1)[1]: row["id"] for row in rows}
+    return Commissioning(commissioner, officer, token, packages)
+
+
+def suffix_of(c: Commissioning) -> str:
+    return str(c.commissioner.id)[:4].upper()
+
+
+def enablement_body(c: Commissioning, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "kind": "enablement",
+        "title": "Enablement at home, Ashford",
+        "lot_code": "CSH",
+        "package_ids": [str(c.packages["1"])],
+        "deadline": in_days(3),
+        "enablement": {
+            "budget_pence": 150000,
+            "weeks": 6,
+            "outcomes": ["Wash and dress independently"],
+        },
+    }
+    return {**body, **overrides}
+
+
+def cluster_body(c: Commissioning, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "kind": "cluster",
+        "title": "Ashford run",
+        "lot_code": "CSH",
+        "package_ids": [str(c.packages[n]) for n in ("1", "2", "3")],
+        "deadline": in_days(3),
+        "cluster": {"latest_start": (date.today() + timedelta(days=10)).isoformat()},
+    }
+    return {**body, **overrides}
+
+
+def pilot_body(c: Commissioning, **overrides: Any) -> dict[str, Any]:
+    s = suffix_of(c)
+    body = {
+        "kind": "pilot",
+        "title": "Outcomes pilot",
+        "lot_code": "CSH",
+        "deadline": in_days(3),
+        "pilot": {
+            "areas": [
+                {"area_code": f"ASHFORD-{s}", "weekly_hours": "200.00"},
+                {"area_code": f"CANTERBURY-{s}", "weekly_hours": "150.00"},
+            ],
+            "questions": [
+                {"id": "q1", "text": "How will you recruit locally?", "weight": 60},
+                {"id": "q2", "text": "How will you measure outcomes?", "weight": 40},
+            ],
+            "quality_weight": 60,
+            "price_weight": 40,
+            "min_quality_percent": 50,
+        },
+    }
+    return {**body, **overrides}
+
+
+async def admitted_provider(
+    c: Commissioning, name: str, areas: tuple[str, ...] = ("ASHFORD",), **fields: Any
+) -> tuple[account_schemas.Organisation, str]:
+    """A provider admitted to CSH in these of the commissioner's areas, and a token for one of
+    its users."""
+    from marketplace.accounts.admissions import apply, decide
+    from marketplace.accounts.admissions_schemas import AdmissionCreate, AdmissionDecision
+
+    provider = await make_organisation("provider", name=name, **fields)
+    user, token = await make_user(provider.id, "provider")
+    application = await apply(
+        principal_of(user, provider),
+        AdmissionCreate(lot_code="CSH", area_codes=[f"{area}-{suffix_of(c)}" for area in areas]),
+    )
+    await decide(c.officer, application.id, AdmissionDecision(decision="approve"))
+    return provider, token
