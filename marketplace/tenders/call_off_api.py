@@ -12,7 +12,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
 from marketplace.pagination import DEFAULT_LIMIT
 from marketplace.tenders import call_off_schemas as schemas
-from marketplace.tenders import call_offs, publication
+from marketplace.tenders import call_off_views, call_offs, feed, publication
 from marketplace.web.security import actor, role_in
 
 COMMISSIONERS = role_in("commissioner", "opener")
@@ -44,8 +44,8 @@ class CallOffApi(Controller):
     ) -> schemas.CallOffPage | schemas.OpportunityPage:
         principal = actor(request)
         if principal.is_provider:
-            return await publication.opportunity_feed(principal, status, limit, cursor)
-        return await call_offs.list_call_offs(principal, status, limit, cursor)
+            return await feed.opportunity_feed(principal, status, limit, cursor)
+        return await call_off_views.list_call_offs(principal, status, limit, cursor)
 
     @get(
         "/{call_off_id:uuid}",
@@ -57,8 +57,8 @@ class CallOffApi(Controller):
     ) -> schemas.CallOff | schemas.Opportunity:
         principal = actor(request)
         if principal.is_provider:
-            return await publication.opportunity(principal, call_off_id)
-        return await call_offs.get_call_off(principal, call_off_id)
+            return await feed.opportunity(principal, call_off_id)
+        return await call_off_views.get_call_off(principal, call_off_id)
 
     @patch(
         "/{call_off_id:uuid}",

@@ -16,7 +16,7 @@ from marketplace.errors import BadInput, DomainError, FieldError, NotFound
 from marketplace.pagination import MAX_LIMIT
 from marketplace.tenders import call_off_forms as forms
 from marketplace.tenders import call_off_schemas as schemas
-from marketplace.tenders import call_offs, packages, publication, service
+from marketplace.tenders import call_off_views, call_offs, packages, publication, service
 from marketplace.tenders.page_words import PAGE_WORDS
 from marketplace.web.security import actor, role_in
 
@@ -82,7 +82,7 @@ async def _call_off_page(
     form: dict[str, Any] | None = None,
 ) -> Template:
     principal = actor(request)
-    call_off = await call_offs.get_call_off(principal, call_off_id)
+    call_off = await call_off_views.get_call_off(principal, call_off_id)
     field_errors, error_list = forms.summary(errors or [])
     return Template(
         "commissioner/call_off.html",
@@ -108,7 +108,7 @@ class CallOffPages(Controller):
 
     @get("/")
     async def index(self, request: Request[Any, Any, Any]) -> Template:
-        page = await call_offs.list_call_offs(actor(request), None, MAX_LIMIT, None)
+        page = await call_off_views.list_call_offs(actor(request), None, MAX_LIMIT, None)
         return Template(
             "commissioner/call_offs.html",
             context={"call_offs": page.items, "kinds": forms.KINDS, **PAGE_WORDS},
@@ -146,7 +146,7 @@ class CallOffPages(Controller):
         """Just the status panel for htmx's polling; the whole page for anyone else."""
         if not _is_htmx(request):
             return await _call_off_page(request, call_off_id)
-        call_off = await call_offs.get_call_off(actor(request), call_off_id)
+        call_off = await call_off_views.get_call_off(actor(request), call_off_id)
         return Template(
             "commissioner/_call_off_status.html",
             context={"call_off": call_off, **PAGE_WORDS},

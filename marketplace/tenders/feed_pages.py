@@ -10,7 +10,7 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from marketplace.tenders import publication
+from marketplace.tenders import feed
 from marketplace.tenders.call_off_forms import KINDS
 from marketplace.tenders.page_words import PAGE_WORDS
 from marketplace.web.security import actor, role_in
@@ -27,7 +27,7 @@ class OpportunityPages(Controller):
     async def index(
         self, request: Request[Any, Any, Any], cursor: FromQuery[str | None] = None
     ) -> Template:
-        page = await publication.opportunity_feed(actor(request), None, PAGE_SIZE, cursor)
+        page = await feed.opportunity_feed(actor(request), None, PAGE_SIZE, cursor)
         return Template(
             "provider/opportunities.html",
             context={"page": page, "kinds": KINDS, **PAGE_WORDS},
@@ -35,7 +35,7 @@ class OpportunityPages(Controller):
 
     @get("/{call_off_id:uuid}")
     async def show(self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]) -> Template:
-        opportunity = await publication.opportunity(actor(request), call_off_id)
+        opportunity = await feed.opportunity(actor(request), call_off_id)
         return Template(
             "provider/opportunity.html",
             context={"o": opportunity, "kinds": KINDS, **PAGE_WORDS},

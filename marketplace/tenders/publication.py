@@ -1,5 +1,5 @@
 """Publishing a call-off to the providers eligible for it, changing its deadline, cancelling it,
-and the opportunity feed invited providers see."""
+and attaching its documents."""
 
 from __future__ import annotations
 
@@ -13,18 +13,15 @@ from marketplace.accounts.principal import Principal
 from marketplace.accounts.service import active_user_emails
 from marketplace.audit.service import record
 from marketplace.db import for_update, write_transaction
-from marketplace.errors import FieldError, NotAllowed, NotFound, RuleBroken, WrongState
+from marketplace.errors import FieldError, RuleBroken, WrongState
 from marketplace.notifications.outbox import add_email
-from marketplace.pagination import check_limit, decode_cursor, encode_cursor
 from marketplace.tenders import call_off_schemas as schemas
-from marketplace.tenders.call_offs import (
-    call_off_facts,
+from marketplace.tenders.call_off_views import (
     call_off_row,
-    check_deadline,
     get_call_off,
-    held_packages,
     require_status,
 )
+from marketplace.tenders.call_offs import check_deadline, held_packages
 from marketplace.tenders.tables import (
     CallOff,
     CallOffArea,
@@ -202,82 +199,6 @@ async def invitees(actor: Principal, call_off_id: UUID) -> list[dict[str, Any]]:
     return [
         {"name": row["name"], "area_codes": msgspec.json.decode(row["area_codes"])} for row in rows
     ]
-
-
-def _provider_of(actor: Principal) -> UUID:
-    if not actor.is_provider or actor.organisation_id is None:
-        raise NotAllowed("Only providers have an opportunity feed")
-    return actor.organisation_id
-
-
-async def _opportunity(row: dict[str, Any], your_areas: list[str]) -> schemas.Opportunity:
-    facts = await call_off_facts(row)
-    envelope = facts["envelope"]
-    return schemas.Opportunity(
-        id=row["id"],
-        kind=row["kind"],
-        title=row["title"],
-        status=row["status"],
-        lot_code=row["lot_code"],
-        area_codes=facts["area_codes"],
-        your_area_codes=your_areas,
-        deadline=row["deadline"],
-        seconds_left=max(0, int((row["deadline"] - datetime.now(UTC)).total_seconds())),
-        max_hourly_rate_pence=row["max_hourly_rate_pence"],
-        envelope_weekly_pence=envelope.weekly_pence if envelope else row["envelope_weekly_pence"],
-        package_count=len(facts["package_ids"]),
-        total_weekly_hours=facts["total_weekly_hours"],
-        rurality_mix=facts["rurality_mix"],
-        service_levels=facts["service_levels"],
-        documents=facts["documents"],
-        **facts["terms"],
-    )
-
-
-async def opportunity_feed(
-    actor: Principal, status: str | None, limit: int, cursor: str | None
-) -> schemas.OpportunityPage:
-    """The call-offs this provider is invited to (published ones by default), soonest deadline
-    first; never another provider's data, never a package's reference or postcode."""
-    provider_id = _provider_of(actor)
-    check_limit(limit)
-    query = Invitation.select(
-        Invitation.area_codes,
-        *[getattr(Invitation.call_off, column._meta.name) for column in CallOff._meta.columns],
-        Invitation.call_off._.lot._.code.as_alias("lot_code"),
-    ).where(
-        (Invitation.provider == provider_id)
-        & (Invitation.call_off.status == (status or "published"))
-    )
-    if cursor:
-        query = query.where(
-            Invitation.call_off.deadline > datetime.fromisoformat(decode_cursor(cursor))
-        )
-    rows = await query.order_by(Invitation.call_off.deadline).limit(limit + 1)
-    items = []
-    for raw in rows[:limit]:
-        row = {key.removeprefix("call_off."): value for key, value in raw.items()}
-        items.append(await _opportunity(row, msgspec.json.decode(raw["area_codes"])))
-    next_cursor = (
-        encode_cursor(rows[limit - 1]["call_off.deadline"].isoformat())
-        if len(rows) > limit
-        else None
-    )
-    return schemas.OpportunityPage(items=items, next_cursor=next_cursor)
-
-
-async def opportunity(actor: Principal, call_off_id: UUID) -> schemas.Opportunity:
-    """One call-off this provider is invited to; 404 for any other."""
-    page_rows = await Invitation.select(
-        Invitation.area_codes,
-        *[getattr(Invitation.call_off, column._meta.name) for column in CallOff._meta.columns],
-        Invitation.call_off._.lot._.code.as_alias("lot_code"),
-    ).where((Invitation.provider == _provider_of(actor)) & (Invitation.call_off == call_off_id))
-    if not page_rows:
-        raise NotFound("No such call-off")
-    raw = page_rows[0]
-    row = {key.removeprefix("call_off."): value for key, value in raw.items()}
-    return await _opportunity(row, msgspec.json.decode(raw["area_codes"]))
 
 
 async def attach_document(
