@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
+from litestar.params import QueryParameter
 from piccolo.columns import Column
 
 from marketplace.errors import BadInput, FieldError
@@ -76,3 +77,8 @@ async def newest_first_page(
     rows = rows[:limit]
     next_cursor = encode_cursor(str(rows[-1][id_column._meta.name])) if more and rows else None
     return rows, next_cursor
+
+
+# The query parameters every list endpoint takes.
+Limit = Annotated[int, QueryParameter(description=f"page size, 1 to {MAX_LIMIT}")]
+Cursor = Annotated[str | None, QueryParameter(description="next_cursor of the previous page")]

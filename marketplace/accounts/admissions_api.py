@@ -11,11 +11,9 @@ from litestar.params import Body, FromPath, JSONBody, QueryParameter
 
 from marketplace.accounts import admissions, blocks
 from marketplace.accounts import admissions_schemas as schemas
-from marketplace.pagination import DEFAULT_LIMIT
+from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
 from marketplace.web.security import actor, role_in
 
-Limit = Annotated[int, QueryParameter(description="page size, 1 to 200")]
-Cursor = Annotated[str | None, QueryParameter(description="next_cursor of the previous page")]
 COMMISSIONER_ROLES = ("commissioner", "opener")
 
 

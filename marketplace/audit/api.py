@@ -8,11 +8,9 @@ from litestar import Controller, Request, get
 from litestar.params import QueryParameter
 
 from marketplace.audit import schemas, service
-from marketplace.pagination import DEFAULT_LIMIT
+from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
 from marketplace.web.security import actor, role_in
 
-Limit = Annotated[int, QueryParameter(description="page size, 1 to 200")]
-Cursor = Annotated[str | None, QueryParameter(description="next_cursor of the previous page")]
 Entity = Annotated[str | None, QueryParameter(description="e.g. organisation, user, pricing")]
 EntityId = Annotated[str | None, QueryParameter(description="the entity's id")]
 

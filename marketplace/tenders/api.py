@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post, put
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody
 
-from marketplace.pagination import DEFAULT_LIMIT
+from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
 from marketplace.tenders import directory, packages, schemas, service
 from marketplace.web.security import actor, role_in
 
-Limit = Annotated[int, QueryParameter(description="page size, 1 to 200")]
-Cursor = Annotated[str | None, QueryParameter(description="next_cursor of the previous page")]
 COMMISSIONER_ROLES = ("commissioner", "opener")
 
 

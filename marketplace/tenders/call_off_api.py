@@ -8,16 +8,14 @@ from uuid import UUID
 
 from litestar import Controller, Request, get, patch, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import Body, FromPath, FromQuery, JSONBody
 
-from marketplace.pagination import DEFAULT_LIMIT
+from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
 from marketplace.tenders import call_off_schemas as schemas
 from marketplace.tenders import call_off_views, call_offs, feed, publication
 from marketplace.web.security import actor, role_in
 
 COMMISSIONERS = role_in("commissioner", "opener")
-Limit = Annotated[int, QueryParameter(description="page size, 1 to 200")]
-Cursor = Annotated[str | None, QueryParameter(description="next_cursor of the previous page")]
 
 
 class CallOffApi(Controller):
