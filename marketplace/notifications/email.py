@@ -24,6 +24,7 @@ from marketplace.config import PROJECT_ROOT, get_settings
 # Subjects are templates too, rendered with the email's context.
 SUBJECTS: dict[str, str] = {
     "call_off_invitation": "Invitation to bid: {{ title }}",
+    "bid_receipt": "Receipt for your bid: {{ title }} (version {{ version }})",
     "call_off_deadline_extended": "Deadline extended: {{ title }}",
     "call_off_cancelled": "Cancelled: {{ title }}",
     "welcome": "Your account on the Care call-off marketplace",

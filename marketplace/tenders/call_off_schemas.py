@@ -121,6 +121,7 @@ class CallOff(msgspec.Struct):
     pilot: PilotTerms | None
     documents: list[CallOffDocument]
     invited_provider_count: int
+    bid_count: int
     created_at: datetime
     published_at: datetime | None
     cancel_reason: str | None

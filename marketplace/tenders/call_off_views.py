@@ -152,7 +152,10 @@ def _workings(envelope: Any) -> schemas.EnvelopeWorkings | None:
 
 async def present(row: dict[str, Any]) -> schemas.CallOff:
     facts = await call_off_facts(row)
+    from marketplace.bids.service import bid_counts
+
     invited = await Invitation.count().where(Invitation.call_off == row["id"])
+    bids = (await bid_counts([row["id"]]))[row["id"]]
     return schemas.CallOff(
         id=row["id"],
         kind=row["kind"],
@@ -173,6 +176,7 @@ async def present(row: dict[str, Any]) -> schemas.CallOff:
         envelope=_workings(facts["envelope"]),
         documents=facts["documents"],
         invited_provider_count=invited,
+        bid_count=bids,
         created_at=row["created_at"],
         published_at=row["published_at"],
         cancel_reason=row["cancel_reason"],

@@ -1,0 +1,53 @@
+"""Request and response shapes of bids (API.md: the bid body and its receipt)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from marketplace.accounts.schemas import Request
+
+Rate = Annotated[int, msgspec.Meta(ge=1, le=100_000, description="pence an hour")]
+Answer = Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+
+
+class AreaBid(Request, kw_only=True):
+    area_code: str
+    hourly_rate_pence: Rate
+    answers: dict[str, Answer] = {}
+
+
+class BidSubmission(Request, kw_only=True):
+    hourly_rate_pence: Rate | None = None
+    mobilisation_date: date | None = None
+    accepts_enablement_budget: bool | None = None
+    areas: Annotated[list[AreaBid], msgspec.Meta(max_length=3)] = []
+    notes: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
+
+
+class Receipt(msgspec.Struct):
+    """What proves what a provider sent and when: the server's clock and the content's SHA-256."""
+
+    bid_id: UUID
+    version: int
+    received_at: datetime
+    digest: str
+
+
+class OwnBid(msgspec.Struct):
+    bid_id: UUID
+    call_off_id: UUID
+    status: str
+    version: int
+    received_at: datetime
+    digest: str
+    withdrawn_at: datetime | None
+    content: BidSubmission | None
+
+
+class Withdrawal(msgspec.Struct):
+    bid_id: UUID
+    withdrawn_at: datetime

@@ -1,0 +1,169 @@
+"""Sealed bids at rest (DESIGN.md section 3), pure: keys are arguments, nothing is stored or read.
+
+A bid's canonical content is sealed with AES-256-GCM under its call-off's data key; the data key is
+itself wrapped with AES-256-GCM under the key-encryption key (KEK). Both blobs have one layout:
+
+    format byte (0x01) | 96-bit random nonce | ciphertext and 128-bit tag
+
+The associated data names what the blob belongs to (the call-off; for a bid also the provider and
+the version) behind a purpose label, so a blob moved to another row, or a wrapped key offered as a
+bid, does not open. See README.md here for the words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+FORMAT_V1 = 1
+KEY_BYTES = 32
+NONCE_BYTES = 12
+TAG_BYTES = 16
+
+
+class SealBroken(Exception):
+    """A wrapped key or a sealed bid does not open: wrong key, wrong owner, or altered."""
+
+
+def canonical_bid_content(content: Mapping[str, Any]) -> bytes:
+    """The bytes a bid's digest is taken over: JSON with keys sorted by code point, no whitespace,
+    UTF-8; fields that are None are left out (absent and null mean the same); lists keep the order
+    the provider gave; integers and booleans stay JSON numbers and literals; dates are YYYY-MM-DD;
+    UUIDs their lowercase text; Decimals strings of their exact digits ("21.50" is not "21.5": the
+    service fixes a Decimal's places before it gets here). Floats and datetimes are refused."""
+    return json.dumps(
+        _canonical_value(content),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+    ).encode("utf-8")
+
+
+def bid_digest(content: Mapping[str, Any]) -> str:
+    """The SHA-256 (hex) of a bid's canonical content: what its receipt names."""
+    return hashlib.sha256(canonical_bid_content(content)).hexdigest()
+
+
+def _canonical_value(value: Any) -> Any:
+    # bool before int (bool is an int), datetime before date (datetime is a date).
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Mapping):
+        if not all(isinstance(key, str) for key in value):
+            raise TypeError("bid content keys must be strings")
+        return {key: _canonical_value(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list | tuple):
+        return [_canonical_value(item) for item in value]
+    if isinstance(value, datetime):
+        raise TypeError("bid content holds dates, not moments: give a date")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("bid content cannot hold an infinite or NaN Decimal")
+        return format(value, "f")
+    if isinstance(value, float):
+        raise TypeError("bid content cannot hold a float (not exact): use integer pence or Decimal")
+    raise TypeError(f"bid content cannot hold a {type(value).__name__}")
+
+
+def new_data_key() -> bytes:
+    """A fresh random 256-bit data key for one call-off."""
+    return os.urandom(KEY_BYTES)
+
+
+def wrap_data_key(kek: bytes, data_key: bytes, call_off_id: UUID) -> bytes:
+    """The data key encrypted under the KEK, bound to its call-off."""
+    _check_key(data_key, "data key")
+    return _encrypt(kek, "key-encryption key", data_key, _key_binding(call_off_id))
+
+
+def unwrap_data_key(kek: bytes, wrapped: bytes, call_off_id: UUID) -> bytes:
+    """The call-off's data key; SealBroken if the KEK is wrong, the key is another call-off's, or
+    the wrapped key was altered."""
+    return _decrypt(
+        kek,
+        "key-encryption key",
+        wrapped,
+        _key_binding(call_off_id),
+        "the data key does not unwrap: wrong key-encryption key, another call-off's key, or altered",
+    )
+
+
+def seal_bid(
+    data_key: bytes, plaintext: bytes, call_off_id: UUID, provider_id: UUID, version: int
+) -> bytes:
+    """A bid's content encrypted under its call-off's data key (a fresh nonce every time), bound to
+    the call-off, the provider and the bid's version."""
+    return _encrypt(
+        data_key, "data key", plaintext, _bid_binding(call_off_id, provider_id, version)
+    )
+
+
+def open_bid(
+    data_key: bytes, sealed: bytes, call_off_id: UUID, provider_id: UUID, version: int
+) -> bytes:
+    """A sealed bid's content; SealBroken if it is not this call-off's, provider's and version's,
+    or was altered (AES-GCM cannot say which)."""
+    return _decrypt(
+        data_key,
+        "data key",
+        sealed,
+        _bid_binding(call_off_id, provider_id, version),
+        "the sealed bid does not belong to this call-off, provider and version, or was altered",
+    )
+
+
+def _key_binding(call_off_id: UUID) -> bytes:
+    return f"care-marketplace/bid-data-key/v1|call-off={_uuid_text(call_off_id)}".encode()
+
+
+def _bid_binding(call_off_id: UUID, provider_id: UUID, version: int) -> bytes:
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise TypeError("a bid's version is an integer")
+    return (
+        f"care-marketplace/sealed-bid/v1|call-off={_uuid_text(call_off_id)}"
+        f"|provider={_uuid_text(provider_id)}|version={version}"
+    ).encode()
+
+
+def _uuid_text(value: UUID) -> str:
+    # Accepts the text of a UUID too, in any case, so a row read back as text still binds the same.
+    return str(value if isinstance(value, UUID) else UUID(str(value)))
+
+
+def _check_key(key: bytes, name: str) -> None:
+    if not isinstance(key, bytes) or len(key) != KEY_BYTES:
+        raise ValueError(f"the {name} must be {KEY_BYTES} bytes")
+
+
+def _encrypt(key: bytes, key_name: str, plaintext: bytes, binding: bytes) -> bytes:
+    _check_key(key, key_name)
+    header = bytes([FORMAT_V1])
+    nonce = os.urandom(NONCE_BYTES)
+    return header + nonce + AESGCM(key).encrypt(nonce, plaintext, header + binding)
+
+
+def _decrypt(key: bytes, key_name: str, blob: bytes, binding: bytes, broken: str) -> bytes:
+    _check_key(key, key_name)
+    if len(blob) < 1 + NONCE_BYTES + TAG_BYTES:
+        raise SealBroken(f"{broken} (too short to be sealed)")
+    if blob[0] != FORMAT_V1:
+        raise SealBroken(f"{broken} (unknown format {blob[0]})")
+    header, nonce, ciphertext = blob[:1], blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
+    try:
+        return AESGCM(key).decrypt(nonce, ciphertext, header + binding)
+    except InvalidTag:
+        raise SealBroken(broken) from None

@@ -1,0 +1,266 @@
+"""Use cases of bids: submit or replace a sealed bid, read one's own, withdraw it. The server's
+clock decides the deadline, under the call-off's row lock (IMMEDIATE transaction on SQLite)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from marketplace.accounts.principal import Principal
+from marketplace.accounts.service import active_user_emails
+from marketplace.audit.service import record
+from marketplace.bids import schemas
+from marketplace.bids.rules import bid_content_errors
+from marketplace.bids.sealing import (
+    bid_digest,
+    canonical_bid_content,
+    new_data_key,
+    open_bid,
+    seal_bid,
+    unwrap_data_key,
+    wrap_data_key,
+)
+from marketplace.bids.tables import Bid, CallOffKey
+from marketplace.config import get_settings
+from marketplace.db import write_transaction
+from marketplace.errors import NotAllowed, NotFound, RuleBroken, WrongState
+from marketplace.notifications.outbox import add_email
+from marketplace.tenders.bidding import BiddingTerms, lock_for_bidding
+
+
+class DeadlinePassed(WrongState):
+    pass
+
+
+def _provider_of(actor: Principal) -> UUID:
+    if not actor.is_provider or actor.organisation_id is None:
+        raise NotAllowed("Only providers bid")
+    return actor.organisation_id
+
+
+def _content(bid: schemas.BidSubmission) -> dict[str, Any]:
+    content: dict[str, Any] = msgspec.to_builtins(bid)
+    return content
+
+
+async def _data_key(call_off_id: UUID) -> bytes:
+    """The call-off's data key, made and wrapped by the key-encryption key on the first bid."""
+    kek = get_settings().key_encryption_key
+    row = (
+        await CallOffKey.select(CallOffKey.wrapped_key)
+        .where(CallOffKey.call_off == call_off_id)
+        .first()
+    )
+    if row is not None:
+        return unwrap_data_key(kek, bytes(row["wrapped_key"]), call_off_id)
+    data_key = new_data_key()
+    await CallOffKey.insert(
+        CallOffKey(call_off=call_off_id, wrapped_key=wrap_data_key(kek, data_key, call_off_id))
+    )
+    return data_key
+
+
+def _check_open(terms: BiddingTerms, moment: datetime, doing: str) -> None:
+    if terms.status != "published":
+        raise WrongState(f"Bids can no longer be {doing}: the call-off is {terms.status}")
+    if moment >= terms.deadline:
+        raise DeadlinePassed(
+            f"The deadline ({terms.deadline.isoformat()}) has passed: bids can no longer be {doing}"
+        )
+
+
+async def _refused(actor: Principal, action: str, call_off_id: UUID, reason: str) -> None:
+    """Audit a refused submission or withdrawal, in its own transaction (the refused one rolls back)."""
+    async with write_transaction():
+        await record(
+            actor,
+            action,
+            "call_off",
+            call_off_id,
+            organisation_id=actor.organisation_id,
+            details={"reason": reason},
+        )
+
+
+async def submit_bid(
+    actor: Principal, call_off_id: UUID, bid: schemas.BidSubmission
+) -> schemas.Receipt:
+    """Submit, or replace with a new version, this provider's sealed bid before the deadline;
+    the receipt (server time, SHA-256 of the canonical content) is returned and emailed."""
+    provider_id = _provider_of(actor)
+    try:
+        async with write_transaction():
+            terms = await lock_for_bidding(call_off_id, provider_id)
+            if terms is None:
+                raise NotFound("No such call-off")
+            received_at = datetime.now(UTC)
+            _check_open(terms, received_at, "submitted")
+            errors = bid_content_errors(terms.kind, terms.terms, terms.invited_area_codes, bid)
+            if errors:
+                raise RuleBroken(
+                    "The bid is not complete: "
+                    + "; ".join(f"{e.field} {e.message}" for e in errors),
+                    errors,
+                )
+            existing = (
+                await Bid.select(Bid.id, Bid.version)
+                .where((Bid.call_off == call_off_id) & (Bid.provider == provider_id))
+                .first()
+            )
+            version = existing["version"] + 1 if existing else 1
+            content = _content(bid)
+            digest = bid_digest(content)
+            sealed = seal_bid(
+                await _data_key(call_off_id),
+                canonical_bid_content(content),
+                call_off_id,
+                provider_id,
+                version,
+            )
+            values = {
+                Bid.version: version,
+                Bid.status: "submitted",
+                Bid.sealed_content: sealed,
+                Bid.digest: digest,
+                Bid.received_at: received_at,
+                Bid.withdrawn_at: None,
+            }
+            if existing:
+                bid_id = existing["id"]
+                await Bid.update(values).where(Bid.id == bid_id)  # type: ignore[arg-type]
+            else:
+                row = Bid(
+                    call_off=call_off_id,
+                    provider=provider_id,
+                    version=version,
+                    sealed_content=sealed,
+                    digest=digest,
+                    received_at=received_at,
+                )
+                await Bid.insert(row)
+                bid_id = row.id
+            receipt = schemas.Receipt(
+                bid_id=bid_id, version=version, received_at=received_at, digest=digest
+            )
+            await record(
+                actor,
+                "submit_bid" if version == 1 else "replace_bid",
+                "bid",
+                bid_id,
+                organisation_id=terms.commissioner_id,
+                details={
+                    "call_off_id": str(call_off_id),
+                    "version": version,
+                    "digest": digest,
+                    "received_at": received_at.isoformat(),
+                },
+            )
+            for email in await active_user_emails([provider_id]):
+                await add_email(
+                    email,
+                    "bid_receipt",
+                    {
+                        "title": terms.title,
+                        "call_off_id": str(call_off_id),
+                        "bid_id": str(bid_id),
+                        "version": version,
+                        "received_at": received_at.isoformat(),
+                        "digest": digest,
+                    },
+                )
+    except (DeadlinePassed, WrongState) as exc:
+        await _refused(actor, "refused_bid", call_off_id, exc.detail)
+        raise
+    return receipt
+
+
+async def own_bid(actor: Principal, call_off_id: UUID) -> schemas.OwnBid:
+    """This provider's bid in the call-off, opened for it alone (never for anyone else)."""
+    provider_id = _provider_of(actor)
+    row = (
+        await Bid.select()
+        .where((Bid.call_off == call_off_id) & (Bid.provider == provider_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound("You have no bid in this call-off")
+    content = None
+    if row["status"] == "submitted":
+        key = await _data_key_for_reading(call_off_id)
+        plaintext = open_bid(
+            key, bytes(row["sealed_content"]), call_off_id, provider_id, row["version"]
+        )
+        content = msgspec.json.decode(plaintext, type=schemas.BidSubmission)
+    return schemas.OwnBid(
+        bid_id=row["id"],
+        call_off_id=call_off_id,
+        status=row["status"],
+        version=row["version"],
+        received_at=row["received_at"],
+        digest=row["digest"],
+        withdrawn_at=row["withdrawn_at"],
+        content=content,
+    )
+
+
+async def _data_key_for_reading(call_off_id: UUID) -> bytes:
+    row = (
+        await CallOffKey.select(CallOffKey.wrapped_key)
+        .where(CallOffKey.call_off == call_off_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("No such bid")
+    return unwrap_data_key(
+        get_settings().key_encryption_key, bytes(row["wrapped_key"]), call_off_id
+    )
+
+
+async def withdraw_bid(actor: Principal, call_off_id: UUID) -> schemas.Withdrawal:
+    """Withdraw this provider's bid before the deadline; its sealed content is erased."""
+    provider_id = _provider_of(actor)
+    try:
+        async with write_transaction():
+            terms = await lock_for_bidding(call_off_id, provider_id)
+            if terms is None:
+                raise NotFound("No such call-off")
+            moment = datetime.now(UTC)
+            _check_open(terms, moment, "withdrawn")
+            row = (
+                await Bid.select(Bid.id, Bid.status)
+                .where((Bid.call_off == call_off_id) & (Bid.provider == provider_id))
+                .first()
+            )
+            if row is None or row["status"] != "submitted":
+                raise NotFound("You have no bid to withdraw in this call-off")
+            await Bid.update(
+                {Bid.status: "withdrawn", Bid.withdrawn_at: moment, Bid.sealed_content: b""}
+            ).where(Bid.id == row["id"])
+            await record(
+                actor,
+                "withdraw_bid",
+                "bid",
+                row["id"],
+                organisation_id=terms.commissioner_id,
+                details={"call_off_id": str(call_off_id)},
+            )
+    except (DeadlinePassed, WrongState) as exc:
+        await _refused(actor, "refused_withdrawal", call_off_id, exc.detail)
+        raise
+    return schemas.Withdrawal(bid_id=row["id"], withdrawn_at=moment)
+
+
+async def bid_counts(call_off_ids: list[UUID]) -> dict[UUID, int]:
+    """How many live bids each call-off has: the only thing a commissioner sees before opening."""
+    if not call_off_ids:
+        return {}
+    rows = await Bid.select(Bid.call_off).where(
+        Bid.call_off.is_in(call_off_ids) & (Bid.status == "submitted")
+    )
+    counts = dict.fromkeys(call_off_ids, 0)
+    for row in rows:
+        counts[row["call_off"]] += 1
+    return counts

@@ -1,0 +1,32 @@
+"""Sealed bids and the per-call-off data keys that seal them."""
+
+from piccolo.columns import UUID, Bytea, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from marketplace.accounts.tables import Organisation
+from marketplace.tenders.tables import CallOff
+
+
+class CallOffKey(Table, tablename="call_off_key"):
+    """A call-off's data key, wrapped by the key-encryption key (never stored in the clear)."""
+
+    id = UUID(primary_key=True)
+    call_off = ForeignKey(CallOff, on_delete=OnDelete.restrict, unique=True)
+    wrapped_key = Bytea()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Bid(Table, tablename="bid"):
+    """A provider's one live bid in a call-off: the latest version, sealed. Earlier versions are
+    in the audit log (their digests), never kept in the clear."""
+
+    id = UUID(primary_key=True)
+    call_off = ForeignKey(CallOff, on_delete=OnDelete.restrict, index=True)
+    provider = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    version = Integer(default=1)
+    status = Varchar(length=16, default="submitted", index=True)
+    sealed_content = Bytea()
+    digest = Varchar(length=64)
+    received_at = Timestamptz()
+    withdrawn_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,260 @@
+"""Sealed bids: submission with a receipt, replacement, withdrawal, the deadline, and access."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from marketplace.audit.tables import AuditEvent
+from marketplace.bids.schemas import BidSubmission
+from marketplace.bids.sealing import canonical_bid_content
+from marketplace.bids.tables import Bid
+from marketplace.config import reset_settings
+from marketplace.notifications.relay import run_due_in_process
+from marketplace.tenders.tables import CallOff
+from tests.call_off_fixtures import (
+    admitted_provider,
+    cluster_body,
+    commissioning,
+    enablement_body,
+    pilot_body,
+    suffix_of,
+)
+from tests.factories import bearer, make_organisation, make_user
+from tests.support_mail import Sink
+
+ENABLEMENT_BID = {
+    "hourly_rate_pence": 2173,
+    "accepts_enablement_budget": True,
+    "notes": "marker-not-in-the-database",
+}
+
+
+@pytest.fixture
+def sink(monkeypatch: pytest.MonkeyPatch):
+    mail = Sink().start()
+    monkeypatch.setenv("SMTP_URL", mail.url)
+    reset_settings()
+    yield mail
+    mail.stop()
+
+
+async def published(client: Any, c: Any, body: dict[str, Any]) -> str:
+    created = await client.post("/api/v1/call-offs", json=body, headers=bearer(c.token))
+    assert created.status_code == 201, created.text
+    call_off_id = created.json()["id"]
+    response = await client.post(
+        f"/api/v1/call-offs/{call_off_id}/publish", headers=bearer(c.token)
+    )
+    assert response.status_code == 200, response.text
+    return call_off_id
+
+
+async def pass_the_deadline(call_off_id: str) -> None:
+    await CallOff.update({CallOff.deadline: datetime.now(UTC) - timedelta(seconds=1)}).where(
+        CallOff.id == call_off_id
+    )
+
+
+async def test_a_bid_gets_a_receipt_and_can_be_replaced(client, sink: Sink) -> None:
+    c = await commissioning()
+    _, token = await admitted_provider(c, "Oakleaf Home Care")
+    call_off_id = await published(client, c, enablement_body(c))
+    first = await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid", json=ENABLEMENT_BID, headers=bearer(token)
+    )
+    assert first.status_code == 201, first.text
+    receipt = first.json()
+    assert receipt["version"] == 1
+    submitted = msgspec.to_builtins(BidSubmission(**ENABLEMENT_BID))
+    assert receipt["digest"] == hashlib.sha256(canonical_bid_content(submitted)).hexdigest()
+    assert datetime.fromisoformat(receipt["received_at"]) <= datetime.now(UTC)
+    second = await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid",
+        json={**ENABLEMENT_BID, "hourly_rate_pence": 2150},
+        headers=bearer(token),
+    )
+    assert second.status_code == 201
+    assert second.json()["bid_id"] == receipt["bid_id"] and second.json()["version"] == 2
+    assert second.json()["digest"] != receipt["digest"]
+    mine = await client.get(f"/api/v1/call-offs/{call_off_id}/bid", headers=bearer(token))
+    assert mine.json()["content"]["hourly_rate_pence"] == 2150 and mine.json()["version"] == 2
+    assert await Bid.count().where(Bid.call_off == call_off_id) == 1
+    await run_due_in_process()
+    receipts = [m for m in sink.messages if m["Subject"].startswith("Receipt for your bid")]
+    assert len(receipts) == 2
+    text = receipts[1].get_payload(0).get_payload(decode=True).decode()
+    assert second.json()["digest"] in text
+    assert "2150" not in receipts[1].as_string(), "the receipt carries no price"
+    view = await client.get(f"/api/v1/call-offs/{call_off_id}", headers=bearer(c.token))
+    assert view.json()["bid_count"] == 1
+    assert "2150" not in view.text
+
+
+async def test_the_database_holds_no_plaintext_of_a_bid(client, db: str) -> None:
+    c = await commissioning()
+    _, token = await admitted_provider(c, "Oakleaf Home Care")
+    call_off_id = await published(client, c, enablement_body(c))
+    response = await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid", json=ENABLEMENT_BID, headers=bearer(token)
+    )
+    assert response.status_code == 201
+    row = await Bid.select().where(Bid.call_off == call_off_id).first()
+    assert b"2173" not in bytes(row["sealed_content"]) and b"marker" not in bytes(
+        row["sealed_content"]
+    )
+    events = await AuditEvent.select(AuditEvent.details)
+    assert not any("2173" in e["details"] or "marker" in e["details"] for e in events)
+    if db == "sqlite":
+        from marketplace.config import get_settings
+
+        raw = get_settings().database_url.removeprefix("sqlite:///")
+        for path in (raw, raw + "-wal"):
+            try:
+                dump = await asyncio.to_thread(Path(path).read_bytes)
+            except FileNotFoundError:
+                continue
+            assert b"marker-not-in-the-database" not in dump
+
+
+async def test_each_kind_needs_its_own_fields(client) -> None:
+    c = await commissioning()
+    _, token = await admitted_provider(c, "Both Areas Care", areas=("ASHFORD", "CANTERBURY"))
+    enablement = await published(client, c, enablement_body(c))
+    response = await client.put(
+        f"/api/v1/call-offs/{enablement}/bid",
+        json={"hourly_rate_pence": 2100},
+        headers=bearer(token),
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["accepts_enablement_budget"]
+    cluster = await published(
+        client, c, cluster_body(c, package_ids=[str(c.packages["2"]), str(c.packages["3"])])
+    )
+    response = await client.put(
+        f"/api/v1/call-offs/{cluster}/bid", json={"hourly_rate_pence": 2100}, headers=bearer(token)
+    )
+    assert [e["field"] for e in response.json()["errors"]] == ["mobilisation_date"]
+    pilot = await published(client, c, pilot_body(c))
+    s = suffix_of(c)
+    response = await client.put(
+        f"/api/v1/call-offs/{pilot}/bid",
+        json={
+            "areas": [
+                {
+                    "area_code": f"ASHFORD-{s}",
+                    "hourly_rate_pence": 2100,
+                    "answers": {"q1": "Local recruitment"},
+                },
+                {
+                    "area_code": "ELSEWHERE",
+                    "hourly_rate_pence": 2000,
+                    "answers": {"q1": "a", "q2": "b"},
+                },
+            ]
+        },
+        headers=bearer(token),
+    )
+    assert response.status_code == 422
+    assert sorted(e["field"] for e in response.json()["errors"]) == [
+        "areas[0].answers.q2",
+        "areas[1].area_code",
+    ]
+    response = await client.put(
+        f"/api/v1/call-offs/{pilot}/bid",
+        json={
+            "areas": [
+                {
+                    "area_code": f"ASHFORD-{s}",
+                    "hourly_rate_pence": 2100,
+                    "answers": {"q1": "Local recruitment", "q2": "Monthly reviews"},
+                }
+            ]
+        },
+        headers=bearer(token),
+    )
+    assert response.status_code == 201, response.text
+    floats = await client.put(
+        f"/api/v1/call-offs/{enablement}/bid",
+        json={"hourly_rate_pence": 21.5, "accepts_enablement_budget": True},
+        headers=bearer(token),
+    )
+    assert floats.status_code == 400 and floats.json()["errors"][0]["field"] == "hourly_rate_pence"
+
+
+async def test_only_invited_providers_bid(client) -> None:
+    c = await commissioning()
+    await admitted_provider(c, "Oakleaf Home Care")
+    call_off_id = await published(client, c, enablement_body(c))
+    stranger = await make_organisation("provider")
+    _, token = await make_user(stranger.id, "provider")
+    assert (
+        await client.put(
+            f"/api/v1/call-offs/{call_off_id}/bid", json=ENABLEMENT_BID, headers=bearer(token)
+        )
+    ).status_code == 404
+    assert (
+        await client.put(
+            f"/api/v1/call-offs/{call_off_id}/bid", json=ENABLEMENT_BID, headers=bearer(c.token)
+        )
+    ).status_code == 403
+
+
+async def test_the_server_clock_closes_bidding_at_the_deadline(client) -> None:
+    c = await commissioning()
+    _, token = await admitted_provider(c, "Oakleaf Home Care")
+    call_off_id = await published(client, c, enablement_body(c))
+    assert (
+        await client.put(
+            f"/api/v1/call-offs/{call_off_id}/bid", json=ENABLEMENT_BID, headers=bearer(token)
+        )
+    ).status_code == 201
+    await pass_the_deadline(call_off_id)
+    late = await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid",
+        json={**ENABLEMENT_BID, "hourly_rate_pence": 1900},
+        headers=bearer(token),
+    )
+    assert late.status_code == 409 and "deadline" in late.json()["detail"]
+    withdraw = await client.delete(f"/api/v1/call-offs/{call_off_id}/bid", headers=bearer(token))
+    assert withdraw.status_code == 409
+    refused = await AuditEvent.select(AuditEvent.action).where(
+        AuditEvent.action.is_in(["refused_bid", "refused_withdrawal"])
+    )
+    assert sorted(e["action"] for e in refused) == ["refused_bid", "refused_withdrawal"]
+    mine = await client.get(f"/api/v1/call-offs/{call_off_id}/bid", headers=bearer(token))
+    assert mine.json()["content"]["hourly_rate_pence"] == 2173 and mine.json()["version"] == 1
+
+
+async def test_a_withdrawn_bid_is_erased_and_can_be_submitted_again(client) -> None:
+    c = await commissioning()
+    _, token = await admitted_provider(c, "Oakleaf Home Care")
+    call_off_id = await published(client, c, enablement_body(c))
+    await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid", json=ENABLEMENT_BID, headers=bearer(token)
+    )
+    withdrawn = await client.delete(f"/api/v1/call-offs/{call_off_id}/bid", headers=bearer(token))
+    assert withdrawn.status_code == 200
+    mine = await client.get(f"/api/v1/call-offs/{call_off_id}/bid", headers=bearer(token))
+    assert mine.json()["status"] == "withdrawn" and mine.json()["content"] is None
+    row = await Bid.select(Bid.sealed_content).where(Bid.call_off == call_off_id).first()
+    assert bytes(row["sealed_content"]) == b""
+    assert (await client.get(f"/api/v1/call-offs/{call_off_id}", headers=bearer(c.token))).json()[
+        "bid_count"
+    ] == 0
+    again = await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid", json=ENABLEMENT_BID, headers=bearer(token)
+    )
+    assert again.status_code == 201 and again.json()["version"] == 2
+    assert (
+        await client.delete(f"/api/v1/call-offs/{call_off_id}/bid", headers=bearer(token))
+    ).status_code == 200
+    assert (
+        await client.delete(f"/api/v1/call-offs/{call_off_id}/bid", headers=bearer(token))
+    ).status_code == 404
