@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, put
+from litestar import Controller, Request, delete, get, post, put
 from litestar.params import FromPath, JSONBody
 
-from marketplace.bids import schemas, service
+from marketplace.bids import opening, schemas, service
 from marketplace.web.security import actor, role_in
 
 
@@ -37,3 +37,29 @@ class BidApi(Controller):
         self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
     ) -> schemas.Withdrawal:
         return await service.withdraw_bid(actor(request), call_off_id)
+
+
+class OpeningApi(Controller):
+    path = "/api/v1/call-offs/{call_off_id:uuid}"
+    tags = ["bids"]
+
+    @post(
+        "/open",
+        guards=[role_in("opener")],
+        status_code=200,
+        summary="Approve opening the bids after the deadline",
+    )
+    async def open(
+        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+    ) -> schemas.OpeningState:
+        return await opening.approve_opening(actor(request), call_off_id)
+
+    @get(
+        "/bids",
+        guards=[role_in("commissioner", "opener")],
+        summary="The opened bids, each re-checked against its receipt",
+    )
+    async def bids(
+        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+    ) -> list[schemas.OpenedBid]:
+        return await opening.opened_bids(actor(request), call_off_id)

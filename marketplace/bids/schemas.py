@@ -51,3 +51,22 @@ class OwnBid(msgspec.Struct):
 class Withdrawal(msgspec.Struct):
     bid_id: UUID
     withdrawn_at: datetime
+
+
+class OpeningState(msgspec.Struct):
+    opened: bool
+    opened_at: datetime | None
+    approvals: int
+
+
+class OpenedBid(msgspec.Struct):
+    """A bid after opening: its content when it matches its receipt; an altered one is flagged
+    and never used."""
+
+    bid_id: UUID
+    provider_id: UUID
+    version: int
+    received_at: datetime
+    digest: str
+    integrity: str
+    content: BidSubmission | None

@@ -30,3 +30,22 @@ class Bid(Table, tablename="bid"):
     digest = Varchar(length=64)
     received_at = Timestamptz()
     withdrawn_at = Timestamptz(null=True, default=None)
+    # Set at opening: "intact" when the content matches its receipt's digest, else "altered".
+    integrity = Varchar(length=16, null=True, default=None)
+
+
+class Opening(Table, tablename="bid_opening"):
+    """The opening of a call-off's bids after its deadline (once, by the quorum of openers)."""
+
+    id = UUID(primary_key=True)
+    call_off = ForeignKey(CallOff, on_delete=OnDelete.restrict, unique=True)
+    opened_at = Timestamptz()
+
+
+class OpeningApproval(Table, tablename="bid_opening_approval"):
+    """An authorised officer's approval to open a call-off's bids (a quorum of 2 needs two)."""
+
+    id = UUID(primary_key=True)
+    call_off = ForeignKey(CallOff, on_delete=OnDelete.restrict, index=True)
+    user_id = UUID()
+    approved_at = Timestamptz()

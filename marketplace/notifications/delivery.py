@@ -3,6 +3,7 @@ call for each entry, and the registry of jobs it can run."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -15,6 +16,17 @@ log = logging.getLogger("marketplace.outbox")
 Job = Callable[[UUID, dict[str, Any]], Awaitable[None]]
 
 JOBS: dict[str, Job] = {outbox.SEND_EMAIL: send_email}
+# Each domain's jobs.py exports JOBS; loaded on first delivery so that this module imports no domain.
+DOMAIN_JOB_MODULES = ("marketplace.bids.jobs",)
+_domain_jobs_loaded = False
+
+
+def _load_domain_jobs() -> None:
+    global _domain_jobs_loaded
+    if not _domain_jobs_loaded:
+        for module in DOMAIN_JOB_MODULES:
+            JOBS.update(importlib.import_module(module).JOBS)
+        _domain_jobs_loaded = True
 
 
 def register_job(name: str, job: Job) -> None:
@@ -25,6 +37,7 @@ def register_job(name: str, job: Job) -> None:
 async def deliver(entry_id: UUID) -> str:
     """Run one outbox entry at most once at a time and never again once done; returns what
     happened: "done", "pending" (to retry), "failed", or "skipped" (not ours to run now)."""
+    _load_domain_jobs()
     entry = await outbox.claim(entry_id)
     if entry is None:
         return "skipped"

@@ -49,3 +49,41 @@ async def lock_for_bidding(call_off_id: UUID, provider_id: UUID) -> BiddingTerms
         terms=msgspec.json.decode(row["terms"]),
         invited_area_codes=msgspec.json.decode(invitation["area_codes"]),
     )
+
+
+@dataclass(frozen=True)
+class ClosedCallOff:
+    call_off_id: UUID
+    commissioner_id: UUID
+    opening_quorum: int
+
+
+async def close_if_due(call_off_id: UUID, now: datetime) -> ClosedCallOff | None:
+    """Close a published call-off whose deadline has come (inside the caller's transaction, under
+    the row lock every bid takes): no bid can be accepted after this, and none is lost by it."""
+    row = await for_update(CallOff.select().where(CallOff.id == call_off_id)).first()
+    if row is None or row["status"] != "published" or now < row["deadline"]:
+        return None
+    await CallOff.update({CallOff.status: "closed"}).where(CallOff.id == call_off_id)
+    return ClosedCallOff(row["id"], row["commissioner"], row["opening_quorum"])
+
+
+async def due_for_closing(now: datetime) -> list[UUID]:
+    """Published call-offs whose deadline has passed (the sweep behind the scheduled close)."""
+    rows = await CallOff.select(CallOff.id).where(
+        (CallOff.status == "published") & (CallOff.deadline <= now)
+    )
+    return [row["id"] for row in rows]
+
+
+async def call_off_for_opening(call_off_id: UUID, commissioner_id: UUID) -> dict[str, Any] | None:
+    """The commissioner's own call-off, locked, with what opening needs to know."""
+    return await for_update(
+        CallOff.select(
+            CallOff.id,
+            CallOff.status,
+            CallOff.deadline,
+            CallOff.opening_quorum,
+            CallOff.commissioner,
+        ).where((CallOff.id == call_off_id) & (CallOff.commissioner == commissioner_id))
+    ).first()

@@ -14,7 +14,7 @@ from marketplace.accounts.service import active_user_emails
 from marketplace.audit.service import record
 from marketplace.db import for_update, write_transaction
 from marketplace.errors import FieldError, RuleBroken, WrongState
-from marketplace.notifications.outbox import add_email
+from marketplace.notifications.outbox import add_email, add_job
 from marketplace.tenders import call_off_schemas as schemas
 from marketplace.tenders.call_off_views import (
     call_off_row,
@@ -30,6 +30,8 @@ from marketplace.tenders.tables import (
     Invitation,
     Package,
 )
+
+CLOSE_CALL_OFF = "close_call_off"  # the bids domain's job (marketplace/bids/jobs.py)
 
 
 async def _tell_invitees(call_off_id: UUID, template: str, context: dict[str, Any]) -> None:
@@ -100,6 +102,7 @@ async def publish_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallO
                 Package.id.is_in(package_ids)
             )
         await _tell_invitees(call_off_id, "call_off_invitation", _email_context(row))
+        await add_job(CLOSE_CALL_OFF, {"call_off_id": str(call_off_id)}, run_at=row["deadline"])
         await record(
             actor,
             "publish_call_off",
@@ -135,6 +138,9 @@ async def change_deadline(
                 _email_context(row, new_deadline=deadline.isoformat()),
             )
         await CallOff.update({CallOff.deadline: deadline}).where(CallOff.id == call_off_id)
+        if row["status"] == "published":
+            # The close scheduled for the old deadline finds nothing due; this one closes it.
+            await add_job(CLOSE_CALL_OFF, {"call_off_id": str(call_off_id)}, run_at=deadline)
         await record(
             actor,
             "change_deadline",

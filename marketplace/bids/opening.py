@@ -1,0 +1,194 @@
+"""Closing at the deadline and opening the sealed bids: with a quorum of 1 the close opens them at
+once; with a quorum of 2 two different authorised officers must each approve after the deadline.
+Opening unwraps the call-off's key, decrypts every bid and re-checks it against its receipt."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from marketplace.accounts.principal import Principal
+from marketplace.audit.service import record
+from marketplace.bids import schemas
+from marketplace.bids.sealing import SealBroken, bid_digest, open_bid, unwrap_data_key
+from marketplace.bids.tables import Bid, CallOffKey, Opening, OpeningApproval
+from marketplace.config import get_settings
+from marketplace.db import write_transaction
+from marketplace.errors import NotAllowed, NotFound, WrongState
+from marketplace.tenders.bidding import call_off_for_opening, close_if_due, due_for_closing
+
+
+async def _open(call_off_id: UUID, commissioner_id: UUID, actor: Principal | None) -> None:
+    """Decrypt every live bid and mark it intact or altered (inside the caller's transaction)."""
+    key_row = (
+        await CallOffKey.select(CallOffKey.wrapped_key)
+        .where(CallOffKey.call_off == call_off_id)
+        .first()
+    )
+    altered = []
+    if key_row is not None:
+        data_key = unwrap_data_key(
+            get_settings().key_encryption_key, bytes(key_row["wrapped_key"]), call_off_id
+        )
+        bids = await Bid.select().where((Bid.call_off == call_off_id) & (Bid.status == "submitted"))
+        for bid in bids:
+            try:
+                plaintext = open_bid(
+                    data_key,
+                    bytes(bid["sealed_content"]),
+                    call_off_id,
+                    bid["provider"],
+                    bid["version"],
+                )
+                intact = bid_digest(msgspec.json.decode(plaintext)) == bid["digest"]
+            except SealBroken:
+                intact = False
+            if not intact:
+                altered.append(str(bid["id"]))
+            await Bid.update({Bid.integrity: "intact" if intact else "altered"}).where(
+                Bid.id == bid["id"]
+            )
+    await Opening.insert(Opening(call_off=call_off_id, opened_at=datetime.now(UTC)))
+    await record(
+        actor,
+        "open_bids",
+        "call_off",
+        call_off_id,
+        organisation_id=commissioner_id,
+        details={"altered_bids": altered},
+    )
+
+
+async def close_call_off(call_off_id: UUID) -> str:
+    """The job scheduled at publication for the deadline (and the sweep's): close the call-off,
+    and open its bids when one officer suffices. Returns what happened."""
+    async with write_transaction():
+        closed = await close_if_due(call_off_id, datetime.now(UTC))
+        if closed is None:
+            return "not due"
+        await record(
+            None, "close_call_off", "call_off", call_off_id, organisation_id=closed.commissioner_id
+        )
+        if closed.opening_quorum == 1:
+            await _open(call_off_id, closed.commissioner_id, None)
+            return "opened"
+    return "closed"
+
+
+async def close_due_call_offs() -> int:
+    """Close every call-off whose deadline passed without its scheduled job having run."""
+    done = 0
+    for call_off_id in await due_for_closing(datetime.now(UTC)):
+        if await close_call_off(call_off_id) != "not due":
+            done += 1
+    return done
+
+
+async def approve_opening(actor: Principal, call_off_id: UUID) -> schemas.OpeningState:
+    """An authorised officer (role opener) approves opening after the deadline; the bids open
+    when the call-off's quorum of different officers has approved."""
+    if actor.role != "opener" or actor.organisation_id is None:
+        raise NotAllowed("Only an officer with the opener role may open bids")
+    await close_call_off(call_off_id)  # in case the deadline passed before the close job ran
+    async with write_transaction():
+        row = await call_off_for_opening(call_off_id, actor.organisation_id)
+        if row is None:
+            raise NotFound("No such call-off")
+        now = datetime.now(UTC)
+        if row["status"] == "published" or now < row["deadline"]:
+            raise WrongState(
+                f"Bids cannot be opened before the deadline ({row['deadline'].isoformat()})"
+            )
+        if await Opening.exists().where(Opening.call_off == call_off_id):
+            raise WrongState("The bids of this call-off are already open")
+        if row["status"] != "closed":
+            raise WrongState(f"A {row['status']} call-off has no bids to open")
+        if await OpeningApproval.exists().where(
+            (OpeningApproval.call_off == call_off_id) & (OpeningApproval.user_id == actor.user_id)
+        ):
+            raise WrongState(
+                "You have already approved opening: a second, different officer must approve"
+            )
+        await OpeningApproval.insert(
+            OpeningApproval(call_off=call_off_id, user_id=actor.user_id, approved_at=now)
+        )
+        await record(
+            actor, "approve_opening", "call_off", call_off_id, organisation_id=actor.organisation_id
+        )
+        approvals = await OpeningApproval.count().where(OpeningApproval.call_off == call_off_id)
+        if approvals >= row["opening_quorum"]:
+            await _open(call_off_id, actor.organisation_id, actor)
+    return await opening_state(call_off_id)
+
+
+async def opening_state(call_off_id: UUID) -> schemas.OpeningState:
+    opening = await Opening.select(Opening.opened_at).where(Opening.call_off == call_off_id).first()
+    approvals = await OpeningApproval.count().where(OpeningApproval.call_off == call_off_id)
+    return schemas.OpeningState(
+        opened=opening is not None,
+        opened_at=opening["opened_at"] if opening else None,
+        approvals=approvals,
+    )
+
+
+async def opened_bids(actor: Principal, call_off_id: UUID) -> list[schemas.OpenedBid]:
+    """The commissioner's users read the bids once opened; before that every attempt is refused
+    and audited."""
+    if not actor.is_commissioner or actor.organisation_id is None:
+        raise NotFound("No such call-off")
+    row = await call_off_for_opening(call_off_id, actor.organisation_id)
+    if row is None:
+        raise NotFound("No such call-off")
+    if not await Opening.exists().where(Opening.call_off == call_off_id):
+        async with write_transaction():
+            await record(
+                actor,
+                "refused_read_sealed_bids",
+                "call_off",
+                call_off_id,
+                organisation_id=actor.organisation_id,
+            )
+        raise WrongState("The bids are sealed until they are opened after the deadline")
+    key_row = (
+        await CallOffKey.select(CallOffKey.wrapped_key)
+        .where(CallOffKey.call_off == call_off_id)
+        .first()
+    )
+    if key_row is None:
+        return []
+    data_key = unwrap_data_key(
+        get_settings().key_encryption_key, bytes(key_row["wrapped_key"]), call_off_id
+    )
+    result = []
+    for bid in (
+        await Bid.select()
+        .where((Bid.call_off == call_off_id) & (Bid.status == "submitted"))
+        .order_by(Bid.received_at)
+    ):
+        content: Any = None
+        if bid["integrity"] == "intact":
+            content = msgspec.json.decode(
+                open_bid(
+                    data_key,
+                    bytes(bid["sealed_content"]),
+                    call_off_id,
+                    bid["provider"],
+                    bid["version"],
+                ),
+                type=schemas.BidSubmission,
+            )
+        result.append(
+            schemas.OpenedBid(
+                bid_id=bid["id"],
+                provider_id=bid["provider"],
+                version=bid["version"],
+                received_at=bid["received_at"],
+                digest=bid["digest"],
+                integrity=bid["integrity"] or "unchecked",
+                content=content,
+            )
+        )
+    return result

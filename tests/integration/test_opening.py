@@ -1,0 +1,209 @@
+"""Closing at the deadline and opening: quorum 1 at once, quorum 2 by two different officers,
+tampering detected, and no bid accepted at or after the close nor lost by it."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from marketplace.audit.tables import AuditEvent
+from marketplace.bids import schemas
+from marketplace.bids.opening import close_call_off, close_due_call_offs
+from marketplace.bids.service import submit_bid
+from marketplace.bids.tables import Bid
+from marketplace.config import reset_settings
+from marketplace.errors import WrongState
+from marketplace.notifications.relay import run_due_in_process
+from marketplace.tenders.tables import CallOff
+from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body
+from tests.factories import bearer, make_user, principal_of
+from tests.integration.test_bids import ENABLEMENT_BID, pass_the_deadline, published
+
+
+async def test_with_a_quorum_of_one_the_close_opens_the_bids(client) -> None:
+    c = await commissioning()
+    _, token = await admitted_provider(c, "Oakleaf Home Care")
+    call_off_id = await published(client, c, enablement_body(c))
+    await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid", json=ENABLEMENT_BID, headers=bearer(token)
+    )
+    sealed = await client.get(f"/api/v1/call-offs/{call_off_id}/bids", headers=bearer(c.token))
+    assert sealed.status_code == 409 and "sealed" in sealed.json()["detail"]
+    assert await AuditEvent.exists().where(AuditEvent.action == "refused_read_sealed_bids")
+    await pass_the_deadline(call_off_id)
+    assert await close_due_call_offs() == 1
+    opened = await client.get(f"/api/v1/call-offs/{call_off_id}/bids", headers=bearer(c.token))
+    assert opened.status_code == 200
+    [bid] = opened.json()
+    assert bid["integrity"] == "intact" and bid["content"]["hourly_rate_pence"] == 2173
+    assert (await client.get(f"/api/v1/call-offs/{call_off_id}", headers=bearer(c.token))).json()[
+        "status"
+    ] == "closed"
+    assert await close_call_off(call_off_id) == "not due", "closing twice does nothing"
+
+
+async def test_the_close_is_scheduled_at_publication(
+    client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MARKETPLACE_MIN_DEADLINE_SECONDS", "1")
+    reset_settings()
+    c = await commissioning()
+    _, token = await admitted_provider(c, "Oakleaf Home Care")
+    deadline = datetime.now(UTC) + timedelta(seconds=2)
+    call_off_id = await published(client, c, enablement_body(c, deadline=deadline.isoformat()))
+    await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid", json=ENABLEMENT_BID, headers=bearer(token)
+    )
+    await run_due_in_process()
+    assert (await CallOff.select(CallOff.status).where(CallOff.id == call_off_id).first())[
+        "status"
+    ] == "published"
+    await asyncio.sleep(max(0.0, (deadline - datetime.now(UTC)).total_seconds()) + 0.2)
+    await run_due_in_process()
+    assert (await CallOff.select(CallOff.status).where(CallOff.id == call_off_id).first())[
+        "status"
+    ] == "closed"
+    assert (
+        await client.get(f"/api/v1/call-offs/{call_off_id}/bids", headers=bearer(c.token))
+    ).status_code == 200
+
+
+async def test_a_quorum_of_two_needs_two_different_openers_after_the_deadline(client) -> None:
+    c = await commissioning()
+    _, token = await admitted_provider(c, "Oakleaf Home Care")
+    _, first = await make_user(c.commissioner.id, "opener")
+    _, second = await make_user(c.commissioner.id, "opener")
+    call_off_id = await published(client, c, enablement_body(c, opening_quorum=2))
+    await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid", json=ENABLEMENT_BID, headers=bearer(token)
+    )
+    early = await client.post(f"/api/v1/call-offs/{call_off_id}/open", headers=bearer(first))
+    assert early.status_code == 409 and "deadline" in early.json()["detail"]
+    await pass_the_deadline(call_off_id)
+    assert await close_due_call_offs() == 1
+    assert (
+        await client.get(f"/api/v1/call-offs/{call_off_id}/bids", headers=bearer(c.token))
+    ).status_code == 409
+    assert (
+        await client.post(f"/api/v1/call-offs/{call_off_id}/open", headers=bearer(c.token))
+    ).status_code == 403
+    one = await client.post(f"/api/v1/call-offs/{call_off_id}/open", headers=bearer(first))
+    assert one.status_code == 200 and one.json() == {
+        "opened": False,
+        "opened_at": None,
+        "approvals": 1,
+    }
+    twice = await client.post(f"/api/v1/call-offs/{call_off_id}/open", headers=bearer(first))
+    assert twice.status_code == 409 and "different officer" in twice.json()["detail"]
+    two = await client.post(f"/api/v1/call-offs/{call_off_id}/open", headers=bearer(second))
+    assert two.status_code == 200 and two.json()["opened"] is True
+    assert (
+        await client.get(f"/api/v1/call-offs/{call_off_id}/bids", headers=bearer(c.token))
+    ).status_code == 200
+
+
+async def test_a_bid_altered_at_rest_is_flagged_and_never_used(client) -> None:
+    c = await commissioning()
+    _, token = await admitted_provider(c, "Oakleaf Home Care")
+    _, other_token = await admitted_provider(c, "Birchwood Care")
+    call_off_id = await published(client, c, enablement_body(c))
+    await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid", json=ENABLEMENT_BID, headers=bearer(token)
+    )
+    await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid",
+        json={**ENABLEMENT_BID, "hourly_rate_pence": 2000},
+        headers=bearer(other_token),
+    )
+    rows = (
+        await Bid.select(Bid.id, Bid.sealed_content)
+        .where(Bid.call_off == call_off_id)
+        .order_by(Bid.received_at)
+    )
+    broken = bytearray(bytes(rows[0]["sealed_content"]))
+    broken[-1] ^= 0x01
+    await Bid.update({Bid.sealed_content: bytes(broken)}).where(Bid.id == rows[0]["id"])
+    await pass_the_deadline(call_off_id)
+    await close_due_call_offs()
+    opened = {
+        bid["bid_id"]: bid
+        for bid in (
+            await client.get(f"/api/v1/call-offs/{call_off_id}/bids", headers=bearer(c.token))
+        ).json()
+    }
+    assert (
+        opened[str(rows[0]["id"])]["integrity"] == "altered"
+        and opened[str(rows[0]["id"])]["content"] is None
+    )
+    assert opened[str(rows[1]["id"])]["integrity"] == "intact"
+    event = (
+        await AuditEvent.select(AuditEvent.details).where(AuditEvent.action == "open_bids").first()
+    )
+    assert str(rows[0]["id"]) in event["details"]
+
+
+async def test_submissions_racing_the_close_are_all_before_it_and_none_is_lost(
+    client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MARKETPLACE_MIN_DEADLINE_SECONDS", "1")
+    reset_settings()
+    c = await commissioning()
+    providers: list[Any] = []
+    for n in range(20):
+        provider, _ = await admitted_provider(c, f"Racing Care {n}")
+        user, _ = await make_user(provider.id, "provider")
+        providers.append(principal_of(user, provider))
+    deadline = datetime.now(UTC) + timedelta(seconds=1.5)
+    call_off_id = await published(client, c, enablement_body(c, deadline=deadline.isoformat()))
+    accepted: list[tuple[Any, schemas.Receipt]] = []
+    refused: list[str] = []
+
+    async def submit(principal: Any, rate: int) -> None:
+        try:
+            receipt = await submit_bid(
+                principal,
+                call_off_id,
+                schemas.BidSubmission(hourly_rate_pence=rate, accepts_enablement_budget=True),
+            )
+            accepted.append((principal, receipt))
+        except WrongState as exc:
+            refused.append(exc.detail)
+
+    async def closer() -> None:
+        while (await close_call_off(call_off_id)) == "not due":
+            await asyncio.sleep(0.01)
+
+    attempts = []
+    for n in range(200):
+        attempts.append(submit(providers[n % 20], 1500 + n))
+        if n % 20 == 19:
+            attempts.append(asyncio.sleep(0))
+    spread = [asyncio.sleep(0.0125 * i) for i in range(len(attempts))]
+
+    async def later(delay: Any, attempt: Any) -> None:
+        await delay
+        await attempt
+
+    await asyncio.gather(closer(), *(later(d, a) for d, a in zip(spread, attempts, strict=True)))
+    assert accepted and refused, "some bids went in before the close and some came after it"
+    assert all(receipt.received_at < deadline for _, receipt in accepted)
+    latest: dict[Any, schemas.Receipt] = {}
+    for principal, receipt in accepted:
+        if (
+            principal.organisation_id not in latest
+            or receipt.version > latest[principal.organisation_id].version
+        ):
+            latest[principal.organisation_id] = receipt
+    stored = await Bid.select(Bid.provider, Bid.version, Bid.digest).where(
+        Bid.call_off == call_off_id
+    )
+    assert {row["provider"]: (row["version"], row["digest"]) for row in stored} == {
+        provider: (receipt.version, receipt.digest) for provider, receipt in latest.items()
+    }
+    opened = (
+        await client.get(f"/api/v1/call-offs/{call_off_id}/bids", headers=bearer(c.token))
+    ).json()
+    assert len(opened) == len(latest) and all(bid["integrity"] == "intact" for bid in opened)
