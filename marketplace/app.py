@@ -18,9 +18,11 @@ from marketplace.accounts.api import OrganisationApi, TokenApi
 from marketplace.accounts.pages import SignInPages
 from marketplace.archive.api import MULTIPART_OVERHEAD_BYTES, DocumentApi
 from marketplace.audit.api import AuditApi
+from marketplace.bids.api import BidApi, OpeningApi
 from marketplace.config import get_settings
 from marketplace.db import bind_engine, current_engine, start_engine, stop_engine
 from marketplace.health import healthz
+from marketplace.idempotency.middleware import HonourIdempotencyKeys
 from marketplace.notifications.pages import DevelopmentMailPages, OutboxPages
 from marketplace.notifications.relay import InProcessRunner
 from marketplace.tenders.api import AreaApi, LotApi, PackageApi, PostcodeApi, PricingApi
@@ -52,6 +54,8 @@ ROUTES: list[Any] = [
     PostcodeApi,
     PackageApi,
     CallOffApi,
+    BidApi,
+    OpeningApi,
     AuditApi,
     DocumentApi,
     CallOffPages,
@@ -81,7 +85,8 @@ def create_litestar() -> Litestar:
     bind_engine(current_engine())
     return Litestar(
         route_handlers=ROUTES,
-        middleware=[DefineMiddleware(IdentifyRequester)],
+        # In order, outermost first: the idempotency keys belong to the requester it identifies.
+        middleware=[DefineMiddleware(IdentifyRequester), DefineMiddleware(HonourIdempotencyKeys)],
         guards=[signed_in],
         before_request=check_csrf,
         # A file just past the upload limit gets the archive's own 413 naming the limit; a body

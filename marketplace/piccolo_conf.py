@@ -11,7 +11,9 @@ APP_REGISTRY = AppRegistry(
         "marketplace.audit.piccolo_app",
         "marketplace.archive.piccolo_app",
         "marketplace.notifications.piccolo_app",
+        "marketplace.bids.piccolo_app",
         "marketplace.accounts.membership.piccolo_app",
+        "marketplace.idempotency.piccolo_app",
     ]
 )
 
