@@ -10,6 +10,7 @@ from uuid import UUID
 
 import msgspec
 
+from marketplace.accounts.eligibility import provider_gate_failures
 from marketplace.accounts.principal import Principal
 from marketplace.audit.service import record
 from marketplace.bids import schemas
@@ -18,7 +19,12 @@ from marketplace.bids.tables import Bid, CallOffKey, Opening, OpeningApproval
 from marketplace.config import get_settings
 from marketplace.db import write_transaction
 from marketplace.errors import NotAllowed, NotFound, WrongState
-from marketplace.tenders.bidding import call_off_for_opening, close_if_due, due_for_closing
+from marketplace.tenders.bidding import (
+    ClosedCallOff,
+    call_off_for_opening,
+    close_if_due,
+    due_for_closing,
+)
 
 
 async def _open(call_off_id: UUID, commissioner_id: UUID, actor: Principal | None) -> None:
@@ -62,6 +68,25 @@ async def _open(call_off_id: UUID, commissioner_id: UUID, actor: Principal | Non
     )
 
 
+async def _recheck_gates(closed: ClosedCallOff) -> int:
+    """At closing, record against each live bid the provider gates its bidder now fails (a CQC
+    rating may have dropped, a block may have been added); returns how many bidders fail one."""
+    failing = 0
+    bids = await Bid.select(Bid.id, Bid.provider).where(
+        (Bid.call_off == closed.call_off_id) & (Bid.status == "submitted")
+    )
+    for bid in bids:
+        areas = closed.invited_area_ids.get(bid["provider"], [])
+        failures = await provider_gate_failures(
+            closed.commissioner_id, closed.lot_id, areas, bid["provider"]
+        )
+        failing += bool(failures)
+        await Bid.update({Bid.gate_failures: msgspec.json.encode(failures).decode()}).where(
+            Bid.id == bid["id"]
+        )
+    return failing
+
+
 async def close_call_off(call_off_id: UUID) -> str:
     """The job scheduled at publication for the deadline (and the sweep's): close the call-off,
     and open its bids when one officer suffices. Returns what happened."""
@@ -69,8 +94,14 @@ async def close_call_off(call_off_id: UUID) -> str:
         closed = await close_if_due(call_off_id, datetime.now(UTC))
         if closed is None:
             return "not due"
+        failing = await _recheck_gates(closed)
         await record(
-            None, "close_call_off", "call_off", call_off_id, organisation_id=closed.commissioner_id
+            None,
+            "close_call_off",
+            "call_off",
+            call_off_id,
+            organisation_id=closed.commissioner_id,
+            details={"bidders_failing_gates": failing},
         )
         if closed.opening_quorum == 1:
             await _open(call_off_id, closed.commissioner_id, None)
@@ -188,6 +219,9 @@ async def opened_bids(actor: Principal, call_off_id: UUID) -> list[schemas.Opene
                 received_at=bid["received_at"],
                 digest=bid["digest"],
                 integrity=bid["integrity"] or "unchecked",
+                gate_failures=msgspec.json.decode(bid["gate_failures"])
+                if bid["gate_failures"]
+                else [],
                 content=content,
             )
         )

@@ -69,4 +69,5 @@ class OpenedBid(msgspec.Struct):
     received_at: datetime
     digest: str
     integrity: str
+    gate_failures: list[str]
     content: BidSubmission | None

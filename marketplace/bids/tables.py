@@ -1,6 +1,6 @@
 """Sealed bids and the per-call-off data keys that seal them."""
 
-from piccolo.columns import UUID, Bytea, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
+from piccolo.columns import UUID, Bytea, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -32,6 +32,8 @@ class Bid(Table, tablename="bid"):
     withdrawn_at = Timestamptz(null=True, default=None)
     # Set at opening: "intact" when the content matches its receipt's digest, else "altered".
     integrity = Varchar(length=16, null=True, default=None)
+    # Set at closing: a JSON list of the provider gates the bidder then failed (empty: none).
+    gate_failures = Text(null=True, default=None)
 
 
 class Opening(Table, tablename="bid_opening"):

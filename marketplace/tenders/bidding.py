@@ -11,7 +11,7 @@ from uuid import UUID
 import msgspec
 
 from marketplace.db import for_update
-from marketplace.tenders.tables import CallOff, Invitation
+from marketplace.tenders.tables import CallOff, CallOffArea, Invitation
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,9 @@ class ClosedCallOff:
     call_off_id: UUID
     commissioner_id: UUID
     opening_quorum: int
+    lot_id: UUID
+    # The area ids each invited provider was invited for (the gates are re-checked for them).
+    invited_area_ids: dict[UUID, list[UUID]]
 
 
 async def close_if_due(call_off_id: UUID, now: datetime) -> ClosedCallOff | None:
@@ -65,7 +68,21 @@ async def close_if_due(call_off_id: UUID, now: datetime) -> ClosedCallOff | None
     if row is None or row["status"] != "published" or now < row["deadline"]:
         return None
     await CallOff.update({CallOff.status: "closed"}).where(CallOff.id == call_off_id)
-    return ClosedCallOff(row["id"], row["commissioner"], row["opening_quorum"])
+    areas = await CallOffArea.select(
+        CallOffArea.area, CallOffArea.area._.code.as_alias("code")
+    ).where(CallOffArea.call_off == call_off_id)
+    area_id = {area["code"]: area["area"] for area in areas}
+    invited = {
+        invitation["provider"]: [
+            area_id[code]
+            for code in msgspec.json.decode(invitation["area_codes"])
+            if code in area_id
+        ]
+        for invitation in await Invitation.select(Invitation.provider, Invitation.area_codes).where(
+            Invitation.call_off == call_off_id
+        )
+    }
+    return ClosedCallOff(row["id"], row["commissioner"], row["opening_quorum"], row["lot"], invited)
 
 
 async def due_for_closing(now: datetime) -> list[UUID]:

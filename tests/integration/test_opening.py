@@ -210,3 +210,28 @@ async def test_submissions_racing_the_close_are_all_before_it_and_none_is_lost(
         await client.get(f"/api/v1/call-offs/{call_off_id}/bids", headers=bearer(c.token))
     ).json()
     assert len(opened) == len(latest) and all(bid["integrity"] == "intact" for bid in opened)
+
+
+async def test_closing_rechecks_the_gates_of_every_bidder(client) -> None:
+    from marketplace.accounts.schemas import OrganisationUpdate
+    from marketplace.accounts.service import update_organisation
+
+    c = await commissioning()
+    falling, token = await admitted_provider(c, "Falling Care", cqc_rating="good")
+    _, steady_token = await admitted_provider(c, "Steady Care", cqc_rating="good")
+    call_off_id = await published(client, c, enablement_body(c))
+    await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid", json=ENABLEMENT_BID, headers=bearer(token)
+    )
+    await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid", json=ENABLEMENT_BID, headers=bearer(steady_token)
+    )
+    await update_organisation(c.officer, falling.id, OrganisationUpdate(cqc_rating="inadequate"))
+    await pass_the_deadline(call_off_id)
+    await close_due_call_offs()
+    opened = (
+        await client.get(f"/api/v1/call-offs/{call_off_id}/bids", headers=bearer(c.token))
+    ).json()
+    failures = {bid["provider_id"]: bid["gate_failures"] for bid in opened}
+    assert failures[str(falling.id)] == ["CQC rating inadequate"]
+    assert sorted(map(len, failures.values())) == [0, 1]
