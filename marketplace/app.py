@@ -19,6 +19,7 @@ from marketplace.accounts.pages import SignInPages
 from marketplace.archive.api import MULTIPART_OVERHEAD_BYTES, DocumentApi
 from marketplace.audit.api import AuditApi
 from marketplace.bids.api import BidApi, OpeningApi
+from marketplace.bids.pages import BidPages, MyBidsPages
 from marketplace.config import get_settings
 from marketplace.db import bind_engine, current_engine, start_engine, stop_engine
 from marketplace.health import healthz
@@ -60,6 +61,8 @@ ROUTES: list[Any] = [
     DocumentApi,
     CallOffPages,
     OpportunityPages,
+    BidPages,
+    MyBidsPages,
     WaitingListPages,
 ]
 

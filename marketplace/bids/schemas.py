@@ -48,6 +48,21 @@ class OwnBid(msgspec.Struct):
     content: BidSubmission | None
 
 
+class MyBid(msgspec.Struct):
+    """One of a provider's bids with its receipt and the call-off's state: the outcome so far."""
+
+    call_off_id: UUID
+    title: str
+    kind: str
+    call_off_status: str
+    deadline: datetime
+    status: str
+    version: int
+    received_at: datetime
+    digest: str
+    withdrawn_at: datetime | None
+
+
 class Withdrawal(msgspec.Struct):
     bid_id: UUID
     withdrawn_at: datetime

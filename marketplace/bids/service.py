@@ -29,6 +29,7 @@ from marketplace.db import write_transaction
 from marketplace.errors import NotAllowed, NotFound, RuleBroken, WrongState
 from marketplace.notifications.outbox import add_email
 from marketplace.tenders.bidding import BiddingTerms, lock_for_bidding
+from marketplace.tenders.feed import call_off_summaries
 
 
 class DeadlinePassed(WrongState):
@@ -264,3 +265,34 @@ async def bid_counts(call_off_ids: list[UUID]) -> dict[UUID, int]:
     for row in rows:
         counts[row["call_off"]] += 1
     return counts
+
+
+async def my_bids(actor: Principal) -> list[schemas.MyBid]:
+    """This provider's bids, newest first, each with its receipt and its call-off's state."""
+    provider_id = _provider_of(actor)
+    rows = await Bid.select(
+        Bid.call_off,
+        Bid.status,
+        Bid.version,
+        Bid.received_at,
+        Bid.digest,
+        Bid.withdrawn_at,
+    ).where(Bid.provider == provider_id)
+    call_offs = await call_off_summaries([row["call_off"] for row in rows])
+    bids = [
+        schemas.MyBid(
+            call_off_id=row["call_off"],
+            title=call_offs[row["call_off"]].title,
+            kind=call_offs[row["call_off"]].kind,
+            call_off_status=call_offs[row["call_off"]].status,
+            deadline=call_offs[row["call_off"]].deadline,
+            status=row["status"],
+            version=row["version"],
+            received_at=row["received_at"],
+            digest=row["digest"],
+            withdrawn_at=row["withdrawn_at"],
+        )
+        for row in rows
+        if row["call_off"] in call_offs
+    ]
+    return sorted(bids, key=lambda bid: bid.received_at, reverse=True)

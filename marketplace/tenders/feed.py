@@ -91,3 +91,22 @@ async def opportunity(actor: Principal, call_off_id: UUID) -> schemas.Opportunit
     raw = page_rows[0]
     row = {key.removeprefix("call_off."): value for key, value in raw.items()}
     return await _opportunity(row, msgspec.json.decode(raw["area_codes"]))
+
+
+class CallOffSummary(msgspec.Struct):
+    id: UUID
+    kind: str
+    title: str
+    status: str
+    deadline: datetime
+
+
+async def call_off_summaries(call_off_ids: list[UUID]) -> dict[UUID, CallOffSummary]:
+    """The title, kind, status and deadline of these call-offs, for a provider's list of its own
+    bids (the caller has already limited the ids to call-offs it bid in)."""
+    if not call_off_ids:
+        return {}
+    rows = await CallOff.select(
+        CallOff.id, CallOff.kind, CallOff.title, CallOff.status, CallOff.deadline
+    ).where(CallOff.id.is_in(call_off_ids))
+    return {row["id"]: CallOffSummary(**row) for row in rows}

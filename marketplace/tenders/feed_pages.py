@@ -10,6 +10,7 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from marketplace.bids import service as bid_service
 from marketplace.tenders import feed
 from marketplace.tenders.call_off_forms import KINDS
 from marketplace.tenders.page_words import PAGE_WORDS
@@ -36,7 +37,9 @@ class OpportunityPages(Controller):
     @get("/{call_off_id:uuid}")
     async def show(self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]) -> Template:
         opportunity = await feed.opportunity(actor(request), call_off_id)
+        bids = await bid_service.my_bids(actor(request))
+        has_bid = any(b.call_off_id == call_off_id and b.status == "submitted" for b in bids)
         return Template(
             "provider/opportunity.html",
-            context={"o": opportunity, "kinds": KINDS, **PAGE_WORDS},
+            context={"o": opportunity, "kinds": KINDS, "has_bid": has_bid, **PAGE_WORDS},
         )

@@ -1,0 +1,154 @@
+"""The provider's bid pages: the form for each kind of call-off (submit or replace), withdrawal,
+the htmx check of a rate against the maximum, and "my bids" with each receipt."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from marketplace.accounts.pages import FormBody
+from marketplace.bids import bid_forms as forms
+from marketplace.bids import service
+from marketplace.bids.schemas import OwnBid
+from marketplace.errors import BadInput, DomainError, FieldError, NotFound
+from marketplace.tenders import call_off_schemas, feed
+from marketplace.tenders.call_off_forms import KINDS
+from marketplace.tenders.page_words import PAGE_WORDS
+from marketplace.web.security import actor, role_in
+
+VARY = {"Vary": "HX-Request"}
+OUTCOMES = {
+    "published": "Open for bids",
+    "closed": "Closed, awaiting evaluation",
+    "cancelled": "Cancelled",
+}
+
+
+def _is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _question_ids(o: call_off_schemas.Opportunity) -> list[str]:
+    return [q.id for q in o.pilot.questions] if o.pilot else []
+
+
+async def _own(request: Request[Any, Any, Any], call_off_id: UUID) -> OwnBid | None:
+    try:
+        return await service.own_bid(actor(request), call_off_id)
+    except NotFound:
+        return None
+
+
+async def _form_page(
+    request: Request[Any, Any, Any],
+    o: call_off_schemas.Opportunity,
+    form: dict[str, Any] | None = None,
+    errors: list[FieldError] | None = None,
+    rows: list[int] | None = None,
+    status: int = 200,
+    check: tuple[bool, str] | None = None,
+) -> Template:
+    own = await _own(request, o.id)
+    if form is None:
+        content = own.content if own is not None else None
+        form = forms.form_of(o.kind, content, o.your_area_codes) if content else {}
+    field_errors, error_list = forms.summary(errors or [], rows or [])
+    return Template(
+        "provider/bid_form.html",
+        context={
+            "o": o,
+            "kinds": KINDS,
+            "own": own,
+            "form": form,
+            "chosen_areas": form.get("areas") or [],
+            "field_errors": field_errors,
+            "errors": error_list,
+            "check": check,
+            **PAGE_WORDS,
+        },
+        status_code=status,
+        headers=VARY,
+    )
+
+
+class BidPages(Controller):
+    path = "/opportunities/{call_off_id:uuid}/bid"
+    guards = [role_in("provider")]
+    include_in_schema = False
+
+    @get("/")
+    async def form(self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]) -> Template:
+        return await _form_page(request, await feed.opportunity(actor(request), call_off_id))
+
+    @post("/")
+    async def submit(
+        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID], data: FormBody
+    ) -> Template | Redirect:
+        o = await feed.opportunity(actor(request), call_off_id)
+        bid, rows, errors = forms.bid_submission(o.kind, data, o.your_area_codes, _question_ids(o))
+        try:
+            if errors:
+                raise BadInput("The bid is not valid", errors)
+            await service.submit_bid(actor(request), call_off_id, bid)
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            field_errors = exc.errors or [FieldError("bid", exc.detail)]
+            return await _form_page(request, o, data, field_errors, rows, exc.status_code)
+        return Redirect(path=f"/my-bids?submitted={call_off_id}", status_code=303)
+
+    @post("/check")
+    async def check(
+        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID], data: FormBody
+    ) -> Template:
+        """Just the rate's check for htmx (it writes nothing); the form with it for anyone else."""
+        o = await feed.opportunity(actor(request), call_off_id)
+        result = forms.rate_check(str(data.get("hourly_rate", "")), o.max_hourly_rate_pence)
+        if not _is_htmx(request):
+            return await _form_page(request, o, data, check=result)
+        return Template("provider/_rate_check.html", context={"check": result}, headers=VARY)
+
+    @post("/withdraw")
+    async def withdraw(
+        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        try:
+            await service.withdraw_bid(actor(request), call_off_id)
+        except DomainError as exc:
+            if isinstance(exc, NotFound) and await _own(request, call_off_id) is None:
+                raise
+            o = await feed.opportunity(actor(request), call_off_id)
+            return await _form_page(
+                request, o, errors=[FieldError("bid", exc.detail)], status=exc.status_code
+            )
+        return Redirect(path=f"/my-bids?withdrawn={call_off_id}", status_code=303)
+
+
+class MyBidsPages(Controller):
+    path = "/my-bids"
+    guards = [role_in("provider")]
+    include_in_schema = False
+
+    @get("/")
+    async def index(
+        self,
+        request: Request[Any, Any, Any],
+        submitted: FromQuery[UUID | None] = None,
+        withdrawn: FromQuery[UUID | None] = None,
+    ) -> Template:
+        bids = await service.my_bids(actor(request))
+        by_call_off = {bid.call_off_id: bid for bid in bids}
+        return Template(
+            "provider/my_bids.html",
+            context={
+                "bids": bids,
+                "kinds": KINDS,
+                "outcomes": OUTCOMES,
+                "submitted": by_call_off.get(submitted) if submitted else None,
+                "withdrawn": by_call_off.get(withdrawn) if withdrawn else None,
+            },
+        )
