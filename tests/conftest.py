@@ -166,3 +166,16 @@ async def client(db: str) -> AsyncIterator[Any]:
         transport=transport, base_url="http://testserver.local"
     ) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def sink(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """An SMTP sink in this process that the app sends to (SMTP_URL), keeping every message."""
+    from marketplace.config import reset_settings
+    from tests.support_mail import Sink
+
+    mail = Sink().start()
+    monkeypatch.setenv("SMTP_URL", mail.url)
+    reset_settings()
+    yield mail
+    mail.stop()

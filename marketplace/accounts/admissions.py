@@ -120,9 +120,7 @@ async def apply(actor: Principal, body: schemas.AdmissionCreate) -> schemas.Admi
 
 
 def _provider_of(actor: Principal) -> UUID:
-    if not actor.is_provider or actor.organisation_id is None:
-        raise NotFound("No such application")
-    return actor.organisation_id
+    return actor.provider_organisation(NotFound("No such application"))
 
 
 def _visible(actor: Principal, row: dict[str, Any]) -> bool:

@@ -35,9 +35,7 @@ def _block(row: dict[str, Any]) -> schemas.Block:
 
 
 def _commissioner_of(actor: Principal) -> UUID:
-    if not actor.is_commissioner or actor.organisation_id is None:
-        raise NotFound("No such block")
-    return actor.organisation_id
+    return actor.commissioner_organisation(NotFound("No such block"))
 
 
 async def _own_block(commissioner_id: UUID, block_id: UUID) -> schemas.Block:

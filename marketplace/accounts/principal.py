@@ -38,3 +38,15 @@ class Principal(msgspec.Struct, frozen=True):
     @property
     def is_provider(self) -> bool:
         return self.role == "provider"
+
+    def commissioner_organisation(self, refusal: Exception) -> UUID:
+        """The commissioner this user works for; `refusal` is raised for anyone else."""
+        if not self.is_commissioner or self.organisation_id is None:
+            raise refusal
+        return self.organisation_id
+
+    def provider_organisation(self, refusal: Exception) -> UUID:
+        """The provider this user works for; `refusal` is raised for anyone else."""
+        if not self.is_provider or self.organisation_id is None:
+            raise refusal
+        return self.organisation_id

@@ -71,9 +71,10 @@ async def list_events(
     check_limit(limit)
     query = AuditEvent.select()
     if not actor.is_admin:
-        if not actor.is_commissioner or actor.organisation_id is None:
-            raise NotAllowed("Only admins and commissioners may read the audit log")
-        query = query.where(AuditEvent.organisation_id == actor.organisation_id)
+        commissioner_id = actor.commissioner_organisation(
+            NotAllowed("Only admins and commissioners may read the audit log")
+        )
+        query = query.where(AuditEvent.organisation_id == commissioner_id)
     if entity:
         query = query.where(AuditEvent.entity == entity)
     if entity_id:

@@ -14,9 +14,9 @@ from marketplace.accounts.eligibility import provider_gate_failures
 from marketplace.accounts.principal import Principal
 from marketplace.audit.service import record
 from marketplace.bids import schemas
-from marketplace.bids.sealing import SealBroken, bid_digest, open_bid, unwrap_data_key
-from marketplace.bids.tables import Bid, CallOffKey, Opening, OpeningApproval
-from marketplace.config import get_settings
+from marketplace.bids.keys import call_off_data_key
+from marketplace.bids.sealing import SealBroken, bid_digest, open_bid
+from marketplace.bids.tables import Bid, Opening, OpeningApproval
 from marketplace.db import write_transaction
 from marketplace.errors import NotAllowed, NotFound, WrongState
 from marketplace.tenders.bidding import (
@@ -29,16 +29,9 @@ from marketplace.tenders.bidding import (
 
 async def _open(call_off_id: UUID, commissioner_id: UUID, actor: Principal | None) -> None:
     """Decrypt every live bid and mark it intact or altered (inside the caller's transaction)."""
-    key_row = (
-        await CallOffKey.select(CallOffKey.wrapped_key)
-        .where(CallOffKey.call_off == call_off_id)
-        .first()
-    )
+    data_key = await call_off_data_key(call_off_id)
     altered = []
-    if key_row is not None:
-        data_key = unwrap_data_key(
-            get_settings().key_encryption_key, bytes(key_row["wrapped_key"]), call_off_id
-        )
+    if data_key is not None:
         bids = await Bid.select().where((Bid.call_off == call_off_id) & (Bid.status == "submitted"))
         for bid in bids:
             try:
@@ -168,9 +161,8 @@ async def opening_state(call_off_id: UUID) -> schemas.OpeningState:
 async def opened_bids(actor: Principal, call_off_id: UUID) -> list[schemas.OpenedBid]:
     """The commissioner's users read the bids once opened; before that every attempt is refused
     and audited."""
-    if not actor.is_commissioner or actor.organisation_id is None:
-        raise NotFound("No such call-off")
-    row = await call_off_for_opening(call_off_id, actor.organisation_id)
+    commissioner_id = actor.commissioner_organisation(NotFound("No such call-off"))
+    row = await call_off_for_opening(call_off_id, commissioner_id)
     if row is None:
         raise NotFound("No such call-off")
     if not await Opening.exists().where(Opening.call_off == call_off_id):
@@ -183,16 +175,9 @@ async def opened_bids(actor: Principal, call_off_id: UUID) -> list[schemas.Opene
                 organisation_id=actor.organisation_id,
             )
         raise WrongState("The bids are sealed until they are opened after the deadline")
-    key_row = (
-        await CallOffKey.select(CallOffKey.wrapped_key)
-        .where(CallOffKey.call_off == call_off_id)
-        .first()
-    )
-    if key_row is None:
+    data_key = await call_off_data_key(call_off_id)
+    if data_key is None:
         return []
-    data_key = unwrap_data_key(
-        get_settings().key_encryption_key, bytes(key_row["wrapped_key"]), call_off_id
-    )
     result = []
     for bid in (
         await Bid.select()

@@ -13,18 +13,15 @@ from marketplace.accounts.principal import Principal
 from marketplace.accounts.service import active_user_emails
 from marketplace.audit.service import record
 from marketplace.bids import schemas
+from marketplace.bids.keys import call_off_data_key
 from marketplace.bids.rules import bid_content_errors
 from marketplace.bids.sealing import (
     bid_digest,
     canonical_bid_content,
-    new_data_key,
     open_bid,
     seal_bid,
-    unwrap_data_key,
-    wrap_data_key,
 )
-from marketplace.bids.tables import Bid, CallOffKey
-from marketplace.config import get_settings
+from marketplace.bids.tables import Bid
 from marketplace.db import write_transaction
 from marketplace.errors import NotAllowed, NotFound, RuleBroken, WrongState
 from marketplace.notifications.outbox import add_email
@@ -37,9 +34,7 @@ class DeadlinePassed(WrongState):
 
 
 def _provider_of(actor: Principal) -> UUID:
-    if not actor.is_provider or actor.organisation_id is None:
-        raise NotAllowed("Only providers bid")
-    return actor.organisation_id
+    return actor.provider_organisation(NotAllowed("Only providers bid"))
 
 
 def _content(bid: schemas.BidSubmission) -> dict[str, Any]:
@@ -47,21 +42,10 @@ def _content(bid: schemas.BidSubmission) -> dict[str, Any]:
     return content
 
 
-async def _data_key(call_off_id: UUID) -> bytes:
-    """The call-off's data key, made and wrapped by the key-encryption key on the first bid."""
-    kek = get_settings().key_encryption_key
-    row = (
-        await CallOffKey.select(CallOffKey.wrapped_key)
-        .where(CallOffKey.call_off == call_off_id)
-        .first()
-    )
-    if row is not None:
-        return unwrap_data_key(kek, bytes(row["wrapped_key"]), call_off_id)
-    data_key = new_data_key()
-    await CallOffKey.insert(
-        CallOffKey(call_off=call_off_id, wrapped_key=wrap_data_key(kek, data_key, call_off_id))
-    )
-    return data_key
+async def _sealing_key(call_off_id: UUID) -> bytes:
+    key = await call_off_data_key(call_off_id, create=True)
+    assert key is not None
+    return key
 
 
 def _check_open(terms: BiddingTerms, moment: datetime, doing: str) -> None:
@@ -115,7 +99,7 @@ async def submit_bid(
             content = _content(bid)
             digest = bid_digest(content)
             sealed = seal_bid(
-                await _data_key(call_off_id),
+                await _sealing_key(call_off_id),
                 canonical_bid_content(content),
                 call_off_id,
                 provider_id,
@@ -190,7 +174,9 @@ async def own_bid(actor: Principal, call_off_id: UUID) -> schemas.OwnBid:
         raise NotFound("You have no bid in this call-off")
     content = None
     if row["status"] == "submitted":
-        key = await _data_key_for_reading(call_off_id)
+        key = await call_off_data_key(call_off_id)
+        if key is None:
+            raise NotFound("No such bid")
         plaintext = open_bid(
             key, bytes(row["sealed_content"]), call_off_id, provider_id, row["version"]
         )
@@ -204,19 +190,6 @@ async def own_bid(actor: Principal, call_off_id: UUID) -> schemas.OwnBid:
         digest=row["digest"],
         withdrawn_at=row["withdrawn_at"],
         content=content,
-    )
-
-
-async def _data_key_for_reading(call_off_id: UUID) -> bytes:
-    row = (
-        await CallOffKey.select(CallOffKey.wrapped_key)
-        .where(CallOffKey.call_off == call_off_id)
-        .first()
-    )
-    if row is None:
-        raise NotFound("No such bid")
-    return unwrap_data_key(
-        get_settings().key_encryption_key, bytes(row["wrapped_key"]), call_off_id
     )
 
 

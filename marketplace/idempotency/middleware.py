@@ -15,6 +15,7 @@ from typing import Any, Literal, cast
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, ReceiveMessage, Scope, Send
 
 from marketplace.accounts.principal import Principal
+from marketplace.errors import FieldError
 from marketplace.idempotency.rules import (
     KEY_HEADER,
     METHODS,
@@ -25,31 +26,19 @@ from marketplace.idempotency.rules import (
     is_valid_key,
 )
 from marketplace.idempotency.service import claim_key, record_response, release_key
+from marketplace.web.problems import PROBLEM_JSON, problem_body
+from marketplace.web.security import scope_header
 
 log = logging.getLogger("marketplace")
 _KEY_HEADER = KEY_HEADER.lower().encode()
 _KEPT_HEADERS = frozenset({b"content-type", b"location"})
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
-
-
 async def _send_problem(send: Send, status: int, title: str, detail: str, slug: str) -> None:
-    problem: dict[str, Any] = {
-        "type": f"/problems/{slug}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
-    if status == 400:
-        problem["errors"] = [{"field": KEY_HEADER, "message": detail}]
-    body = json.dumps(problem).encode()
+    errors = [FieldError(KEY_HEADER, detail)] if status == 400 else None
+    body = json.dumps(problem_body(status, title, detail, slug, errors)).encode()
     headers = [
-        (b"content-type", b"application/problem+json"),
+        (b"content-type", PROBLEM_JSON.encode()),
         (b"content-length", str(len(body)).encode()),
     ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -84,7 +73,7 @@ class HonourIdempotencyKeys:
             await self.app(scope, receive, send)
             return
         principal = scope.get("user")
-        key = _header(scope, _KEY_HEADER)
+        key = scope_header(scope, _KEY_HEADER)
         method = cast("HTTPScope", scope)["method"]
         if (
             key is None

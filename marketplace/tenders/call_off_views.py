@@ -27,9 +27,7 @@ from marketplace.tenders.tables import (
 
 
 def commissioner_of(actor: Principal) -> UUID:
-    if not actor.is_commissioner or actor.organisation_id is None:
-        raise NotAllowed("Only commissioners manage call-offs")
-    return actor.organisation_id
+    return actor.commissioner_organisation(NotAllowed("Only commissioners manage call-offs"))
 
 
 async def call_off_row(actor: Principal, call_off_id: UUID) -> dict[str, Any]:

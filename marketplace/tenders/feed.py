@@ -18,9 +18,7 @@ from marketplace.tenders.tables import CallOff, Invitation
 
 
 def _provider_of(actor: Principal) -> UUID:
-    if not actor.is_provider or actor.organisation_id is None:
-        raise NotAllowed("Only providers have an opportunity feed")
-    return actor.organisation_id
+    return actor.provider_organisation(NotAllowed("Only providers have an opportunity feed"))
 
 
 async def _opportunity(row: dict[str, Any], your_areas: list[str]) -> schemas.Opportunity:

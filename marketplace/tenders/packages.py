@@ -26,9 +26,7 @@ MIN_BUNDLE_HOURS, MAX_BUNDLE_HOURS = Decimal("0.25"), Decimal(10000)
 
 
 def _commissioner_of(actor: Principal) -> UUID:
-    if not actor.is_commissioner or actor.organisation_id is None:
-        raise NotAllowed("Only commissioners keep a waiting list")
-    return actor.organisation_id
+    return actor.commissioner_organisation(NotAllowed("Only commissioners keep a waiting list"))
 
 
 def check_package(body: schemas.PackageCreate) -> tuple[str, Decimal]:

@@ -140,9 +140,7 @@ def _pricing(row: dict[str, Any], lot_code: str) -> schemas.Pricing:
 
 
 def _commissioner_of(actor: Principal) -> UUID:
-    if not actor.is_commissioner or actor.organisation_id is None:
-        raise NotAllowed("Only commissioners have pricing")
-    return actor.organisation_id
+    return actor.commissioner_organisation(NotAllowed("Only commissioners have pricing"))
 
 
 def check_pricing(body: schemas.PricingPut) -> dict[str, Decimal]:

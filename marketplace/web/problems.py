@@ -67,9 +67,10 @@ def _validation_errors(exc: ValidationException) -> list[FieldError]:
     return errors
 
 
-def problem(
+def problem_body(
     status: int, title: str, detail: str, slug: str, errors: list[FieldError] | None = None
-) -> Response[dict[str, Any]]:
+) -> dict[str, Any]:
+    """The RFC 9457 problem document every error of the API answers with."""
     body: dict[str, Any] = {
         "type": f"/problems/{slug}",
         "title": title,
@@ -78,6 +79,13 @@ def problem(
     }
     if errors:
         body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
+    return body
+
+
+def problem(
+    status: int, title: str, detail: str, slug: str, errors: list[FieldError] | None = None
+) -> Response[dict[str, Any]]:
+    body = problem_body(status, title, detail, slug, errors)
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON)
 
 

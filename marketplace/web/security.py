@@ -47,7 +47,8 @@ def session_cookie_header(value: str, *, expire: bool = False) -> str:
     return "; ".join(parts)
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def scope_header(scope: Scope, name: bytes) -> str | None:
+    """A request header's value from the ASGI scope (the first, if repeated)."""
     for key, value in scope["headers"]:
         if key == name:
             return value.decode("latin-1")
@@ -66,7 +67,7 @@ class IdentifyRequester:
             return
         principal: Principal | None = None
         state: dict[str, Any] = {"bearer": False, "bad_token": False, "new_cookie": False}
-        authorization = _header(scope, b"authorization")
+        authorization = scope_header(scope, b"authorization")
         cookie_value: str | None = None
         if authorization is not None:
             state["bearer"] = True
@@ -75,7 +76,7 @@ class IdentifyRequester:
                 principal = await principal_for_api_token(token.strip())
             state["bad_token"] = principal is None
         else:
-            raw = _header(scope, b"cookie")
+            raw = scope_header(scope, b"cookie")
             if raw:
                 morsel = SimpleCookie()
                 try:

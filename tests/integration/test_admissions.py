@@ -3,7 +3,6 @@ decision target, blocks, and the provider gates that publication and closing che
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -14,7 +13,6 @@ from marketplace.accounts.admission_rules import london_date
 from marketplace.accounts.eligibility import eligible_providers, provider_gate_failures
 from marketplace.accounts.membership.tables import Admission
 from marketplace.audit.tables import AuditEvent
-from marketplace.config import reset_settings
 from marketplace.notifications.relay import run_due_in_process
 from marketplace.tenders import schemas as tenders_schemas
 from marketplace.tenders.seeding import ensure_areas, ensure_lots
@@ -22,15 +20,6 @@ from marketplace.working_days import add_working_days, working_days_between
 from tests.factories import bearer, make_organisation, make_user
 from tests.sample_documents import MINIMAL_PDF
 from tests.support_mail import Sink
-
-
-@pytest.fixture
-def sink(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sink]:
-    mail = Sink().start()
-    monkeypatch.setenv("SMTP_URL", mail.url)
-    reset_settings()
-    yield mail
-    mail.stop()
 
 
 class World:

@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import pytest
 
 from marketplace.audit.tables import AuditEvent
 from marketplace.bids.schemas import BidSubmission
 from marketplace.bids.sealing import canonical_bid_content
 from marketplace.bids.tables import Bid
-from marketplace.config import reset_settings
 from marketplace.notifications.relay import run_due_in_process
 from marketplace.tenders.tables import CallOff
 from tests.call_off_fixtures import (
@@ -34,15 +32,6 @@ ENABLEMENT_BID = {
     "accepts_enablement_budget": True,
     "notes": "marker-not-in-the-database",
 }
-
-
-@pytest.fixture
-def sink(monkeypatch: pytest.MonkeyPatch):
-    mail = Sink().start()
-    monkeypatch.setenv("SMTP_URL", mail.url)
-    reset_settings()
-    yield mail
-    mail.stop()
 
 
 async def published(client: Any, c: Any, body: dict[str, Any]) -> str:

@@ -4,7 +4,7 @@ the SMTP server exactly once, through the arq worker or the in-process runner al
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,15 +27,6 @@ Deliver = Callable[[], Awaitable[None]]
 
 def redis_url_for_tests() -> str:
     return service_url("REDIS_URL").rsplit("/", 1)[0] + f"/{TEST_REDIS_DB}"
-
-
-@pytest.fixture
-def sink(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sink]:
-    mail = Sink().start()
-    monkeypatch.setenv("SMTP_URL", mail.url)
-    reset_settings()
-    yield mail
-    mail.stop()
 
 
 async def run_arq_worker_once() -> None:

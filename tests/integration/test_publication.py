@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-
-from marketplace.config import reset_settings
 from marketplace.notifications.relay import run_due_in_process
 from tests.call_off_fixtures import (
     admitted_provider,
@@ -20,15 +17,6 @@ from tests.call_off_fixtures import (
 )
 from tests.factories import bearer, make_organisation, make_user
 from tests.support_mail import Sink
-
-
-@pytest.fixture
-def sink(monkeypatch: pytest.MonkeyPatch):
-    mail = Sink().start()
-    monkeypatch.setenv("SMTP_URL", mail.url)
-    reset_settings()
-    yield mail
-    mail.stop()
 
 
 async def draft(client: Any, token: str, body: dict[str, Any]) -> str:

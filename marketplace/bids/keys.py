@@ -1,0 +1,28 @@
+"""A call-off's data key: made on its first bid, kept only wrapped by the key-encryption key."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from marketplace.bids.sealing import new_data_key, unwrap_data_key, wrap_data_key
+from marketplace.bids.tables import CallOffKey
+from marketplace.config import get_settings
+
+
+async def call_off_data_key(call_off_id: UUID, *, create: bool = False) -> bytes | None:
+    """The call-off's data key, unwrapped; made and stored wrapped when `create` is set and it
+    has none yet (inside the caller's transaction); None when it has none."""
+    kek = get_settings().key_encryption_key
+    row = (
+        await CallOffKey.select(CallOffKey.wrapped_key)
+        .where(CallOffKey.call_off == call_off_id)
+        .first()
+    )
+    if row is not None:
+        return unwrap_data_key(kek, bytes(row["wrapped_key"]), call_off_id)
+    if not create:
+        return None
+    data_key = new_data_key()
+    wrapped = wrap_data_key(kek, data_key, call_off_id)
+    await CallOffKey.insert(CallOffKey(call_off=call_off_id, wrapped_key=wrapped))
+    return data_key
