@@ -57,18 +57,9 @@ async def _owner_kind(actor: Principal, owner_id: UUID | None) -> str | None:
     return (await get_organisation(actor, owner_id)).kind
 
 
-async def store_document(
-    actor: Principal,
-    filename: str,
-    content: bytes,
-    confidentiality: str,
-    owner_organisation_id: UUID | None = None,
-) -> schemas.Document:
-    """Archive an allowed document of at most the upload limit, write-once, with its SHA-256.
-
-    The object is stored before its row is written: if the row's transaction fails, an orphan
-    object is left behind, harmless because nothing refers to it (and it expires with its lock).
-    """
+def check_upload(filename: str, content: bytes) -> str:
+    """The media type of an upload the archive accepts: not empty, at most the upload limit, and
+    of an allowed type judged by its bytes (413, 400 and 415 otherwise, naming the field `file`)."""
     limit = get_settings().max_upload_bytes
     if len(content) > limit:
         raise TooLarge(
@@ -78,14 +69,22 @@ async def store_document(
         )
     if not content:
         raise BadInput("The file is empty", [FieldError("file", "is empty")])
-    if confidentiality not in CONFIDENTIALITY_LEVELS:
-        raise BadInput(
-            f"Confidentiality must be one of {', '.join(CONFIDENTIALITY_LEVELS)}",
-            [FieldError("confidentiality", "is not a known level")],
-        )
-    media_type = sniff(content, filename)
-    owner_id = owner_organisation_id or actor.organisation_id
-    owner_kind = await _owner_kind(actor, owner_id)
+    return sniff(content, filename)
+
+
+async def _archive(
+    actor: Principal,
+    content: bytes,
+    *,
+    filename: str,
+    media_type: str,
+    confidentiality: str,
+    owner_id: UUID | None,
+    owner_kind: str | None,
+) -> Document:
+    """Put the bytes write-once, then write their row and audit event (joining the caller's
+    transaction, if any). The object goes first: if the row's transaction fails, an orphan object
+    is left behind, harmless because nothing refers to it (and it expires with its lock)."""
     document_id = uuid.uuid4()
     now = datetime.now(UTC)
     retain_until = now + timedelta(days=get_settings().archive_retention_days)
@@ -98,7 +97,7 @@ async def store_document(
         sha256=sha256_hex,
         size=len(content),
         media_type=media_type,
-        filename=sanitise_filename(filename),
+        filename=filename,
         owner_organisation=owner_id,
         owner_kind=owner_kind,
         confidentiality=confidentiality,
@@ -117,7 +116,64 @@ async def store_document(
             organisation_id=owner_id,
             details={"sha256": sha256_hex, "size": len(content), "media_type": media_type},
         )
+    return row
+
+
+async def store_document(
+    actor: Principal,
+    filename: str,
+    content: bytes,
+    confidentiality: str,
+    owner_organisation_id: UUID | None = None,
+) -> schemas.Document:
+    """Archive an allowed document of at most the upload limit, write-once, with its SHA-256."""
+    media_type = check_upload(filename, content)
+    if confidentiality not in CONFIDENTIALITY_LEVELS:
+        raise BadInput(
+            f"Confidentiality must be one of {', '.join(CONFIDENTIALITY_LEVELS)}",
+            [FieldError("confidentiality", "is not a known level")],
+        )
+    owner_id = owner_organisation_id or actor.organisation_id
+    row = await _archive(
+        actor,
+        content,
+        filename=sanitise_filename(filename),
+        media_type=media_type,
+        confidentiality=confidentiality,
+        owner_id=owner_id,
+        owner_kind=await _owner_kind(actor, owner_id),
+    )
     return _document(row.to_dict())
+
+
+SEALED_FILENAME = "sealed.bin"
+
+
+async def store_sealed_document(actor: Principal, sealed: bytes) -> UUID:
+    """Archive bytes its owner's domain has already encrypted (a bid attachment), write-once and
+    `sealed`: the archive never hands them out; their name and type stay inside the seal."""
+    row = await _archive(
+        actor,
+        sealed,
+        filename=SEALED_FILENAME,
+        media_type="application/octet-stream",
+        confidentiality="sealed",
+        owner_id=actor.organisation_id,
+        owner_kind=actor.organisation_kind,
+    )
+    return row.id
+
+
+async def sealed_document_bytes(document_id: UUID) -> bytes:
+    """A sealed document's stored bytes, verified against their SHA-256, for the domain that
+    sealed them and decides who may open them (the archive itself never opens them)."""
+    row = await _row(document_id)
+    if row is None or row["confidentiality"] != "sealed":
+        raise NotFound("No such document")
+    try:
+        return await document_store().read(_stored(row))
+    except DocumentDamaged as exc:
+        raise await _integrity_failure(None, row, exc) from None
 
 
 async def _row(document_id: UUID) -> dict[str, Any] | None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, post, put
-from litestar.params import FromPath, JSONBody
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, JSONBody
 
-from marketplace.bids import opening, schemas, service
+from marketplace.archive.filenames import content_disposition
+from marketplace.bids import attachments, opening, schemas, service
 from marketplace.web.security import actor, role_in
 
 
@@ -31,6 +35,56 @@ class BidApi(Controller):
         self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
     ) -> schemas.OwnBid:
         return await service.own_bid(actor(request), call_off_id)
+
+    @post(
+        "/attachments",
+        status_code=201,
+        summary="Attach a document to your submitted bid (multipart: file), sealed like the bid",
+    )
+    async def attach(
+        self,
+        request: Request[Any, Any, Any],
+        call_off_id: FromPath[UUID],
+        data: Annotated[AttachmentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> schemas.Attachment:
+        content = await data.file.read()
+        await data.file.close()
+        return await attachments.attach_to_bid(
+            actor(request), call_off_id, data.file.filename, content
+        )
+
+    @get("/attachments", summary="Your bid's attachments")
+    async def attachment_list(
+        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+    ) -> list[schemas.Attachment]:
+        return await attachments.own_attachments(actor(request), call_off_id)
+
+    @get(
+        "/attachments/{attachment_id:uuid}",
+        summary="One of your bid's attachments",
+        media_type="application/octet-stream",
+    )
+    async def attachment(
+        self,
+        request: Request[Any, Any, Any],
+        call_off_id: FromPath[UUID],
+        attachment_id: FromPath[UUID],
+    ) -> Response[bytes]:
+        found = await attachments.own_attachment_content(actor(request), call_off_id, attachment_id)
+        return attachment_response(found)
+
+    @delete(
+        "/attachments/{attachment_id:uuid}",
+        status_code=200,
+        summary="Take an attachment off your bid before the deadline",
+    )
+    async def detach(
+        self,
+        request: Request[Any, Any, Any],
+        call_off_id: FromPath[UUID],
+        attachment_id: FromPath[UUID],
+    ) -> schemas.AttachmentRemoval:
+        return await attachments.remove_attachment(actor(request), call_off_id, attachment_id)
 
     @delete("/", status_code=200, summary="Withdraw your bid before the deadline")
     async def withdraw(
@@ -63,3 +117,40 @@ class OpeningApi(Controller):
         self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
     ) -> list[schemas.OpenedBid]:
         return await opening.opened_bids(actor(request), call_off_id)
+
+    @get(
+        "/bids/{bid_id:uuid}/attachments/{attachment_id:uuid}",
+        guards=[role_in("commissioner", "opener")],
+        summary="An attachment of an opened bid",
+        media_type="application/octet-stream",
+    )
+    async def opened_attachment(
+        self,
+        request: Request[Any, Any, Any],
+        call_off_id: FromPath[UUID],
+        bid_id: FromPath[UUID],
+        attachment_id: FromPath[UUID],
+    ) -> Response[bytes]:
+        found = await attachments.opened_attachment_content(
+            actor(request), call_off_id, bid_id, attachment_id
+        )
+        return attachment_response(found)
+
+
+@dataclass
+class AttachmentUpload:
+    """The multipart form of POST /call-offs/{id}/bid/attachments."""
+
+    file: UploadFile
+
+
+def attachment_response(found: schemas.AttachmentContent) -> Response[bytes]:
+    return Response(
+        content=found.content,
+        media_type=found.media_type,
+        headers={
+            "content-disposition": content_disposition(found.filename),
+            "x-content-type-options": "nosniff",
+            "cache-control": "private, no-store",
+        },
+    )

@@ -19,6 +19,7 @@ LABELS = {
     "mobilisation_date": "Mobilisation date",
     "notes": "Notes",
     "areas": "Areas",
+    "file": "The file",
 }
 
 

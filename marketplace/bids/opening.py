@@ -14,6 +14,8 @@ from marketplace.accounts.eligibility import provider_gate_failures
 from marketplace.accounts.principal import Principal
 from marketplace.audit.service import record
 from marketplace.bids import schemas
+from marketplace.bids.attachment_views import attachments_of
+from marketplace.bids.attachments import check_attachments
 from marketplace.bids.keys import call_off_data_key
 from marketplace.bids.sealing import SealBroken, bid_digest, open_bid
 from marketplace.bids.tables import Bid, Opening, OpeningApproval
@@ -45,6 +47,8 @@ async def _open(call_off_id: UUID, commissioner_id: UUID, actor: Principal | Non
                 intact = bid_digest(msgspec.json.decode(plaintext)) == bid["digest"]
             except SealBroken:
                 intact = False
+            # An attachment that no longer matches its receipt taints the whole bid.
+            intact = await check_attachments(call_off_id, data_key, bid) and intact
             if not intact:
                 altered.append(str(bid["id"]))
             await Bid.update({Bid.integrity: "intact" if intact else "altered"}).where(
@@ -208,6 +212,7 @@ async def opened_bids(actor: Principal, call_off_id: UUID) -> list[schemas.Opene
                 if bid["gate_failures"]
                 else [],
                 content=content,
+                attachments=await attachments_of(call_off_id, bid["provider"], bid["id"]),
             )
         )
     return result

@@ -3,16 +3,20 @@ the htmx check of a rate against the maximum, and "my bids" with each receipt.""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from marketplace.accounts.pages import FormBody
+from marketplace.bids import attachments, service
 from marketplace.bids import bid_forms as forms
-from marketplace.bids import service
+from marketplace.bids.api import attachment_response
 from marketplace.bids.schemas import OwnBid
 from marketplace.errors import BadInput, DomainError, FieldError, NotFound
 from marketplace.tenders import call_off_schemas, feed
@@ -21,6 +25,7 @@ from marketplace.tenders.page_words import PAGE_WORDS
 from marketplace.web.security import actor, role_in
 
 VARY = {"Vary": "HX-Request"}
+RATE_FIELD = re.compile(r"hourly_rate|area_rate_[0-9]")
 OUTCOMES = {
     "published": "Open for bids",
     "closed": "Closed, awaiting evaluation",
@@ -50,7 +55,7 @@ async def _form_page(
     errors: list[FieldError] | None = None,
     rows: list[int] | None = None,
     status: int = 200,
-    check: tuple[bool, str] | None = None,
+    checks: dict[str, tuple[bool, str]] | None = None,
 ) -> Template:
     own = await _own(request, o.id)
     if form is None:
@@ -67,7 +72,7 @@ async def _form_page(
             "chosen_areas": form.get("areas") or [],
             "field_errors": field_errors,
             "errors": error_list,
-            "check": check,
+            "checks": checks or {},
             **PAGE_WORDS,
         },
         status_code=status,
@@ -103,14 +108,79 @@ class BidPages(Controller):
 
     @post("/check")
     async def check(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID], data: FormBody
+        self,
+        request: Request[Any, Any, Any],
+        call_off_id: FromPath[UUID],
+        data: FormBody,
+        field: FromQuery[str] = "hourly_rate",
     ) -> Template:
-        """Just the rate's check for htmx (it writes nothing); the form with it for anyone else."""
+        """Just the check of one rate (the hourly rate, or a pilot area's `area_rate_N`) for htmx;
+        it writes nothing. Anyone else gets the form with the check under its field."""
+        if not RATE_FIELD.fullmatch(field):
+            raise BadInput(
+                "Only a rate can be checked", [FieldError("field", "is not a rate of the form")]
+            )
         o = await feed.opportunity(actor(request), call_off_id)
-        result = forms.rate_check(str(data.get("hourly_rate", "")), o.max_hourly_rate_pence)
+        result = forms.rate_check(str(data.get(field, "")), o.max_hourly_rate_pence)
         if not _is_htmx(request):
-            return await _form_page(request, o, data, check=result)
-        return Template("provider/_rate_check.html", context={"check": result}, headers=VARY)
+            return await _form_page(request, o, data, checks={field: result})
+        return Template(
+            "provider/_rate_check.html",
+            context={"checks": {field: result}, "check_field": field},
+            headers=VARY,
+        )
+
+    @post("/attachments")
+    async def attach(
+        self,
+        request: Request[Any, Any, Any],
+        call_off_id: FromPath[UUID],
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template | Redirect:
+        upload = data.get("file")
+        try:
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise BadInput("Choose a file to attach", [FieldError("file", "Choose a file")])
+            content = await upload.read()
+            await upload.close()
+            await attachments.attach_to_bid(actor(request), call_off_id, upload.filename, content)
+        except DomainError as exc:
+            if isinstance(exc, NotFound) and await _own(request, call_off_id) is None:
+                raise
+            o = await feed.opportunity(actor(request), call_off_id)
+            message = exc.errors[0].message if exc.errors else exc.detail
+            return await _form_page(
+                request, o, errors=[FieldError("file", message)], status=exc.status_code
+            )
+        return Redirect(path=f"/opportunities/{call_off_id}/bid#attachments", status_code=303)
+
+    @get("/attachments/{attachment_id:uuid}")
+    async def attachment(
+        self,
+        request: Request[Any, Any, Any],
+        call_off_id: FromPath[UUID],
+        attachment_id: FromPath[UUID],
+    ) -> Response[bytes]:
+        found = await attachments.own_attachment_content(actor(request), call_off_id, attachment_id)
+        return attachment_response(found)
+
+    @post("/attachments/{attachment_id:uuid}/remove")
+    async def detach(
+        self,
+        request: Request[Any, Any, Any],
+        call_off_id: FromPath[UUID],
+        attachment_id: FromPath[UUID],
+    ) -> Template | Redirect:
+        try:
+            await attachments.remove_attachment(actor(request), call_off_id, attachment_id)
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            o = await feed.opportunity(actor(request), call_off_id)
+            return await _form_page(
+                request, o, errors=[FieldError("file", exc.detail)], status=exc.status_code
+            )
+        return Redirect(path=f"/opportunities/{call_off_id}/bid#attachments", status_code=303)
 
     @post("/withdraw")
     async def withdraw(

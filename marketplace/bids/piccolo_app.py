@@ -2,12 +2,12 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from marketplace.bids.tables import Bid, CallOffKey, Opening, OpeningApproval
+from marketplace.bids.tables import Bid, BidAttachment, CallOffKey, Opening, OpeningApproval
 
 APP_CONFIG = AppConfig(
     app_name="bids",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[CallOffKey, Bid, Opening, OpeningApproval],
+    table_classes=[CallOffKey, Bid, Opening, OpeningApproval, BidAttachment],
     migration_dependencies=["marketplace.tenders.piccolo_app", "marketplace.accounts.piccolo_app"],
     commands=[],
 )

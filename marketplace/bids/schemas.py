@@ -37,6 +37,29 @@ class Receipt(msgspec.Struct):
     digest: str
 
 
+class Attachment(msgspec.Struct):
+    """A document attached to a bid, sealed with it; its receipt is the digest of its bytes."""
+
+    attachment_id: UUID
+    filename: str
+    media_type: str
+    size: int
+    digest: str
+    received_at: datetime
+    integrity: str | None = None
+
+
+class AttachmentRemoval(msgspec.Struct):
+    attachment_id: UUID
+    removed_at: datetime
+
+
+class AttachmentContent(msgspec.Struct):
+    filename: str
+    media_type: str
+    content: bytes
+
+
 class OwnBid(msgspec.Struct):
     bid_id: UUID
     call_off_id: UUID
@@ -46,6 +69,7 @@ class OwnBid(msgspec.Struct):
     digest: str
     withdrawn_at: datetime | None
     content: BidSubmission | None
+    attachments: list[Attachment] = []
 
 
 class MyBid(msgspec.Struct):
@@ -86,3 +110,4 @@ class OpenedBid(msgspec.Struct):
     integrity: str
     gate_failures: list[str]
     content: BidSubmission | None
+    attachments: list[Attachment] = []

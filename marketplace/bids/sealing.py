@@ -126,6 +126,39 @@ def open_bid(
     )
 
 
+def seal_attachment(
+    data_key: bytes, plaintext: bytes, call_off_id: UUID, provider_id: UUID, attachment_id: UUID
+) -> bytes:
+    """A bid attachment's bytes (or its sealed description) encrypted under the call-off's data
+    key, bound to the call-off, the provider and the attachment."""
+    return _encrypt(
+        data_key,
+        "data key",
+        plaintext,
+        _attachment_binding(call_off_id, provider_id, attachment_id),
+    )
+
+
+def open_attachment(
+    data_key: bytes, sealed: bytes, call_off_id: UUID, provider_id: UUID, attachment_id: UUID
+) -> bytes:
+    """A sealed attachment's bytes; SealBroken if they are not this attachment's or were altered."""
+    return _decrypt(
+        data_key,
+        "data key",
+        sealed,
+        _attachment_binding(call_off_id, provider_id, attachment_id),
+        "the sealed attachment does not belong to this bid, or was altered",
+    )
+
+
+def _attachment_binding(call_off_id: UUID, provider_id: UUID, attachment_id: UUID) -> bytes:
+    return (
+        f"care-marketplace/sealed-attachment/v1|call-off={_uuid_text(call_off_id)}"
+        f"|provider={_uuid_text(provider_id)}|attachment={_uuid_text(attachment_id)}"
+    ).encode()
+
+
 def _key_binding(call_off_id: UUID) -> bytes:
     return f"care-marketplace/bid-data-key/v1|call-off={_uuid_text(call_off_id)}".encode()
 

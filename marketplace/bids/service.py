@@ -13,6 +13,7 @@ from marketplace.accounts.principal import Principal
 from marketplace.accounts.service import active_user_emails
 from marketplace.audit.service import record
 from marketplace.bids import schemas
+from marketplace.bids.attachment_views import attachments_of
 from marketplace.bids.keys import call_off_data_key
 from marketplace.bids.rules import bid_content_errors
 from marketplace.bids.sealing import (
@@ -21,7 +22,7 @@ from marketplace.bids.sealing import (
     open_bid,
     seal_bid,
 )
-from marketplace.bids.tables import Bid
+from marketplace.bids.tables import Bid, BidAttachment
 from marketplace.db import write_transaction
 from marketplace.errors import NotAllowed, NotFound, RuleBroken, WrongState
 from marketplace.notifications.outbox import add_email
@@ -33,7 +34,7 @@ class DeadlinePassed(WrongState):
     pass
 
 
-def _provider_of(actor: Principal) -> UUID:
+def provider_of(actor: Principal) -> UUID:
     return actor.provider_organisation(NotAllowed("Only providers bid"))
 
 
@@ -48,7 +49,7 @@ async def _sealing_key(call_off_id: UUID) -> bytes:
     return key
 
 
-def _check_open(terms: BiddingTerms, moment: datetime, doing: str) -> None:
+def check_open(terms: BiddingTerms, moment: datetime, doing: str) -> None:
     if terms.status != "published":
         raise WrongState(f"Bids can no longer be {doing}: the call-off is {terms.status}")
     if moment >= terms.deadline:
@@ -57,7 +58,7 @@ def _check_open(terms: BiddingTerms, moment: datetime, doing: str) -> None:
         )
 
 
-async def _refused(actor: Principal, action: str, call_off_id: UUID, reason: str) -> None:
+async def audit_refusal(actor: Principal, action: str, call_off_id: UUID, reason: str) -> None:
     """Audit a refused submission or withdrawal, in its own transaction (the refused one rolls back)."""
     async with write_transaction():
         await record(
@@ -75,14 +76,14 @@ async def submit_bid(
 ) -> schemas.Receipt:
     """Submit, or replace with a new version, this provider's sealed bid before the deadline;
     the receipt (server time, SHA-256 of the canonical content) is returned and emailed."""
-    provider_id = _provider_of(actor)
+    provider_id = provider_of(actor)
     try:
         async with write_transaction():
             terms = await lock_for_bidding(call_off_id, provider_id)
             if terms is None:
                 raise NotFound("No such call-off")
             received_at = datetime.now(UTC)
-            _check_open(terms, received_at, "submitted")
+            check_open(terms, received_at, "submitted")
             errors = bid_content_errors(terms.kind, terms.terms, terms.invited_area_codes, bid)
             if errors:
                 raise RuleBroken(
@@ -157,14 +158,14 @@ async def submit_bid(
                     },
                 )
     except (DeadlinePassed, WrongState) as exc:
-        await _refused(actor, "refused_bid", call_off_id, exc.detail)
+        await audit_refusal(actor, "refused_bid", call_off_id, exc.detail)
         raise
     return receipt
 
 
 async def own_bid(actor: Principal, call_off_id: UUID) -> schemas.OwnBid:
     """This provider's bid in the call-off, opened for it alone (never for anyone else)."""
-    provider_id = _provider_of(actor)
+    provider_id = provider_of(actor)
     row = (
         await Bid.select()
         .where((Bid.call_off == call_off_id) & (Bid.provider == provider_id))
@@ -190,19 +191,20 @@ async def own_bid(actor: Principal, call_off_id: UUID) -> schemas.OwnBid:
         digest=row["digest"],
         withdrawn_at=row["withdrawn_at"],
         content=content,
+        attachments=await attachments_of(call_off_id, provider_id, row["id"]),
     )
 
 
 async def withdraw_bid(actor: Principal, call_off_id: UUID) -> schemas.Withdrawal:
     """Withdraw this provider's bid before the deadline; its sealed content is erased."""
-    provider_id = _provider_of(actor)
+    provider_id = provider_of(actor)
     try:
         async with write_transaction():
             terms = await lock_for_bidding(call_off_id, provider_id)
             if terms is None:
                 raise NotFound("No such call-off")
             moment = datetime.now(UTC)
-            _check_open(terms, moment, "withdrawn")
+            check_open(terms, moment, "withdrawn")
             row = (
                 await Bid.select(Bid.id, Bid.status)
                 .where((Bid.call_off == call_off_id) & (Bid.provider == provider_id))
@@ -213,6 +215,10 @@ async def withdraw_bid(actor: Principal, call_off_id: UUID) -> schemas.Withdrawa
             await Bid.update(
                 {Bid.status: "withdrawn", Bid.withdrawn_at: moment, Bid.sealed_content: b""}
             ).where(Bid.id == row["id"])
+            # Its attachments go with it (their sealed bytes stay write-once in the archive).
+            await BidAttachment.update({BidAttachment.removed_at: moment}).where(
+                (BidAttachment.bid == row["id"]) & BidAttachment.removed_at.is_null()
+            )
             await record(
                 actor,
                 "withdraw_bid",
@@ -222,7 +228,7 @@ async def withdraw_bid(actor: Principal, call_off_id: UUID) -> schemas.Withdrawa
                 details={"call_off_id": str(call_off_id)},
             )
     except (DeadlinePassed, WrongState) as exc:
-        await _refused(actor, "refused_withdrawal", call_off_id, exc.detail)
+        await audit_refusal(actor, "refused_withdrawal", call_off_id, exc.detail)
         raise
     return schemas.Withdrawal(bid_id=row["id"], withdrawn_at=moment)
 
@@ -242,7 +248,7 @@ async def bid_counts(call_off_ids: list[UUID]) -> dict[UUID, int]:
 
 async def my_bids(actor: Principal) -> list[schemas.MyBid]:
     """This provider's bids, newest first, each with its receipt and its call-off's state."""
-    provider_id = _provider_of(actor)
+    provider_id = provider_of(actor)
     rows = await Bid.select(
         Bid.call_off,
         Bid.status,

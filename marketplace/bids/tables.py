@@ -1,6 +1,16 @@
 """Sealed bids and the per-call-off data keys that seal them."""
 
-from piccolo.columns import UUID, Bytea, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    UUID,
+    BigInt,
+    Bytea,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -51,3 +61,21 @@ class OpeningApproval(Table, tablename="bid_opening_approval"):
     call_off = ForeignKey(CallOff, on_delete=OnDelete.restrict, index=True)
     user_id = UUID()
     approved_at = Timestamptz()
+
+
+class BidAttachment(Table, tablename="bid_attachment"):
+    """A document a provider attaches to its bid, sealed like the bid: its bytes are in the
+    archive encrypted under the call-off's data key, and its name and type are sealed here."""
+
+    id = UUID(primary_key=True)
+    bid = ForeignKey(Bid, on_delete=OnDelete.restrict, index=True)
+    document_id = UUID()
+    # The sealed JSON {filename, media_type}: a file's name can say as much as its content.
+    sealed_description = Bytea()
+    size = BigInt()
+    # SHA-256 of the plain bytes: the attachment's receipt, re-checked at opening.
+    digest = Varchar(length=64)
+    received_at = Timestamptz()
+    removed_at = Timestamptz(null=True, default=None)
+    # Set at opening, as for the bid: "intact" or "altered".
+    integrity = Varchar(length=16, null=True, default=None)

@@ -4,12 +4,20 @@ rate inline, replace and withdraw an enablement bid, and see each receipt on "my
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 
+from marketplace.accounts.tables import Organisation, User
 from marketplace.bids.tables import Bid
-from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body
+from tests.call_off_fixtures import (
+    admitted_provider,
+    cluster_body,
+    commissioning,
+    enablement_body,
+    pilot_body,
+)
 from tests.factories import make_organisation, make_user
 from tests.integration.test_bids import published
 from tests.support import csrf_token_in, sign_in
@@ -133,3 +141,137 @@ async def test_an_uninvited_provider_gets_not_found(client: httpx.AsyncClient) -
     assert (await sign_in(client, user.email)).status_code == 303
     assert (await client.get(f"/opportunities/{call_off_id}/bid")).status_code == 404
     assert (await client.get("/my-bids")).status_code == 200
+
+
+async def sign_in_to_bid(client: httpx.AsyncClient, body: Any, areas: tuple[str, ...]) -> str:
+    c = await commissioning()
+    provider, _ = await admitted_provider(c, "Oakleaf Home Care", areas=areas)
+    call_off_id = await published(client, c, body(c))
+    user, _ = await make_user(provider.id, "provider")
+    assert (await sign_in(client, user.email)).status_code == 303
+    return call_off_id
+
+
+async def own_content(call_off_id: str) -> Any:
+    from marketplace.bids.service import own_bid
+    from tests.factories import principal_of
+
+    bid = await Bid.select(Bid.provider).first()
+    user = await User.objects().where(User.organisation == bid["provider"]).first()
+    organisation = await Organisation.objects().where(Organisation.id == bid["provider"]).first()
+    return (await own_bid(principal_of(user, organisation), call_off_id)).content
+
+
+async def test_a_cluster_bid_needs_its_mobilisation_date(client: httpx.AsyncClient) -> None:
+    call_off_id = await sign_in_to_bid(client, cluster_body, ("ASHFORD",))
+    form = await client.get(f"/opportunities/{call_off_id}/bid")
+    assert "Mobilisation date" in form.text and "on or before" in form.text
+    assert "accepts_enablement_budget" not in form.text
+    missing = await post_bid(client, call_off_id, {"hourly_rate": "21.50"})
+    assert missing.status_code == 422
+    assert 'href="#mobilisation_date"' in missing.text
+    start = date.today() + timedelta(days=5)
+    sent = await post_bid(
+        client,
+        call_off_id,
+        {
+            "hourly_rate": "21.50",
+            "mobilisation_date-day": str(start.day),
+            "mobilisation_date-month": str(start.month),
+            "mobilisation_date-year": str(start.year),
+        },
+    )
+    assert sent.status_code == 303, sent.text
+    content = await own_content(call_off_id)
+    assert content.hourly_rate_pence == 2150 and content.mobilisation_date == start
+
+
+async def test_a_pilot_bid_is_made_area_by_area_with_an_inline_check_for_each_rate(
+    client: httpx.AsyncClient,
+) -> None:
+    call_off_id = await sign_in_to_bid(client, pilot_body, ("ASHFORD", "CANTERBURY"))
+    page = await client.get(f"/opportunities/{call_off_id}/bid")
+    assert 'id="rate-check-area_rate_0"' in page.text and 'id="rate-check-area_rate_1"' in page.text
+    assert "/bid/check?field=area_rate_1" in page.text
+    token = csrf_token_in(page.text)
+    check = await client.post(
+        f"/opportunities/{call_off_id}/bid/check?field=area_rate_1",
+        data={"csrf_token": token, "area_rate_1": "26"},
+        headers={"HX-Request": "true"},
+    )
+    assert check.status_code == 200 and "<html" not in check.text
+    assert 'id="rate-check-area_rate_1"' in check.text
+    assert "£26.00 an hour is above the maximum of £24.00" in check.text
+    odd = await client.post(
+        f"/opportunities/{call_off_id}/bid/check?field=notes",
+        data={"csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
+    assert odd.status_code == 400
+
+    missing = await post_bid(
+        client,
+        call_off_id,
+        {
+            "areas": "ASHFORD-" + call_off_suffix(page.text),
+            "area_rate_0": "21.00",
+            "area_answer_0_q1": "Local job fairs",
+        },
+    )
+    assert missing.status_code == 422
+    assert 'href="#area_answer_0_q2"' in missing.text
+    assert await Bid.count() == 0
+    sent = await post_bid(
+        client,
+        call_off_id,
+        {
+            "areas": "CANTERBURY-" + call_off_suffix(page.text),
+            "area_rate_1": "22.40",
+            "area_answer_1_q1": "Local job fairs",
+            "area_answer_1_q2": "Goal attainment scaling",
+        },
+    )
+    assert sent.status_code == 303, sent.text
+    [area] = (await own_content(call_off_id)).areas
+    assert area.area_code.startswith("CANTERBURY-") and area.hourly_rate_pence == 2240
+    assert area.answers == {"q1": "Local job fairs", "q2": "Goal attainment scaling"}
+
+
+def call_off_suffix(page: str) -> str:
+    match = re.search(r'name="areas" type="checkbox" value="ASHFORD-([^"]+)"', page)
+    assert match, "the form offers the areas"
+    return match.group(1)
+
+
+async def test_attachments_are_added_read_and_removed_through_the_bid_page(
+    client: httpx.AsyncClient,
+) -> None:
+    call_off_id = await bid_as_provider(client)
+    assert (await post_bid(client, call_off_id, FORM)).status_code == 303
+    page = await client.get(f"/opportunities/{call_off_id}/bid")
+    assert 'id="attach-form"' in page.text and 'enctype="multipart/form-data"' in page.text
+    token = csrf_token_in(page.text)
+    nothing = await client.post(
+        f"/opportunities/{call_off_id}/bid/attachments",
+        data={"csrf_token": token},
+        files={"file": ("", b"", "application/octet-stream")},
+    )
+    assert nothing.status_code == 400 and 'href="#file"' in nothing.text
+    added = await client.post(
+        f"/opportunities/{call_off_id}/bid/attachments",
+        data={"csrf_token": token},
+        files={"file": ("method statement.txt", b"Our method\n", "text/plain")},
+    )
+    assert added.status_code == 303
+    page = await client.get(f"/opportunities/{call_off_id}/bid")
+    match = re.search(
+        r'href="(/opportunities/[^"]+/bid/attachments/([^"]+))">method statement', page.text
+    )
+    assert match, "the page lists the attachment"
+    assert (await client.get(match.group(1))).content == b"Our method\n"
+    removed = await client.post(
+        f"/opportunities/{call_off_id}/bid/attachments/{match.group(2)}/remove",
+        data={"csrf_token": csrf_token_in(page.text)},
+    )
+    assert removed.status_code == 303
+    assert "method statement" not in (await client.get(f"/opportunities/{call_off_id}/bid")).text
