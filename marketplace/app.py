@@ -18,6 +18,8 @@ from marketplace.accounts.api import OrganisationApi, TokenApi
 from marketplace.accounts.pages import SignInPages
 from marketplace.archive.api import MULTIPART_OVERHEAD_BYTES, DocumentApi
 from marketplace.audit.api import AuditApi
+from marketplace.awards.api import AwardApi, RankingApi
+from marketplace.awards.pages import AwardPages, OutcomePages
 from marketplace.bids.api import BidApi, OpeningApi
 from marketplace.bids.pages import BidPages, MyBidsPages
 from marketplace.config import get_settings
@@ -57,6 +59,8 @@ ROUTES: list[Any] = [
     CallOffApi,
     BidApi,
     OpeningApi,
+    AwardApi,
+    RankingApi,
     AuditApi,
     DocumentApi,
     CallOffPages,
@@ -64,6 +68,8 @@ ROUTES: list[Any] = [
     BidPages,
     MyBidsPages,
     WaitingListPages,
+    AwardPages,
+    OutcomePages,
 ]
 
 

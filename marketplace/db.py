@@ -99,6 +99,12 @@ def for_update(query: Any) -> Any:
     return query
 
 
+async def upsert(row: Any, keys: tuple[Any, ...], values: list[Any]) -> None:
+    """Insert `row`, or where a row with the same `keys` (columns of a unique index) exists,
+    set its `values` columns from `row` instead: one atomic statement on both engines."""
+    await type(row).insert(row).on_conflict(target=keys, action="DO UPDATE", values=values)
+
+
 _pool_users = 0
 
 

@@ -14,6 +14,7 @@ APP_REGISTRY = AppRegistry(
         "marketplace.bids.piccolo_app",
         "marketplace.accounts.membership.piccolo_app",
         "marketplace.idempotency.piccolo_app",
+        "marketplace.awards.piccolo_app",
     ]
 )
 

@@ -15,9 +15,16 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
+
+# Shared machines are noisy: property tests are judged on their properties, never on their speed.
+hypothesis.settings.register_profile(
+    "marketplace", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("marketplace")
 
 SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "S3_ENDPOINT_URL", "SMTP_URL")
 _SERVICES: dict[str, str] = {name: os.environ.get(name, "") for name in SERVICE_VARIABLES}

@@ -5,7 +5,6 @@ Opening unwraps the call-off's key, decrypts every bid and re-checks it against 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -13,9 +12,11 @@ import msgspec
 from marketplace.accounts.eligibility import provider_gate_failures
 from marketplace.accounts.principal import Principal
 from marketplace.audit.service import record
+from marketplace.awards.service import settle_after_opening
 from marketplace.bids import schemas
 from marketplace.bids.attachment_views import attachments_of
 from marketplace.bids.attachments import check_attachments
+from marketplace.bids.contents import opened_contents
 from marketplace.bids.keys import call_off_data_key
 from marketplace.bids.sealing import SealBroken, bid_digest, open_bid
 from marketplace.bids.tables import Bid, Opening, OpeningApproval
@@ -63,6 +64,7 @@ async def _open(call_off_id: UUID, commissioner_id: UUID, actor: Principal | Non
         organisation_id=commissioner_id,
         details={"altered_bids": altered},
     )
+    await settle_after_opening(call_off_id)
 
 
 async def _recheck_gates(closed: ClosedCallOff) -> int:
@@ -179,40 +181,7 @@ async def opened_bids(actor: Principal, call_off_id: UUID) -> list[schemas.Opene
                 organisation_id=actor.organisation_id,
             )
         raise WrongState("The bids are sealed until they are opened after the deadline")
-    data_key = await call_off_data_key(call_off_id)
-    if data_key is None:
-        return []
-    result = []
-    for bid in (
-        await Bid.select()
-        .where((Bid.call_off == call_off_id) & (Bid.status == "submitted"))
-        .order_by(Bid.received_at)
-    ):
-        content: Any = None
-        if bid["integrity"] == "intact":
-            content = msgspec.json.decode(
-                open_bid(
-                    data_key,
-                    bytes(bid["sealed_content"]),
-                    call_off_id,
-                    bid["provider"],
-                    bid["version"],
-                ),
-                type=schemas.BidSubmission,
-            )
-        result.append(
-            schemas.OpenedBid(
-                bid_id=bid["id"],
-                provider_id=bid["provider"],
-                version=bid["version"],
-                received_at=bid["received_at"],
-                digest=bid["digest"],
-                integrity=bid["integrity"] or "unchecked",
-                gate_failures=msgspec.json.decode(bid["gate_failures"])
-                if bid["gate_failures"]
-                else [],
-                content=content,
-                attachments=await attachments_of(call_off_id, bid["provider"], bid["id"]),
-            )
-        )
-    return result
+    opened = await opened_contents(call_off_id)
+    for bid in opened:
+        bid.attachments = await attachments_of(call_off_id, bid.provider_id, bid.bid_id)
+    return opened

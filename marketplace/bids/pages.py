@@ -28,9 +28,14 @@ VARY = {"Vary": "HX-Request"}
 RATE_FIELD = re.compile(r"hourly_rate|area_rate_[0-9]")
 OUTCOMES = {
     "published": "Open for bids",
-    "closed": "Closed, awaiting evaluation",
+    "closed": "Closed, awaiting opening",
+    "evaluated": "Opened, being evaluated",
+    "awarded": "Awarded: standstill",
+    "concluded": "Concluded",
+    "no_award": "No award made",
     "cancelled": "Cancelled",
 }
+DECIDED = ("awarded", "concluded", "no_award")
 
 
 def _is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -218,6 +223,7 @@ class MyBidsPages(Controller):
                 "bids": bids,
                 "kinds": KINDS,
                 "outcomes": OUTCOMES,
+                "decided": DECIDED,
                 "submitted": by_call_off.get(submitted) if submitted else None,
                 "withdrawn": by_call_off.get(withdrawn) if withdrawn else None,
             },

@@ -17,7 +17,7 @@ Job = Callable[[UUID, dict[str, Any]], Awaitable[None]]
 
 JOBS: dict[str, Job] = {outbox.SEND_EMAIL: send_email}
 # Each domain's jobs.py exports JOBS; loaded on first delivery so that this module imports no domain.
-DOMAIN_JOB_MODULES = ("marketplace.bids.jobs",)
+DOMAIN_JOB_MODULES = ("marketplace.bids.jobs", "marketplace.awards.jobs")
 _domain_jobs_loaded = False
 
 

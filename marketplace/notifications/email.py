@@ -28,6 +28,9 @@ SUBJECTS: dict[str, str] = {
     "call_off_deadline_extended": "Deadline extended: {{ title }}",
     "call_off_cancelled": "Cancelled: {{ title }}",
     "welcome": "Your account on the Care call-off marketplace",
+    "assessment_summary": "Assessment of your bid: {{ title }}",
+    "award_notice": "Award notice: {{ title }}",
+    "call_off_concluded": "Award concluded: {{ title }}",
     "admission_decided": (
         "Application to {{ lot_code }} {{ 'approved' if approved else 'not approved' }}"
     ),
@@ -45,6 +48,12 @@ def _local_time(iso: str) -> str:
     return local_time(datetime.fromisoformat(iso))
 
 
+def _sentence(text: str) -> str:
+    from marketplace.web.templating import sentence
+
+    return sentence(text)
+
+
 @cache
 def _environment() -> Environment:
     env = Environment(
@@ -55,6 +64,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["local_time"] = _local_time
+    env.filters["sentence"] = _sentence
     return env
 
 

@@ -44,6 +44,16 @@ async def add_email(
     return await add_job(SEND_EMAIL, {"to": to, "template": template, "context": context}, run_at)
 
 
+async def all_done(entry_ids: list[UUID]) -> bool:
+    """Whether every one of these entries has run to completion (an email: has been sent)."""
+    if not entry_ids:
+        return True
+    done = await OutboxEntry.count().where(
+        OutboxEntry.id.is_in(entry_ids) & (OutboxEntry.status == "done")
+    )
+    return bool(done == len(set(entry_ids)))
+
+
 def backoff(attempts: int) -> timedelta:
     """10 s, 20 s, 40 s ... doubling after each failed try, at most an hour."""
     return timedelta(

@@ -68,11 +68,18 @@ async def close_if_due(call_off_id: UUID, now: datetime) -> ClosedCallOff | None
     if row is None or row["status"] != "published" or now < row["deadline"]:
         return None
     await CallOff.update({CallOff.status: "closed"}).where(CallOff.id == call_off_id)
+    invited = await invited_area_ids(call_off_id)
+    return ClosedCallOff(row["id"], row["commissioner"], row["opening_quorum"], row["lot"], invited)
+
+
+async def invited_area_ids(call_off_id: UUID) -> dict[UUID, list[UUID]]:
+    """The ids of the call-off's areas each invited provider was invited for (the provider gates
+    are checked for them)."""
     areas = await CallOffArea.select(
         CallOffArea.area, CallOffArea.area._.code.as_alias("code")
     ).where(CallOffArea.call_off == call_off_id)
     area_id = {area["code"]: area["area"] for area in areas}
-    invited = {
+    return {
         invitation["provider"]: [
             area_id[code]
             for code in msgspec.json.decode(invitation["area_codes"])
@@ -82,7 +89,6 @@ async def close_if_due(call_off_id: UUID, now: datetime) -> ClosedCallOff | None
             Invitation.call_off == call_off_id
         )
     }
-    return ClosedCallOff(row["id"], row["commissioner"], row["opening_quorum"], row["lot"], invited)
 
 
 async def due_for_closing(now: datetime) -> list[UUID]:

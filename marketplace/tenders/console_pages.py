@@ -74,7 +74,7 @@ async def _form_page(
     )
 
 
-async def _call_off_page(
+async def call_off_page(
     request: Request[Any, Any, Any],
     call_off_id: UUID,
     errors: list[FieldError] | None = None,
@@ -92,6 +92,7 @@ async def _call_off_page(
             "new_deadline": (form or {}).get("deadline")
             or forms.local_input(call_off.deadline, _zone()),
             "reason": (form or {}).get("reason", ""),
+            "can_open": principal.role == "opener" and call_off.status == "closed",
             "field_errors": field_errors,
             "errors": error_list,
             **PAGE_WORDS,
@@ -137,7 +138,7 @@ class CallOffPages(Controller):
 
     @get("/{call_off_id:uuid}")
     async def show(self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]) -> Template:
-        return await _call_off_page(request, call_off_id)
+        return await call_off_page(request, call_off_id)
 
     @get("/{call_off_id:uuid}/status")
     async def status(
@@ -145,7 +146,7 @@ class CallOffPages(Controller):
     ) -> Template:
         """Just the status panel for htmx's polling; the whole page for anyone else."""
         if not _is_htmx(request):
-            return await _call_off_page(request, call_off_id)
+            return await call_off_page(request, call_off_id)
         call_off = await call_off_views.get_call_off(actor(request), call_off_id)
         return Template(
             "commissioner/_call_off_status.html",
@@ -160,7 +161,7 @@ class CallOffPages(Controller):
         try:
             await publication.publish_call_off(actor(request), call_off_id)
         except DomainError as exc:
-            return await _call_off_page(request, call_off_id, _general(exc), exc.status_code)
+            return await call_off_page(request, call_off_id, _general(exc), exc.status_code)
         return Redirect(path=f"/call-offs/{call_off_id}", status_code=303)
 
     @post("/{call_off_id:uuid}/cancel")
@@ -175,7 +176,7 @@ class CallOffPages(Controller):
             await publication.cancel_call_off(actor(request), call_off_id, body)
         except DomainError as exc:
             errors = [FieldError("reason", e.message) for e in exc.errors] or _general(exc)
-            return await _call_off_page(request, call_off_id, errors, exc.status_code, data)
+            return await call_off_page(request, call_off_id, errors, exc.status_code, data)
         return Redirect(path=f"/call-offs/{call_off_id}", status_code=303)
 
     @post("/{call_off_id:uuid}/deadline")
@@ -188,7 +189,7 @@ class CallOffPages(Controller):
             await publication.change_deadline(actor(request), call_off_id, body)
         except DomainError as exc:
             errors = exc.errors or _general(exc)
-            return await _call_off_page(request, call_off_id, errors, exc.status_code, data)
+            return await call_off_page(request, call_off_id, errors, exc.status_code, data)
         return Redirect(path=f"/call-offs/{call_off_id}", status_code=303)
 
 

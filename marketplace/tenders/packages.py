@@ -144,6 +144,7 @@ def _package(row: dict[str, Any]) -> schemas.Package:
         start_by=row["start_by"],
         status=row["status"],
         created_at=row["created_at"],
+        contingency_since=row["contingency_since"],
     )
 
 

@@ -126,6 +126,8 @@ class Package(msgspec.Struct):
     start_by: date
     status: str
     created_at: datetime
+    # When a call-off for it ended without an award (the contingency queue); null otherwise.
+    contingency_since: datetime | None = None
 
 
 class PackagePage(msgspec.Struct):

@@ -80,6 +80,8 @@ class Package(Table, tablename="package"):
     start_by = Date()
     status = Varchar(length=16, default="waiting", index=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # Set when a call-off for it ended without an award: it is in the contingency queue.
+    contingency_since = Timestamptz(null=True, default=None)
 
 
 class CallOff(Table, tablename="call_off"):

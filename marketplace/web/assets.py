@@ -31,7 +31,9 @@ SOURCES: dict[str, Path] = {
     "govuk-frontend.min.css": NODE_MODULES / "govuk-frontend/dist/govuk/govuk-frontend.min.css",
     "govuk-frontend.min.js": NODE_MODULES / "govuk-frontend/dist/govuk/govuk-frontend.min.js",
     "htmx.min.js": NODE_MODULES / "htmx.org/dist/htmx.min.js",
+    "chart.umd.min.js": NODE_MODULES / "chart.js/dist/chart.umd.min.js",
     "marketplace.css": OWN_STATIC / "marketplace.css",
+    "evaluation-chart.js": OWN_STATIC / "evaluation-chart.js",
     "swagger-ui-bundle.js": NODE_MODULES / "swagger-ui-dist/swagger-ui-bundle.js",
     "swagger-ui-standalone-preset.js": NODE_MODULES
     / "swagger-ui-dist/swagger-ui-standalone-preset.js",

@@ -30,6 +30,12 @@ def local_time(value: datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") -> st
     return shown.replace("AM", "am").replace("PM", "pm")
 
 
+def sentence(text: str) -> str:
+    """The text with its first letter made a capital and nothing else changed (unlike
+    `capitalize`, which would lower "KENT-ASHFORD" and "CQC")."""
+    return text[:1].upper() + text[1:]
+
+
 def pence(value: int | None) -> str:
     """£24.00 from 2400."""
     if value is None:
@@ -59,7 +65,7 @@ def make_environment() -> Environment:
     env.globals.update(
         static=static_url, service_name=SERVICE_NAME, local_mailbox_enabled=local_mailbox_enabled
     )
-    env.filters.update(local_time=local_time, pence=pence)
+    env.filters.update(local_time=local_time, pence=pence, sentence=sentence)
     return env
 
 

@@ -28,7 +28,7 @@ from tests.factories import bearer, make_organisation, make_user
 from tests.support_mail import Sink
 
 ENABLEMENT_BID = {
-    "hourly_rate_pence": 2173,
+    "hourly_rate_pence": 1873,
     "accepts_enablement_budget": True,
     "notes": "marker-not-in-the-database",
 }
@@ -95,11 +95,11 @@ async def test_the_database_holds_no_plaintext_of_a_bid(client, db: str) -> None
     )
     assert response.status_code == 201
     row = await Bid.select().where(Bid.call_off == call_off_id).first()
-    assert b"2173" not in bytes(row["sealed_content"]) and b"marker" not in bytes(
+    assert b"1873" not in bytes(row["sealed_content"]) and b"marker" not in bytes(
         row["sealed_content"]
     )
     events = await AuditEvent.select(AuditEvent.details)
-    assert not any("2173" in e["details"] or "marker" in e["details"] for e in events)
+    assert not any("1873" in e["details"] or "marker" in e["details"] for e in events)
     if db == "sqlite":
         from marketplace.config import get_settings
 
@@ -218,7 +218,7 @@ async def test_the_server_clock_closes_bidding_at_the_deadline(client) -> None:
     )
     assert sorted(e["action"] for e in refused) == ["refused_bid", "refused_withdrawal"]
     mine = await client.get(f"/api/v1/call-offs/{call_off_id}/bid", headers=bearer(token))
-    assert mine.json()["content"]["hourly_rate_pence"] == 2173 and mine.json()["version"] == 1
+    assert mine.json()["content"]["hourly_rate_pence"] == 1873 and mine.json()["version"] == 1
 
 
 async def test_a_withdrawn_bid_is_erased_and_can_be_submitted_again(client) -> None:

@@ -38,10 +38,10 @@ async def test_with_a_quorum_of_one_the_close_opens_the_bids(client) -> None:
     opened = await client.get(f"/api/v1/call-offs/{call_off_id}/bids", headers=bearer(c.token))
     assert opened.status_code == 200
     [bid] = opened.json()
-    assert bid["integrity"] == "intact" and bid["content"]["hourly_rate_pence"] == 2173
+    assert bid["integrity"] == "intact" and bid["content"]["hourly_rate_pence"] == 1873
     assert (await client.get(f"/api/v1/call-offs/{call_off_id}", headers=bearer(c.token))).json()[
         "status"
-    ] == "closed"
+    ] == "evaluated", "opening evaluates the bids"
     assert await close_call_off(call_off_id) == "not due", "closing twice does nothing"
 
 
@@ -65,7 +65,7 @@ async def test_the_close_is_scheduled_at_publication(
     await run_due_in_process()
     assert (await CallOff.select(CallOff.status).where(CallOff.id == call_off_id).first())[
         "status"
-    ] == "closed"
+    ] == "evaluated", "closed, opened and evaluated at the deadline"
     assert (
         await client.get(f"/api/v1/call-offs/{call_off_id}/bids", headers=bearer(c.token))
     ).status_code == 200

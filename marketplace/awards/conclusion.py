@@ -1,0 +1,96 @@
+"""After the award: the award notice once every assessment summary has gone, and the conclusion
+when the standstill ends (a job scheduled at the award; the worker's sweep catches any missed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from marketplace.audit.service import record
+from marketplace.awards import notices
+from marketplace.awards.tables import Award, AwardedCare, AwardLine
+from marketplace.awards.views import award_lines
+from marketplace.db import for_update, write_transaction
+from marketplace.notifications.outbox import all_done
+from marketplace.tenders.lifecycle import award_packages, award_terms, move_call_off
+
+
+class SummariesPending(Exception):
+    """The award notice waits until every assessment summary has been sent (retried later)."""
+
+
+async def send_award_notice(call_off_id: UUID, after: list[str]) -> str:
+    """Put the award notice in the outbox once the summaries in `after` are all sent; at most
+    once, however often the job runs."""
+    if not await all_done([UUID(entry) for entry in after]):
+        raise SummariesPending("the assessment summaries have not all been sent yet")
+    async with write_transaction():
+        award = await for_update(Award.select().where(Award.call_off == call_off_id)).first()
+        if award is None or award["notice_sent_at"] is not None:
+            return "already sent"
+        terms = await award_terms(call_off_id)
+        assert terms is not None
+        await notices.send_award_notices(
+            call_off_id, terms.title, await award_lines(call_off_id), award["standstill_ends_at"]
+        )
+        await Award.update({Award.notice_sent_at: datetime.now(UTC)}).where(Award.id == award["id"])
+    return "sent"
+
+
+async def conclude_call_off(call_off_id: UUID) -> str:
+    """When the standstill has ended: the call-off concludes, its packages become awarded care
+    with the promised mobilisation date, and the winner is told. Does nothing before then or
+    twice."""
+    async with write_transaction():
+        award = await for_update(Award.select().where(Award.call_off == call_off_id)).first()
+        now = datetime.now(UTC)
+        if award is None or award["concluded_at"] is not None or now < award["standstill_ends_at"]:
+            return "not due"
+        terms = await award_terms(call_off_id, lock=True)
+        assert terms is not None
+        await move_call_off(call_off_id, "concluded", "awarded")
+        lines = await award_lines(call_off_id)
+        packages = await award_packages(call_off_id)
+        line_rows = await AwardLine.select(AwardLine.id, AwardLine.provider).where(
+            AwardLine.call_off == call_off_id
+        )
+        if packages and len(lines) == 1:
+            [line], [line_row] = lines, line_rows
+            await AwardedCare.insert(
+                *[
+                    AwardedCare(
+                        award_line=line_row["id"],
+                        package=package["id"],
+                        provider=line.provider_id,
+                        hourly_rate_pence=line.hourly_rate_pence,
+                        weekly_hours=Decimal(package["weekly_hours"]).quantize(Decimal("0.01")),
+                        promised_mobilisation_date=line.mobilisation_date,
+                        awarded_at=now,
+                    )
+                    for package in packages
+                ]
+            )
+        await Award.update({Award.concluded_at: now}).where(Award.id == award["id"])
+        await notices.send_conclusion_notices(call_off_id, terms.title, lines, len(packages))
+        await record(
+            None,
+            "conclude_call_off",
+            "call_off",
+            call_off_id,
+            organisation_id=terms.commissioner_id,
+            details={"packages_awarded": len(packages)},
+        )
+    return "concluded"
+
+
+async def conclude_due_awards() -> int:
+    """Conclude every award whose standstill has ended without its scheduled job having run."""
+    due = await Award.select(Award.call_off).where(
+        Award.concluded_at.is_null() & (Award.standstill_ends_at <= datetime.now(UTC))
+    )
+    done = 0
+    for row in due:
+        if await conclude_call_off(row["call_off"]) == "concluded":
+            done += 1
+    return done

@@ -1,0 +1,188 @@
+"""Evaluating an opened call-off: the award rules run over the opened bids, the provider gates
+and quality ranks, and (for a pilot) the evaluators' scores; every bid's figures, rank, flags and
+reason are stored. It runs when the bids are opened, again as pilot scores arrive, and when an
+award is confirmed (with the provider gates re-checked at that moment)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from marketplace.accounts.eligibility import provider_gate_failures
+from marketplace.audit.service import record
+from marketplace.awards import rules
+from marketplace.awards.facts import AreaOffer, BidFacts, CallOffTerms, PilotArea, Question
+from marketplace.awards.quality import Standing, rank_providers
+from marketplace.awards.tables import Assessment, Evaluation, PilotScore
+from marketplace.bids.contents import opened_contents
+from marketplace.bids.schemas import OpenedBid
+from marketplace.db import upsert, write_transaction
+from marketplace.tenders.bidding import invited_area_ids
+from marketplace.tenders.lifecycle import AwardTerms, award_terms, move_call_off
+
+
+def rules_terms(terms: AwardTerms) -> CallOffTerms:
+    """The call-off's terms in the award rules' words."""
+    pilot = terms.pilot
+    return CallOffTerms(
+        kind=terms.kind,
+        max_hourly_rate_pence=terms.max_hourly_rate_pence,
+        envelope_weekly_pence=terms.envelope_weekly_pence,
+        total_weekly_hours=terms.total_weekly_hours,
+        latest_start=terms.latest_start,
+        pilot_areas=tuple(PilotArea(a.area_code, a.weekly_hours) for a in pilot.areas)
+        if pilot
+        else (),
+        questions=tuple(Question(q.id, q.weight) for q in pilot.questions) if pilot else (),
+        quality_weight=pilot.quality_weight if pilot else 0,
+        price_weight=pilot.price_weight if pilot else 0,
+        min_quality_percent=pilot.min_quality_percent if pilot else 0,
+        max_areas_per_provider=pilot.max_areas_per_provider if pilot else 1,
+    )
+
+
+async def _scores(call_off_id: UUID) -> dict[tuple[UUID, str], list[dict[str, int]]]:
+    found: dict[tuple[UUID, str], list[dict[str, int]]] = {}
+    for row in (
+        await PilotScore.select()
+        .where(PilotScore.call_off == call_off_id)
+        .order_by(PilotScore.scored_at)
+    ):
+        found.setdefault((row["bid_id"], row["area_code"]), []).append(
+            msgspec.json.decode(row["scores"])
+        )
+    return found
+
+
+def _bid_facts(
+    bid: OpenedBid,
+    standing: Standing | None,
+    failures: list[str],
+    scores: dict[tuple[UUID, str], list[dict[str, int]]],
+) -> BidFacts:
+    content = bid.content
+    common: dict[str, Any] = {
+        "bid_id": bid.bid_id,
+        "provider_id": bid.provider_id,
+        "provider_name": standing.name if standing else "",
+        "received_at": bid.received_at,
+        "provider_failures": tuple(failures),
+        "altered": content is None,
+    }
+    if standing is not None:
+        common["quality_score"] = standing.score
+        common["admitted_at"] = standing.admitted_at
+    if content is None:
+        return BidFacts(**common)
+    return BidFacts(
+        **common,
+        hourly_rate_pence=content.hourly_rate_pence,
+        mobilisation_date=content.mobilisation_date,
+        accepts_enablement_budget=content.accepts_enablement_budget,
+        areas=tuple(
+            AreaOffer(
+                area.area_code,
+                area.hourly_rate_pence,
+                tuple(scores.get((bid.bid_id, area.area_code), [])),
+            )
+            for area in content.areas
+        ),
+    )
+
+
+async def _fresh_failures(terms: AwardTerms, provider_ids: list[UUID]) -> dict[UUID, list[str]]:
+    invited = await invited_area_ids(terms.call_off_id)
+    return {
+        provider_id: await provider_gate_failures(
+            terms.commissioner_id, terms.lot_id, invited.get(provider_id, []), provider_id
+        )
+        for provider_id in provider_ids
+    }
+
+
+async def _store(call_off_id: UUID, outcome: rules.Evaluation) -> None:
+    now = datetime.now(UTC)
+    await Assessment.delete().where(Assessment.call_off == call_off_id)
+    rows = [
+        Assessment(
+            call_off=call_off_id,
+            bid_id=item.bid_id,
+            provider=item.provider_id,
+            provider_name=item.provider_name,
+            area_code=item.area_code,
+            position=position,
+            rank=item.rank,
+            compliant=item.compliant,
+            winner=item.winner,
+            flags=msgspec.json.encode(list(item.flags)).decode(),
+            exclusions=msgspec.json.encode(list(item.exclusions)).decode(),
+            figures=msgspec.json.encode(dict(item.figures)).decode(),
+            reason=item.reason,
+        )
+        for position, item in enumerate(outcome.assessments)
+    ]
+    if rows:
+        await Assessment.insert(*rows)
+    await upsert(
+        Evaluation(
+            call_off=call_off_id,
+            evaluated_at=now,
+            complete=outcome.complete,
+            compliant_bids=compliant_bid_count(outcome),
+        ),
+        (Evaluation.call_off,),
+        [Evaluation.evaluated_at, Evaluation.complete, Evaluation.compliant_bids],
+    )
+
+
+def compliant_bid_count(outcome: rules.Evaluation) -> int:
+    """How many different bids are compliant (a pilot bid counts once, whatever its areas)."""
+    return len({item.bid_id for item in outcome.assessments if item.compliant})
+
+
+async def evaluate_call_off(
+    call_off_id: UUID, *, recheck_gates: bool = False
+) -> tuple[AwardTerms, rules.Evaluation] | None:
+    """Evaluate an opened call-off and store the result (joining the caller's transaction); with
+    `recheck_gates` the provider gates are checked again now instead of as they were at closing.
+    None when the call-off is not opened."""
+    async with write_transaction():
+        terms = await award_terms(call_off_id, lock=True)
+        if terms is None:
+            return None
+        contents = await opened_contents(call_off_id)
+        provider_ids = sorted({bid.provider_id for bid in contents}, key=str)
+        standings = await rank_providers(terms.commissioner_id, provider_ids, terms.lot_id)
+        failures = (
+            await _fresh_failures(terms, provider_ids)
+            if recheck_gates
+            else {bid.provider_id: bid.gate_failures for bid in contents}
+        )
+        scores = await _scores(call_off_id)
+        outcome = rules.evaluate(
+            rules_terms(terms),
+            [
+                _bid_facts(bid, standings.get(bid.provider_id), failures[bid.provider_id], scores)
+                for bid in contents
+            ],
+        )
+        await _store(call_off_id, outcome)
+        if terms.status == "closed":
+            await move_call_off(call_off_id, "evaluated", "closed")
+        await record(
+            None,
+            "evaluate_call_off",
+            "call_off",
+            call_off_id,
+            organisation_id=terms.commissioner_id,
+            details={
+                "complete": outcome.complete,
+                "compliant_bids": compliant_bid_count(outcome),
+                "winners": [str(w.bid_id) for w in outcome.winners],
+                "gates_rechecked": recheck_gates,
+            },
+        )
+    return terms, outcome

@@ -1,0 +1,33 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from marketplace.awards.tables import (
+    Assessment,
+    Award,
+    AwardedCare,
+    AwardLine,
+    Evaluation,
+    PilotScore,
+    ProviderQuality,
+)
+
+APP_CONFIG = AppConfig(
+    app_name="awards",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[
+        Evaluation,
+        Assessment,
+        PilotScore,
+        ProviderQuality,
+        Award,
+        AwardLine,
+        AwardedCare,
+    ],
+    migration_dependencies=[
+        "marketplace.tenders.piccolo_app",
+        "marketplace.accounts.piccolo_app",
+        "marketplace.bids.piccolo_app",
+    ],
+    commands=[],
+)

@@ -1,0 +1,124 @@
+"""Request and response shapes of evaluation and award (API.md)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+
+from marketplace.accounts.schemas import Request
+
+Score = Annotated[int, msgspec.Meta(ge=0, le=100)]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
+class QualityFactor(msgspec.Struct):
+    name: str
+    weight: int
+    score: Decimal
+    explanation: str
+
+
+class RankedProvider(msgspec.Struct):
+    rank: int
+    provider_id: UUID
+    name: str
+    score: Decimal
+    admitted_at: datetime | None
+    factors: list[QualityFactor]
+
+
+class EvaluationItem(msgspec.Struct):
+    bid_id: UUID
+    provider_id: UUID
+    provider_name: str
+    area_code: str | None
+    rank: int | None
+    compliant: bool
+    winner: bool
+    flags: list[str]
+    exclusions: list[str]
+    figures: dict[str, Any]
+    reason: str
+    quality: list[QualityFactor] = []
+
+
+class EvaluationView(msgspec.Struct):
+    status: str
+    kind: str
+    evaluated_at: datetime
+    complete: bool
+    compliant_bids: int
+    max_hourly_rate_pence: int
+    envelope_weekly_pence: int | None
+    total_weekly_hours: Decimal
+    items: list[EvaluationItem]
+
+
+class PilotScores(Request):
+    """PUT /call-offs/{id}/scores: one evaluator's scores for a pilot bid in one area."""
+
+    bid_id: UUID
+    area_code: str
+    scores: dict[str, Score]
+
+
+class AreaChoice(Request):
+    area_code: str
+    bid_id: UUID
+
+
+class AwardConfirmation(Request, kw_only=True):
+    """POST /call-offs/{id}/award: confirm the computed award, or depart from it with a reason
+    (`bid_ids` for enablement and cluster, `areas` for a pilot)."""
+
+    bid_ids: list[UUID] | None = None
+    areas: list[AreaChoice] | None = None
+    reason: Reason | None = None
+    abnormally_low_checked: bool = False
+
+
+class AwardedLine(msgspec.Struct):
+    bid_id: UUID
+    provider_id: UUID
+    provider_name: str
+    area_code: str | None
+    hourly_rate_pence: int
+    mobilisation_date: date | None
+
+
+class AwardView(msgspec.Struct):
+    status: str
+    confirmed_at: datetime
+    standstill_ends_at: datetime
+    concluded_at: datetime | None
+    departed: bool
+    reason: str | None
+    report_document_id: UUID | None
+    report_sha256: str | None
+    awards: list[AwardedLine]
+
+
+class AreaOutcome(msgspec.Struct):
+    area_code: str | None
+    outcome: str
+    rank: int | None
+    your_figures: dict[str, Any]
+    winning_figures: dict[str, Any] | None
+    reason: str
+
+
+class ProviderOutcome(msgspec.Struct):
+    """A provider's own outcome and assessment summary (for a pilot, one line per area)."""
+
+    status: str
+    outcome: str  # awarded | unsuccessful | excluded | pending
+    rank: int | None
+    your_figures: dict[str, Any]
+    winning_figures: dict[str, Any] | None
+    reason: str
+    standstill_ends_at: datetime | None
+    areas: list[AreaOutcome] = []

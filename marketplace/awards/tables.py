@@ -1,0 +1,124 @@
+"""Evaluations, pilot quality scores, provider quality rankings, awards and awarded care."""
+
+from piccolo.columns import (
+    UUID,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from marketplace.accounts.tables import Organisation
+from marketplace.tenders.tables import CallOff, Package
+
+
+class Evaluation(Table, tablename="evaluation"):
+    """The latest evaluation of an opened call-off (recomputed as pilot scores arrive and when
+    an award is confirmed)."""
+
+    id = UUID(primary_key=True)
+    call_off = ForeignKey(CallOff, on_delete=OnDelete.restrict, unique=True)
+    evaluated_at = Timestamptz()
+    complete = Boolean(default=True)
+    compliant_bids = Integer(default=0)
+
+
+class Assessment(Table, tablename="assessment"):
+    """One bid's assessment (one per bid and area for a pilot): its figures, rank, flags and the
+    sentence saying why it won, lost or was excluded."""
+
+    id = UUID(primary_key=True)
+    call_off = ForeignKey(CallOff, on_delete=OnDelete.restrict, index=True)
+    bid_id = UUID(index=True)
+    provider = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    provider_name = Varchar(length=200)
+    area_code = Varchar(length=40, null=True, default=None)
+    position = Integer()  # the order of the evaluation (ranked, excluded last)
+    rank = Integer(null=True, default=None)
+    compliant = Boolean()
+    winner = Boolean(default=False)
+    flags = Text(default="[]")
+    exclusions = Text(default="[]")
+    figures = Text(default="{}")
+    reason = Text()
+
+
+class PilotScore(Table, tablename="pilot_score"):
+    """One evaluator's quality scores (0-100 per question) for a pilot bid in one area."""
+
+    id = UUID(primary_key=True)
+    call_off = ForeignKey(CallOff, on_delete=OnDelete.restrict, index=True)
+    bid_id = UUID()
+    area_code = Varchar(length=40)
+    evaluator = UUID()
+    scores = Text(default="{}")
+    scored_at = Timestamptz()
+    # Unique (bid_id, area_code, evaluator): index pilot_score_one_per_evaluator (raw migration).
+
+
+class ProviderQuality(Table, tablename="provider_quality"):
+    """A provider's quality ranking score with a commissioner, kept with its factor breakdown."""
+
+    id = UUID(primary_key=True)
+    commissioner = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    provider = ForeignKey(Organisation, on_delete=OnDelete.restrict)
+    score = Numeric(digits=(5, 2))
+    factors = Text(default="[]")
+    computed_at = Timestamptz()
+    # Unique (commissioner, provider): index provider_quality_one_per_pair (raw migration).
+
+
+class Award(Table, tablename="award"):
+    """A confirmed award: who confirmed it, whether it departs from the computed one and why,
+    the standstill, the conclusion, and the archived award report."""
+
+    id = UUID(primary_key=True)
+    call_off = ForeignKey(CallOff, on_delete=OnDelete.restrict, unique=True)
+    confirmed_at = Timestamptz()
+    confirmed_by = UUID()
+    departed = Boolean(default=False)
+    reason = Text(null=True, default=None)
+    abnormally_low_checked = Boolean(default=False)
+    computed = Text(default="[]")  # the computed winners [{bid_id, area_code}]
+    notice_at = Timestamptz()
+    # When the award notice went into the outbox (after every assessment summary was sent).
+    notice_sent_at = Timestamptz(null=True, default=None)
+    standstill_ends_at = Timestamptz(index=True)
+    concluded_at = Timestamptz(null=True, default=None)
+    report_document_id = UUID(null=True, default=None)
+    report_sha256 = Varchar(length=64, null=True, default=None)
+
+
+class AwardLine(Table, tablename="award_line"):
+    """One winner of an award (one per area for a pilot) with its promised rate and date."""
+
+    id = UUID(primary_key=True)
+    award = ForeignKey(Award, on_delete=OnDelete.restrict, index=True)
+    call_off = ForeignKey(CallOff, on_delete=OnDelete.restrict, index=True)
+    bid_id = UUID()
+    provider = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    area_code = Varchar(length=40, null=True, default=None)
+    hourly_rate_pence = Integer()
+    mobilisation_date = Date(null=True, default=None)
+
+
+class AwardedCare(Table, tablename="awarded_care"):
+    """A package that became care at conclusion: the provider, the rate and the promised
+    mobilisation date (the actual start is compared with it later)."""
+
+    id = UUID(primary_key=True)
+    award_line = ForeignKey(AwardLine, on_delete=OnDelete.restrict, index=True)
+    package = ForeignKey(Package, on_delete=OnDelete.restrict, unique=True)
+    provider = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    hourly_rate_pence = Integer()
+    weekly_hours = Numeric(digits=(7, 2))
+    promised_mobilisation_date = Date(null=True, default=None)
+    actual_start = Date(null=True, default=None)
+    awarded_at = Timestamptz(default=TimestamptzNow())
