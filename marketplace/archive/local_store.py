@@ -30,6 +30,10 @@ class LocalDocumentStore:
         await asyncio.to_thread(self._write_once, self.path_of(key), content)
         return None
 
+    async def keep_until(self, stored: StoredObject, retain_until: datetime) -> None:
+        # The folder's files are read-only for ever; the lock's end is kept in the database only.
+        return None
+
     @staticmethod
     def _write_once(path: Path, content: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -63,6 +63,16 @@ class S3DocumentStore:
             raise RuntimeError(f"bucket {self.bucket} returned no version id: is versioning on?")
         return version_id
 
+    async def keep_until(self, stored: StoredObject, retain_until: datetime) -> None:
+        # COMPLIANCE mode lets a lock be lengthened, never shortened or removed.
+        await asyncio.to_thread(
+            self.client.put_object_retention,
+            Bucket=self.bucket,
+            Key=stored.key,
+            VersionId=stored.version_id,
+            Retention={"Mode": "COMPLIANCE", "RetainUntilDate": retain_until},
+        )
+
     async def _verify(self, stored: StoredObject) -> None:
         try:
             head = await asyncio.to_thread(

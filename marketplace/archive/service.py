@@ -164,6 +164,25 @@ async def store_sealed_document(actor: Principal, sealed: bytes) -> UUID:
     return row.id
 
 
+async def keep_for_the_award(document_ids: list[UUID], awarded_at: datetime) -> int:
+    """Documents of an awarded call-off are kept write-once for the retention period from the
+    award (DESIGN.md section 3), not only from their upload: lengthen each lock that ends
+    sooner (joining the caller's transaction); returns how many were lengthened."""
+    until = awarded_at + timedelta(days=get_settings().archive_retention_days)
+    rows = await Document.select().where(
+        Document.id.is_in(document_ids or [uuid.UUID(int=0)]) & (Document.retain_until < until)
+    )
+    store = document_store()
+    for row in rows:
+        await store.keep_until(_stored(row), until)
+    if rows:
+        async with write_transaction():
+            await Document.update({Document.retain_until: until}).where(
+                Document.id.is_in([row["id"] for row in rows])
+            )
+    return len(rows)
+
+
 async def sealed_document_bytes(document_id: UUID) -> bytes:
     """A sealed document's stored bytes, verified against their SHA-256, for the domain that
     sealed them and decides who may open them (the archive itself never opens them)."""

@@ -56,6 +56,10 @@ class DocumentStore(Protocol):
         """The bytes, after checking their SHA-256 against the recorded one."""
         ...
 
+    async def keep_until(self, stored: StoredObject, retain_until: datetime) -> None:
+        """Lengthen the stored version's lock to `retain_until` (a lock is never shortened)."""
+        ...
+
     async def download_url(
         self, stored: StoredObject, filename: str, media_type: str
     ) -> str | None:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from marketplace.accounts.principal import Principal
+from marketplace.archive.service import keep_for_the_award
 from marketplace.audit.service import record
 from marketplace.awards import notices, schemas
 from marketplace.awards.award_choice import Choice, check_choice, chosen_bids, proposal
@@ -26,11 +27,17 @@ from marketplace.awards.views import (
     outcomes_of,
     own_terms,
 )
+from marketplace.bids.attachment_views import attachment_document_ids
 from marketplace.config import get_settings
 from marketplace.db import write_transaction
 from marketplace.errors import NotAllowed, WrongState
 from marketplace.notifications.outbox import add_job
-from marketplace.tenders.lifecycle import AwardTerms, move_call_off, return_packages_for_contingency
+from marketplace.tenders.lifecycle import (
+    AwardTerms,
+    call_off_document_ids,
+    move_call_off,
+    return_packages_for_contingency,
+)
 
 CONCLUDE_JOB = "conclude_call_off"
 
@@ -173,6 +180,12 @@ async def _award(
     document_id, digest = await archive_award_report(actor, terms, award, picked)
     await Award.update({Award.report_document_id: document_id, Award.report_sha256: digest}).where(
         Award.id == award.id
+    )
+    # Everything the award rests on is kept for the retention period from the award.
+    await keep_for_the_award(
+        await call_off_document_ids(terms.call_off_id)
+        + await attachment_document_ids(terms.call_off_id),
+        now,
     )
     summaries = await _tell_bidders(terms, "awarded")
     await notices.schedule_award_notice(terms.call_off_id, summaries)

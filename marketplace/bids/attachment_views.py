@@ -63,3 +63,13 @@ async def attachments_of(
             description = {"filename": "(altered)", "media_type": "application/octet-stream"}
         attachments.append(describe_attachment(row, description))
     return attachments
+
+
+async def attachment_document_ids(call_off_id: UUID) -> list[UUID]:
+    """The archived (sealed) documents attached to the call-off's live bids."""
+    rows = await BidAttachment.select(BidAttachment.document_id).where(
+        (BidAttachment.bid.call_off == call_off_id)
+        & (BidAttachment.bid.status == "submitted")
+        & BidAttachment.removed_at.is_null()
+    )
+    return [row["document_id"] for row in rows]

@@ -13,7 +13,7 @@ from marketplace.db import for_update
 from marketplace.errors import WrongState
 from marketplace.tenders import call_off_schemas as schemas
 from marketplace.tenders.call_off_views import call_off_facts
-from marketplace.tenders.tables import CallOff, CallOffPackage, Package
+from marketplace.tenders.tables import CallOff, CallOffDocument, CallOffPackage, Package
 
 
 @dataclass(frozen=True)
@@ -115,3 +115,11 @@ async def award_packages(call_off_id: UUID) -> list[dict[str, Any]]:
         Package.id.is_in(package_ids)
     )
     return rows
+
+
+async def call_off_document_ids(call_off_id: UUID) -> list[UUID]:
+    """The archived documents attached to the call-off (its specification, maps ...)."""
+    rows = await CallOffDocument.select(CallOffDocument.document_id).where(
+        CallOffDocument.call_off == call_off_id
+    )
+    return [row["document_id"] for row in rows]

@@ -10,12 +10,17 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from marketplace.archive.s3_store import s3_client
 from marketplace.archive.service import document_content, read_document
+from marketplace.archive.tables import Document
 from marketplace.audit.tables import AuditEvent
 from marketplace.awards.conclusion import conclude_due_awards
 from marketplace.awards.standstill import standstill_ends_at
 from marketplace.awards.tables import Award, AwardedCare
 from marketplace.bids.opening import close_due_call_offs
+from marketplace.config import get_settings, reset_settings
 from marketplace.notifications.relay import run_due_in_process
 from marketplace.tenders.tables import Package
 from tests.call_off_fixtures import (
@@ -27,6 +32,7 @@ from tests.call_off_fixtures import (
     suffix_of,
 )
 from tests.factories import bearer, make_organisation, make_user
+from tests.integration.test_archive import backend, use_s3  # noqa: F401 (fixture)
 from tests.integration.test_bids import pass_the_deadline, published
 from tests.support_mail import Sink
 
@@ -300,6 +306,12 @@ async def test_a_pilot_is_scored_and_assigned_one_area_per_provider(client: Any)
         ashford: "unsuccessful",
         canterbury: "awarded",
     }
+    await Award.update(
+        {Award.standstill_ends_at: datetime.now(UTC) - timedelta(seconds=1)}, force=True
+    )
+    assert await conclude_due_awards() == 1
+    assert await status_of(client, c, call_off_id) == "concluded"
+    assert await AwardedCare.count() == 0, "a pilot buys hours in areas, not packages"
 
 
 async def test_a_winner_whose_rating_drops_before_confirmation_is_replaced_by_the_next_bid(
@@ -439,3 +451,56 @@ async def test_only_the_commissioners_staff_see_the_evaluation(client: Any) -> N
         "late_starts",
         "quality_monitoring",
     }
+
+
+async def test_what_an_award_rests_on_is_kept_for_the_retention_period_from_the_award(
+    backend: str,  # noqa: F811
+    client: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Uploaded under a one-day lock, so that lengthening it at the award shows plainly.
+    monkeypatch.setenv("MARKETPLACE_ARCHIVE_RETENTION_DAYS", "1")
+    reset_settings()
+    c = await commissioning()
+    _, oakleaf = await admitted_provider(c, "Oakleaf Home Care")
+    created = await client.post(
+        "/api/v1/call-offs", json=enablement_body(c), headers=bearer(c.token)
+    )
+    call_off_id = created.json()["id"]
+    specification = await client.post(
+        f"/api/v1/call-offs/{call_off_id}/documents",
+        files={"file": ("specification.txt", b"What the care must achieve\n", "text/plain")},
+        headers=bearer(c.token),
+    )
+    assert specification.status_code == 201, specification.text
+    published = await client.post(
+        f"/api/v1/call-offs/{call_off_id}/publish", headers=bearer(c.token)
+    )
+    assert published.status_code == 200
+    await bid(client, call_off_id, oakleaf, accepted(1900))
+    attached = await client.post(
+        f"/api/v1/call-offs/{call_off_id}/bid/attachments",
+        files={"file": ("plan.txt", b"Our mobilisation plan\n", "text/plain")},
+        headers=bearer(oakleaf),
+    )
+    assert attached.status_code == 201
+    await close(call_off_id)
+    monkeypatch.setenv("MARKETPLACE_ARCHIVE_RETENTION_DAYS", "1096")
+    reset_settings()
+    confirmed = await award(client, c, call_off_id)
+    assert confirmed.status_code == 200, confirmed.text
+    kept_until = datetime.fromisoformat(confirmed.json()["confirmed_at"]) + timedelta(
+        days=get_settings().archive_retention_days
+    )
+    documents = await Document.select()
+    assert len(documents) == 3, "the specification, the sealed attachment and the award report"
+    for document in documents:
+        assert document["retain_until"] >= kept_until, document["filename"]
+        if backend == "s3":
+            head = s3_client(get_settings()).head_object(
+                Bucket=get_settings().s3_bucket,
+                Key=document["key"],
+                VersionId=document["version_id"],
+            )
+            assert head["ObjectLockMode"] == "COMPLIANCE"
+            assert head["ObjectLockRetainUntilDate"] >= kept_until - timedelta(seconds=1)
