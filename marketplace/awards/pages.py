@@ -193,10 +193,15 @@ async def _scoring_page(
     if bid is None or offer is None:
         raise NotFound("No such offer")
     item = next(
-        i
-        for i in (await views.evaluation_view(terms)).items
-        if i.bid_id == bid_id and i.area_code == area_code
+        (
+            i
+            for i in (await views.evaluation_view(terms)).items
+            if i.bid_id == bid_id and i.area_code == area_code
+        ),
+        None,
     )
+    if item is None:
+        raise NotFound("No such offer")
     field_errors, error_list = forms.summary(errors or [])
     return Template(
         "commissioner/scoring.html",

@@ -27,7 +27,7 @@ async def put_scores(
     if actor.role != "commissioner":
         raise NotAllowed("Only commissioners score pilot bids")
     async with write_transaction():
-        terms = await own_terms(actor, call_off_id)
+        terms = await own_terms(actor, call_off_id, lock=True)
         if terms.kind != "pilot" or terms.pilot is None:
             raise WrongState(f"Only a pilot's bids are scored; this call-off is {terms.kind}")
         if terms.status != "evaluated":

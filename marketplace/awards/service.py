@@ -95,7 +95,7 @@ async def confirm_award(
         raise NotAllowed("Only commissioners confirm awards")
     refusal: WrongState | None = None
     async with write_transaction():
-        terms = await own_terms(actor, call_off_id)
+        terms = await own_terms(actor, call_off_id, lock=True)
         if terms.status != "evaluated":
             raise WrongState(
                 f"Only an evaluated call-off can be awarded; this one is {terms.status}"

@@ -18,11 +18,12 @@ from marketplace.tenders.tables import Invitation
 WAITING = {"draft", "published", "closed", "cancelled"}
 
 
-async def own_terms(actor: Principal, call_off_id: UUID) -> AwardTerms:
+async def own_terms(actor: Principal, call_off_id: UUID, *, lock: bool = False) -> AwardTerms:
     """The commissioner's own call-off (any user of the commissioner's organisation); 404 for
-    anyone else's."""
+    anyone else's. With `lock`, held until the caller's transaction ends, so that two officers
+    acting at once are served one after the other."""
     commissioner_id = actor.commissioner_organisation(NotFound("No such call-off"))
-    terms = await award_terms(call_off_id)
+    terms = await award_terms(call_off_id, lock=lock)
     if terms is None or terms.commissioner_id != commissioner_id:
         raise NotFound("No such call-off")
     return terms

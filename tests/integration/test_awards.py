@@ -4,6 +4,7 @@ no award, notices in order, the standstill and the archived award report."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from datetime import UTC, date, datetime, timedelta
@@ -504,3 +505,21 @@ async def test_what_an_award_rests_on_is_kept_for_the_retention_period_from_the_
             )
             assert head["ObjectLockMode"] == "COMPLIANCE"
             assert head["ObjectLockRetainUntilDate"] >= kept_until - timedelta(seconds=1)
+
+
+async def test_two_officers_confirming_at_once_make_one_award(client: Any) -> None:
+    c = await commissioning()
+    _, oakleaf = await admitted_provider(c, "Oakleaf Home Care")
+    _, second_officer = await make_user(c.commissioner.id, "commissioner")
+    call_off_id = await published(client, c, enablement_body(c))
+    await bid(client, call_off_id, oakleaf, accepted(1900))
+    await close(call_off_id)
+    answers = await asyncio.gather(
+        *[
+            client.post(f"/api/v1/call-offs/{call_off_id}/award", json={}, headers=bearer(token))
+            for token in (c.token, second_officer)
+        ]
+    )
+    assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+    assert await Award.count() == 1
+    assert await AuditEvent.count().where(AuditEvent.action == "confirm_award") == 1
