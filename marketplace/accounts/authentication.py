@@ -150,3 +150,10 @@ async def principal_for_api_token(token: str) -> Principal | None:
         return None
     row = await User.select(*_PRINCIPAL_COLUMNS).where(User.id == found["user"]).first()
     return _principal(row, "token") if row else None
+
+
+async def principal_for_email(email: str) -> Principal | None:
+    """The active user with this email acting as the system does for them (the demo loader
+    acts as its demo users; never reachable from a request)."""
+    row = await User.select(*_PRINCIPAL_COLUMNS).where(User.email == email.strip().lower()).first()
+    return _principal(row, "token") if row else None

@@ -24,6 +24,7 @@ from marketplace.config import ConfigurationError, get_settings
 from marketplace.db import write_transaction
 from marketplace.demo.admissions import ADMISSION_LOT, demo_admissions
 from marketplace.demo.catalogue import COMMISSIONERS, LOTS, PROVIDERS
+from marketplace.demo.evaluated_call_off import ensure_evaluated_call_off
 from marketplace.demo.sign_ins import DEMO_SIGN_INS, DemoSignIn
 from marketplace.demo.waiting_list import demo_waiting_list
 from marketplace.tenders import schemas as tenders_schemas
@@ -174,4 +175,6 @@ async def load_demo(today: date | None = None) -> DemoResult:
         for s in DEMO_SIGN_INS
     ]
     result.count("Demo users", await ensure_users(users), len(users))
+    # Last: it bids and evaluates through the services as the demo users.
+    result.count("Evaluated call-offs", await ensure_evaluated_call_off(organisations), 1)
     return result

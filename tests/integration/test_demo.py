@@ -117,7 +117,8 @@ async def test_waiting_list_is_pseudonymous_in_demo_postcodes_of_every_rurality(
     assert all(PSEUDONYMOUS_REFERENCE.match(p["reference"]) for p in packages)
     assert len({p["reference"] for p in packages}) == len(packages)
     assert {p["rurality"] for p in packages} == set(RURALITY_CATEGORIES)
-    assert {p["status"] for p in packages} == {"waiting"}
+    # All wait but the one in the demo call-off whose bids are already opened.
+    assert [p["status"] for p in packages].count("waiting") == len(packages) - 1
     assert {p["service_level"] for p in packages} == {"standard", "complex", "highly_complex"}
     for p in packages:
         hours = Decimal(p["weekly_hours"])
@@ -185,7 +186,12 @@ async def test_every_demo_sign_in_works_even_after_its_password_was_changed(db: 
         assert token.token
         assert sign_in.email in result.describe() and sign_in.password in result.describe()
     roles = {row["email"]: row["role"] for row in await User.select(User.email, User.role)}
-    assert roles == {sign_in.email: sign_in.role for sign_in in DEMO_SIGN_INS}
+    # Besides the sign-ins, the authors of the demo call-off's other bids, whom nobody signs in as.
+    bidders = {email: role for email, role in roles.items() if email.startswith("bids@")}
+    assert set(bidders.values()) == {"provider"} and len(bidders) == 2
+    assert {e: r for e, r in roles.items() if e not in bidders} == {
+        sign_in.email: sign_in.role for sign_in in DEMO_SIGN_INS
+    }
 
 
 async def test_production_mode_refuses_to_load_the_demo(
@@ -200,3 +206,22 @@ async def test_production_mode_refuses_to_load_the_demo(
         await load_demo()
 
     assert await Organisation.count() == 0
+
+
+async def test_the_demo_has_a_call_off_with_its_bids_opened_and_evaluated(db: str) -> None:
+    from marketplace.awards.tables import Assessment
+    from marketplace.demo.evaluated_call_off import TITLE
+    from marketplace.tenders.tables import CallOff
+
+    await load_demo()
+    await load_demo()
+    [call_off] = await CallOff.select().where(CallOff.title == TITLE)
+    assert call_off["status"] == "evaluated"
+    assessments = (
+        await Assessment.select()
+        .where(Assessment.call_off == call_off["id"])
+        .order_by(Assessment.position)
+    )
+    assert [(a["rank"], a["winner"]) for a in assessments] == [(1, True), (2, False), (None, False)]
+    assert "above the maximum price" in assessments[2]["reason"]
+    assert assessments[1]["provider_name"] == "Oakleaf Home Care (demo)"
