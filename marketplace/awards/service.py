@@ -1,6 +1,6 @@
-"""Use cases of awards: settle a call-off once its bids are opened, take a pilot's quality
-scores, confirm the award (or depart from it with a reason) with the gates re-checked at that
-moment, end a call-off without an award, and conclude it after the standstill."""
+"""Use cases of awards: settle a call-off once its bids are opened, confirm the award (or depart
+from it with a reason) with the gates re-checked at that moment, and end a call-off without an
+award. Pilot scores are in scoring.py; the notice and the conclusion in conclusion.py."""
 
 from __future__ import annotations
 
