@@ -22,7 +22,11 @@ async def call_off_data_key(call_off_id: UUID, *, create: bool = False) -> bytes
         return unwrap_data_key(kek, bytes(row["wrapped_key"]), call_off_id)
     if not create:
         return None
+    # Bids on one call-off run side by side: when two make its key at once, the first to commit
+    # wins and the other takes that one (the unique call-off column decides).
     data_key = new_data_key()
     wrapped = wrap_data_key(kek, data_key, call_off_id)
-    await CallOffKey.insert(CallOffKey(call_off=call_off_id, wrapped_key=wrapped))
-    return data_key
+    await CallOffKey.insert(CallOffKey(call_off=call_off_id, wrapped_key=wrapped)).on_conflict(
+        target=CallOffKey.call_off, action="DO NOTHING"
+    )
+    return await call_off_data_key(call_off_id)

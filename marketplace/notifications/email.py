@@ -55,6 +55,12 @@ def _sentence(text: str) -> str:
 
 
 @cache
+def _subject(template: str) -> Any:
+    """The email's subject line as a compiled template (compiled once, not per email)."""
+    return _environment().from_string(SUBJECTS[template])
+
+
+@cache
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(PROJECT_ROOT / "templates" / "emails")),
@@ -78,7 +84,7 @@ def render_email(outbox_id: UUID, to: str, template: str, context: dict[str, Any
         raise UnknownEmail(f"no email called {template!r}")
     settings = get_settings()
     env = _environment()
-    subject = env.from_string(SUBJECTS[template]).render(context)
+    subject = _subject(template).render(context)
     values = {**context, "service_url": settings.base_url, "subject": subject}
     message = EmailMessage()
     message["From"] = settings.mail_from

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 
-from marketplace.db import for_update
+from marketplace.db import for_update, is_postgres
 from marketplace.tenders.tables import CallOff, CallOffArea, Invitation
 
 
@@ -26,19 +26,33 @@ class BiddingTerms:
     invited_area_codes: list[str]
 
 
+_BIDDING_SQL = """
+SELECT i.area_codes AS area_codes, c.id AS id, c.commissioner AS commissioner, c.kind AS kind,
+       c.title AS title, c.status AS status, c.deadline AS deadline, c.terms AS terms
+FROM invitation i JOIN call_off c ON c.id = i.call_off
+WHERE i.call_off = {} AND i.provider = {}
+"""
+# The provider's invitation exclusively, the call-off shared (SQLite's IMMEDIATE transaction
+# already serialises every writer).
+_BIDDING_LOCKS = "FOR UPDATE OF i FOR SHARE OF c"
+
+
 async def lock_for_bidding(call_off_id: UUID, provider_id: UUID) -> BiddingTerms | None:
-    """The call-off, locked until the caller's transaction ends, if this provider is invited to
-    it; None otherwise (the caller answers 404: never reveal another's call-off)."""
-    invitation = (
-        await Invitation.select(Invitation.area_codes)
-        .where((Invitation.call_off == call_off_id) & (Invitation.provider == provider_id))
-        .first()
+    """The call-off, held until the caller's transaction ends, if this provider is invited to it;
+    None otherwise (the caller answers 404: never reveal another's call-off).
+
+    Bids on one call-off share its row lock, so providers racing the deadline are not served one
+    by one; the close takes the row exclusively, so it waits for the bids in flight and every later
+    bid waits for it, then finds the call-off closed. The provider's own invitation row is taken
+    exclusively: one provider's submissions and withdrawals follow each other (no lost version).
+    """
+    # One hand-written statement: this runs for every bid, at the deadline rush above all.
+    rows = await CallOff.raw(
+        _BIDDING_SQL + (_BIDDING_LOCKS if is_postgres() else ""), call_off_id, provider_id
     )
-    if invitation is None:
+    if not rows:
         return None
-    row = await for_update(CallOff.select().where(CallOff.id == call_off_id)).first()
-    if row is None:
-        return None
+    row = rows[0]
     return BiddingTerms(
         call_off_id=row["id"],
         commissioner_id=row["commissioner"],
@@ -47,7 +61,7 @@ async def lock_for_bidding(call_off_id: UUID, provider_id: UUID) -> BiddingTerms
         status=row["status"],
         deadline=row["deadline"],
         terms=msgspec.json.decode(row["terms"]),
-        invited_area_codes=msgspec.json.decode(invitation["area_codes"]),
+        invited_area_codes=msgspec.json.decode(row["area_codes"]),
     )
 
 

@@ -247,3 +247,35 @@ async def test_a_withdrawn_bid_is_erased_and_can_be_submitted_again(client) -> N
     assert (
         await client.delete(f"/api/v1/call-offs/{call_off_id}/bid", headers=bearer(token))
     ).status_code == 404
+
+
+async def test_bids_arriving_together_are_all_taken_and_share_one_key(client) -> None:
+    from marketplace.bids.tables import CallOffKey
+
+    c = await commissioning()
+    tokens = [(await admitted_provider(c, f"Together Care {n}"))[1] for n in range(12)]
+    call_off_id = await published(client, c, enablement_body(c))
+
+    async def submit(token: str, rate: int) -> Any:
+        return await client.put(
+            f"/api/v1/call-offs/{call_off_id}/bid",
+            json={**ENABLEMENT_BID, "hourly_rate_pence": rate},
+            headers=bearer(token),
+        )
+
+    # Every provider's first bid at once (the call-off's key is made by one of them), and the
+    # first provider three times at once (its versions follow one another).
+    answers = await asyncio.gather(
+        *(submit(token, 1800 + n) for n, token in enumerate(tokens)),
+        *(submit(tokens[0], 1700 + n) for n in range(3)),
+    )
+    assert [a.status_code for a in answers] == [201] * 15, [
+        a.text for a in answers if a.status_code != 201
+    ]
+    assert await CallOffKey.count().where(CallOffKey.call_off == call_off_id) == 1
+    first = [
+        a.json()["version"] for a in answers if a.json()["bid_id"] == answers[0].json()["bid_id"]
+    ]
+    assert sorted(first) == [1, 2, 3, 4]
+    mine = await client.get(f"/api/v1/call-offs/{call_off_id}/bid", headers=bearer(tokens[0]))
+    assert mine.json()["version"] == 4
