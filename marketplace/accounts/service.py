@@ -245,7 +245,13 @@ async def active_user_emails(organisation_ids: list[UUID]) -> list[str]:
     """The email addresses of these organisations' active users (to tell them something)."""
     if not organisation_ids:
         return []
-    rows = await User.select(User.email).where(
-        User.organisation.is_in(organisation_ids) & User.active.eq(True)
-    )
+    if len(organisation_ids) == 1:  # telling one organisation: every bid's receipt
+        rows = await User.raw(_ONE_ORGANISATIONS_EMAILS, organisation_ids[0])
+    else:
+        rows = await User.select(User.email).where(
+            User.organisation.is_in(organisation_ids) & User.active.eq(True)
+        )
     return [row["email"] for row in rows]
+
+
+_ONE_ORGANISATIONS_EMAILS = "SELECT email FROM app_user WHERE organisation = {} AND active"

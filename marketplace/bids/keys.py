@@ -13,13 +13,9 @@ async def call_off_data_key(call_off_id: UUID, *, create: bool = False) -> bytes
     """The call-off's data key, unwrapped; made and stored wrapped when `create` is set and it
     has none yet (inside the caller's transaction); None when it has none."""
     kek = get_settings().key_encryption_key
-    row = (
-        await CallOffKey.select(CallOffKey.wrapped_key)
-        .where(CallOffKey.call_off == call_off_id)
-        .first()
-    )
-    if row is not None:
-        return unwrap_data_key(kek, bytes(row["wrapped_key"]), call_off_id)
+    rows = await CallOffKey.raw(_WRAPPED_KEY, call_off_id)  # every bid: no query building
+    if rows:
+        return unwrap_data_key(kek, bytes(rows[0]["wrapped_key"]), call_off_id)
     if not create:
         return None
     # Bids on one call-off run side by side: when two make its key at once, the first to commit
@@ -30,3 +26,6 @@ async def call_off_data_key(call_off_id: UUID, *, create: bool = False) -> bytes
         target=CallOffKey.call_off, action="DO NOTHING"
     )
     return await call_off_data_key(call_off_id)
+
+
+_WRAPPED_KEY = "SELECT wrapped_key FROM call_off_key WHERE call_off = {}"
