@@ -5,7 +5,7 @@ transaction on PostgreSQL, and answers 201 with a small JSON body. No authentica
 validation beyond the body's types, no sealing, no locks.
 
 Served by uvicorn exactly as the app is (`bench._baseline_app:create_app`, factory), with
-DATABASE_URL pointing at the bench's database and the same connection pool size as the app.
+DATABASE_URL pointing at the bench's database and the same connection pool as the app.
 """
 
 from __future__ import annotations
@@ -23,14 +23,13 @@ from piccolo.columns import Text, Timestamptz, Varchar
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
+from marketplace.db import pool_options
+
 # What one bid submission writes (marketplace/bids/service.py submit_bid): the bid row (inserted,
 # or updated with the new version), one audit event, and one outbox email per active user of the
 # provider (one here). No Idempotency-Key is sent, so no idempotency row.
 ROW_KINDS = ("bid", "audit_event", "outbox_entry")
 ROWS_PER_SUBMISSION = len(ROW_KINDS)
-# The app's pool (marketplace/db.py start_engine).
-POOL_MIN_SIZE = 1
-POOL_MAX_SIZE = 20
 PATH = "/plain/{call_off_id:uuid}"
 
 
@@ -82,7 +81,8 @@ def create_app() -> Litestar:
 
     @asynccontextmanager
     async def pool(_: Litestar) -> AsyncIterator[None]:
-        await engine.start_connection_pool(min_size=POOL_MIN_SIZE, max_size=POOL_MAX_SIZE)
+        # The app's own pool settings (size and the light reset on release).
+        await engine.start_connection_pool(**pool_options())
         try:
             yield
         finally:
