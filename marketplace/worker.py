@@ -56,13 +56,16 @@ async def relay_outbox(ctx: dict[str, Any]) -> int:
 
 async def periodic_upkeep(ctx: dict[str, Any] | None = None) -> None:
     """Work done every few seconds whatever the mode: closing call-offs whose scheduled close was
-    missed, concluding awards whose standstill has ended, and sealing the audit log."""
+    missed, concluding awards whose standstill has ended, forgetting expired idempotency keys,
+    and sealing the audit log."""
     from marketplace.audit.sealing import seal_audit_log
     from marketplace.awards.conclusion import conclude_due_awards
     from marketplace.bids.opening import close_due_call_offs
+    from marketplace.idempotency.service import forget_expired_keys
 
     await close_due_call_offs()
     await conclude_due_awards()
+    await forget_expired_keys()
     await seal_audit_log()
 
 

@@ -12,7 +12,13 @@ from uuid import UUID, uuid4
 import asyncpg
 
 from marketplace.db import write_transaction
-from marketplace.idempotency.rules import Outcome, RequestSeen, StoredResponse, outcome_for
+from marketplace.idempotency.rules import (
+    KEY_LIFETIME,
+    Outcome,
+    RequestSeen,
+    StoredResponse,
+    outcome_for,
+)
 from marketplace.idempotency.tables import IdempotentResponse
 
 _UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError)
@@ -97,3 +103,16 @@ async def release_key(row_id: UUID) -> None:
     """Forget a pending record whose request failed, so that a corrected retry can proceed."""
     async with write_transaction():
         await IdempotentResponse.delete().where(IdempotentResponse.id == row_id)
+
+
+async def forget_expired_keys(now: datetime | None = None) -> int:
+    """Delete the responses kept for keys older than their lifetime (the upkeep's sweep: an
+    expired key is free again anyway, so this only keeps the table small); returns how many."""
+    cutoff = (now or datetime.now(UTC)) - KEY_LIFETIME
+    old = IdempotentResponse.created_at <= cutoff
+    # Counted first, outside a write transaction: most sweeps find nothing and take no lock.
+    expired = await IdempotentResponse.count().where(old)
+    if expired:
+        async with write_transaction():
+            await IdempotentResponse.delete().where(old)
+    return int(expired)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
+from marketplace.idempotency.service import forget_expired_keys
 from marketplace.idempotency.tables import IdempotentResponse
 from marketplace.tenders.tables import CallOff, Lot
 from tests.call_off_fixtures import commissioning, enablement_body
@@ -111,3 +113,22 @@ async def test_two_simultaneous_requests_with_one_key_create_once(client) -> Non
     ]
     assert len(first) == 1
     assert await CallOff.count() == 1
+
+
+async def test_the_upkeep_forgets_keys_past_their_lifetime(client) -> None:
+    _, token = await make_admin()
+    for key in ("old", "new"):
+        response = await client.post(
+            "/api/v1/lots",
+            json={"code": f"LOT-{key.upper()}", "name": key},
+            headers=keyed(token, key),
+        )
+        assert response.status_code == 201
+    await IdempotentResponse.update(
+        {IdempotentResponse.created_at: datetime.now(UTC) - timedelta(hours=25)}
+    ).where(IdempotentResponse.key == "old")
+    assert await forget_expired_keys() == 1
+    assert [row["key"] for row in await IdempotentResponse.select(IdempotentResponse.key)] == [
+        "new"
+    ]
+    assert await forget_expired_keys() == 0
