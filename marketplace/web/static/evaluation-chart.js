@@ -23,7 +23,7 @@
     data: { labels: data.labels, datasets: datasets },
     options: {
       animation: false,
-      scales: { y: { beginAtZero: false, title: { display: true, text: "£ an hour" } } },
+      scales: { y: { beginAtZero: true, title: { display: true, text: "£ an hour" } } },
       plugins: { legend: { position: "bottom" } }
     }
   });
