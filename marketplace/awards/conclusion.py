@@ -6,13 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from marketplace.audit.service import record
 from marketplace.awards import notices
+from marketplace.awards.standstill import standstill_ends_at
 from marketplace.awards.tables import Award, AwardedCare, AwardLine
 from marketplace.awards.views import award_lines
+from marketplace.config import get_settings
 from marketplace.db import for_update, write_transaction
-from marketplace.notifications.outbox import all_done
+from marketplace.notifications.outbox import add_job, all_done
 from marketplace.tenders.lifecycle import award_packages, award_terms, move_call_off
 
 
@@ -20,21 +23,36 @@ class SummariesPending(Exception):
     """The award notice waits until every assessment summary has been sent (retried later)."""
 
 
-async def send_award_notice(call_off_id: UUID, after: list[str]) -> str:
+async def send_award_notice(
+    call_off_id: UUID, after: list[str], now: datetime | None = None
+) -> str:
     """Put the award notice in the outbox once the summaries in `after` are all sent; at most
-    once, however often the job runs."""
+    once, however often the job runs. The standstill counts from the day the notice is sent: if
+    that is later than the award's day (the summaries were held up), it ends later, and the
+    conclusion is scheduled again for the new end (the early job then finds nothing due)."""
     if not await all_done([UUID(entry) for entry in after]):
         raise SummariesPending("the assessment summaries have not all been sent yet")
+    moment = now or datetime.now(UTC)
     async with write_transaction():
         award = await for_update(Award.select().where(Award.call_off == call_off_id)).first()
         if award is None or award["notice_sent_at"] is not None:
             return "already sent"
         terms = await award_terms(call_off_id)
         assert terms is not None
-        await notices.send_award_notices(
-            call_off_id, terms.title, await award_lines(call_off_id), award["standstill_ends_at"]
+        ends = max(
+            award["standstill_ends_at"],
+            standstill_ends_at(
+                moment, terms.standstill_working_days, ZoneInfo(get_settings().timezone)
+            ),
         )
-        await Award.update({Award.notice_sent_at: datetime.now(UTC)}).where(Award.id == award["id"])
+        if ends != award["standstill_ends_at"]:
+            await add_job(notices.CONCLUDE_JOB, {"call_off_id": str(call_off_id)}, run_at=ends)
+        await notices.send_award_notices(
+            call_off_id, terms.title, await award_lines(call_off_id), ends
+        )
+        await Award.update({Award.notice_sent_at: moment, Award.standstill_ends_at: ends}).where(
+            Award.id == award["id"]
+        )
     return "sent"
 
 

@@ -6,8 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from marketplace.awards.conclusion import conclude_call_off, send_award_notice
-from marketplace.awards.notices import AWARD_NOTICE_JOB
-from marketplace.awards.service import CONCLUDE_JOB
+from marketplace.awards.notices import AWARD_NOTICE_JOB, CONCLUDE_JOB
 
 
 async def award_notice_job(_: UUID, payload: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from marketplace.awards.words import OUTCOME_WORDS, figure_lines
 from marketplace.notifications.outbox import add_email, add_job
 
 AWARD_NOTICE_JOB = "send_award_notice"
+CONCLUDE_JOB = "conclude_call_off"
 
 
 def _area_lines(outcome: schemas.ProviderOutcome) -> list[dict[str, Any]]:

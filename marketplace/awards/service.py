@@ -39,8 +39,6 @@ from marketplace.tenders.lifecycle import (
     return_packages_for_contingency,
 )
 
-CONCLUDE_JOB = "conclude_call_off"
-
 
 async def _tell_bidders(terms: AwardTerms, status: str) -> list[str]:
     rows = await assessment_rows(terms.call_off_id)
@@ -189,7 +187,7 @@ async def _award(
     )
     summaries = await _tell_bidders(terms, "awarded")
     await notices.schedule_award_notice(terms.call_off_id, summaries)
-    await add_job(CONCLUDE_JOB, {"call_off_id": str(terms.call_off_id)}, run_at=ends)
+    await add_job(notices.CONCLUDE_JOB, {"call_off_id": str(terms.call_off_id)}, run_at=ends)
     await record(
         actor,
         "confirm_award",

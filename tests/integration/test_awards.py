@@ -9,6 +9,7 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,12 +18,13 @@ from marketplace.archive.s3_store import s3_client
 from marketplace.archive.service import document_content, read_document
 from marketplace.archive.tables import Document
 from marketplace.audit.tables import AuditEvent
-from marketplace.awards.conclusion import conclude_due_awards
+from marketplace.awards.conclusion import conclude_due_awards, send_award_notice
 from marketplace.awards.standstill import standstill_ends_at
 from marketplace.awards.tables import Award, AwardedCare
 from marketplace.bids.opening import close_due_call_offs
 from marketplace.config import get_settings, reset_settings
 from marketplace.notifications.relay import run_due_in_process
+from marketplace.notifications.tables import OutboxEntry
 from marketplace.tenders.tables import Package
 from tests.call_off_fixtures import (
     admitted_provider,
@@ -523,3 +525,25 @@ async def test_two_officers_confirming_at_once_make_one_award(client: Any) -> No
     assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
     assert await Award.count() == 1
     assert await AuditEvent.count().where(AuditEvent.action == "confirm_award") == 1
+
+
+async def test_the_standstill_counts_from_the_day_the_notice_is_sent(client: Any) -> None:
+    c = await commissioning()
+    _, oakleaf = await admitted_provider(c, "Oakleaf Home Care")
+    call_off_id = await published(client, c, enablement_body(c))
+    await bid(client, call_off_id, oakleaf, accepted(1900))
+    await close(call_off_id)
+    confirmed = await award(client, c, call_off_id)
+    assert confirmed.status_code == 200, confirmed.text
+    first_end = datetime.fromisoformat(confirmed.json()["standstill_ends_at"])
+    # The summaries were held up (the mail server was down): the notice goes out 5 days later.
+    late = datetime.fromisoformat(confirmed.json()["confirmed_at"]) + timedelta(days=5)
+    assert await send_award_notice(UUID(call_off_id), [], now=late) == "sent"
+    moved = await client.get(f"/api/v1/call-offs/{call_off_id}/award", headers=bearer(c.token))
+    ends = datetime.fromisoformat(moved.json()["standstill_ends_at"])
+    assert ends == standstill_ends_at(late, 8, ZoneInfo("Europe/London")) and ends > first_end
+    rescheduled = await OutboxEntry.select(OutboxEntry.run_at).where(
+        OutboxEntry.job == "conclude_call_off"
+    )
+    assert sorted(row["run_at"] for row in rescheduled) == [first_end, ends]
+    assert await send_award_notice(UUID(call_off_id), [], now=late) == "already sent"
