@@ -21,11 +21,12 @@ from playwright.sync_api import expect
 from marketplace.demo.sign_ins import DEMO_COMMISSIONER, DEMO_PROVIDER, DEMO_SIGN_INS
 from tests.conftest import run_in_own_loop, service_url
 from tests.e2e.conftest import E2E_DATABASE
+from tests.e2e.test_bid_journey import published_enablement
 from tests.e2e.test_call_off_journey import sign_in_as
 
 pytestmark = pytest.mark.e2e
 TITLE = "Enablement at home in Ashford (award journey)"
-AREA = "KENT-ASHFORD"  # where Oakleaf (the demo provider) and Blean Woods are both admitted
+# The call-off is in KENT-ASHFORD, where Oakleaf (the demo provider) and Blean Woods are both admitted.
 WINNER_ORGANISATION = "Blean Woods Care (demo)"
 WINNER_EMAIL = "bidder@blean-woods.award-journey.example.org"
 WINNER_PASSWORD = "a winning bidder's long password"
@@ -71,29 +72,6 @@ def winning_bidder(url: str) -> None:
         {"email": WINNER_EMAIL, "password": WINNER_PASSWORD, "role": "provider"},
         token,
     )
-
-
-def published_enablement(url: str) -> str:
-    """An enablement request for a waiting Ashford package, published through the API."""
-    token = token_for(url, DEMO_COMMISSIONER.email, DEMO_COMMISSIONER.password)
-    packages = call(url, "GET", "/api/v1/packages?status=waiting&limit=200", token=token)["items"]
-    package = next(p for p in packages if p["area_code"] == AREA)
-    call_off = call(
-        url,
-        "POST",
-        "/api/v1/call-offs",
-        {
-            "kind": "enablement",
-            "title": TITLE,
-            "lot_code": "CSH",
-            "package_ids": [package["id"]],
-            "deadline": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
-            "enablement": {"budget_pence": 150000, "weeks": 6, "outcomes": ["Cook a meal"]},
-        },
-        token,
-    )
-    call(url, "POST", f"/api/v1/call-offs/{call_off['id']}/publish", {}, token)
-    return str(call_off["id"])
 
 
 def bid(url: str, call_off_id: str, email: str, password: str, rate_pence: int) -> None:
@@ -162,7 +140,7 @@ def wait_until_evaluated(page: Any, call_off_id: str) -> None:
 
 
 def test_the_commissioner_awards_and_the_loser_reads_its_outcome(page: Any, server: Any) -> None:
-    call_off_id = published_enablement(server.url)
+    call_off_id = published_enablement(server.url, TITLE)
     winning_bidder(server.url)
     bid(server.url, call_off_id, DEMO_PROVIDER.email, DEMO_PROVIDER.password, LOSING_RATE_PENCE)
     bid(server.url, call_off_id, WINNER_EMAIL, WINNER_PASSWORD, WINNING_RATE_PENCE)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 TITLE = "Enablement at home in Ashford (bid journey)"
 
 
-def published_enablement(url: str) -> str:
+def published_enablement(url: str, title: str = TITLE) -> str:
     """An enablement request for a waiting Ashford package, published through the API."""
     token = api(
         url,
@@ -31,7 +31,7 @@ def published_enablement(url: str) -> str:
         "/api/v1/call-offs",
         {
             "kind": "enablement",
-            "title": TITLE,
+            "title": title,
             "lot_code": "CSH",
             "package_ids": [package["id"]],
             "deadline": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
