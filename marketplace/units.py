@@ -12,6 +12,13 @@ from marketplace.errors import BadInput, FieldError
 TWO_PLACES = Decimal("0.01")
 
 
+def pounds(pence: int) -> str:
+    """Pence as people read money: £1,234.56 (a minus sign before the £ when negative)."""
+    sign = "-" if pence < 0 else ""
+    whole, part = divmod(abs(pence), 100)
+    return f"{sign}£{whole:,}.{part:02d}"
+
+
 def two_places(value: Decimal, field: str, low: Decimal, high: Decimal) -> Decimal:
     """`value` with exactly two decimal places, refused when it has more or is out of bounds."""
     if not value.is_finite() or value != value.quantize(TWO_PLACES):

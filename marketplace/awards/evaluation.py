@@ -144,13 +144,15 @@ def compliant_bid_count(outcome: rules.Evaluation) -> int:
 
 
 async def evaluate_call_off(
-    call_off_id: UUID, *, recheck_gates: bool = False
+    call_off_id: UUID, *, recheck_gates: bool = False, terms: AwardTerms | None = None
 ) -> tuple[AwardTerms, rules.Evaluation] | None:
     """Evaluate an opened call-off and store the result (joining the caller's transaction); with
     `recheck_gates` the provider gates are checked again now instead of as they were at closing.
-    None when the call-off is not opened."""
+    A caller that already holds the call-off's lock passes its `terms`. None when the call-off
+    is not opened."""
     async with write_transaction():
-        terms = await award_terms(call_off_id, lock=True)
+        if terms is None:
+            terms = await award_terms(call_off_id, lock=True)
         if terms is None:
             return None
         contents = await opened_contents(call_off_id)

@@ -15,6 +15,8 @@ from decimal import Decimal
 from fractions import Fraction
 from uuid import UUID
 
+from marketplace.units import pounds
+
 KINDS = ("enablement", "cluster", "pilot")
 ABNORMALLY_LOW = "abnormally_low"
 
@@ -178,13 +180,6 @@ _MONTHS = (
     "November",
     "December",
 )
-
-
-def pounds(pence: int) -> str:
-    """£1,234.56 (a minus sign before the £ when negative)."""
-    sign = "-" if pence < 0 else ""
-    whole, part = divmod(abs(pence), 100)
-    return f"{sign}£{whole:,}.{part:02d}"
 
 
 def per_hour(pence: int) -> str:

@@ -95,11 +95,11 @@ async def _admitted_at(
     return earliest
 
 
-async def rank_providers(
+async def standings_of(
     commissioner_id: UUID, provider_ids: list[UUID], lot_id: UUID | None = None
 ) -> dict[UUID, Standing]:
-    """Recompute these providers' quality scores with the commissioner, keep each with its
-    factor breakdown (inside the caller's transaction) and return them."""
+    """These providers' quality scores with the commissioner, worked out from what the
+    marketplace records now, each with its factor breakdown (reads only)."""
     if not provider_ids:
         return {}
     inputs = await _inputs(commissioner_id, provider_ids)
@@ -110,30 +110,39 @@ async def rank_providers(
             Organisation.id.is_in(provider_ids)
         )
     }
-    now = datetime.now(UTC)
     standings = {}
-    async with write_transaction():
-        for provider_id in provider_ids:
-            scored = quality_score(inputs[provider_id])
-            factors = [
+    for provider_id in provider_ids:
+        scored = quality_score(inputs[provider_id])
+        standings[provider_id] = Standing(
+            provider_id,
+            names.get(provider_id, ""),
+            scored.score,
+            [
                 schemas.QualityFactor(
                     name=f.name, weight=f.weight, score=f.value, explanation=f.explanation
                 )
                 for f in scored.factors
-            ]
-            standings[provider_id] = Standing(
-                provider_id,
-                names.get(provider_id, ""),
-                scored.score,
-                factors,
-                admitted.get(provider_id),
-            )
+            ],
+            admitted.get(provider_id),
+        )
+    return standings
+
+
+async def rank_providers(
+    commissioner_id: UUID, provider_ids: list[UUID], lot_id: UUID | None = None
+) -> dict[UUID, Standing]:
+    """Recompute these providers' quality scores when they decide something (an evaluation)
+    and keep each with its factor breakdown (inside the caller's transaction)."""
+    standings = await standings_of(commissioner_id, provider_ids, lot_id)
+    now = datetime.now(UTC)
+    async with write_transaction():
+        for standing in standings.values():
             await upsert(
                 ProviderQuality(
                     commissioner=commissioner_id,
-                    provider=provider_id,
-                    score=scored.score,
-                    factors=msgspec.json.encode(factors).decode(),
+                    provider=standing.provider_id,
+                    score=standing.score,
+                    factors=msgspec.json.encode(standing.factors).decode(),
                     computed_at=now,
                 ),
                 (ProviderQuality.commissioner, ProviderQuality.provider),
@@ -151,7 +160,7 @@ async def provider_ranking(actor: Principal) -> list[schemas.RankedProvider]:
         (Admission.commissioner == commissioner_id) & (Admission.status == "approved")
     )
     provider_ids = sorted({row["provider"] for row in rows}, key=str)
-    standings = await rank_providers(commissioner_id, provider_ids)
+    standings = await standings_of(commissioner_id, provider_ids)
     ordered = sorted(
         standings.values(),
         key=lambda s: quality_order_key(s.score, s.admitted_at, s.provider_id),

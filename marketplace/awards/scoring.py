@@ -12,7 +12,7 @@ from marketplace.accounts.principal import Principal
 from marketplace.audit.service import record
 from marketplace.awards import schemas
 from marketplace.awards.evaluation import evaluate_call_off
-from marketplace.awards.service import end_without_award
+from marketplace.awards.service import end_without_award, short_of_an_award
 from marketplace.awards.tables import PilotScore
 from marketplace.awards.views import assessment_rows, evaluation_view, own_terms
 from marketplace.db import upsert, write_transaction
@@ -73,9 +73,9 @@ async def put_scores(
             organisation_id=terms.commissioner_id,
             details={"bid_id": str(body.bid_id), "area_code": body.area_code},
         )
-        evaluated = await evaluate_call_off(call_off_id)
+        evaluated = await evaluate_call_off(call_off_id, terms=terms)
         assert evaluated is not None
         terms, outcome = evaluated
-        if outcome.complete and not outcome.winners:
-            await end_without_award(terms, actor, "no pilot bid is compliant once scored")
+        if why := short_of_an_award(terms, outcome):
+            await end_without_award(terms, actor, "scored: " + why)
     return await evaluation_view(await own_terms(actor, call_off_id))

@@ -14,7 +14,7 @@ import msgspec
 from marketplace.accounts.principal import Principal
 from marketplace.archive.service import keep_for_the_award
 from marketplace.audit.service import record
-from marketplace.awards import notices, schemas
+from marketplace.awards import facts, notices, schemas
 from marketplace.awards.award_choice import Choice, check_choice, chosen_bids, proposal
 from marketplace.awards.evaluation import compliant_bid_count, evaluate_call_off
 from marketplace.awards.report import archive_award_report
@@ -63,11 +63,19 @@ async def end_without_award(terms: AwardTerms, actor: Principal | None, why: str
     )
 
 
-def _short_of_bids(terms: AwardTerms, compliant: int) -> str:
-    wanted = max(terms.min_bids, 1)
+def short_of_an_award(terms: AwardTerms, outcome: facts.Evaluation) -> str | None:
+    """Why a complete evaluation cannot lead to an award (fewer compliant bids than the
+    call-off's minimum, or none to award), or None when it can or is not complete yet."""
+    if not outcome.complete:
+        return None
+    compliant, wanted = compliant_bid_count(outcome), max(terms.min_bids, 1)
+    if compliant >= wanted and outcome.winners:
+        return None
     return (
         f"{compliant} compliant bid{'s' if compliant != 1 else ''}, "
         f"fewer than the minimum of {wanted}"
+        if compliant < wanted
+        else "no bid can be awarded"
     )
 
 
@@ -78,9 +86,8 @@ async def settle_after_opening(call_off_id: UUID) -> None:
     if evaluated is None:
         return
     terms, outcome = evaluated
-    compliant = compliant_bid_count(outcome)
-    if outcome.complete and (compliant < max(terms.min_bids, 1) or not outcome.winners):
-        await end_without_award(terms, None, _short_of_bids(terms, compliant))
+    if why := short_of_an_award(terms, outcome):
+        await end_without_award(terms, None, why)
 
 
 async def confirm_award(
@@ -106,15 +113,12 @@ async def confirm_award(
         before = [
             (r["bid_id"], r["area_code"]) for r in await assessment_rows(call_off_id) if r["winner"]
         ]
-        evaluated = await evaluate_call_off(call_off_id, recheck_gates=True)
+        evaluated = await evaluate_call_off(call_off_id, recheck_gates=True, terms=terms)
         assert evaluated is not None
         terms, outcome = evaluated
         computed = [(w.bid_id, w.area_code) for w in outcome.winners]
-        compliant = compliant_bid_count(outcome)
-        if compliant < max(terms.min_bids, 1) or not outcome.winners:
-            await end_without_award(
-                terms, actor, "gates re-checked at award: " + _short_of_bids(terms, compliant)
-            )
+        if why := short_of_an_award(terms, outcome):
+            await end_without_award(terms, actor, "gates re-checked at award: " + why)
             refusal = WrongState(
                 "Re-checking the gates left no compliant bid to award: the call-off has ended "
                 "without an award and its packages are back on the waiting list for contingency"

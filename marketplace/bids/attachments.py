@@ -25,10 +25,11 @@ from marketplace.bids.attachment_views import (
     describe_attachment,
     unsealed_description,
 )
+from marketplace.bids.contents import is_opened
 from marketplace.bids.keys import call_off_data_key
 from marketplace.bids.sealing import SealBroken, open_attachment, seal_attachment
 from marketplace.bids.service import DeadlinePassed, audit_refusal, check_open, provider_of
-from marketplace.bids.tables import Bid, BidAttachment, Opening
+from marketplace.bids.tables import Bid, BidAttachment
 from marketplace.db import write_transaction
 from marketplace.errors import NotFound, RuleBroken, WrongState
 from marketplace.tenders.bidding import BiddingTerms, call_off_for_opening, lock_for_bidding
@@ -230,7 +231,7 @@ async def opened_attachment_content(
     )
     if bid is None or bid["status"] != "submitted":
         raise NotFound("No such bid")
-    if not await Opening.exists().where(Opening.call_off == call_off_id):
+    if not await is_opened(call_off_id):
         async with write_transaction():
             await record(
                 actor,

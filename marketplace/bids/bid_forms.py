@@ -10,6 +10,7 @@ from typing import Any
 
 from marketplace.bids.schemas import AreaBid, BidSubmission
 from marketplace.errors import FieldError
+from marketplace.units import pounds
 
 MAX_RATE_PENCE = 100_000
 MAX_TEXT = 5000
@@ -66,13 +67,8 @@ def rate_check(raw: str, max_pence: int) -> tuple[bool, str]:
     if pence is None:
         return False, errors[0].message
     if pence > max_pence:
-        return False, f"{_pounds(pence)} an hour is above the maximum of {_pounds(max_pence)}"
-    return True, f"{_pounds(pence)} an hour is within the maximum of {_pounds(max_pence)}"
-
-
-def _pounds(pence: int) -> str:
-    pounds, remainder = divmod(pence, 100)
-    return f"£{pounds:,}.{remainder:02d}"
+        return False, f"{pounds(pence)} an hour is above the maximum of {pounds(max_pence)}"
+    return True, f"{pounds(pence)} an hour is within the maximum of {pounds(max_pence)}"
 
 
 def _date(form: dict[str, Any], name: str, errors: list[FieldError]) -> date | None:
@@ -131,11 +127,16 @@ def bid_submission(
     return BidSubmission(areas=areas, notes=_notes(form, errors)), rows, errors
 
 
+def _rate_text(pence: int) -> str:
+    """A rate as the form takes it back: 21.50 (no £, no thousands separator)."""
+    return f"{pence // 100}.{pence % 100:02d}"
+
+
 def form_of(kind: str, bid: BidSubmission, your_areas: list[str]) -> dict[str, Any]:
     """The form's fields filled in from a bid (the provider's own, to change it)."""
     form: dict[str, Any] = {"notes": bid.notes or ""}
     if bid.hourly_rate_pence is not None:
-        form["hourly_rate"] = _pounds(bid.hourly_rate_pence).removeprefix("£").replace(",", "")
+        form["hourly_rate"] = _rate_text(bid.hourly_rate_pence)
     if bid.accepts_enablement_budget is not None:
         form["accepts_enablement_budget"] = "yes" if bid.accepts_enablement_budget else "no"
     if bid.mobilisation_date is not None:
@@ -149,7 +150,7 @@ def form_of(kind: str, bid: BidSubmission, your_areas: list[str]) -> dict[str, A
     for area in bid.areas:
         if area.area_code in your_areas:
             i = your_areas.index(area.area_code)
-            form[f"area_rate_{i}"] = _pounds(area.hourly_rate_pence).removeprefix("£")
+            form[f"area_rate_{i}"] = _rate_text(area.hourly_rate_pence)
             for q, answer in area.answers.items():
                 form[f"area_answer_{i}_{q}"] = answer
     return form

@@ -16,7 +16,7 @@ from marketplace.awards.service import settle_after_opening
 from marketplace.bids import schemas
 from marketplace.bids.attachment_views import attachments_of
 from marketplace.bids.attachments import check_attachments
-from marketplace.bids.contents import opened_contents
+from marketplace.bids.contents import is_opened, opened_contents
 from marketplace.bids.keys import call_off_data_key
 from marketplace.bids.sealing import SealBroken, bid_digest, open_bid
 from marketplace.bids.tables import Bid, Opening, OpeningApproval
@@ -132,7 +132,7 @@ async def approve_opening(actor: Principal, call_off_id: UUID) -> schemas.Openin
             raise WrongState(
                 f"Bids cannot be opened before the deadline ({row['deadline'].isoformat()})"
             )
-        if await Opening.exists().where(Opening.call_off == call_off_id):
+        if await is_opened(call_off_id):
             raise WrongState("The bids of this call-off are already open")
         if row["status"] != "closed":
             raise WrongState(f"A {row['status']} call-off has no bids to open")
@@ -171,7 +171,7 @@ async def opened_bids(actor: Principal, call_off_id: UUID) -> list[schemas.Opene
     row = await call_off_for_opening(call_off_id, commissioner_id)
     if row is None:
         raise NotFound("No such call-off")
-    if not await Opening.exists().where(Opening.call_off == call_off_id):
+    if not await is_opened(call_off_id):
         async with write_transaction():
             await record(
                 actor,

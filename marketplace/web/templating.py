@@ -17,6 +17,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from marketplace.config import PROJECT_ROOT, get_settings
+from marketplace.units import pounds
 from marketplace.web.assets import static_url
 
 SERVICE_NAME = "Care call-off marketplace"
@@ -38,10 +39,7 @@ def sentence(text: str) -> str:
 
 def pence(value: int | None) -> str:
     """£24.00 from 2400."""
-    if value is None:
-        return ""
-    pounds, remainder = divmod(int(value), 100)
-    return f"£{pounds:,}.{remainder:02d}"
+    return "" if value is None else pounds(int(value))
 
 
 def local_mailbox_enabled() -> bool:
