@@ -1,4 +1,4 @@
-"""The pure award engine (`marketplace.awards.rules.evaluate`) on large made-up call-offs: an
+"""The pure award engine (`marketplace.awards.engine.ranking.evaluate`) on large made-up call-offs: an
 enablement and a cluster call-off of 10,000 bids each (target: under 0.5 s an evaluation) and a
 pilot of 3 areas and 500 bids. The baseline, timed in the same run, is sorting the same bids by
 (rate, receipt time) with `sorted()`: the irreducible cost of any ranking. Peak memory is that of
@@ -22,15 +22,15 @@ from decimal import Decimal
 from typing import Any
 
 from bench import median_ms
-from marketplace.awards.facts import ABNORMALLY_LOW, PilotArea, Question
-from marketplace.awards.rules import (
+from marketplace.awards.engine.ranking import (
     AreaOffer,
     BidFacts,
     CallOffTerms,
     Evaluation,
     evaluate,
 )
-from marketplace.tenders.envelopes import round_half_up
+from marketplace.awards.engine.values import ABNORMALLY_LOW, PilotArea, Question
+from marketplace.tenders.call_offs.envelope import round_half_up
 
 CALL_OFF_BIDS = 10_000
 PILOT_BIDS = 500

@@ -380,7 +380,8 @@ async def _prepare(providers: int) -> dict[str, Any]:
 
     from bench._baseline_app import BenchPlainRow
     from marketplace.app import create_app
-    from marketplace.db import bind_engine, current_engine, start_engine, stop_engine
+    from marketplace.binding import bind_engine
+    from marketplace.db import current_engine, start_engine, stop_engine
     from marketplace.migrate import migrate
     from marketplace.tenders.tables import Invitation
     from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body, in_days

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from bench import Figure, median_ms
-from marketplace.tenders.bundles import (
+from marketplace.tenders.waiting_list.bundles import (
     BundlePlan,
     LeftOut,
     WaitingPackage,

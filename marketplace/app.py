@@ -14,32 +14,37 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 
-from marketplace.accounts.admissions_api import AdmissionApi, BlockApi
 from marketplace.accounts.api import OrganisationApi, TokenApi
+from marketplace.accounts.authentication import principal_for_api_token, principal_for_session
 from marketplace.accounts.pages import SignInPages
+from marketplace.admissions.api import AdmissionApi, BlockApi
 from marketplace.archive.api import MULTIPART_OVERHEAD_BYTES, DocumentApi
 from marketplace.audit.api import AuditApi
-from marketplace.awards.api import AwardApi, RankingApi
-from marketplace.awards.pages import AwardPages, OutcomePages
-from marketplace.bids.api import BidApi, OpeningApi
+from marketplace.awards.web.api import AwardApi, OpeningApi, RankingApi
+from marketplace.awards.web.pages import AwardPages, OutcomePages
+from marketplace.bids.api import BidApi, OpenedBidsApi
+from marketplace.bids.opportunity_pages import OpportunityPages
 from marketplace.bids.pages import BidPages, MyBidsPages
+from marketplace.binding import bind_engine
 from marketplace.config import get_settings
-from marketplace.db import bind_engine, current_engine, start_engine, stop_engine
+from marketplace.db import current_engine, start_engine, stop_engine
 from marketplace.health import healthz
+from marketplace.home import home
 from marketplace.idempotency.middleware import HonourIdempotencyKeys
+from marketplace.jobs import periodic_upkeep
 from marketplace.notifications.pages import DevelopmentMailPages, OutboxPages
 from marketplace.notifications.relay import InProcessRunner
-from marketplace.tenders.api import AreaApi, LotApi, PackageApi, PostcodeApi, PricingApi
-from marketplace.tenders.call_off_api import CallOffApi
-from marketplace.tenders.console_pages import CallOffPages
-from marketplace.tenders.feed_pages import OpportunityPages
-from marketplace.tenders.pages import reference_data
-from marketplace.tenders.waiting_list_pages import WaitingListPages
+from marketplace.reference.api import AreaApi, LotApi, PostcodeApi, PricingApi
+from marketplace.reference.pages import reference_data
+from marketplace.tenders.call_offs.api import CallOffApi
+from marketplace.tenders.call_offs.pages import CallOffPages
+from marketplace.tenders.waiting_list.api import PackageApi
+from marketplace.tenders.waiting_list.pages import WaitingListPages
 from marketplace.web.assets import ensure_static, static_url, with_static_files
-from marketplace.web.home import home
 from marketplace.web.problems import EXCEPTION_HANDLERS
 from marketplace.web.security import IdentifyRequester, check_csrf, signed_in
 from marketplace.web.templating import template_config
+from marketplace.wiring import wire
 
 ROUTES: list[Any] = [
     home,
@@ -60,6 +65,7 @@ ROUTES: list[Any] = [
     CallOffApi,
     BidApi,
     OpeningApi,
+    OpenedBidsApi,
     AwardApi,
     RankingApi,
     AuditApi,
@@ -81,7 +87,7 @@ GC_YOUNG_THRESHOLD = 20_000
 async def lifespan(_: Litestar) -> AsyncIterator[None]:
     await start_engine()
     # Without Redis the web process runs the outbox itself (the embedded default).
-    runner = None if get_settings().redis_url else InProcessRunner()
+    runner = None if get_settings().redis_url else InProcessRunner(periodic_upkeep)
     if runner is not None:
         runner.start()
     # What was built at start-up lives as long as the process: keep it out of the collector's
@@ -99,11 +105,19 @@ async def lifespan(_: Litestar) -> AsyncIterator[None]:
 def create_litestar() -> Litestar:
     get_settings()
     ensure_static()
+    wire()
     bind_engine(current_engine())
     return Litestar(
         route_handlers=ROUTES,
         # In order, outermost first: the idempotency keys belong to the requester it identifies.
-        middleware=[DefineMiddleware(IdentifyRequester), DefineMiddleware(HonourIdempotencyKeys)],
+        middleware=[
+            DefineMiddleware(
+                IdentifyRequester,
+                by_token=principal_for_api_token,
+                by_session=principal_for_session,
+            ),
+            DefineMiddleware(HonourIdempotencyKeys),
+        ],
         guards=[signed_in],
         before_request=check_csrf,
         # A file just past the upload limit gets the archive's own 413 naming the limit; a body

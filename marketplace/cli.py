@@ -9,13 +9,27 @@ from pathlib import Path
 from typing import Any
 
 import click
+import uvicorn
+from arq.worker import async_check_health
+from botocore.exceptions import BotoCoreError, ClientError
 
+from marketplace.accounts.passwords import MIN_PASSWORD_LENGTH
+from marketplace.accounts.service import create_admin as create
+from marketplace.archive.bucket import ArchiveSetupError, init_archive
+from marketplace.audit.sealing import seal_audit_log, verify_audit_log
+from marketplace.binding import bind_engine
 from marketplace.config import ConfigurationError, get_settings
+from marketplace.db import current_engine, start_engine, stop_engine
+from marketplace.demo.loader import load_demo
+from marketplace.errors import DomainError
+from marketplace.migrate import migrate as run_migrations
+from marketplace.reference.postcodes.importer import DirectoryFileError, import_directory
+from marketplace.web.assets import AssetsMissing, collect_static
+from marketplace.worker import QUEUE, create_worker, redis_settings
 
 
 def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
     """Run one command's coroutine with the database engine (and its pool) started."""
-    from marketplace.db import bind_engine, current_engine, start_engine, stop_engine
 
     async def with_engine() -> Any:
         bind_engine(current_engine())
@@ -45,7 +59,6 @@ def main() -> None:
 @main.command()
 def migrate() -> None:
     """Bring the database schema up to date."""
-    from marketplace.migrate import migrate as run_migrations
 
     run_async(run_migrations())
     click.echo("Database is up to date.")
@@ -57,9 +70,6 @@ def migrate() -> None:
 @click.option("--workers", default=1, show_default=True, type=int)
 def run(host: str, port: int, workers: int) -> None:
     """Serve the marketplace (migrates first)."""
-    import uvicorn
-
-    from marketplace.migrate import migrate as run_migrations
 
     run_async(run_migrations())
     uvicorn.run(
@@ -78,11 +88,8 @@ def worker(check: bool) -> None:
     """Run the arq worker (needs REDIS_URL): outbox delivery, relay and upkeep."""
     if not get_settings().redis_url:
         _fail("REDIS_URL is not set: without Redis, `marketplace run` runs the jobs itself")
-    from marketplace.worker import QUEUE, create_worker, redis_settings
 
     if check:
-        from arq.worker import async_check_health
-
         sys.exit(asyncio.run(async_check_health(redis_settings(), queue_name=QUEUE)))
     create_worker().run()
 
@@ -90,7 +97,6 @@ def worker(check: bool) -> None:
 @main.command()
 def collectstatic() -> None:
     """Fingerprint and compress the front-end assets into build/static."""
-    from marketplace.web.assets import AssetsMissing, collect_static
 
     try:
         manifest = collect_static()
@@ -109,9 +115,6 @@ def admin() -> None:
 @click.option("--password", required=True)
 def create_admin(email: str, password: str) -> None:
     """Create a platform admin."""
-    from marketplace.accounts.passwords import MIN_PASSWORD_LENGTH
-    from marketplace.accounts.service import create_admin as create
-    from marketplace.errors import DomainError
 
     if len(password) < MIN_PASSWORD_LENGTH:
         _fail(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
@@ -130,7 +133,6 @@ def audit() -> None:
 @audit.command("verify")
 def verify_audit() -> None:
     """Check every sealed event and seal; print "ok" with the counts, or the first broken link."""
-    from marketplace.audit.sealing import verify_audit_log
 
     result = run_async(verify_audit_log())
     if not result.ok:
@@ -141,7 +143,6 @@ def verify_audit() -> None:
 @audit.command("seal")
 def seal_audit() -> None:
     """Seal the events not sealed yet, now (the worker does this on a schedule)."""
-    from marketplace.audit.sealing import seal_audit_log
 
     async def seal_everything() -> int:
         total = 0
@@ -160,9 +161,6 @@ def archive() -> None:
 @archive.command("init")
 def archive_init() -> None:
     """Create the bucket with versioning, Object Lock and default retention (idempotent)."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from marketplace.archive.bucket import ArchiveSetupError, init_archive
 
     try:
         click.echo(asyncio.run(init_archive()))
@@ -174,7 +172,6 @@ def archive_init() -> None:
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_postcodes(csv_file: Path) -> None:
     """Import an ONS Postcode Directory CSV (columns pcds, lat, long, ru11ind)."""
-    from marketplace.tenders.postcode_import import DirectoryFileError, import_directory
 
     try:
         summary = run_async(import_directory(csv_file, progress=True))
@@ -186,7 +183,6 @@ def import_postcodes(csv_file: Path) -> None:
 @main.command()
 def demo() -> None:
     """Load the demo marketplace (idempotent) and print the demo sign-ins."""
-    from marketplace.demo.loader import load_demo
 
     try:
         result = run_async(load_demo())

@@ -7,7 +7,7 @@ use row locks instead, taken with `for_update()` where a service reads what it w
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -15,7 +15,8 @@ from urllib.parse import unquote, urlparse
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
-from piccolo.table import Table
+
+from marketplace.config import get_settings
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
@@ -42,31 +43,14 @@ def current_engine() -> Engine:
     """The engine every table of the marketplace is bound to."""
     global _engine
     if _engine is None:
-        from marketplace.config import get_settings
-
         _engine = engine_from_url(get_settings().database_url)
     return _engine
 
 
-def all_tables() -> list[type[Table]]:
-    """Every table of every marketplace app, in dependency order."""
-    from marketplace.piccolo_conf import APP_REGISTRY
-
-    tables: list[type[Table]] = []
-    for app_config in APP_REGISTRY.app_configs.values():
-        tables.extend(app_config.table_classes)
-    return tables
-
-
-def bind_engine(engine: Engine, tables: Iterable[type[Table]] | None = None) -> None:
-    """Point every table at `engine` (the app at start-up, and tests switching engines)."""
-    from piccolo.apps.migrations.tables import Migration
-
+def use_engine(engine: Engine) -> None:
+    """Make `engine` the current one (marketplace.binding points every table at it)."""
     global _engine
     _engine = engine
-    bound: list[type[Table]] = [*(tables if tables is not None else all_tables()), Migration]
-    for table in bound:
-        table._meta.db = engine
 
 
 def is_postgres(engine: Engine | None = None) -> bool:

@@ -6,8 +6,12 @@ import asyncio
 from typing import Any
 from urllib.parse import urlparse
 
+import aiosmtplib
+import boto3
+from botocore.config import Config
 from litestar import get
 from litestar.response import Response
+from redis.asyncio import Redis
 
 from marketplace.config import get_settings
 from marketplace.db import current_engine
@@ -21,7 +25,6 @@ async def check_database() -> str:
 
 
 async def check_redis(url: str) -> str:
-    from redis.asyncio import Redis
 
     client = Redis.from_url(
         url, socket_connect_timeout=CHECK_TIMEOUT_SECONDS, socket_timeout=CHECK_TIMEOUT_SECONDS
@@ -34,8 +37,6 @@ async def check_redis(url: str) -> str:
 
 
 async def check_s3() -> str:
-    import boto3
-    from botocore.config import Config
 
     settings = get_settings()
     client = boto3.client(
@@ -53,7 +54,6 @@ async def check_s3() -> str:
 
 
 async def check_smtp(url: str) -> str:
-    import aiosmtplib
 
     parsed = urlparse(url)
     client = aiosmtplib.SMTP(

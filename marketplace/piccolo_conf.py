@@ -4,6 +4,8 @@ from typing import Any
 
 from piccolo.conf.apps import AppRegistry
 
+from marketplace.db import current_engine
+
 APP_REGISTRY = AppRegistry(
     apps=[
         "marketplace.accounts.piccolo_app",
@@ -12,7 +14,7 @@ APP_REGISTRY = AppRegistry(
         "marketplace.archive.piccolo_app",
         "marketplace.notifications.piccolo_app",
         "marketplace.bids.piccolo_app",
-        "marketplace.accounts.membership.piccolo_app",
+        "marketplace.admissions.piccolo_app",
         "marketplace.idempotency.piccolo_app",
         "marketplace.awards.piccolo_app",
     ]
@@ -22,7 +24,5 @@ APP_REGISTRY = AppRegistry(
 def __getattr__(name: str) -> Any:
     # Resolved on every lookup so that Piccolo's migrations use the engine the app is bound to.
     if name == "DB":
-        from marketplace.db import current_engine
-
         return current_engine()
     raise AttributeError(name)

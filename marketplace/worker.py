@@ -11,10 +11,13 @@ from arq import cron, func
 from arq.connections import RedisSettings, create_pool
 from arq.worker import Worker
 
+from marketplace.binding import bind_engine
 from marketplace.config import get_settings
-from marketplace.db import bind_engine, current_engine, start_engine, stop_engine
+from marketplace.db import current_engine, start_engine, stop_engine
+from marketplace.jobs import periodic_upkeep
 from marketplace.notifications.delivery import deliver
 from marketplace.notifications.relay import DELIVER_JOB, relay_to_arq
+from marketplace.wiring import wire
 
 QUEUE = "marketplace"
 EVERY_SECOND = set(range(60))
@@ -54,21 +57,6 @@ async def relay_outbox(ctx: dict[str, Any]) -> int:
     return await relay_to_arq(ctx["redis"])
 
 
-async def periodic_upkeep(ctx: dict[str, Any] | None = None) -> None:
-    """Work done every few seconds whatever the mode: closing call-offs whose scheduled close was
-    missed, concluding awards whose standstill has ended, forgetting expired idempotency keys,
-    and sealing the audit log."""
-    from marketplace.audit.sealing import seal_audit_log
-    from marketplace.awards.conclusion import conclude_due_awards
-    from marketplace.bids.opening import close_due_call_offs
-    from marketplace.idempotency.service import forget_expired_keys
-
-    await close_due_call_offs()
-    await conclude_due_awards()
-    await forget_expired_keys()
-    await seal_audit_log()
-
-
 async def startup(ctx: dict[str, Any]) -> None:
     bind_engine(current_engine())
     await start_engine()
@@ -83,6 +71,7 @@ def create_worker(**overrides: Any) -> Worker:
     # One timeout for every job: arq waits that long (plus 10 s) before re-running a job whose
     # worker died, so a longer cron timeout would delay recovery of outbox deliveries.
     timeout = get_settings().job_timeout_seconds
+    wire()
     options: dict[str, Any] = {
         "functions": [
             func(deliver_outbox_entry, name=DELIVER_JOB, timeout=timeout, max_tries=1000)

@@ -8,12 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from marketplace.accounts import schemas as account_schemas
-from marketplace.accounts.principal import Principal
-from marketplace.tenders import schemas as tender_schemas
-from marketplace.tenders.directory import save_postcodes
-from marketplace.tenders.postcodes import PostcodeEntry
-from marketplace.tenders.seeding import PackageSeed, ensure_packages
-from marketplace.tenders.service import create_area, create_lot, put_pricing
+from marketplace.principal import Principal
+from marketplace.reference import schemas as tender_schemas
+from marketplace.reference.postcodes.directory import save_postcodes
+from marketplace.reference.postcodes.rules import PostcodeEntry
+from marketplace.reference.service import create_area, create_lot, put_pricing
+from marketplace.tenders.waiting_list.seeding import PackageSeed, ensure_packages
 from tests.factories import admin_principal, make_admin, make_organisation, make_user, principal_of
 
 POSTCODES = [
@@ -44,7 +44,7 @@ async def commissioning(name: str = "Kent County Council") -> Commissioning:
     user, token = await make_user(commissioner.id, "commissioner")
     officer = principal_of(user, commissioner)
     suffix = str(commissioner.id)[:4].upper()
-    from marketplace.tenders.tables import Lot
+    from marketplace.reference.tables import Lot
 
     if not await Lot.exists().where(Lot.code == "CSH"):
         await create_lot(
@@ -185,8 +185,8 @@ async def admitted_provider(
 ) -> tuple[account_schemas.Organisation, str]:
     """A provider admitted to CSH in these of the commissioner's areas, and a token for one of
     its users."""
-    from marketplace.accounts.admissions import apply, decide
-    from marketplace.accounts.admissions_schemas import AdmissionCreate, AdmissionDecision
+    from marketplace.admissions.applications import apply, decide
+    from marketplace.admissions.schemas import AdmissionCreate, AdmissionDecision
 
     provider = await make_organisation("provider", name=name, **fields)
     user, token = await make_user(provider.id, "provider")

@@ -45,6 +45,14 @@ def service_url(name: str) -> str:
     return url
 
 
+@pytest.fixture(scope="session", autouse=True)
+def wired() -> None:
+    """The domains wired together as the web process and the worker wire them."""
+    from marketplace.wiring import wire
+
+    wire()
+
+
 @pytest.fixture(scope="session")
 def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("var")
@@ -85,7 +93,7 @@ def run_in_own_loop(coroutine: Any) -> Any:
 
 
 def _migrate(engine: Any) -> None:
-    from marketplace.db import bind_engine
+    from marketplace.binding import bind_engine
     from marketplace.migrate import migrate
 
     bind_engine(engine)
@@ -123,7 +131,7 @@ def postgres_url() -> Iterator[str]:
 async def _empty_postgres(engine: PostgresEngine) -> None:
     import asyncpg
 
-    from marketplace.db import all_tables
+    from marketplace.binding import all_tables
 
     names = ", ".join(f'"{table._meta.tablename}"' for table in all_tables())
     connection = await asyncpg.connect(engine.config["dsn"])
@@ -141,8 +149,9 @@ async def db(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[str]:
     """An empty, migrated database on the engine named by the parameter; yields the engine name."""
+    from marketplace.binding import bind_engine
     from marketplace.config import reset_settings
-    from marketplace.db import bind_engine, engine_from_url
+    from marketplace.db import engine_from_url
 
     if request.param == "sqlite":
         path = tmp_path / "marketplace.sqlite"

@@ -8,8 +8,8 @@ from uuid import UUID
 
 from marketplace.accounts import schemas
 from marketplace.accounts.authentication import issue_api_token
-from marketplace.accounts.principal import Principal
 from marketplace.accounts.service import create_admin, create_organisation, create_user
+from marketplace.principal import Principal
 
 PASSWORD = "a long enough test password"
 _numbers = itertools.count(1)

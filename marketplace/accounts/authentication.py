@@ -9,11 +9,11 @@ from typing import Any
 
 from marketplace.accounts import schemas
 from marketplace.accounts.passwords import password_matches
-from marketplace.accounts.principal import Principal
 from marketplace.accounts.tables import ApiToken, BrowserSession, User
 from marketplace.audit.service import record
 from marketplace.db import write_transaction
 from marketplace.errors import NotSignedIn
+from marketplace.principal import Principal
 
 SESSION_LIFETIME = timedelta(hours=12)
 API_TOKEN_LIFETIME = timedelta(days=30)

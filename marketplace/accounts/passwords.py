@@ -8,11 +8,12 @@ import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from marketplace.config import get_settings
+
 
 def _make_hasher() -> PasswordHasher:
     """argon2id with RFC 9106's low-memory profile; the test suite may ask for a cheap
     argon2id (development mode only) because it hashes hundreds of passwords."""
-    from marketplace.config import get_settings
 
     if (
         os.environ.get("MARKETPLACE_CHEAP_PASSWORD_HASHING") == "1"

@@ -7,12 +7,12 @@ from uuid import UUID
 
 from marketplace.accounts import schemas
 from marketplace.accounts.passwords import hash_password
-from marketplace.accounts.principal import ROLES_BY_ORGANISATION_KIND, Principal
 from marketplace.accounts.tables import Organisation, User
 from marketplace.audit.service import record
 from marketplace.db import for_update, write_transaction
 from marketplace.errors import BadInput, FieldError, NotAllowed, NotFound, RuleBroken
 from marketplace.notifications.outbox import add_email
+from marketplace.principal import ROLES_BY_ORGANISATION_KIND, Principal
 
 
 def _organisation(row: dict[str, Any]) -> schemas.Organisation:
@@ -86,6 +86,16 @@ async def get_organisation(actor: Principal, organisation_id: UUID) -> schemas.O
     if row is None or not _can_see(actor, row):
         raise NotFound("No such organisation")
     return _organisation(row)
+
+
+async def organisation_kind(organisation_id: UUID) -> str | None:
+    """An organisation's kind (commissioner | provider), or None when there is no such one."""
+    row = (
+        await Organisation.select(Organisation.kind)
+        .where(Organisation.id == organisation_id)
+        .first()
+    )
+    return None if row is None else str(row["kind"])
 
 
 def _can_see(actor: Principal, row: dict[str, Any]) -> bool:

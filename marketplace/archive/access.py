@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 from uuid import UUID
 
-from marketplace.accounts.principal import Principal
+from marketplace.principal import Principal
 
 Confidentiality = Literal["public", "commissioner_only", "sealed"]
 CONFIDENTIALITY_LEVELS: tuple[str, ...] = ("public", "commissioner_only", "sealed")

@@ -8,6 +8,8 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from marketplace.archive.filenames import content_disposition
@@ -19,8 +21,6 @@ PRESIGNED_URL_SECONDS = 300
 
 @functools.lru_cache(maxsize=8)
 def _client(endpoint_url: str | None, region: str) -> Any:
-    import boto3
-    from botocore.config import Config
 
     # boto3 clients are thread-safe (sessions are not): one per endpoint, shared by threads.
     return boto3.session.Session().client(

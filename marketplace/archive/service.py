@@ -5,23 +5,25 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from marketplace.accounts.principal import Principal
 from marketplace.archive import schemas
 from marketplace.archive.access import CONFIDENTIALITY_LEVELS, Holding, content_decision
 from marketplace.archive.access import metadata_decision as metadata_rule
 from marketplace.archive.content_types import sniff
 from marketplace.archive.filenames import sanitise_filename
 from marketplace.archive.links import link_is_valid, signed_content_path
-from marketplace.archive.storage import DocumentDamaged, StoredObject, document_store
+from marketplace.archive.storage import DocumentDamaged, StoredObject
+from marketplace.archive.stores import document_store
 from marketplace.archive.tables import Document
 from marketplace.audit.service import record
 from marketplace.config import get_settings
 from marketplace.db import write_transaction
 from marketplace.errors import BadInput, FieldError, NotAllowed, NotFound, TooLarge
+from marketplace.principal import Principal
 
 log = logging.getLogger("marketplace.archive")
 ENTITY = "document"
@@ -45,6 +47,17 @@ def _document(row: dict[str, Any]) -> schemas.Document:
     )
 
 
+# What kind an organisation is (commissioner | provider), or None when there is no such one: the
+# accounts domain knows, above this one; the composition root hands its lookup in at start-up.
+KindOf = Callable[[UUID], Awaitable[str | None]]
+_kind_of: KindOf | None = None
+
+
+def look_up_organisation_kinds_with(kind_of: KindOf) -> None:
+    global _kind_of
+    _kind_of = kind_of
+
+
 async def _owner_kind(actor: Principal, owner_id: UUID | None) -> str | None:
     if owner_id is None:
         return None
@@ -52,9 +65,13 @@ async def _owner_kind(actor: Principal, owner_id: UUID | None) -> str | None:
         return actor.organisation_kind
     if not actor.is_admin:
         raise NotAllowed("You can only archive documents for your own organisation")
-    from marketplace.accounts.service import get_organisation
 
-    return (await get_organisation(actor, owner_id)).kind
+    if _kind_of is None:
+        raise RuntimeError("No organisation lookup: call marketplace.wiring.wire() at start-up")
+    kind = await _kind_of(owner_id)
+    if kind is None:
+        raise NotFound("No such organisation")
+    return kind
 
 
 def check_upload(filename: str, content: bytes) -> str:

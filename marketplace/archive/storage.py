@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from marketplace.config import Settings, get_settings
 from marketplace.errors import DomainError
 
 
@@ -66,15 +65,3 @@ class DocumentStore(Protocol):
         """A verified, short-lived URL to fetch the bytes directly, or None when the app must
         serve them itself (then through read())."""
         ...
-
-
-def document_store(settings: Settings | None = None) -> DocumentStore:
-    """The backend the settings name: S3 when a bucket is configured, else the local folder."""
-    settings = settings or get_settings()
-    if settings.s3_configured:
-        from marketplace.archive.s3_store import S3DocumentStore
-
-        return S3DocumentStore(settings)
-    from marketplace.archive.local_store import LocalDocumentStore
-
-    return LocalDocumentStore(settings.var_dir / "archive")

@@ -2,9 +2,13 @@
 
 from piccolo.columns import UUID, BigInt, ForeignKey, OnDelete, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
-from marketplace.accounts.tables import Organisation, User
+# The owner and the uploader are accounts' rows. The archive sits below the domains and never reads
+# their tables: the foreign keys are schema references, resolved by Piccolo when the tables load.
+Organisation = LazyTableReference("Organisation", module_path="marketplace.accounts.tables")
+User = LazyTableReference("User", module_path="marketplace.accounts.tables")
 
 
 class Document(Table, tablename="archived_document"):
@@ -18,7 +22,7 @@ class Document(Table, tablename="archived_document"):
     # As the uploader named it, sanitised; for display and downloads only.
     filename = Varchar(length=255)
     # Null for the platform's own documents.
-    owner_organisation = ForeignKey(
+    owner_organisation: ForeignKey[Table] = ForeignKey(
         Organisation, null=True, on_delete=OnDelete.restrict, index=True
     )
     # The owner's kind when uploaded (commissioner | provider), for the access rules.
@@ -26,6 +30,6 @@ class Document(Table, tablename="archived_document"):
     confidentiality = Varchar(length=24)
     # The S3 object version; null in the local-folder backend.
     version_id = Varchar(length=1024, null=True, default=None)
-    uploaded_by = ForeignKey(User, on_delete=OnDelete.restrict)
+    uploaded_by: ForeignKey[Table] = ForeignKey(User, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
     retain_until = Timestamptz()

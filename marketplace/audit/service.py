@@ -9,12 +9,12 @@ from uuid import UUID
 
 import msgspec
 
-from marketplace.accounts.principal import Principal
 from marketplace.audit import schemas
 from marketplace.audit.tables import AuditEvent, AuditEventDigest
 from marketplace.db import write_transaction
 from marketplace.errors import BadInput, FieldError, NotAllowed
 from marketplace.pagination import check_limit, decode_cursor, encode_cursor
+from marketplace.principal import Principal
 
 _encoder = msgspec.json.Encoder(order="sorted")
 

@@ -10,13 +10,18 @@ from zoneinfo import ZoneInfo
 
 from marketplace.audit.service import record
 from marketplace.awards import notices
-from marketplace.awards.standstill import standstill_ends_at
+from marketplace.awards.engine.standstill import standstill_ends_at
+from marketplace.awards.jobs import CONCLUDE_CALL_OFF
+from marketplace.awards.queries import award_lines
 from marketplace.awards.tables import Award, AwardedCare, AwardLine
-from marketplace.awards.views import award_lines
 from marketplace.config import get_settings
 from marketplace.db import for_update, write_transaction
 from marketplace.notifications.outbox import add_job, all_done
-from marketplace.tenders.lifecycle import award_packages, award_terms, move_call_off
+from marketplace.tenders.call_offs.lifecycle import (
+    award_packages,
+    award_terms,
+    move_call_off,
+)
 
 
 class SummariesPending(Exception):
@@ -46,7 +51,7 @@ async def send_award_notice(
             ),
         )
         if ends != award["standstill_ends_at"]:
-            await add_job(notices.CONCLUDE_JOB, {"call_off_id": str(call_off_id)}, run_at=ends)
+            await add_job(CONCLUDE_CALL_OFF, {"call_off_id": str(call_off_id)}, run_at=ends)
         await notices.send_award_notices(
             call_off_id, terms.title, await award_lines(call_off_id), ends
         )

@@ -11,17 +11,17 @@ from uuid import UUID
 
 import msgspec
 
-from marketplace.accounts.eligibility import provider_gate_failures
+from marketplace.admissions.eligibility import provider_gate_failures
 from marketplace.audit.service import record
-from marketplace.awards import rules
-from marketplace.awards.facts import AreaOffer, BidFacts, CallOffTerms, PilotArea, Question
-from marketplace.awards.quality import Standing, rank_providers
+from marketplace.awards.engine import ranking as rules
+from marketplace.awards.engine.values import AreaOffer, BidFacts, CallOffTerms, PilotArea, Question
+from marketplace.awards.quality_ranking import Standing, rank_providers
 from marketplace.awards.tables import Assessment, Evaluation, PilotScore
 from marketplace.bids.contents import opened_contents
 from marketplace.bids.schemas import OpenedBid
 from marketplace.db import upsert, write_transaction
-from marketplace.tenders.bidding import invited_area_ids
-from marketplace.tenders.lifecycle import AwardTerms, award_terms, move_call_off
+from marketplace.tenders.call_offs.bidding import invited_area_ids
+from marketplace.tenders.call_offs.lifecycle import AwardTerms, award_terms, move_call_off
 
 
 def rules_terms(terms: AwardTerms) -> CallOffTerms:

@@ -10,12 +10,10 @@ from uuid import UUID
 
 from marketplace.accounts.service import active_user_emails
 from marketplace.awards import schemas
-from marketplace.awards.facts import long_date
+from marketplace.awards.engine.phrases import long_date
+from marketplace.awards.jobs import SEND_AWARD_NOTICE
 from marketplace.awards.words import OUTCOME_WORDS, figure_lines
 from marketplace.notifications.outbox import add_email, add_job
-
-AWARD_NOTICE_JOB = "send_award_notice"
-CONCLUDE_JOB = "conclude_call_off"
 
 
 def _area_lines(outcome: schemas.ProviderOutcome) -> list[dict[str, Any]]:
@@ -67,7 +65,7 @@ async def send_assessment_summaries(
 
 async def schedule_award_notice(call_off_id: UUID, after: list[str]) -> None:
     """The award notice goes once every summary in `after` has been sent (the job checks)."""
-    await add_job(AWARD_NOTICE_JOB, {"call_off_id": str(call_off_id), "after": after})
+    await add_job(SEND_AWARD_NOTICE, {"call_off_id": str(call_off_id), "after": after})
 
 
 async def send_award_notices(

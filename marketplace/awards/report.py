@@ -9,11 +9,11 @@ import io
 from typing import Any
 from uuid import UUID
 
-from marketplace.accounts.principal import Principal
 from marketplace.archive.service import store_document
+from marketplace.awards.queries import assessment_rows
 from marketplace.awards.tables import Award
-from marketplace.awards.views import assessment_rows
-from marketplace.tenders.lifecycle import AwardTerms
+from marketplace.principal import Principal
+from marketplace.tenders.call_offs.lifecycle import AwardTerms
 
 COLUMNS = (
     "call_off_id",

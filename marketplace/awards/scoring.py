@@ -8,15 +8,15 @@ from uuid import UUID
 
 import msgspec
 
-from marketplace.accounts.principal import Principal
 from marketplace.audit.service import record
 from marketplace.awards import schemas
+from marketplace.awards.award import end_without_award, short_of_an_award
 from marketplace.awards.evaluation import evaluate_call_off
-from marketplace.awards.service import end_without_award, short_of_an_award
+from marketplace.awards.queries import assessment_rows, evaluation_view, own_terms
 from marketplace.awards.tables import PilotScore
-from marketplace.awards.views import assessment_rows, evaluation_view, own_terms
 from marketplace.db import upsert, write_transaction
 from marketplace.errors import FieldError, NotAllowed, RuleBroken, WrongState
+from marketplace.principal import Principal
 
 
 async def put_scores(

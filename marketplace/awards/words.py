@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from marketplace.awards.facts import long_date, per_hour, pounds
+from marketplace.awards.engine.phrases import long_date, per_hour
+from marketplace.units import pounds
 
 FIGURE_LABELS = {
     "hourly_rate_pence": "Hourly rate",

@@ -93,20 +93,11 @@ class BidApi(Controller):
         return await service.withdraw_bid(actor(request), call_off_id)
 
 
-class OpeningApi(Controller):
+class OpenedBidsApi(Controller):
+    """The opened bids for the commissioner's staff (opening itself is the awards domain's)."""
+
     path = "/api/v1/call-offs/{call_off_id:uuid}"
     tags = ["bids"]
-
-    @post(
-        "/open",
-        guards=[role_in("opener")],
-        status_code=200,
-        summary="Approve opening the bids after the deadline",
-    )
-    async def open(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
-    ) -> schemas.OpeningState:
-        return await opening.approve_opening(actor(request), call_off_id)
 
     @get(
         "/bids",

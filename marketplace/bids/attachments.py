@@ -13,13 +13,12 @@ from uuid import UUID
 
 import msgspec
 
-from marketplace.accounts.principal import Principal
 from marketplace.archive.filenames import sanitise_filename
 from marketplace.archive.service import check_upload, sealed_document_bytes, store_sealed_document
 from marketplace.archive.storage import DocumentDamaged
 from marketplace.audit.service import record
 from marketplace.bids import schemas
-from marketplace.bids.attachment_views import (
+from marketplace.bids.attachment_queries import (
     attachment_rows,
     attachments_of,
     describe_attachment,
@@ -32,7 +31,12 @@ from marketplace.bids.service import DeadlinePassed, audit_refusal, check_open, 
 from marketplace.bids.tables import Bid, BidAttachment
 from marketplace.db import write_transaction
 from marketplace.errors import NotFound, RuleBroken, WrongState
-from marketplace.tenders.bidding import BiddingTerms, call_off_for_opening, lock_for_bidding
+from marketplace.principal import Principal
+from marketplace.tenders.call_offs.bidding import (
+    BiddingTerms,
+    call_off_for_opening,
+    lock_for_bidding,
+)
 
 MAX_ATTACHMENTS_PER_BID = 10
 

@@ -1,6 +1,7 @@
-"""Closing at the deadline and opening the sealed bids: with a quorum of 1 the close opens them at
-once; with a quorum of 2 two different authorised officers must each approve after the deadline.
-Opening unwraps the call-off's key, decrypts every bid and re-checks it against its receipt."""
+"""The bids' side of closing and opening: at the close every bidder's provider gates are checked
+again; an authorised officer's approval is counted towards the quorum; opening unwraps the
+call-off's key, decrypts every bid and re-checks it against its receipt. The orchestration (close
+at the deadline, open, evaluate, in one transaction) is the awards domain's (awards/closing.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,10 @@ from uuid import UUID
 
 import msgspec
 
-from marketplace.accounts.eligibility import provider_gate_failures
-from marketplace.accounts.principal import Principal
+from marketplace.admissions.eligibility import provider_gate_failures
 from marketplace.audit.service import record
-from marketplace.awards.service import settle_after_opening
 from marketplace.bids import schemas
-from marketplace.bids.attachment_views import attachments_of
+from marketplace.bids.attachment_queries import attachments_of
 from marketplace.bids.attachments import check_attachments
 from marketplace.bids.contents import is_opened, opened_contents
 from marketplace.bids.keys import call_off_data_key
@@ -22,15 +21,14 @@ from marketplace.bids.sealing import SealBroken, bid_digest, open_bid
 from marketplace.bids.tables import Bid, Opening, OpeningApproval
 from marketplace.db import write_transaction
 from marketplace.errors import NotAllowed, NotFound, WrongState
-from marketplace.tenders.bidding import (
+from marketplace.principal import Principal
+from marketplace.tenders.call_offs.bidding import (
     ClosedCallOff,
     call_off_for_opening,
-    close_if_due,
-    due_for_closing,
 )
 
 
-async def _open(call_off_id: UUID, commissioner_id: UUID, actor: Principal | None) -> None:
+async def open_bids(call_off_id: UUID, commissioner_id: UUID, actor: Principal | None) -> None:
     """Decrypt every live bid and mark it intact or altered (inside the caller's transaction)."""
     data_key = await call_off_data_key(call_off_id)
     altered = []
@@ -64,10 +62,9 @@ async def _open(call_off_id: UUID, commissioner_id: UUID, actor: Principal | Non
         organisation_id=commissioner_id,
         details={"altered_bids": altered},
     )
-    await settle_after_opening(call_off_id)
 
 
-async def _recheck_gates(closed: ClosedCallOff) -> int:
+async def recheck_gates(closed: ClosedCallOff) -> int:
     """At closing, record against each live bid the provider gates its bidder now fails (a CQC
     rating may have dropped, a block may have been added); returns how many bidders fail one."""
     failing = 0
@@ -86,72 +83,51 @@ async def _recheck_gates(closed: ClosedCallOff) -> int:
     return failing
 
 
-async def close_call_off(call_off_id: UUID) -> str:
-    """The job scheduled at publication for the deadline (and the sweep's): close the call-off,
-    and open its bids when one officer suffices. Returns what happened."""
-    async with write_transaction():
-        closed = await close_if_due(call_off_id, datetime.now(UTC))
-        if closed is None:
-            return "not due"
-        failing = await _recheck_gates(closed)
-        await record(
-            None,
-            "close_call_off",
-            "call_off",
-            call_off_id,
-            organisation_id=closed.commissioner_id,
-            details={"bidders_failing_gates": failing},
-        )
-        if closed.opening_quorum == 1:
-            await _open(call_off_id, closed.commissioner_id, None)
-            return "opened"
-    return "closed"
+async def record_close(closed: ClosedCallOff) -> None:
+    """At the close (inside the caller's transaction): re-check every bidder's provider gates and
+    record the close with how many bidders now fail one."""
+    failing = await recheck_gates(closed)
+    await record(
+        None,
+        "close_call_off",
+        "call_off",
+        closed.call_off_id,
+        organisation_id=closed.commissioner_id,
+        details={"bidders_failing_gates": failing},
+    )
 
 
-async def close_due_call_offs() -> int:
-    """Close every call-off whose deadline passed without its scheduled job having run."""
-    done = 0
-    for call_off_id in await due_for_closing(datetime.now(UTC)):
-        if await close_call_off(call_off_id) != "not due":
-            done += 1
-    return done
-
-
-async def approve_opening(actor: Principal, call_off_id: UUID) -> schemas.OpeningState:
-    """An authorised officer (role opener) approves opening after the deadline; the bids open
-    when the call-off's quorum of different officers has approved."""
+async def approve(actor: Principal, call_off_id: UUID) -> bool:
+    """An authorised officer (role opener) approves opening after the deadline (inside the
+    caller's transaction); returns whether the call-off's quorum of different officers is met."""
     if actor.role != "opener" or actor.organisation_id is None:
         raise NotAllowed("Only an officer with the opener role may open bids")
-    await close_call_off(call_off_id)  # in case the deadline passed before the close job ran
-    async with write_transaction():
-        row = await call_off_for_opening(call_off_id, actor.organisation_id)
-        if row is None:
-            raise NotFound("No such call-off")
-        now = datetime.now(UTC)
-        if row["status"] == "published" or now < row["deadline"]:
-            raise WrongState(
-                f"Bids cannot be opened before the deadline ({row['deadline'].isoformat()})"
-            )
-        if await is_opened(call_off_id):
-            raise WrongState("The bids of this call-off are already open")
-        if row["status"] != "closed":
-            raise WrongState(f"A {row['status']} call-off has no bids to open")
-        if await OpeningApproval.exists().where(
-            (OpeningApproval.call_off == call_off_id) & (OpeningApproval.user_id == actor.user_id)
-        ):
-            raise WrongState(
-                "You have already approved opening: a second, different officer must approve"
-            )
-        await OpeningApproval.insert(
-            OpeningApproval(call_off=call_off_id, user_id=actor.user_id, approved_at=now)
+    row = await call_off_for_opening(call_off_id, actor.organisation_id)
+    if row is None:
+        raise NotFound("No such call-off")
+    now = datetime.now(UTC)
+    if row["status"] == "published" or now < row["deadline"]:
+        raise WrongState(
+            f"Bids cannot be opened before the deadline ({row['deadline'].isoformat()})"
         )
-        await record(
-            actor, "approve_opening", "call_off", call_off_id, organisation_id=actor.organisation_id
+    if await is_opened(call_off_id):
+        raise WrongState("The bids of this call-off are already open")
+    if row["status"] != "closed":
+        raise WrongState(f"A {row['status']} call-off has no bids to open")
+    if await OpeningApproval.exists().where(
+        (OpeningApproval.call_off == call_off_id) & (OpeningApproval.user_id == actor.user_id)
+    ):
+        raise WrongState(
+            "You have already approved opening: a second, different officer must approve"
         )
-        approvals = await OpeningApproval.count().where(OpeningApproval.call_off == call_off_id)
-        if approvals >= row["opening_quorum"]:
-            await _open(call_off_id, actor.organisation_id, actor)
-    return await opening_state(call_off_id)
+    await OpeningApproval.insert(
+        OpeningApproval(call_off=call_off_id, user_id=actor.user_id, approved_at=now)
+    )
+    await record(
+        actor, "approve_opening", "call_off", call_off_id, organisation_id=actor.organisation_id
+    )
+    approvals = await OpeningApproval.count().where(OpeningApproval.call_off == call_off_id)
+    return bool(approvals >= row["opening_quorum"])
 
 
 async def opening_state(call_off_id: UUID) -> schemas.OpeningState:

@@ -14,14 +14,14 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from marketplace.accounts.pages import FormBody
-from marketplace.bids import attachments, service
-from marketplace.bids import bid_forms as forms
+from marketplace.bids import attachments, forms, service
 from marketplace.bids.api import attachment_response
 from marketplace.bids.schemas import OwnBid
 from marketplace.errors import BadInput, DomainError, FieldError, NotFound
-from marketplace.tenders import call_off_schemas, feed
-from marketplace.tenders.call_off_forms import KINDS
-from marketplace.tenders.page_words import PAGE_WORDS
+from marketplace.tenders.call_offs import schemas as call_off_schemas
+from marketplace.tenders.call_offs.forms import KINDS
+from marketplace.tenders.opportunities import feed
+from marketplace.web.labels import PAGE_WORDS
 from marketplace.web.security import actor, role_in
 
 VARY = {"Vary": "HX-Request"}

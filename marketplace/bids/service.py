@@ -9,25 +9,20 @@ from uuid import UUID
 
 import msgspec
 
-from marketplace.accounts.principal import Principal
 from marketplace.accounts.service import active_user_emails
 from marketplace.audit.service import record
 from marketplace.bids import schemas
-from marketplace.bids.attachment_views import attachments_of
+from marketplace.bids.attachment_queries import attachments_of
 from marketplace.bids.keys import call_off_data_key
 from marketplace.bids.rules import bid_content_errors
-from marketplace.bids.sealing import (
-    bid_digest,
-    canonical_bid_content,
-    open_bid,
-    seal_bid,
-)
+from marketplace.bids.sealing import bid_digest, canonical_bid_content, open_bid, seal_bid
 from marketplace.bids.tables import Bid, BidAttachment
 from marketplace.db import write_transaction
 from marketplace.errors import NotAllowed, NotFound, RuleBroken, WrongState
 from marketplace.notifications.outbox import add_email
-from marketplace.tenders.bidding import BiddingTerms, lock_for_bidding
-from marketplace.tenders.feed import call_off_summaries
+from marketplace.principal import Principal
+from marketplace.tenders.call_offs.bidding import BiddingTerms, lock_for_bidding
+from marketplace.tenders.opportunities.feed import call_off_summaries
 
 
 class DeadlinePassed(WrongState):

@@ -11,18 +11,18 @@ from uuid import UUID
 
 from marketplace.accounts.authentication import principal_for_email
 from marketplace.accounts.seeding import UserSeed, ensure_users
-from marketplace.bids.opening import close_call_off
+from marketplace.awards.closing import close_call_off
 from marketplace.bids.schemas import BidSubmission
 from marketplace.bids.service import submit_bid
 from marketplace.config import get_settings
 from marketplace.db import write_transaction
 from marketplace.demo.admissions import demo_admissions
 from marketplace.demo.sign_ins import DEMO_COMMISSIONER, DEMO_PROVIDER
-from marketplace.tenders.call_off_schemas import CallOffCreate, EnablementTerms
-from marketplace.tenders.call_offs import create_call_off
-from marketplace.tenders.packages import list_packages
-from marketplace.tenders.publication import publish_call_off
+from marketplace.tenders.call_offs.drafting import create_call_off
+from marketplace.tenders.call_offs.publication import publish_call_off
+from marketplace.tenders.call_offs.schemas import CallOffCreate, EnablementTerms
 from marketplace.tenders.tables import CallOff
+from marketplace.tenders.waiting_list.packages import list_packages
 
 TITLE = "Enablement at home, Ashford (demo: bids opened)"
 AREA = "KENT-ASHFORD"

@@ -12,13 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from marketplace.accounts import schemas as accounts_schemas
-from marketplace.accounts.seeding import (
-    AdmissionSeed,
-    UserSeed,
-    ensure_admissions,
-    ensure_organisations,
-    ensure_users,
-)
+from marketplace.accounts.seeding import UserSeed, ensure_organisations, ensure_users
+from marketplace.admissions.seeding import AdmissionSeed, ensure_admissions
 from marketplace.audit.service import record
 from marketplace.config import ConfigurationError, get_settings
 from marketplace.db import write_transaction
@@ -27,9 +22,10 @@ from marketplace.demo.catalogue import COMMISSIONERS, LOTS, PROVIDERS
 from marketplace.demo.evaluated_call_off import ensure_evaluated_call_off
 from marketplace.demo.sign_ins import DEMO_SIGN_INS, DemoSignIn
 from marketplace.demo.waiting_list import demo_waiting_list
-from marketplace.tenders import schemas as tenders_schemas
-from marketplace.tenders.directory import rurality_of_postcodes, save_postcodes
-from marketplace.tenders.seeding import ensure_areas, ensure_lots, ensure_packages, ensure_pricing
+from marketplace.reference import schemas as tenders_schemas
+from marketplace.reference.postcodes.directory import rurality_of_postcodes, save_postcodes
+from marketplace.reference.seeding import ensure_areas, ensure_lots, ensure_pricing
+from marketplace.tenders.waiting_list.seeding import ensure_packages
 
 
 class DemoRefused(ConfigurationError):

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from marketplace.demo.areas import DemoArea, Place
 from marketplace.demo.catalogue import COMMISSIONERS, DemoCommissioner
-from marketplace.tenders.postcodes import PostcodeEntry
-from marketplace.tenders.seeding import PackageSeed
+from marketplace.reference.postcodes.rules import PostcodeEntry
+from marketplace.tenders.waiting_list.seeding import PackageSeed
 
 SEED = 20261123
 MIN_PACKAGES_PER_AREA = 3

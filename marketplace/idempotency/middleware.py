@@ -14,7 +14,6 @@ from typing import Any, Literal, cast
 
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, ReceiveMessage, Scope, Send
 
-from marketplace.accounts.principal import Principal
 from marketplace.errors import FieldError
 from marketplace.idempotency.rules import (
     KEY_HEADER,
@@ -26,6 +25,7 @@ from marketplace.idempotency.rules import (
     is_valid_key,
 )
 from marketplace.idempotency.service import claim_key, record_response, release_key
+from marketplace.principal import Principal
 from marketplace.web.problems import PROBLEM_JSON, problem_body
 from marketplace.web.security import scope_header
 

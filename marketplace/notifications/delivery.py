@@ -3,7 +3,6 @@ call for each entry, and the registry of jobs it can run."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,28 +15,18 @@ log = logging.getLogger("marketplace.outbox")
 Job = Callable[[UUID, dict[str, Any]], Awaitable[None]]
 
 JOBS: dict[str, Job] = {outbox.SEND_EMAIL: send_email}
-# Each domain's jobs.py exports JOBS; loaded on first delivery so that this module imports no domain.
-DOMAIN_JOB_MODULES = ("marketplace.bids.jobs", "marketplace.awards.jobs")
-_domain_jobs_loaded = False
-
-
-def _load_domain_jobs() -> None:
-    global _domain_jobs_loaded
-    if not _domain_jobs_loaded:
-        for module in DOMAIN_JOB_MODULES:
-            JOBS.update(importlib.import_module(module).JOBS)
-        _domain_jobs_loaded = True
+# The domains' jobs (closing call-offs, award notices, conclusions ...) are registered by the
+# composition root (marketplace/jobs.py), so that this platform module imports no domain.
 
 
 def register_job(name: str, job: Job) -> None:
-    """Domains add their own outbox jobs (closing call-offs, ending standstill ...)."""
+    """Add a job the outbox can run, by the name its entries carry."""
     JOBS[name] = job
 
 
 async def deliver(entry_id: UUID) -> str:
     """Run one outbox entry at most once at a time and never again once done; returns what
     happened: "done", "pending" (to retry), "failed", or "skipped" (not ours to run now)."""
-    _load_domain_jobs()
     entry = await outbox.claim(entry_id)
     if entry is None:
         return "skipped"

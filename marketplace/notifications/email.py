@@ -20,6 +20,7 @@ import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from marketplace.config import PROJECT_ROOT, get_settings
+from marketplace.web.templating import local_time, sentence
 
 # Subjects are templates too, rendered with the email's context.
 SUBJECTS: dict[str, str] = {
@@ -43,13 +44,11 @@ class UnknownEmail(Exception):
 
 
 def _local_time(iso: str) -> str:
-    from marketplace.web.templating import local_time
 
     return local_time(datetime.fromisoformat(iso))
 
 
 def _sentence(text: str) -> str:
-    from marketplace.web.templating import sentence
 
     return sentence(text)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from marketplace.notifications import outbox
@@ -40,16 +41,20 @@ async def run_due_in_process() -> int:
 
 class InProcessRunner:
     """The web process's stand-in for the worker when no REDIS_URL is set: the same outbox, the
-    same deliver(), polled every half second."""
+    same deliver(), polled every half second, and the periodic upkeep it is given (the app's)."""
 
-    def __init__(self, interval: float = 0.5, upkeep_every: float = 10.0) -> None:
+    def __init__(
+        self,
+        upkeep: Callable[[], Awaitable[None]],
+        interval: float = 0.5,
+        upkeep_every: float = 10.0,
+    ) -> None:
+        self.upkeep = upkeep
         self.interval = interval
         self.upkeep_every = upkeep_every
         self._task: asyncio.Task[None] | None = None
 
     async def _loop(self) -> None:
-        from marketplace.worker import periodic_upkeep
-
         loop = asyncio.get_running_loop()
         next_upkeep = loop.time()
         while True:
@@ -57,7 +62,7 @@ class InProcessRunner:
                 await run_due_in_process()
                 if loop.time() >= next_upkeep:
                     next_upkeep = loop.time() + self.upkeep_every
-                    await periodic_upkeep()
+                    await self.upkeep()
             except Exception:  # the loop must outlive a bad round
                 log.exception("in-process outbox round failed")
             await asyncio.sleep(self.interval)

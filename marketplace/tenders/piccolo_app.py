@@ -2,17 +2,14 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
+from marketplace.reference.tables import Area, Lot, Postcode, Pricing
 from marketplace.tenders.tables import (
-    Area,
     CallOff,
     CallOffArea,
     CallOffDocument,
     CallOffPackage,
     Invitation,
-    Lot,
     Package,
-    Postcode,
-    Pricing,
 )
 
 APP_CONFIG = AppConfig(

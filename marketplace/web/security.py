@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -18,10 +19,9 @@ from litestar.connection import ASGIConnection, Request
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from marketplace.accounts.authentication import principal_for_api_token, principal_for_session
-from marketplace.accounts.principal import Principal
 from marketplace.config import get_settings
 from marketplace.errors import NotAllowed, NotSignedIn
+from marketplace.principal import Principal
 
 SESSION_COOKIE = "marketplace_session"
 CSRF_FIELD = "csrf_token"
@@ -55,11 +55,18 @@ def scope_header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+# How a bearer token or a session cookie is turned into a Principal: the accounts domain's, given by
+# the app (the web toolkit sits below the domains and imports none of them).
+Identify = Callable[[str], Awaitable[Principal | None]]
+
+
 class IdentifyRequester:
     """ASGI middleware: puts the Principal (or None) and the browser's cookie into the scope."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, by_token: Identify, by_session: Identify) -> None:
         self.app = app
+        self.by_token = by_token
+        self.by_session = by_session
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -73,7 +80,7 @@ class IdentifyRequester:
             state["bearer"] = True
             scheme, _, token = authorization.partition(" ")
             if scheme.lower() == "bearer" and token.strip():
-                principal = await principal_for_api_token(token.strip())
+                principal = await self.by_token(token.strip())
             state["bad_token"] = principal is None
         else:
             raw = scope_header(scope, b"cookie")
@@ -86,7 +93,7 @@ class IdentifyRequester:
                 if SESSION_COOKIE in morsel and _COOKIE_VALUE.match(morsel[SESSION_COOKIE].value):
                     cookie_value = morsel[SESSION_COOKIE].value
             if cookie_value is not None:
-                principal = await principal_for_session(cookie_value)
+                principal = await self.by_session(cookie_value)
             elif not scope["path"].startswith(("/api/", "/healthz")):
                 cookie_value = secrets.token_urlsafe(32)
                 state["new_cookie"] = True

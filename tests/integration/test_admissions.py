@@ -9,13 +9,13 @@ from uuid import UUID
 
 import pytest
 
-from marketplace.accounts.admission_rules import london_date
-from marketplace.accounts.eligibility import eligible_providers, provider_gate_failures
-from marketplace.accounts.membership.tables import Admission
+from marketplace.admissions.eligibility import eligible_providers, provider_gate_failures
+from marketplace.admissions.rules import london_date
+from marketplace.admissions.tables import Admission
 from marketplace.audit.tables import AuditEvent
 from marketplace.notifications.relay import run_due_in_process
-from marketplace.tenders import schemas as tenders_schemas
-from marketplace.tenders.seeding import ensure_areas, ensure_lots
+from marketplace.reference import schemas as tenders_schemas
+from marketplace.reference.seeding import ensure_areas, ensure_lots
 from marketplace.working_days import add_working_days, working_days_between
 from tests.factories import bearer, make_organisation, make_user
 from tests.sample_documents import MINIMAL_PDF

@@ -204,7 +204,7 @@ async def test_a_locked_s3_version_cannot_be_deleted(
 
 
 async def test_a_local_document_cannot_be_written_twice(local_backend: str, client: Any) -> None:
-    from marketplace.archive.storage import document_store
+    from marketplace.archive.stores import document_store
 
     _, token = await provider_token()
     document = (await upload(client, token, MINIMAL_PDF)).json()

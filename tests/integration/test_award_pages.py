@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
+from marketplace.awards.closing import close_due_call_offs
 from marketplace.awards.tables import Award
-from marketplace.bids.opening import close_due_call_offs
 from tests.call_off_fixtures import (
     admitted_provider,
     commissioning,

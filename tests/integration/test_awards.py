@@ -18,10 +18,10 @@ from marketplace.archive.s3_store import s3_client
 from marketplace.archive.service import document_content, read_document
 from marketplace.archive.tables import Document
 from marketplace.audit.tables import AuditEvent
+from marketplace.awards.closing import close_due_call_offs
 from marketplace.awards.conclusion import conclude_due_awards, send_award_notice
-from marketplace.awards.standstill import standstill_ends_at
+from marketplace.awards.engine.standstill import standstill_ends_at
 from marketplace.awards.tables import Award, AwardedCare
-from marketplace.bids.opening import close_due_call_offs
 from marketplace.config import get_settings, reset_settings
 from marketplace.notifications.relay import run_due_in_process
 from marketplace.notifications.tables import OutboxEntry

@@ -12,7 +12,7 @@ import pytest
 from marketplace.archive.s3_store import s3_client
 from marketplace.archive.tables import Document
 from marketplace.audit.tables import AuditEvent
-from marketplace.bids.opening import close_due_call_offs
+from marketplace.awards.closing import close_due_call_offs
 from marketplace.bids.tables import Bid, BidAttachment
 from marketplace.config import get_settings
 from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body

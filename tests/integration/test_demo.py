@@ -10,16 +10,17 @@ from decimal import Decimal
 import pytest
 
 from marketplace.accounts.authentication import issue_api_token
-from marketplace.accounts.eligibility import eligible_providers
-from marketplace.accounts.membership.tables import Admission
 from marketplace.accounts.schemas import TokenCreate
 from marketplace.accounts.service import set_password
 from marketplace.accounts.tables import Organisation, User
+from marketplace.admissions.eligibility import eligible_providers
+from marketplace.admissions.tables import Admission
 from marketplace.config import reset_settings
 from marketplace.demo.loader import DemoRefused, load_demo
 from marketplace.demo.sign_ins import DEMO_PROVIDER, DEMO_SIGN_INS
-from marketplace.tenders.postcodes import RURALITY_CATEGORIES
-from marketplace.tenders.tables import Area, Lot, Package, Postcode, Pricing
+from marketplace.reference.postcodes.rules import RURALITY_CATEGORIES
+from marketplace.reference.tables import Area, Lot, Postcode, Pricing
+from marketplace.tenders.tables import Package
 
 KENT_WEEKLY_HOURS = {
     "Ashford": "5253.25",

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from marketplace.idempotency.service import forget_expired_keys
 from marketplace.idempotency.tables import IdempotentResponse
-from marketplace.tenders.tables import CallOff, Lot
+from marketplace.reference.tables import Lot
+from marketplace.tenders.tables import CallOff
 from tests.call_off_fixtures import commissioning, enablement_body
 from tests.factories import bearer, make_admin
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from marketplace.audit.tables import AuditEvent
+from marketplace.awards.closing import close_call_off, close_due_call_offs
 from marketplace.bids import schemas
-from marketplace.bids.opening import close_call_off, close_due_call_offs
 from marketplace.bids.service import submit_bid
 from marketplace.bids.tables import Bid
 from marketplace.config import reset_settings

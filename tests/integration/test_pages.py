@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from marketplace.tenders import schemas as tender_schemas
-from marketplace.tenders.service import create_area, create_lot, put_pricing
+from marketplace.reference import schemas as tender_schemas
+from marketplace.reference.service import create_area, create_lot, put_pricing
 from marketplace.web.assets import GOVUK_ASSETS, ONE_YEAR
 from marketplace.web.security import SESSION_COOKIE
 from tests.conftest import service_url

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from marketplace.tenders import postcode_import
-from marketplace.tenders.directory import save_postcodes
-from marketplace.tenders.postcode_import import DirectoryFileError, import_directory
-from marketplace.tenders.postcodes import PostcodeEntry
-from marketplace.tenders.tables import Postcode
+from marketplace.reference.postcodes import importer as postcode_import
+from marketplace.reference.postcodes.directory import save_postcodes
+from marketplace.reference.postcodes.importer import DirectoryFileError, import_directory
+from marketplace.reference.postcodes.rules import PostcodeEntry
+from marketplace.reference.tables import Postcode
 from tests.support import run_marketplace
 
 # A few of the ONSPD's other columns, in its order, so the import must find its four by name.

@@ -34,8 +34,8 @@ async def test_publication_invites_exactly_the_eligible_providers_and_emails_the
     await admitted_provider(c, "Failing Care", cqc_rating="inadequate")
     await admitted_provider(c, "Enforced Care", enforcement_pending=True)
     blocked, _ = await admitted_provider(c, "Blocked Care")
-    from marketplace.accounts.admissions_schemas import BlockCreate
-    from marketplace.accounts.blocks import block
+    from marketplace.admissions.blocks import block
+    from marketplace.admissions.schemas import BlockCreate
 
     await block(c.officer, BlockCreate(provider_id=blocked.id, reason="Repeated late starts"))
     await run_due_in_process()

@@ -6,7 +6,7 @@ import asyncio
 from decimal import Decimal
 
 from marketplace.db import for_update, write_transaction
-from marketplace.tenders.tables import Lot, Pricing
+from marketplace.reference.tables import Lot, Pricing
 from tests.factories import make_organisation
 
 

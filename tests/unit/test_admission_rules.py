@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from marketplace.accounts.admission_rules import decision_clock, gate_failures
+from marketplace.admissions.rules import decision_clock, gate_failures
 
 
 def test_an_application_made_before_christmas_is_due_after_the_holidays() -> None:

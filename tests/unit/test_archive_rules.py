@@ -6,10 +6,10 @@ import uuid
 
 import pytest
 
-from marketplace.accounts.principal import Principal
 from marketplace.archive.access import Holding, content_decision, metadata_decision
 from marketplace.archive.filenames import content_disposition, sanitise_filename
 from marketplace.archive.links import link_is_valid, signed_content_path
+from marketplace.principal import Principal
 
 PROVIDER_ORG, OTHER_PROVIDER_ORG = uuid.uuid4(), uuid.uuid4()
 COUNCIL, OTHER_COUNCIL = uuid.uuid4(), uuid.uuid4()

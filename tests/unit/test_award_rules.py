@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marketplace.awards.facts import long_date, per_hour, pounds, two_places
-from marketplace.awards.rules import (
+from marketplace.awards.engine.phrases import long_date, per_hour, two_places
+from marketplace.awards.engine.ranking import (
     ABNORMALLY_LOW,
     AreaOffer,
     BidFacts,
@@ -26,6 +26,7 @@ from marketplace.awards.rules import (
     evaluate,
     rank_compliant_bids,
 )
+from marketplace.units import pounds
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 ENABLEMENT = CallOffTerms("enablement", 2400, 44000, Decimal("20.00"))

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.bundles import naive_suggest
-from marketplace.tenders.bundles import (
+from marketplace.tenders.waiting_list.bundles import (
     Bundle,
     BundlePlan,
     WaitingPackage,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marketplace.tenders.envelopes import (
+from marketplace.tenders.call_offs.envelope import (
     PackageHours,
     round_half_up,
     weighted_envelope,

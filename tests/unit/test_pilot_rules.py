@@ -17,15 +17,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marketplace.awards.pilot_rules import (
+from marketplace.awards.engine.pilot import (
     AreaCandidate,
     best_assignment,
     price_percent,
     quality_percent,
     total_score,
 )
-from marketplace.awards.quality_rules import quality_order_key
-from marketplace.awards.rules import (
+from marketplace.awards.engine.quality import quality_order_key
+from marketplace.awards.engine.ranking import (
     ABNORMALLY_LOW,
     AreaOffer,
     BidFacts,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.tenders.postcodes import (
+from marketplace.reference.postcodes.rules import (
     RUC2011_TO_RURALITY,
     RURALITY_CATEGORIES,
     NotAPostcode,

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marketplace.awards.quality_rules import (
+from marketplace.awards.engine.quality import (
     DEFAULT_QUALITY_WEIGHTS,
     QualityInputs,
     quality_order_key,

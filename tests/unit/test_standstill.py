@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from marketplace.awards.standstill import standstill_ends_at
+from marketplace.awards.engine.standstill import standstill_ends_at
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -1,1 +1,0 @@
-"""DPS membership: admissions to lots and areas, and commissioners' blocks on providers."""

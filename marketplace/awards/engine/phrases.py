@@ -1,0 +1,61 @@
+"""How the engine's figures read in its explanations, pure."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from marketplace.units import pounds
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def per_hour(pence: int) -> str:
+    """£24.00/h."""
+    return f"{pounds(pence)}/h"
+
+
+def long_date(day: date) -> str:
+    """20 December 2026, whatever the locale."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def two_places(value: Fraction | Decimal | int) -> Decimal:
+    """An exact value rounded half-up (away from zero) to two places, for display."""
+    exact = Fraction(value)
+    hundredths = (abs(exact) * 100 + Fraction(1, 2)).__floor__()
+    return (Decimal(-hundredths if exact < 0 else hundredths) / 100).quantize(Decimal("0.01"))
+
+
+def shown(value: Fraction | Decimal | int) -> str:
+    """The display text of a score or percentage: two places, rounded half-up."""
+    return str(two_places(value))
+
+
+def counted(number: int, noun: str) -> str:
+    """`1 compliant bid`, `4 compliant bids`."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def listed(words: list[str]) -> str:
+    """`A`, `A and B`, `A, B and C`."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def excluded_because(exclusions: tuple[str, ...]) -> str:
+    """The reason given for an excluded bid: every failed gate, in order."""
+    return f"excluded: {'; '.join(exclusions)}"

@@ -1,0 +1,46 @@
+"""The home page each kind of user lands on after signing in: counts composed from several
+domains (accounts, reference data, the waiting list), so it sits above them all."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, get
+from litestar.response import Template
+
+from marketplace.accounts.service import count_organisations, get_organisation
+from marketplace.reference.service import reference_counts
+from marketplace.tenders.waiting_list.packages import count_waiting
+from marketplace.web.security import actor
+
+
+async def _counts(commissioner_id: UUID | None) -> dict[str, int]:
+    return {
+        **await reference_counts(commissioner_id),
+        "waiting_packages": await count_waiting(commissioner_id),
+    }
+
+
+@get("/", summary="Home", include_in_schema=False)
+async def home(request: Request[Any, Any, Any]) -> Template:
+    principal = actor(request)
+    if principal.is_admin:
+        context = {
+            "counts": await _counts(None),
+            "commissioners": await count_organisations("commissioner"),
+            "providers": await count_organisations("provider"),
+        }
+        return Template("admin/home.html", context=context)
+    assert principal.organisation_id is not None
+    if principal.is_commissioner:
+        context = {
+            "counts": await _counts(principal.organisation_id),
+            "providers": await count_organisations("provider"),
+        }
+        return Template("commissioner/home.html", context=context)
+    organisation = await get_organisation(principal, principal.organisation_id)
+    return Template(
+        "provider/home.html",
+        context={"organisation": organisation, "counts": await _counts(None)},
+    )

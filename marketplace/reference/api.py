@@ -1,0 +1,105 @@
+"""JSON API of reference data: lots, areas, pricing and the postcode directory."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post, put
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
+from marketplace.reference import schemas, service
+from marketplace.reference.postcodes import directory
+from marketplace.web.security import actor, role_in
+
+COMMISSIONER_ROLES = ("commissioner", "opener")
+
+
+class LotApi(Controller):
+    path = "/api/v1/lots"
+    tags = ["reference data"]
+
+    @post("/", guards=[role_in("admin")], status_code=201, summary="Create a DPS lot")
+    async def create(
+        self, request: Request[Any, Any, Any], data: JSONBody[schemas.LotCreate]
+    ) -> schemas.Lot:
+        return await service.create_lot(actor(request), data)
+
+    @get("/", summary="List lots")
+    async def index(self, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> schemas.LotPage:
+        return await service.list_lots(limit, cursor)
+
+
+class AreaApi(Controller):
+    path = "/api/v1/areas"
+    tags = ["reference data"]
+
+    @post(
+        "/",
+        guards=[role_in("admin", *COMMISSIONER_ROLES)],
+        status_code=201,
+        summary="Create an area",
+    )
+    async def create(
+        self, request: Request[Any, Any, Any], data: JSONBody[schemas.AreaCreate]
+    ) -> schemas.Area:
+        return await service.create_area(actor(request), data)
+
+    @get("/", summary="List areas")
+    async def index(
+        self,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+        commissioner_id: FromQuery[UUID | None] = None,
+    ) -> schemas.AreaPage:
+        return await service.list_areas(limit, cursor, commissioner_id)
+
+
+class PricingApi(Controller):
+    path = "/api/v1/pricing"
+    tags = ["reference data"]
+    guards = [role_in(*COMMISSIONER_ROLES)]
+
+    @put("/{lot_code:str}", summary="Set your pricing for a lot")
+    async def put_pricing(
+        self,
+        request: Request[Any, Any, Any],
+        lot_code: FromPath[str],
+        data: JSONBody[schemas.PricingPut],
+    ) -> Response[schemas.Pricing]:
+        pricing, created = await service.put_pricing(actor(request), lot_code, data)
+        return Response(pricing, status_code=201 if created else 200)
+
+    @get("/{lot_code:str}", summary="Your pricing for a lot")
+    async def show(
+        self, request: Request[Any, Any, Any], lot_code: FromPath[str]
+    ) -> schemas.Pricing:
+        return await service.get_pricing(actor(request), lot_code)
+
+    @get("/", summary="Your pricing for every lot")
+    async def index(self, request: Request[Any, Any, Any]) -> list[schemas.Pricing]:
+        return await service.list_pricing(actor(request))
+
+
+class PostcodeApi(Controller):
+    path = "/api/v1/postcodes"
+    tags = ["reference data"]
+
+    @put(
+        "/{postcode:str}",
+        guards=[role_in("admin")],
+        summary="Record a postcode's rurality and coordinates",
+    )
+    async def put_postcode(
+        self,
+        request: Request[Any, Any, Any],
+        postcode: FromPath[str],
+        data: JSONBody[schemas.PostcodePut],
+    ) -> Response[schemas.Postcode]:
+        entry, created = await directory.put_postcode(actor(request), postcode, data)
+        return Response(entry, status_code=201 if created else 200)
+
+    @get("/{postcode:str}", summary="A postcode's rurality and coordinates")
+    async def show(self, postcode: FromPath[str]) -> schemas.Postcode:
+        return await directory.get_postcode(postcode)

@@ -1,0 +1,89 @@
+"""Request and response shapes of the reference-data API: lots, areas, pricing, postcodes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+from marketplace.accounts.schemas import Request
+
+Code = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[A-Z0-9][A-Z0-9_-]*$")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Pence = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+Weight = Annotated[Decimal, msgspec.Meta(description="0.50 to 3.00, two decimal places")]
+Rurality = Literal[
+    "urban_major_conurbation",
+    "urban_city_and_town",
+    "rural_town_and_fringe",
+    "rural_village_and_dispersed",
+]
+
+
+class LotCreate(Request):
+    code: Code
+    name: Name
+
+
+class Lot(msgspec.Struct):
+    id: UUID
+    code: str
+    name: str
+
+
+class LotPage(msgspec.Struct):
+    items: list[Lot]
+    next_cursor: str | None
+
+
+class AreaCreate(Request):
+    code: Code
+    name: Name
+    commissioner_id: UUID
+    weekly_hours: (
+        Annotated[Decimal, msgspec.Meta(description="hours a week, two places")] | None
+    ) = None
+
+
+class Area(msgspec.Struct):
+    id: UUID
+    code: str
+    name: str
+    commissioner_id: UUID
+    weekly_hours: Decimal | None
+
+
+class AreaPage(msgspec.Struct):
+    items: list[Area]
+    next_cursor: str | None
+
+
+class PricingPut(Request):
+    max_hourly_rate_pence: Pence
+    envelope_base_rate_pence: Pence
+    rurality_weights: dict[Rurality, Weight] = {}
+
+
+class Pricing(msgspec.Struct):
+    lot_code: str
+    commissioner_id: UUID
+    max_hourly_rate_pence: int
+    envelope_base_rate_pence: int
+    rurality_weights: dict[str, Decimal]
+    updated_at: datetime
+
+
+class PostcodePut(Request):
+    rurality: Rurality
+    latitude: Annotated[float, msgspec.Meta(ge=-90, le=90)]
+    longitude: Annotated[float, msgspec.Meta(ge=-180, le=180)]
+
+
+class Postcode(msgspec.Struct):
+    postcode: str
+    rurality: str
+    latitude: float
+    longitude: float

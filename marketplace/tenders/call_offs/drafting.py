@@ -1,0 +1,251 @@
+"""Drafting call-offs: one of the three kinds, with every rule checked and named by its field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from marketplace.audit.service import record
+from marketplace.config import get_settings
+from marketplace.db import write_transaction
+from marketplace.errors import BadInput, FieldError, RuleBroken
+from marketplace.principal import Principal
+from marketplace.reference.postcodes.rules import RURALITY_CATEGORIES
+from marketplace.reference.tables import Area, Lot, Pricing
+from marketplace.tenders.call_offs import schemas
+from marketplace.tenders.call_offs.queries import commissioner_of, get_call_off
+from marketplace.tenders.tables import CallOff, CallOffArea, CallOffPackage, Package
+from marketplace.units import two_places
+
+# A package in a call-off in one of these states cannot be put in another one.
+HOLDING_STATES = ("published", "closed", "evaluated", "awarded")
+MAX_PILOT_AREA_HOURS = Decimal("200.00")
+
+
+def check_deadline(deadline: datetime, field: str = "deadline") -> datetime:
+    """A deadline is an instant with an offset, at least the configured minimum ahead."""
+    if deadline.tzinfo is None:
+        raise BadInput(
+            "The deadline needs a UTC offset",
+            [FieldError(field, "needs a UTC offset, e.g. +00:00")],
+        )
+    minimum = get_settings().min_deadline_seconds
+    if deadline.astimezone(UTC) < datetime.now(UTC) + timedelta(seconds=minimum):
+        raise RuleBroken(
+            f"The deadline must be at least {minimum // 60} minutes from now",
+            [FieldError(field, f"must be at least {minimum} seconds from now")],
+        )
+    return deadline.astimezone(UTC)
+
+
+async def held_packages(package_ids: list[UUID], excluding: UUID | None = None) -> set[UUID]:
+    """Those of these packages already in a published (or later) call-off."""
+    if not package_ids:
+        return set()
+    query = CallOffPackage.select(CallOffPackage.package).where(
+        CallOffPackage.package.is_in(package_ids)
+        & CallOffPackage.call_off.status.is_in(list(HOLDING_STATES))
+    )
+    if excluding is not None:
+        query = query.where(CallOffPackage.call_off != excluding)
+    return {row["package"] for row in await query}
+
+
+class _Draft:
+    """What validation gathers: the errors, and the rows to write."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+        self.areas: list[tuple[UUID, str, Decimal | None]] = []
+        self.packages: list[dict[str, Any]] = []
+
+    def refuse(self, field: str, message: str) -> None:
+        self.errors.append(FieldError(field, message))
+
+
+async def _own_areas(
+    commissioner_id: UUID, codes: list[str], draft: _Draft, field: str
+) -> dict[str, UUID]:
+    rows = await Area.select(Area.id, Area.code).where(
+        (Area.commissioner == commissioner_id) & Area.code.is_in(codes or [""])
+    )
+    found = {row["code"]: row["id"] for row in rows}
+    for index, code in enumerate(codes):
+        if code not in found:
+            draft.refuse(f"{field}[{index}]", f"{code} is not one of your areas")
+    return found
+
+
+async def _check_packages(
+    commissioner_id: UUID, body: schemas.CallOffCreate, draft: _Draft
+) -> None:
+    ids = list(dict.fromkeys(body.package_ids))
+    if len(ids) != len(body.package_ids):
+        draft.refuse("package_ids", "names a package twice")
+    rows = await Package.select().where(
+        (Package.commissioner == commissioner_id) & Package.id.is_in(ids or [UUID(int=0)])
+    )
+    by_id = {row["id"]: row for row in rows}
+    held = await held_packages(ids)
+    for index, package_id in enumerate(ids):
+        row = by_id.get(package_id)
+        if row is None:
+            draft.refuse(f"package_ids[{index}]", "is not a package on your waiting list")
+        elif row["status"] != "waiting" or package_id in held:
+            draft.refuse(
+                f"package_ids[{index}]", f"{row['reference']} is already in a published call-off"
+            )
+        else:
+            draft.packages.append(row)
+
+
+async def _check_kind(commissioner_id: UUID, body: schemas.CallOffCreate, draft: _Draft) -> None:
+    terms = {"enablement": body.enablement, "cluster": body.cluster, "pilot": body.pilot}
+    for kind, given in terms.items():
+        if kind == body.kind and given is None:
+            draft.refuse(kind, f"is required for a {kind} call-off")
+        elif kind != body.kind and given is not None:
+            draft.refuse(kind, f"belongs to a {kind} call-off, not a {body.kind}")
+    if body.kind == "pilot":
+        if body.package_ids:
+            draft.refuse("package_ids", "a pilot buys hours in areas, not packages")
+        if body.pilot is not None:
+            await _check_pilot(commissioner_id, body.pilot, draft)
+        return
+    await _check_packages(commissioner_id, body, draft)
+    wanted = 1 if body.kind == "enablement" else 2
+    if body.kind == "enablement" and len(body.package_ids) != 1:
+        draft.refuse("package_ids", "an enablement request is for exactly one package")
+    if body.kind == "cluster" and len(body.package_ids) < wanted:
+        draft.refuse("package_ids", "a cluster bundles two or more packages")
+    area_ids = {row["area"] for row in draft.packages}
+    if len(area_ids) > 1:
+        draft.refuse("package_ids", "the packages must all be in one area")
+    if area_ids:
+        area = await Area.select(Area.id, Area.code).where(Area.id == next(iter(area_ids))).first()
+        assert area is not None
+        if body.area_codes and body.area_codes != [area["code"]]:
+            draft.refuse("area_codes", f"must be [{area['code']}], the packages' area")
+        draft.areas = [(area["id"], area["code"], None)]
+    if (
+        body.kind == "cluster"
+        and body.cluster is not None
+        and body.cluster.latest_start < body.deadline.date()
+    ):
+        draft.refuse("cluster.latest_start", "must not be before the deadline")
+
+
+async def _check_pilot(commissioner_id: UUID, pilot: schemas.PilotTerms, draft: _Draft) -> None:
+    codes = [area.area_code for area in pilot.areas]
+    if len(set(codes)) != len(codes):
+        draft.refuse("pilot.areas", "must be distinct areas")
+    found = await _own_areas(commissioner_id, codes, draft, "pilot.areas")
+    for index, area in enumerate(pilot.areas):
+        field = f"pilot.areas[{index}].weekly_hours"
+        try:
+            hours = two_places(area.weekly_hours, field, Decimal("0.25"), MAX_PILOT_AREA_HOURS)
+        except BadInput as exc:
+            draft.errors.extend(exc.errors)
+            continue
+        if area.area_code in found:
+            draft.areas.append((found[area.area_code], area.area_code, hours))
+    ids = [question.id for question in pilot.questions]
+    if len(set(ids)) != len(ids):
+        draft.refuse("pilot.questions", "question ids must be distinct")
+    if pilot.quality_weight + pilot.price_weight != 100:
+        draft.refuse("pilot.price_weight", "quality_weight and price_weight must add up to 100")
+    if pilot.max_areas_per_provider > len(pilot.areas):
+        draft.refuse("pilot.max_areas_per_provider", "cannot be more than the number of areas")
+
+
+async def _pricing(commissioner_id: UUID, lot_id: UUID) -> dict[str, Any] | None:
+    return (
+        await Pricing.select()
+        .where((Pricing.commissioner == commissioner_id) & (Pricing.lot == lot_id))
+        .first()
+    )
+
+
+def _weights(pricing: dict[str, Any]) -> dict[str, Decimal]:
+    return {
+        category: Decimal(pricing[f"weight_{category}"]).quantize(Decimal("0.01"))
+        for category in RURALITY_CATEGORIES
+    }
+
+
+async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> schemas.CallOff:
+    """A commissioner drafts a call-off of one of the three kinds; everything is checked, and
+    every problem is named by its field."""
+    commissioner_id = commissioner_of(actor)
+    deadline = check_deadline(body.deadline)
+    draft = _Draft()
+    lot = await Lot.select(Lot.id).where(Lot.code == body.lot_code).first()
+    pricing = await _pricing(commissioner_id, lot["id"]) if lot else None
+    if lot is None:
+        draft.refuse("lot_code", f"there is no lot {body.lot_code}")
+    elif pricing is None:
+        draft.refuse(
+            "lot_code", f"set your pricing for {body.lot_code} before drafting call-offs in it"
+        )
+    await _check_kind(commissioner_id, body, draft)
+    if pricing is not None:
+        max_rate = body.max_hourly_rate_pence or pricing["max_hourly_rate_pence"]
+        base_rate = body.envelope_base_rate_pence or pricing["envelope_base_rate_pence"]
+        if max_rate > pricing["max_hourly_rate_pence"]:
+            draft.refuse(
+                "max_hourly_rate_pence",
+                f"cannot be above your lot's maximum of {pricing['max_hourly_rate_pence']} pence",
+            )
+        if base_rate > max_rate:
+            draft.refuse("envelope_base_rate_pence", "cannot be above the maximum hourly rate")
+    if draft.errors:
+        raise RuleBroken(
+            "The call-off cannot be drafted: "
+            + "; ".join(f"{e.field} {e.message}" for e in draft.errors),
+            draft.errors,
+        )
+    assert lot is not None and pricing is not None
+    weights = _weights(pricing)
+    terms = body.enablement or body.cluster or body.pilot
+    call_off = CallOff(
+        commissioner=commissioner_id,
+        lot=lot["id"],
+        kind=body.kind,
+        title=body.title.strip(),
+        deadline=deadline,
+        max_hourly_rate_pence=max_rate,
+        envelope_base_rate_pence=base_rate,
+        envelope_weekly_pence=body.envelope_weekly_pence,
+        opening_quorum=body.opening_quorum,
+        standstill_working_days=body.standstill_working_days,
+        min_bids=body.min_bids,
+        terms=msgspec.json.encode(terms).decode(),
+        rurality_weights=msgspec.json.encode({k: str(v) for k, v in weights.items()}).decode(),
+        created_by=actor.user_id,
+    )
+    async with write_transaction():
+        await CallOff.insert(call_off)
+        if draft.areas:
+            await CallOffArea.insert(
+                *[
+                    CallOffArea(call_off=call_off.id, area=area_id, weekly_hours=hours)
+                    for area_id, _, hours in draft.areas
+                ]
+            )
+        if draft.packages:
+            await CallOffPackage.insert(
+                *[CallOffPackage(call_off=call_off.id, package=row["id"]) for row in draft.packages]
+            )
+        await record(
+            actor,
+            "create_call_off",
+            "call_off",
+            call_off.id,
+            organisation_id=commissioner_id,
+            details={"kind": body.kind, "title": call_off.title},
+        )
+    return await get_call_off(actor, call_off.id)

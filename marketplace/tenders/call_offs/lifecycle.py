@@ -1,0 +1,125 @@
+"""The later life of a call-off, for the awards domain: what it needs to know to evaluate and
+award one, the moves between statuses, and what becomes of its packages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from marketplace.db import for_update
+from marketplace.errors import WrongState
+from marketplace.tenders.call_offs import schemas
+from marketplace.tenders.call_offs.queries import call_off_facts
+from marketplace.tenders.tables import CallOff, CallOffDocument, CallOffPackage, Package
+
+
+@dataclass(frozen=True)
+class AwardTerms:
+    """A call-off as the award engine sees it."""
+
+    call_off_id: UUID
+    commissioner_id: UUID
+    lot_id: UUID
+    kind: str
+    title: str
+    status: str
+    deadline: datetime
+    max_hourly_rate_pence: int
+    # Enablement and cluster: the envelope in force; pilot: the explicit one per area, if any.
+    envelope_weekly_pence: int | None
+    total_weekly_hours: Decimal
+    min_bids: int
+    standstill_working_days: int
+    latest_start: Any  # date | None (cluster)
+    pilot: schemas.PilotTerms | None
+    package_ids: list[UUID]
+
+
+async def award_terms(call_off_id: UUID, *, lock: bool = False) -> AwardTerms | None:
+    """The call-off's terms for evaluation and award; locked until the caller's transaction ends
+    when `lock` is set (on PostgreSQL; SQLite's IMMEDIATE transaction already serialises)."""
+    query = CallOff.select(*CallOff.all_columns(), CallOff.lot.code.as_alias("lot_code")).where(
+        CallOff.id == call_off_id
+    )
+    if lock:
+        await for_update(CallOff.select(CallOff.id).where(CallOff.id == call_off_id))
+    row = await query.first()
+    if row is None:
+        return None
+    facts = await call_off_facts(row)
+    envelope = facts["envelope"]
+    cluster = facts["terms"]["cluster"]
+    return AwardTerms(
+        call_off_id=row["id"],
+        commissioner_id=row["commissioner"],
+        lot_id=row["lot"],
+        kind=row["kind"],
+        title=row["title"],
+        status=row["status"],
+        deadline=row["deadline"],
+        max_hourly_rate_pence=row["max_hourly_rate_pence"],
+        envelope_weekly_pence=envelope.weekly_pence if envelope else row["envelope_weekly_pence"],
+        total_weekly_hours=facts["total_weekly_hours"],
+        min_bids=row["min_bids"],
+        standstill_working_days=row["standstill_working_days"],
+        latest_start=cluster.latest_start if cluster else None,
+        pilot=facts["terms"]["pilot"],
+        package_ids=facts["package_ids"],
+    )
+
+
+async def move_call_off(call_off_id: UUID, to: str, *allowed: str) -> None:
+    """Move the call-off to status `to` from one of `allowed` (inside the caller's transaction)."""
+    row = await CallOff.select(CallOff.status).where(CallOff.id == call_off_id).first()
+    if row is None or row["status"] not in allowed:
+        status = row["status"] if row else "missing"
+        raise WrongState(f"A {status} call-off cannot become {to}")
+    if row["status"] != to:
+        await CallOff.update({CallOff.status: to}).where(CallOff.id == call_off_id)
+
+
+async def _package_ids(call_off_id: UUID) -> list[UUID]:
+    return [
+        p["package"]
+        for p in await CallOffPackage.select(CallOffPackage.package).where(
+            CallOffPackage.call_off == call_off_id
+        )
+    ]
+
+
+async def return_packages_for_contingency(call_off_id: UUID) -> list[UUID]:
+    """A call-off without an award puts its packages back on the waiting list, flagged for
+    contingency sourcing (DESIGN.md section 2, Contingency)."""
+    package_ids = await _package_ids(call_off_id)
+    if package_ids:
+        # The first time counts: the contingency clock does not restart on a second failure.
+        await Package.update({Package.contingency_since: datetime.now(UTC)}).where(
+            Package.id.is_in(package_ids) & Package.contingency_since.is_null()
+        )
+        await Package.update({Package.status: "waiting"}).where(Package.id.is_in(package_ids))
+    return package_ids
+
+
+async def award_packages(call_off_id: UUID) -> list[dict[str, Any]]:
+    """At conclusion the call-off's packages become awarded care: their ids and weekly hours."""
+    package_ids = await _package_ids(call_off_id)
+    if not package_ids:
+        return []
+    await Package.update({Package.status: "awarded", Package.contingency_since: None}).where(
+        Package.id.is_in(package_ids)
+    )
+    rows: list[dict[str, Any]] = await Package.select(Package.id, Package.weekly_hours).where(
+        Package.id.is_in(package_ids)
+    )
+    return rows
+
+
+async def call_off_document_ids(call_off_id: UUID) -> list[UUID]:
+    """The archived documents attached to the call-off (its specification, maps ...)."""
+    rows = await CallOffDocument.select(CallOffDocument.document_id).where(
+        CallOffDocument.call_off == call_off_id
+    )
+    return [row["document_id"] for row in rows]

@@ -1,0 +1,200 @@
+"""The commissioner's call-off pages: the list, a form for each kind, the call-off itself with
+its actions, and the status panel htmx refreshes."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from marketplace.accounts.pages import FormBody
+from marketplace.config import get_settings
+from marketplace.errors import BadInput, DomainError, FieldError, NotFound
+from marketplace.pagination import MAX_LIMIT
+from marketplace.reference import service
+from marketplace.tenders.call_offs import drafting as call_offs
+from marketplace.tenders.call_offs import forms, publication, schemas
+from marketplace.tenders.call_offs import queries as call_off_views
+from marketplace.tenders.waiting_list import packages
+from marketplace.web.labels import PAGE_WORDS
+from marketplace.web.security import actor, role_in
+
+COMMISSIONERS = role_in("commissioner", "opener")
+VARY = {"Vary": "HX-Request"}
+
+
+def _zone() -> str:
+    return get_settings().timezone
+
+
+def _is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+async def _waiting_packages(request: Request[Any, Any, Any]) -> list[Any]:
+    items: list[Any] = []
+    cursor = None
+    while True:
+        page = await packages.list_packages(actor(request), MAX_LIMIT, cursor, status="waiting")
+        items += page.items
+        if (cursor := page.next_cursor) is None:
+            return items
+
+
+async def _form_page(
+    request: Request[Any, Any, Any],
+    kind: str,
+    form: dict[str, Any] | None = None,
+    errors: list[FieldError] | None = None,
+    status: int = 200,
+) -> Template:
+    principal = actor(request)
+    field_errors, error_list = forms.summary(errors or [], kind)
+    areas = await service.list_areas(MAX_LIMIT, None, principal.organisation_id)
+    form = form or {}
+    chosen = form.get("package_ids") or list(request.query_params.getall("package_id", []))
+    return Template(
+        "commissioner/call_off_form.html",
+        context={
+            "kind": kind,
+            "kind_name": forms.KINDS[kind],
+            "form": form,
+            "chosen": chosen if isinstance(chosen, list) else [chosen],
+            "deadline": form.get("deadline") or forms.default_deadline(_zone()),
+            "lots": [p.lot_code for p in await service.list_pricing(principal)],
+            "packages": await _waiting_packages(request) if kind != "pilot" else [],
+            "areas": areas.items,
+            "pilot_rows": range(forms.PILOT_ROWS),
+            "field_errors": field_errors,
+            "errors": error_list,
+            **PAGE_WORDS,
+        },
+        status_code=status,
+    )
+
+
+async def call_off_page(
+    request: Request[Any, Any, Any],
+    call_off_id: UUID,
+    errors: list[FieldError] | None = None,
+    status: int = 200,
+    form: dict[str, Any] | None = None,
+) -> Template:
+    principal = actor(request)
+    call_off = await call_off_views.get_call_off(principal, call_off_id)
+    field_errors, error_list = forms.summary(errors or [])
+    return Template(
+        "commissioner/call_off.html",
+        context={
+            "call_off": call_off,
+            "invitees": await publication.invitees(principal, call_off_id),
+            "new_deadline": (form or {}).get("deadline")
+            or forms.local_input(call_off.deadline, _zone()),
+            "reason": (form or {}).get("reason", ""),
+            "can_open": principal.role == "opener" and call_off.status == "closed",
+            "field_errors": field_errors,
+            "errors": error_list,
+            **PAGE_WORDS,
+        },
+        status_code=status,
+        headers=VARY,
+    )
+
+
+class CallOffPages(Controller):
+    path = "/call-offs"
+    guards = [COMMISSIONERS]
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request[Any, Any, Any]) -> Template:
+        page = await call_off_views.list_call_offs(actor(request), None, MAX_LIMIT, None)
+        return Template(
+            "commissioner/call_offs.html",
+            context={"call_offs": page.items, "kinds": forms.KINDS, **PAGE_WORDS},
+        )
+
+    @get("/new")
+    async def new(
+        self, request: Request[Any, Any, Any], kind: FromQuery[str | None] = None
+    ) -> Template:
+        if kind not in forms.KINDS:
+            return Template("commissioner/call_off_kinds.html", context={"kinds": forms.KINDS})
+        return await _form_page(request, kind)
+
+    @post("/new")
+    async def create(self, request: Request[Any, Any, Any], data: FormBody) -> Template | Redirect:
+        kind = str(data.get("kind", ""))
+        if kind not in forms.KINDS:
+            raise NotFound("No such kind of call-off")
+        try:
+            body = forms.call_off_create(kind, data, _zone())
+            created = await call_offs.create_call_off(actor(request), body)
+        except DomainError as exc:
+            errors = exc.errors or [FieldError("title", exc.detail)]
+            return await _form_page(request, kind, data, errors, exc.status_code)
+        return Redirect(path=f"/call-offs/{created.id}", status_code=303)
+
+    @get("/{call_off_id:uuid}")
+    async def show(self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]) -> Template:
+        return await call_off_page(request, call_off_id)
+
+    @get("/{call_off_id:uuid}/status")
+    async def status(
+        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+    ) -> Template:
+        """Just the status panel for htmx's polling; the whole page for anyone else."""
+        if not _is_htmx(request):
+            return await call_off_page(request, call_off_id)
+        call_off = await call_off_views.get_call_off(actor(request), call_off_id)
+        return Template(
+            "commissioner/_call_off_status.html",
+            context={"call_off": call_off, **PAGE_WORDS},
+            headers=VARY,
+        )
+
+    @post("/{call_off_id:uuid}/publish")
+    async def publish(
+        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        try:
+            await publication.publish_call_off(actor(request), call_off_id)
+        except DomainError as exc:
+            return await call_off_page(request, call_off_id, _general(exc), exc.status_code)
+        return Redirect(path=f"/call-offs/{call_off_id}", status_code=303)
+
+    @post("/{call_off_id:uuid}/cancel")
+    async def cancel(
+        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID], data: FormBody
+    ) -> Template | Redirect:
+        reason = str(data.get("reason", "")).strip()
+        try:
+            if not reason:
+                raise BadInput("A reason is needed", [FieldError("reason", "Enter a reason")])
+            body = schemas.Cancellation(reason=reason[:2000])
+            await publication.cancel_call_off(actor(request), call_off_id, body)
+        except DomainError as exc:
+            errors = [FieldError("reason", e.message) for e in exc.errors] or _general(exc)
+            return await call_off_page(request, call_off_id, errors, exc.status_code, data)
+        return Redirect(path=f"/call-offs/{call_off_id}", status_code=303)
+
+    @post("/{call_off_id:uuid}/deadline")
+    async def deadline(
+        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID], data: FormBody
+    ) -> Template | Redirect:
+        try:
+            new = forms.london_deadline(str(data.get("deadline", "")), _zone())
+            body = schemas.DeadlineChange(deadline=new)
+            await publication.change_deadline(actor(request), call_off_id, body)
+        except DomainError as exc:
+            errors = exc.errors or _general(exc)
+            return await call_off_page(request, call_off_id, errors, exc.status_code, data)
+        return Redirect(path=f"/call-offs/{call_off_id}", status_code=303)
+
+
+def _general(exc: DomainError) -> list[FieldError]:
+    """An error of the whole call-off: its sentence, linked to the actions."""
+    return [FieldError("actions", exc.detail)]

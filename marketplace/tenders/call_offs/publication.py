@@ -1,0 +1,232 @@
+"""Publishing a call-off to the providers eligible for it, changing its deadline, cancelling it,
+and attaching its documents."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from marketplace.accounts.service import active_user_emails
+from marketplace.admissions.eligibility import eligible_providers
+from marketplace.archive.service import store_document
+from marketplace.audit.service import record
+from marketplace.db import for_update, write_transaction
+from marketplace.errors import FieldError, RuleBroken, WrongState
+from marketplace.notifications.outbox import add_email, add_job
+from marketplace.principal import Principal
+from marketplace.tenders.call_offs import schemas
+from marketplace.tenders.call_offs.drafting import check_deadline, held_packages
+from marketplace.tenders.call_offs.queries import (
+    call_off_row,
+    get_call_off,
+    require_status,
+)
+from marketplace.tenders.jobs import CLOSE_CALL_OFF
+from marketplace.tenders.tables import (
+    CallOff,
+    CallOffArea,
+    CallOffDocument,
+    CallOffPackage,
+    Invitation,
+    Package,
+)
+
+
+async def _tell_invitees(call_off_id: UUID, template: str, context: dict[str, Any]) -> None:
+    providers = [
+        row["provider"]
+        for row in await Invitation.select(Invitation.provider).where(
+            Invitation.call_off == call_off_id
+        )
+    ]
+    for email in await active_user_emails(providers):
+        await add_email(email, template, context)
+
+
+def _email_context(row: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "title": row["title"],
+        "kind": row["kind"],
+        "call_off_id": str(row["id"]),
+        "deadline": row["deadline"].isoformat(),
+        **extra,
+    }
+
+
+async def publish_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallOff:
+    """Publish a draft: invite every eligible provider (admitted to the lot in the area, not
+    blocked, CQC rating not inadequate, no enforcement pending), freeze the content, and email
+    each invitee."""
+
+    async with write_transaction():
+        row = await call_off_row(actor, call_off_id)
+        await for_update(CallOff.select(CallOff.id).where(CallOff.id == call_off_id))
+        require_status(row, "draft", doing="published")
+        check_deadline(row["deadline"])
+        package_ids = [
+            p["package"]
+            for p in await CallOffPackage.select(CallOffPackage.package).where(
+                CallOffPackage.call_off == call_off_id
+            )
+        ]
+        if await held_packages(package_ids, excluding=call_off_id):
+            raise WrongState("A package of this call-off is already in another published call-off")
+        areas = await CallOffArea.select(
+            CallOffArea.area, CallOffArea.area.code.as_alias("code")
+        ).where(CallOffArea.call_off == call_off_id)
+        code_of = {a["area"]: a["code"] for a in areas}
+        eligible = await eligible_providers(row["commissioner"], row["lot"], list(code_of))
+        if not eligible:
+            raise RuleBroken(
+                "No provider is eligible for this call-off: none is admitted to the lot in its area(s) and clear of every gate",
+                [FieldError("area_codes", "no eligible provider is admitted here")],
+            )
+        await Invitation.insert(
+            *[
+                Invitation(
+                    call_off=call_off_id,
+                    provider=provider,
+                    area_codes=msgspec.json.encode(sorted(code_of[a] for a in area_ids)).decode(),
+                )
+                for provider, area_ids in sorted(eligible.items())
+            ]
+        )
+        await CallOff.update(
+            {CallOff.status: "published", CallOff.published_at: datetime.now(UTC)}
+        ).where(CallOff.id == call_off_id)
+        if package_ids:
+            await Package.update({Package.status: "in_call_off"}).where(
+                Package.id.is_in(package_ids)
+            )
+        await _tell_invitees(call_off_id, "call_off_invitation", _email_context(row))
+        await add_job(CLOSE_CALL_OFF, {"call_off_id": str(call_off_id)}, run_at=row["deadline"])
+        await record(
+            actor,
+            "publish_call_off",
+            "call_off",
+            call_off_id,
+            organisation_id=row["commissioner"],
+            details={"invited": len(eligible)},
+        )
+    return await get_call_off(actor, call_off_id)
+
+
+async def change_deadline(
+    actor: Principal, call_off_id: UUID, body: schemas.DeadlineChange
+) -> schemas.CallOff:
+    """A draft's deadline may move either way; a published one may only be extended, and the
+    invitees are told."""
+    deadline = check_deadline(body.deadline)
+    async with write_transaction():
+        row = await call_off_row(actor, call_off_id)
+        await for_update(CallOff.select(CallOff.id).where(CallOff.id == call_off_id))
+        require_status(row, "draft", "published", doing="given a new deadline")
+        if row["status"] == "published":
+            if datetime.now(UTC) >= row["deadline"]:
+                raise WrongState(f"The deadline ({row['deadline'].isoformat()}) has passed")
+            if deadline <= row["deadline"]:
+                raise RuleBroken(
+                    "A published call-off's deadline can only be extended",
+                    [FieldError("deadline", f"must be later than {row['deadline'].isoformat()}")],
+                )
+            await _tell_invitees(
+                call_off_id,
+                "call_off_deadline_extended",
+                _email_context(row, new_deadline=deadline.isoformat()),
+            )
+        await CallOff.update({CallOff.deadline: deadline}).where(CallOff.id == call_off_id)
+        if row["status"] == "published":
+            # The close scheduled for the old deadline finds nothing due; this one closes it.
+            await add_job(CLOSE_CALL_OFF, {"call_off_id": str(call_off_id)}, run_at=deadline)
+        await record(
+            actor,
+            "change_deadline",
+            "call_off",
+            call_off_id,
+            organisation_id=row["commissioner"],
+            details={"from": row["deadline"].isoformat(), "to": deadline.isoformat()},
+        )
+    return await get_call_off(actor, call_off_id)
+
+
+async def cancel_call_off(
+    actor: Principal, call_off_id: UUID, body: schemas.Cancellation
+) -> schemas.CallOff:
+    """Cancel a draft or a published call-off with a reason; invitees are told and the packages
+    go back to the waiting list."""
+    async with write_transaction():
+        row = await call_off_row(actor, call_off_id)
+        await for_update(CallOff.select(CallOff.id).where(CallOff.id == call_off_id))
+        require_status(row, "draft", "published", doing="cancelled")
+        if row["status"] == "published":
+            await _tell_invitees(
+                call_off_id, "call_off_cancelled", _email_context(row, reason=body.reason)
+            )
+            package_ids = [
+                p["package"]
+                for p in await CallOffPackage.select(CallOffPackage.package).where(
+                    CallOffPackage.call_off == call_off_id
+                )
+            ]
+            if package_ids:
+                await Package.update({Package.status: "waiting"}).where(
+                    Package.id.is_in(package_ids)
+                )
+        await CallOff.update(
+            {
+                CallOff.status: "cancelled",
+                CallOff.cancelled_at: datetime.now(UTC),
+                CallOff.cancel_reason: body.reason,
+            }
+        ).where(CallOff.id == call_off_id)
+        await record(
+            actor,
+            "cancel_call_off",
+            "call_off",
+            call_off_id,
+            organisation_id=row["commissioner"],
+            details={"reason": body.reason},
+        )
+    return await get_call_off(actor, call_off_id)
+
+
+async def invitees(actor: Principal, call_off_id: UUID) -> list[dict[str, Any]]:
+    """The providers invited to the commissioner's own call-off, by name, each with the areas it
+    was invited for; 404 for anyone else's call-off."""
+    await call_off_row(actor, call_off_id)
+    rows = (
+        await Invitation.select(Invitation.provider.name.as_alias("name"), Invitation.area_codes)
+        .where(Invitation.call_off == call_off_id)
+        .order_by(Invitation.provider.name)
+    )
+    return [
+        {"name": row["name"], "area_codes": msgspec.json.decode(row["area_codes"])} for row in rows
+    ]
+
+
+async def attach_document(
+    actor: Principal, call_off_id: UUID, filename: str, content: bytes
+) -> schemas.CallOff:
+    """Archive a document of a draft or published call-off, readable by every invitee."""
+
+    row = await call_off_row(actor, call_off_id)
+    require_status(row, "draft", "published", doing="given documents")
+    document = await store_document(actor, filename, content, "public", row["commissioner"])
+    async with write_transaction():
+        await CallOffDocument.insert(
+            CallOffDocument(
+                call_off=call_off_id, document_id=document.id, filename=document.filename
+            )
+        )
+        await record(
+            actor,
+            "attach_document",
+            "call_off",
+            call_off_id,
+            organisation_id=row["commissioner"],
+            details={"document_id": str(document.id)},
+        )
+    return await get_call_off(actor, call_off_id)

@@ -1,0 +1,224 @@
+"""Reading call-offs: a commissioner's own, with their areas, packages, hours, rurality mix and
+the envelope's workings."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from marketplace.errors import NotAllowed, NotFound, WrongState
+from marketplace.pagination import check_limit, decode_cursor, encode_cursor
+from marketplace.principal import Principal
+from marketplace.reference.postcodes.rules import RURALITY_CATEGORIES
+from marketplace.tenders.call_offs import schemas
+from marketplace.tenders.call_offs.envelope import PackageHours, weighted_envelope
+from marketplace.tenders.tables import (
+    CallOff,
+    CallOffArea,
+    CallOffDocument,
+    CallOffPackage,
+    Invitation,
+    Package,
+)
+
+
+def commissioner_of(actor: Principal) -> UUID:
+    return actor.commissioner_organisation(NotAllowed("Only commissioners manage call-offs"))
+
+
+async def call_off_row(actor: Principal, call_off_id: UUID) -> dict[str, Any]:
+    """The commissioner's own call-off; 404 for anyone else's."""
+    commissioner_id = commissioner_of(actor)
+    row = (
+        await CallOff.select(*CallOff.all_columns(), CallOff.lot.code.as_alias("lot_code"))
+        .where((CallOff.id == call_off_id) & (CallOff.commissioner == commissioner_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound("No such call-off")
+    return row
+
+
+def require_status(row: dict[str, Any], *allowed: str, doing: str) -> None:
+    if row["status"] not in allowed:
+        raise WrongState(f"A {row['status']} call-off cannot be {doing}")
+
+
+async def call_off_facts(row: dict[str, Any]) -> dict[str, Any]:
+    """What every view of a call-off shares: areas, packages, hours, rurality mix, envelope."""
+    areas = await CallOffArea.select(
+        CallOffArea.area.code.as_alias("code"), CallOffArea.weekly_hours
+    ).where(CallOffArea.call_off == row["id"])
+    packages = (
+        await Package.select(
+            Package.id, Package.rurality, Package.weekly_hours, Package.service_level
+        )
+        .where(
+            Package.id.is_in(
+                [
+                    p["package"]
+                    for p in await CallOffPackage.select(CallOffPackage.package).where(
+                        CallOffPackage.call_off == row["id"]
+                    )
+                ]
+                or [UUID(int=0)]
+            )
+        )
+        .order_by(Package.id)
+    )
+    documents = await CallOffDocument.select(
+        CallOffDocument.document_id, CallOffDocument.filename
+    ).where(CallOffDocument.call_off == row["id"])
+    mix = dict.fromkeys(RURALITY_CATEGORIES, 0)
+    levels: dict[str, int] = {}
+    for package in packages:
+        mix[package["rurality"]] += 1
+        levels[package["service_level"]] = levels.get(package["service_level"], 0) + 1
+    envelope = None
+    if packages:
+        weights = {k: Decimal(v) for k, v in msgspec.json.decode(row["rurality_weights"]).items()}
+        envelope = weighted_envelope(
+            row["envelope_base_rate_pence"],
+            weights,
+            [
+                PackageHours(
+                    str(p["id"]),
+                    p["rurality"],
+                    Decimal(p["weekly_hours"]).quantize(Decimal("0.01")),
+                )
+                for p in packages
+            ],
+            row["envelope_weekly_pence"],
+        )
+    hours = (
+        envelope.total_weekly_hours
+        if envelope
+        else sum((Decimal(a["weekly_hours"] or 0) for a in areas), Decimal("0.00"))
+    )
+    return {
+        "area_codes": [a["code"] for a in areas],
+        "package_ids": [p["id"] for p in packages],
+        "total_weekly_hours": Decimal(hours).quantize(Decimal("0.01")),
+        "rurality_mix": mix,
+        "service_levels": levels,
+        "envelope": envelope,
+        "documents": [
+            schemas.CallOffDocument(id=d["document_id"], filename=d["filename"]) for d in documents
+        ],
+        "terms": _terms(row),
+    }
+
+
+def _terms(row: dict[str, Any]) -> dict[str, Any]:
+    kinds: dict[str, type[Any]] = {
+        "enablement": schemas.EnablementTerms,
+        "cluster": schemas.ClusterTerms,
+        "pilot": schemas.PilotTerms,
+    }
+    return {
+        kind: (msgspec.json.decode(row["terms"], type=struct) if kind == row["kind"] else None)
+        for kind, struct in kinds.items()
+    }
+
+
+def _workings(envelope: Any) -> schemas.EnvelopeWorkings | None:
+    if envelope is None:
+        return None
+    return schemas.EnvelopeWorkings(
+        base_rate_pence=envelope.base_rate_pence,
+        computed_weekly_pence=envelope.computed_weekly_pence,
+        explicit_weekly_pence=envelope.explicit_weekly_pence,
+        weekly_pence=envelope.weekly_pence,
+        total_weekly_hours=envelope.total_weekly_hours,
+        lines=[
+            schemas.EnvelopeLine(
+                package_id=line.package,
+                rurality=line.rurality,
+                weight=line.weight,
+                weighted_rate_pence=line.weighted_rate_pence,
+                weekly_hours=line.weekly_hours,
+                weekly_pence=line.weekly_pence,
+            )
+            for line in envelope.lines
+        ],
+    )
+
+
+# How many live bids each call-off has: the bids domain knows, and it sits above this one, so the
+# composition root hands its counter in at start-up (marketplace/wiring.py).
+BidCounter = Callable[[list[UUID]], Awaitable[dict[UUID, int]]]
+_bid_counter: BidCounter | None = None
+
+
+def count_bids_with(counter: BidCounter) -> None:
+    global _bid_counter
+    _bid_counter = counter
+
+
+async def _count_bids(call_off_ids: list[UUID]) -> dict[UUID, int]:
+    if _bid_counter is None:
+        raise RuntimeError("No bid counter: call marketplace.wiring.wire() at start-up")
+    return await _bid_counter(call_off_ids)
+
+
+async def present(row: dict[str, Any]) -> schemas.CallOff:
+    facts = await call_off_facts(row)
+    invited = await Invitation.count().where(Invitation.call_off == row["id"])
+    bids = (await _count_bids([row["id"]]))[row["id"]]
+    return schemas.CallOff(
+        id=row["id"],
+        kind=row["kind"],
+        title=row["title"],
+        status=row["status"],
+        lot_code=row["lot_code"],
+        area_codes=facts["area_codes"],
+        deadline=row["deadline"],
+        max_hourly_rate_pence=row["max_hourly_rate_pence"],
+        envelope_base_rate_pence=row["envelope_base_rate_pence"],
+        envelope_weekly_pence=row["envelope_weekly_pence"],
+        opening_quorum=row["opening_quorum"],
+        standstill_working_days=row["standstill_working_days"],
+        min_bids=row["min_bids"],
+        package_ids=facts["package_ids"],
+        total_weekly_hours=facts["total_weekly_hours"],
+        rurality_mix=facts["rurality_mix"],
+        envelope=_workings(facts["envelope"]),
+        documents=facts["documents"],
+        invited_provider_count=invited,
+        bid_count=bids,
+        created_at=row["created_at"],
+        published_at=row["published_at"],
+        cancel_reason=row["cancel_reason"],
+        **facts["terms"],
+    )
+
+
+async def get_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallOff:
+    return await present(await call_off_row(actor, call_off_id))
+
+
+async def list_call_offs(
+    actor: Principal, status: str | None, limit: int, cursor: str | None
+) -> schemas.CallOffPage:
+    """The commissioner's own call-offs, newest first."""
+    commissioner_id = commissioner_of(actor)
+    check_limit(limit)
+    query = CallOff.select(*CallOff.all_columns(), CallOff.lot.code.as_alias("lot_code")).where(
+        CallOff.commissioner == commissioner_id
+    )
+    if status:
+        query = query.where(CallOff.status == status)
+    if cursor:
+        query = query.where(CallOff.created_at < datetime.fromisoformat(decode_cursor(cursor)))
+    rows = await query.order_by(CallOff.created_at, ascending=False).limit(limit + 1)
+    next_cursor = (
+        encode_cursor(rows[limit - 1]["created_at"].isoformat()) if len(rows) > limit else None
+    )
+    return schemas.CallOffPage(
+        items=[await present(row) for row in rows[:limit]], next_cursor=next_cursor
+    )
