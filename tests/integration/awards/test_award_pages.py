@@ -20,8 +20,8 @@ from tests.call_off_fixtures import (
     suffix_of,
 )
 from tests.factories import make_user
-from tests.integration.test_awards import accepted, bid, close
-from tests.integration.test_bids import pass_the_deadline, published
+from tests.integration.awards.test_awards import accepted, bid, close
+from tests.integration.bids.test_bids import pass_the_deadline, published
 from tests.support import csrf_token_in, sign_in
 
 

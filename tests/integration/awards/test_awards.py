@@ -35,8 +35,8 @@ from tests.call_off_fixtures import (
     suffix_of,
 )
 from tests.factories import bearer, make_organisation, make_user
-from tests.integration.test_archive import backend, use_s3  # noqa: F401 (fixture)
-from tests.integration.test_bids import pass_the_deadline, published
+from tests.integration.archive.test_archive import backend, use_s3  # noqa: F401 (fixture)
+from tests.integration.bids.test_bids import pass_the_deadline, published
 from tests.support_mail import Sink
 
 

@@ -17,8 +17,8 @@ from marketplace.bids.tables import Bid, BidAttachment
 from marketplace.config import get_settings
 from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body
 from tests.factories import bearer, make_admin, make_organisation, make_user
-from tests.integration.test_archive import backend, use_s3  # noqa: F401 (fixture)
-from tests.integration.test_bids import ENABLEMENT_BID, pass_the_deadline, published
+from tests.integration.archive.test_archive import backend, use_s3  # noqa: F401 (fixture)
+from tests.integration.bids.test_bids import ENABLEMENT_BID, pass_the_deadline, published
 
 MARKER = b"rate-schedule-marker-2173"
 RIVAL_TOKENS: list[str] = []

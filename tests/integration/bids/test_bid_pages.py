@@ -19,7 +19,7 @@ from tests.call_off_fixtures import (
     pilot_body,
 )
 from tests.factories import make_organisation, make_user
-from tests.integration.test_bids import published
+from tests.integration.bids.test_bids import published
 from tests.support import csrf_token_in, sign_in
 
 FORM = {"hourly_rate": "21.50", "accepts_enablement_budget": "yes", "notes": "Two carers"}

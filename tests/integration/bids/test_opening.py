@@ -20,7 +20,7 @@ from marketplace.notifications.relay import run_due_in_process
 from marketplace.tenders.tables import CallOff
 from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body
 from tests.factories import bearer, make_user, principal_of
-from tests.integration.test_bids import ENABLEMENT_BID, pass_the_deadline, published
+from tests.integration.bids.test_bids import ENABLEMENT_BID, pass_the_deadline, published
 
 
 async def test_with_a_quorum_of_one_the_close_opens_the_bids(client) -> None:
