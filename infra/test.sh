@@ -21,5 +21,6 @@ eval "$(infra/services.sh start)"
 
 echo "== ruff format"; $BIN/ruff format --check .
 echo "== ruff check"; $BIN/ruff check .
+echo "== import contracts"; $BIN/lint-imports
 echo "== mypy"; $BIN/mypy
 echo "== pytest"; $BIN/pytest -q -p no:cacheprovider

@@ -1,4 +1,4 @@
-"""Money is integer pence and hours are Decimals with two places (DESIGN.md: Units).
+"""Money is integer pence and hours are Decimals with two places (docs/design.md, 4.1).
 
 msgspec cannot bound a Decimal, so the bounds and the places are checked here, naming the field.
 """

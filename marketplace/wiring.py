@@ -5,9 +5,9 @@ the web process and the worker (and by the tests); calling it again changes noth
 
 from __future__ import annotations
 
-from marketplace.accounts.service import organisation_kind
+from marketplace.accounts.queries import organisation_kind
 from marketplace.archive.service import look_up_organisation_kinds_with
-from marketplace.bids.service import bid_counts
+from marketplace.bids.queries import bid_counts
 from marketplace.jobs import register_jobs
 from marketplace.tenders.call_offs.queries import count_bids_with
 

@@ -5,7 +5,7 @@ included, e.g. Boxing Day 2026 observed on Monday 28 December), as the `holidays
 them for GB/ENG (Wales shares England's bank holidays).
 
 Counting convention, used by every deadline of the marketplace: the start day counts as the
-first working day when it is itself a working day (DESIGN.md §2, standstill: "counted from the
+first working day when it is itself a working day (docs/design.md §4, standstill: "counted from the
 day the award notice is sent (that day counts when it is a working day)"). So for n >= 1,
 `working_days_between(start, add_working_days(start, n)) == n`.
 """

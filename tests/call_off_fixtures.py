@@ -185,7 +185,8 @@ async def admitted_provider(
 ) -> tuple[account_schemas.Organisation, str]:
     """A provider admitted to CSH in these of the commissioner's areas, and a token for one of
     its users."""
-    from marketplace.admissions.applications import apply, decide
+    from marketplace.admissions.applications import apply
+    from marketplace.admissions.decisions import decide
     from marketplace.admissions.schemas import AdmissionCreate, AdmissionDecision
 
     provider = await make_organisation("provider", name=name, **fields)

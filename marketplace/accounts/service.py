@@ -88,16 +88,6 @@ async def get_organisation(actor: Principal, organisation_id: UUID) -> schemas.O
     return _organisation(row)
 
 
-async def organisation_kind(organisation_id: UUID) -> str | None:
-    """An organisation's kind (commissioner | provider), or None when there is no such one."""
-    row = (
-        await Organisation.select(Organisation.kind)
-        .where(Organisation.id == organisation_id)
-        .first()
-    )
-    return None if row is None else str(row["kind"])
-
-
 def _can_see(actor: Principal, row: dict[str, Any]) -> bool:
     return (
         actor.is_admin

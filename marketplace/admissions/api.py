@@ -10,7 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
 
 from marketplace.admissions import applications as admissions
-from marketplace.admissions import blocks, schemas
+from marketplace.admissions import blocks, decisions, schemas
 from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
 from marketplace.web.security import actor, role_in
 
@@ -58,7 +58,7 @@ class AdmissionApi(Controller):
         admission_id: FromPath[UUID],
         data: JSONBody[schemas.AdmissionDecision],
     ) -> schemas.Admission:
-        return await admissions.decide(actor(request), admission_id, data)
+        return await decisions.decide(actor(request), admission_id, data)
 
     @post(
         "/{admission_id:uuid}/documents",

@@ -8,21 +8,19 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from marketplace.accounts.tables import Organisation, User
+from marketplace.accounts.queries import organisation_kind
 from marketplace.admissions import schemas
 from marketplace.admissions.rules import areas_of_one_commissioner, decision_clock
 from marketplace.admissions.tables import Admission, AdmissionArea, AdmissionDocument
 from marketplace.archive.service import document_metadata, store_document
 from marketplace.audit.service import record
 from marketplace.db import for_update, write_transaction
-from marketplace.errors import BadInput, FieldError, NotFound, RuleBroken, WrongState
-from marketplace.notifications.outbox import add_email
+from marketplace.errors import FieldError, NotFound, RuleBroken, WrongState
 from marketplace.pagination import newest_first_page
 from marketplace.principal import Principal
-from marketplace.reference.tables import Area, Lot
+from marketplace.reference import queries as reference
 
 ENTITY = "admission"
-DECISIONS = {"approve": "approved", "reject": "rejected"}
 _COLUMNS: list[Any] = [
     *Admission.all_columns(),
     Admission.lot.code.as_alias("lot_code"),
@@ -33,13 +31,6 @@ _COLUMNS: list[Any] = [
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-async def _areas_by_code(codes: list[str]) -> dict[str, dict[str, Any]]:
-    rows = await Area.select(Area.id, Area.code, Area.name, Area.commissioner).where(
-        Area.code.is_in(codes)
-    )
-    return {row["code"]: row for row in rows}
 
 
 async def _approved_area_ids(provider_id: UUID, lot_id: UUID) -> set[UUID]:
@@ -54,14 +45,14 @@ async def _approved_area_ids(provider_id: UUID, lot_id: UUID) -> set[UUID]:
 async def apply(actor: Principal, body: schemas.AdmissionCreate) -> schemas.Admission:
     """A provider applies to join a lot in areas that all belong to one commissioner."""
     provider_id = _provider_of(actor)
-    lot = await Lot.select(Lot.id, Lot.code).where(Lot.code == body.lot_code).first()
+    lot = await reference.lot_id(body.lot_code)
     if lot is None:
         raise RuleBroken(
             f"There is no lot with the code {body.lot_code}",
             [FieldError("lot_code", "is not a known lot")],
         )
     codes = list(dict.fromkeys(body.area_codes))
-    areas = await _areas_by_code(codes)
+    areas = await reference.areas_by_code(codes)
     unknown = [
         FieldError(f"area_codes[{i}]", "is not a known area")
         for i, code in enumerate(body.area_codes)
@@ -78,28 +69,28 @@ async def apply(actor: Principal, body: schemas.AdmissionCreate) -> schemas.Admi
     commissioner_id = next(iter(areas.values()))["commissioner"]
     async with write_transaction():
         # Serialises this provider's applications (PostgreSQL; SQLite's lock already does).
-        await for_update(Organisation.select(Organisation.id).where(Organisation.id == provider_id))
-        already = await _approved_area_ids(provider_id, lot["id"])
+        await organisation_kind(provider_id, lock=True)
+        already = await _approved_area_ids(provider_id, lot)
         admitted = [code for code in codes if areas[code]["id"] in already]
         if admitted:
             raise RuleBroken(
-                f"Already admitted to the lot {lot['code']} for {', '.join(admitted)}",
+                f"Already admitted to the lot {body.lot_code} for {', '.join(admitted)}",
                 [FieldError("area_codes", f"{code} is already admitted") for code in admitted],
             )
         open_one = await Admission.exists().where(
             (Admission.provider == provider_id)
-            & (Admission.lot == lot["id"])
+            & (Admission.lot == lot)
             & (Admission.commissioner == commissioner_id)
             & (Admission.status == "applied")
         )
         if open_one:
             raise WrongState(
-                f"You already have an application to the lot {lot['code']} with this commissioner "
+                f"You already have an application to the lot {body.lot_code} with this commissioner "
                 "waiting for a decision"
             )
         admission = Admission(
             provider=provider_id,
-            lot=lot["id"],
+            lot=lot,
             commissioner=commissioner_id,
             applied_at=now(),
             applied_by=actor.user_id,
@@ -114,7 +105,7 @@ async def apply(actor: Principal, body: schemas.AdmissionCreate) -> schemas.Admi
             ENTITY,
             admission.id,
             organisation_id=commissioner_id,
-            details={"provider_id": provider_id, "lot": lot["code"], "areas": codes},
+            details={"provider_id": provider_id, "lot": body.lot_code, "areas": codes},
         )
     return await get_admission(actor, admission.id)
 
@@ -207,71 +198,6 @@ async def list_admissions(
         query, Admission.id, Admission.applied_at, limit, cursor
     )
     return schemas.AdmissionPage(items=await _present(actor, rows), next_cursor=next_cursor)
-
-
-async def decide(
-    actor: Principal, admission_id: UUID, body: schemas.AdmissionDecision
-) -> schemas.Admission:
-    """The commissioner of the areas approves or rejects an application (a rejection needs a
-    reason); the provider's users are emailed the decision."""
-    reason = (body.reason or "").strip() or None
-    if body.decision == "reject" and reason is None:
-        raise BadInput(
-            "Give the reason for rejecting the application",
-            [FieldError("reason", "is required when rejecting")],
-        )
-    status = DECISIONS[body.decision]
-    async with write_transaction():
-        row = await for_update(
-            Admission.select(Admission.id, Admission.status, Admission.commissioner).where(
-                Admission.id == admission_id
-            )
-        ).first()
-        if row is None or row["commissioner"] != actor.organisation_id:
-            raise NotFound("No such application")
-        if row["status"] != "applied":
-            raise WrongState(f"This application is already decided: it was {row['status']}")
-        await Admission.update(
-            {
-                Admission.status: status,
-                Admission.decided_at: now(),
-                Admission.decided_by: actor.user_id,
-                Admission.decision_reason: reason,
-            }
-        ).where(Admission.id == admission_id)
-        admission = await get_admission(actor, admission_id)
-        await record(
-            actor,
-            "decide_admission",
-            ENTITY,
-            admission_id,
-            organisation_id=actor.organisation_id,
-            details={
-                "decision": status,
-                "reason": reason,
-                "provider_id": admission.provider_id,
-                "lot": admission.lot_code,
-                "areas": [area.code for area in admission.areas],
-            },
-        )
-        await _email_decision(actor, admission)
-    return admission
-
-
-async def _email_decision(actor: Principal, admission: schemas.Admission) -> None:
-    users = await User.select(User.email).where(
-        (User.organisation == admission.provider_id) & (User.active == True)  # noqa: E712
-    )
-    context = {
-        "provider": admission.provider_name,
-        "commissioner": actor.organisation_name,
-        "lot_code": admission.lot_code,
-        "areas": [f"{area.name} ({area.code})" for area in admission.areas],
-        "approved": admission.status == "approved",
-        "reason": admission.decision_reason,
-    }
-    for user in users:
-        await add_email(user["email"], "admission_decided", context)
 
 
 async def attach_evidence(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from marketplace.accounts.tables import Organisation
+from marketplace.accounts.queries import organisation_kind
 from marketplace.admissions import schemas
 from marketplace.admissions.tables import Block
 from marketplace.audit.service import record
@@ -52,12 +52,7 @@ async def block(actor: Principal, body: schemas.BlockCreate) -> schemas.Block:
     if not reason:
         raise RuleBroken("Give the reason for the block", [FieldError("reason", "is empty")])
     async with write_transaction():
-        provider = await for_update(
-            Organisation.select(Organisation.id, Organisation.kind).where(
-                Organisation.id == body.provider_id
-            )
-        ).first()
-        if provider is None or provider["kind"] != "provider":
+        if await organisation_kind(body.provider_id, lock=True) != "provider":
             raise RuleBroken(
                 "There is no provider with this id",
                 [FieldError("provider_id", "is not a provider")],

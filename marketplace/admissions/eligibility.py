@@ -1,4 +1,4 @@
-"""Which providers pass the provider gates of a commissioner's call-off (DESIGN.md §2): admitted
+"""Which providers pass the provider gates of a commissioner's call-off (docs/design.md §4): admitted
 to the lot in the area, not blocked by this commissioner, CQC rating not inadequate, and no
 enforcement action pending. Publication invites the eligible; closing and award re-check."""
 
@@ -8,10 +8,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from uuid import UUID
 
-from marketplace.accounts.tables import Organisation
+from marketplace.accounts.queries import standing_of
 from marketplace.admissions.rules import gate_failures
 from marketplace.admissions.tables import AdmissionArea, Block
-from marketplace.reference.tables import Area, Lot
+from marketplace.reference.queries import area_codes, lot_code
 
 
 async def _admitted_areas(
@@ -53,12 +53,12 @@ async def eligible_providers(
         return {}
     providers = list(admitted)
     blocked = await _open_blocks(commissioner_id, providers)
-    compliant = await Organisation.select(Organisation.id).where(
-        Organisation.id.is_in(providers)
-        & (Organisation.enforcement_pending == False)  # noqa: E712
-        & (Organisation.cqc_rating.is_null() | (Organisation.cqc_rating != "inadequate"))
-    )
-    return {row["id"]: admitted[row["id"]] for row in compliant if row["id"] not in blocked}
+    standing = await standing_of(providers)
+    return {
+        provider: admitted[provider]
+        for provider, (cqc_rating, enforcement_pending) in standing.items()
+        if not enforcement_pending and cqc_rating != "inadequate" and provider not in blocked
+    }
 
 
 async def provider_gate_failures(
@@ -66,23 +66,15 @@ async def provider_gate_failures(
 ) -> list[str]:
     """A sentence for each provider gate this provider fails for a call-off of this commissioner
     in the lot and areas (one per area it is not admitted for); empty when it passes them all."""
-    provider = (
-        await Organisation.select(Organisation.cqc_rating, Organisation.enforcement_pending)
-        .where(Organisation.id == provider_id)
-        .first()
-    )
-    lot = await Lot.select(Lot.code).where(Lot.id == lot_id).first()
-    areas = (
-        await Area.select(Area.id, Area.code).where(Area.id.is_in(list(area_ids)))
-        if area_ids
-        else []
-    )
+    provider = (await standing_of([provider_id])).get(provider_id)
+    lot = await lot_code(lot_id)
+    areas = await area_codes(area_ids)
     admitted = (await _admitted_areas(lot_id, area_ids, provider_id)).get(provider_id, set())
     blocked = await _open_blocks(commissioner_id, [provider_id])
     return gate_failures(
-        lot["code"] if lot else str(lot_id),
-        [area["code"] for area in areas if area["id"] not in admitted],
+        lot or str(lot_id),
+        [code for area_id, code in areas.items() if area_id not in admitted],
         blocked.get(provider_id),
-        provider["cqc_rating"] if provider else None,
-        bool(provider["enforcement_pending"]) if provider else False,
+        provider.cqc_rating if provider else None,
+        provider.enforcement_pending if provider else False,
     )

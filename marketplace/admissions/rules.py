@@ -54,7 +54,7 @@ def gate_failures(
     enforcement_pending: bool,
 ) -> list[str]:
     """A sentence for each provider gate failed: admitted to the lot in each area, not blocked by
-    this commissioner, CQC rating not inadequate, no enforcement action pending (DESIGN.md §2)."""
+    this commissioner, CQC rating not inadequate, no enforcement action pending (docs/design.md §4)."""
     failures = not_admitted(lot_code, sorted(areas_not_admitted))
     if block_reason is not None:
         failures.append(f"blocked by this commissioner: {block_reason}")

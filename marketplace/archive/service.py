@@ -183,7 +183,7 @@ async def store_sealed_document(actor: Principal, sealed: bytes) -> UUID:
 
 async def keep_for_the_award(document_ids: list[UUID], awarded_at: datetime) -> int:
     """Documents of an awarded call-off are kept write-once for the retention period from the
-    award (DESIGN.md section 3), not only from their upload: lengthen each lock that ends
+    award (docs/design.md 6.2), not only from their upload: lengthen each lock that ends
     sooner (joining the caller's transaction); returns how many were lengthened."""
     until = awarded_at + timedelta(days=get_settings().archive_retention_days)
     rows = await Document.select().where(

@@ -6,23 +6,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 import msgspec
 
-from marketplace.accounts.tables import Organisation
-from marketplace.admissions.tables import Admission
+from marketplace.accounts.queries import organisation_names, standing_of
+from marketplace.admissions.queries import admitted_providers
 from marketplace.awards import schemas
 from marketplace.awards.engine.quality import QualityInputs, quality_order_key, quality_score
 from marketplace.awards.tables import ProviderQuality
-from marketplace.bids.tables import Bid
+from marketplace.bids.queries import bids_made
 from marketplace.db import upsert, write_transaction
 from marketplace.errors import NotAllowed
 from marketplace.principal import Principal
-from marketplace.tenders.tables import Invitation
+from marketplace.tenders.call_offs.queries import invitations_since
 
-# DESIGN.md: the response rate, hand-backs and late starts look back six months.
+# docs/design.md 4.8: the response rate, hand-backs and late starts look back six months.
 LOOK_BACK = timedelta(days=183)
 
 
@@ -39,32 +38,20 @@ class Standing:
 
 async def _inputs(commissioner_id: UUID, provider_ids: list[UUID]) -> dict[UUID, QualityInputs]:
     since = datetime.now(UTC) - LOOK_BACK
-    ratings = {
-        row["id"]: row["cqc_rating"]
-        for row in await Organisation.select(Organisation.id, Organisation.cqc_rating).where(
-            Organisation.id.is_in(provider_ids)
-        )
-    }
-    invited = await Invitation.select(Invitation.provider, Invitation.call_off).where(
-        Invitation.provider.is_in(provider_ids)
-        & (Invitation.call_off.commissioner == commissioner_id)
-        & (Invitation.invited_at >= since)
-    )
-    bid_rows = await Bid.select(Bid.provider, Bid.call_off).where(
-        Bid.provider.is_in(provider_ids)
-        & Bid.call_off.is_in([i["call_off"] for i in invited] or [UUID(int=0)])
-    )
+    standing = await standing_of(provider_ids)
+    invited = await invitations_since(commissioner_id, provider_ids, since)
+    made = await bids_made(provider_ids, {call_off for _, call_off in invited})
     invitations = dict.fromkeys(provider_ids, 0)
-    for row in invited:
-        invitations[row["provider"]] += 1
+    for provider, _ in invited:
+        invitations[provider] += 1
     bids = dict.fromkeys(provider_ids, 0)
-    for row in bid_rows:
-        bids[row["provider"]] += 1
+    for provider, _ in made:
+        bids[provider] += 1
     # Hand-backs, late starts and quality-monitoring visits are not recorded yet: their factors
-    # stay at their defaults (DESIGN.md) until the marketplace records them.
+    # stay at their defaults (docs/design.md, 4.8) until the marketplace records them.
     return {
         provider_id: QualityInputs(
-            cqc_rating=ratings.get(provider_id),
+            cqc_rating=standing[provider_id].cqc_rating if provider_id in standing else None,
             invitations=invitations[provider_id],
             bids=bids[provider_id],
             hand_backs=0,
@@ -75,26 +62,6 @@ async def _inputs(commissioner_id: UUID, provider_ids: list[UUID]) -> dict[UUID,
     }
 
 
-async def _admitted_at(
-    commissioner_id: UUID, lot_id: UUID | None, provider_ids: list[UUID]
-) -> dict[UUID, datetime]:
-    query = Admission.select(Admission.provider, Admission.decided_at).where(
-        (Admission.commissioner == commissioner_id)
-        & (Admission.status == "approved")
-        & Admission.provider.is_in(provider_ids)
-    )
-    if lot_id is not None:
-        query = query.where(Admission.lot == lot_id)
-    earliest: dict[UUID, datetime] = {}
-    for row in await query:
-        when = row["decided_at"]
-        if when is not None and (
-            row["provider"] not in earliest or when < earliest[row["provider"]]
-        ):
-            earliest[row["provider"]] = when
-    return earliest
-
-
 async def standings_of(
     commissioner_id: UUID, provider_ids: list[UUID], lot_id: UUID | None = None
 ) -> dict[UUID, Standing]:
@@ -103,13 +70,8 @@ async def standings_of(
     if not provider_ids:
         return {}
     inputs = await _inputs(commissioner_id, provider_ids)
-    admitted = await _admitted_at(commissioner_id, lot_id, provider_ids)
-    names = {
-        row["id"]: row["name"]
-        for row in await Organisation.select(Organisation.id, Organisation.name).where(
-            Organisation.id.is_in(provider_ids)
-        )
-    }
+    admitted = await admitted_providers(commissioner_id, lot_id, provider_ids)
+    names = await organisation_names(provider_ids)
     standings = {}
     for provider_id in provider_ids:
         scored = quality_score(inputs[provider_id])
@@ -156,10 +118,7 @@ async def provider_ranking(actor: Principal) -> list[schemas.RankedProvider]:
     commissioner_id = actor.commissioner_organisation(
         NotAllowed("Only commissioners see the provider quality ranking")
     )
-    rows: list[dict[str, Any]] = await Admission.select(Admission.provider).where(
-        (Admission.commissioner == commissioner_id) & (Admission.status == "approved")
-    )
-    provider_ids = sorted({row["provider"] for row in rows}, key=str)
+    provider_ids = sorted(await admitted_providers(commissioner_id), key=str)
     standings = await standings_of(commissioner_id, provider_ids)
     ordered = sorted(
         standings.values(),

@@ -13,7 +13,7 @@ from marketplace.awards.tables import Assessment, Award, AwardLine, Evaluation, 
 from marketplace.errors import NotAllowed, NotFound, WrongState
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs.lifecycle import AwardTerms, award_terms
-from marketplace.tenders.tables import Invitation
+from marketplace.tenders.call_offs.queries import is_invited
 
 WAITING = {"draft", "published", "closed", "cancelled"}
 
@@ -208,9 +208,7 @@ async def provider_outcome(actor: Principal, call_off_id: UUID) -> schemas.Provi
     """A provider's own outcome: pending until the award is decided, then its assessment
     summary. 404 unless it was invited."""
     provider_id = actor.provider_organisation(NotAllowed("Only providers have outcomes"))
-    invited = await Invitation.exists().where(
-        (Invitation.call_off == call_off_id) & (Invitation.provider == provider_id)
-    )
+    invited = await is_invited(call_off_id, provider_id)
     terms = await award_terms(call_off_id)
     if not invited or terms is None:
         raise NotFound("No such call-off")

@@ -1,4 +1,4 @@
-"""Request and response shapes of evaluation and award (API.md)."""
+"""Request and response shapes of evaluation and award (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Request and response shapes of bids (API.md: the bid body and its receipt)."""
+"""Request and response shapes of bids (docs/api.md; the OpenAPI at /api/docs has the bodies)."""
 
 from __future__ import annotations
 

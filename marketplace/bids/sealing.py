@@ -1,4 +1,4 @@
-"""Sealed bids at rest (DESIGN.md section 3), pure: keys are arguments, nothing is stored or read.
+"""Sealed bids at rest (docs/design.md section 5), pure: keys are arguments, nothing is stored or read.
 
 A bid's canonical content is sealed with AES-256-GCM under its call-off's data key; the data key is
 itself wrapped with AES-256-GCM under the key-encryption key (KEK). Both blobs have one layout:

@@ -226,19 +226,6 @@ async def withdraw_bid(actor: Principal, call_off_id: UUID) -> schemas.Withdrawa
     return schemas.Withdrawal(bid_id=row["id"], withdrawn_at=moment)
 
 
-async def bid_counts(call_off_ids: list[UUID]) -> dict[UUID, int]:
-    """How many live bids each call-off has: the only thing a commissioner sees before opening."""
-    if not call_off_ids:
-        return {}
-    rows = await Bid.select(Bid.call_off).where(
-        Bid.call_off.is_in(call_off_ids) & (Bid.status == "submitted")
-    )
-    counts = dict.fromkeys(call_off_ids, 0)
-    for row in rows:
-        counts[row["call_off"]] += 1
-    return counts
-
-
 async def my_bids(actor: Principal) -> list[schemas.MyBid]:
     """This provider's bids, newest first, each with its receipt and its call-off's state."""
     provider_id = provider_of(actor)

@@ -1,4 +1,4 @@
-"""ASGI middleware honouring `Idempotency-Key` on the API's unsafe requests (see API.md).
+"""ASGI middleware honouring `Idempotency-Key` on the API's unsafe requests (docs/api.md, Idempotency-Key).
 
 It sits just inside IdentifyRequester, so it knows who is asking: keys belong to a user. A new key
 is claimed (a pending row) before the request runs; a 2xx response is kept for 24 hours and

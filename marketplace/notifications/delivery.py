@@ -1,5 +1,9 @@
 """Running outbox entries: the one function that both the arq worker and the in-process runner
-call for each entry, and the registry of jobs it can run."""
+call for each entry, and the registry of jobs it can run.
+
+An entry is claimed under a lease before its job runs and marked done after it, in separate
+transactions: delivery is at least once (a run whose outcome is lost is repeated), never twice at
+the same time while a lease lasts, and never again once done (see outbox.py for the guarantee)."""
 
 from __future__ import annotations
 

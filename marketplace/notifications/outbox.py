@@ -3,6 +3,13 @@ with exponential backoff, or failed after the last try.
 
 Services call add_email() or add_job() inside their own write_transaction(): the entry commits
 with the change it belongs to, or not at all, and nothing runs before the commit.
+
+What it guarantees: every committed entry runs **at least once**. An email keeps one Message-ID
+over every attempt (derived from its entry), and is handed to the SMTP server exactly once except
+when the outcome of an attempt is lost after the server accepted the message: the worker dies or
+its job times out before the entry is marked done, the server's reply is lost, or marking it done
+fails. Then it is sent again with the same Message-ID, so a repeat is recognisable. The other
+jobs are idempotent, so a repeat of them changes nothing. See docs/design.md, 6.1.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The gates a bid must pass (DESIGN.md section 2: Gates) and the abnormally-low test, pure.
+"""The gates a bid must pass (docs/design.md 4.5) and the abnormally-low test, pure.
 
 Every failed gate is one sentence naming the rule ("above the maximum price of £24.00/h"), in a
 fixed order: the provider gates worked out by the caller, an altered content, then the price,

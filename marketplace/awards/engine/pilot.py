@@ -1,4 +1,4 @@
-"""Pilot awards (DESIGN.md section 2, Ranking: pilot), pure.
+"""Pilot awards (docs/design.md 4.7), pure.
 
 Per area: quality% is the question-weighted mean of the evaluators' mean score per question; an
 offer scoring below the minimum quality is excluded; price% = 100 * the lowest compliant rate in

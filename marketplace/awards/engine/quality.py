@@ -1,4 +1,4 @@
-"""The provider quality ranking (DESIGN.md section 2, "Provider quality ranking"), pure.
+"""The provider quality ranking (docs/design.md 4.8), pure.
 
 A provider's score with one commissioner is the weighted mean of five factor scores, each 0 to 100,
 with the commissioner's weights (DEFAULT_QUALITY_WEIGHTS unless configured). It is computed

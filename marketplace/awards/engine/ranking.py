@@ -1,4 +1,4 @@
-"""Award rules for a call-off (DESIGN.md section 2: Gates, Ranking, Abnormally low rates), pure.
+"""Award rules for a call-off (docs/design.md 4.5 to 4.9), pure.
 
 `evaluate(terms, bids)` gates every bid, ranks the compliant ones in a total order, flags
 abnormally low rates, and says in one sentence why each bid won, lost or was excluded.

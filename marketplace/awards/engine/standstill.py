@@ -1,4 +1,4 @@
-"""When an award's standstill ends (DESIGN.md section 2, Lifecycle), pure: a number of working
+"""When an award's standstill ends (docs/design.md 4.13), pure: a number of working
 days set per call-off, counted from the day the award notice is sent (that day counts when it is
 a working day), England and Wales bank holidays excluded, ending at 23:59:59 local time on the
 last of them. With 0 days there is no standstill: it ends when the notice is sent."""

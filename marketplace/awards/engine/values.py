@@ -1,4 +1,4 @@
-"""The facts an award is decided on, and the words it is explained in (DESIGN.md section 2).
+"""The facts an award is decided on, and the words it is explained in (docs/design.md section 4).
 
 Plain frozen values shared by `rules.py`, `pilot_rules.py` and `quality_rules.py`: the call-off's
 terms, each bid's facts as opened, and the evaluation that comes out. Money is integer pence,

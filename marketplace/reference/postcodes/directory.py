@@ -95,3 +95,15 @@ async def rurality_of_postcodes(postcodes: Iterable[str]) -> dict[str, str]:
         Postcode.postcode.is_in(wanted)
     )
     return {row["postcode"]: row["rurality"] for row in rows}
+
+
+async def coordinates_of_postcodes(postcodes: Iterable[str]) -> dict[str, tuple[float, float]]:
+    """Latitude and longitude of each of these (normalised) postcodes that the directory holds."""
+    wanted = sorted(set(postcodes))
+    found: dict[str, tuple[float, float]] = {}
+    for start in range(0, len(wanted), 500):  # keeps within SQLite's limit on parameters
+        rows = await Postcode.select(
+            Postcode.postcode, Postcode.latitude, Postcode.longitude
+        ).where(Postcode.postcode.is_in(wanted[start : start + 500]))
+        found |= {row["postcode"]: (row["latitude"], row["longitude"]) for row in rows}
+    return found

@@ -20,7 +20,7 @@ RURALITY_CATEGORIES: tuple[str, ...] = (
     "rural_village_and_dispersed",
 )
 
-# ONS Rural-Urban Classification 2011 (England and Wales), collapsed to DESIGN.md's four.
+# ONS Rural-Urban Classification 2011 (England and Wales), collapsed to the four of docs/design.md (4.2).
 RUC2011_TO_RURALITY: dict[str, str] = {
     "A1": "urban_major_conurbation",  # urban major conurbation
     "B1": "urban_major_conurbation",  # urban minor conurbation

@@ -15,7 +15,7 @@ from marketplace.db import write_transaction
 from marketplace.errors import BadInput, FieldError, RuleBroken
 from marketplace.principal import Principal
 from marketplace.reference.postcodes.rules import RURALITY_CATEGORIES
-from marketplace.reference.tables import Area, Lot, Pricing
+from marketplace.reference.queries import area_codes, lot_id, own_area_ids, pricing_of
 from marketplace.tenders.call_offs import schemas
 from marketplace.tenders.call_offs.queries import commissioner_of, get_call_off
 from marketplace.tenders.tables import CallOff, CallOffArea, CallOffPackage, Package
@@ -70,10 +70,7 @@ class _Draft:
 async def _own_areas(
     commissioner_id: UUID, codes: list[str], draft: _Draft, field: str
 ) -> dict[str, UUID]:
-    rows = await Area.select(Area.id, Area.code).where(
-        (Area.commissioner == commissioner_id) & Area.code.is_in(codes or [""])
-    )
-    found = {row["code"]: row["id"] for row in rows}
+    found = await own_area_ids(commissioner_id, codes)
     for index, code in enumerate(codes):
         if code not in found:
             draft.refuse(f"{field}[{index}]", f"{code} is not one of your areas")
@@ -126,11 +123,11 @@ async def _check_kind(commissioner_id: UUID, body: schemas.CallOffCreate, draft:
     if len(area_ids) > 1:
         draft.refuse("package_ids", "the packages must all be in one area")
     if area_ids:
-        area = await Area.select(Area.id, Area.code).where(Area.id == next(iter(area_ids))).first()
-        assert area is not None
-        if body.area_codes and body.area_codes != [area["code"]]:
-            draft.refuse("area_codes", f"must be [{area['code']}], the packages' area")
-        draft.areas = [(area["id"], area["code"], None)]
+        area_id = next(iter(area_ids))
+        code = (await area_codes([area_id]))[area_id]
+        if body.area_codes and body.area_codes != [code]:
+            draft.refuse("area_codes", f"must be [{code}], the packages' area")
+        draft.areas = [(area_id, code, None)]
     if (
         body.kind == "cluster"
         and body.cluster is not None
@@ -162,14 +159,6 @@ async def _check_pilot(commissioner_id: UUID, pilot: schemas.PilotTerms, draft: 
         draft.refuse("pilot.max_areas_per_provider", "cannot be more than the number of areas")
 
 
-async def _pricing(commissioner_id: UUID, lot_id: UUID) -> dict[str, Any] | None:
-    return (
-        await Pricing.select()
-        .where((Pricing.commissioner == commissioner_id) & (Pricing.lot == lot_id))
-        .first()
-    )
-
-
 def _weights(pricing: dict[str, Any]) -> dict[str, Decimal]:
     return {
         category: Decimal(pricing[f"weight_{category}"]).quantize(Decimal("0.01"))
@@ -183,8 +172,8 @@ async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> sche
     commissioner_id = commissioner_of(actor)
     deadline = check_deadline(body.deadline)
     draft = _Draft()
-    lot = await Lot.select(Lot.id).where(Lot.code == body.lot_code).first()
-    pricing = await _pricing(commissioner_id, lot["id"]) if lot else None
+    lot = await lot_id(body.lot_code)
+    pricing = await pricing_of(commissioner_id, lot) if lot else None
     if lot is None:
         draft.refuse("lot_code", f"there is no lot {body.lot_code}")
     elif pricing is None:
@@ -213,7 +202,7 @@ async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> sche
     terms = body.enablement or body.cluster or body.pilot
     call_off = CallOff(
         commissioner=commissioner_id,
-        lot=lot["id"],
+        lot=lot,
         kind=body.kind,
         title=body.title.strip(),
         deadline=deadline,

@@ -1,4 +1,4 @@
-"""The rurality-weighted envelope (DESIGN.md section 2), pure: integer pence, Decimal hours.
+"""The rurality-weighted envelope (docs/design.md 4.4), pure: integer pence, Decimal hours.
 
 weekly envelope = sum over packages of round_half_up(round_half_up(base * weight) * hours), unless
 the commissioner sets an explicit weekly envelope that is lower. A bid is within the envelope when

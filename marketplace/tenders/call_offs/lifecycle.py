@@ -92,7 +92,7 @@ async def _package_ids(call_off_id: UUID) -> list[UUID]:
 
 async def return_packages_for_contingency(call_off_id: UUID) -> list[UUID]:
     """A call-off without an award puts its packages back on the waiting list, flagged for
-    contingency sourcing (DESIGN.md section 2, Contingency)."""
+    contingency sourcing (docs/design.md, section 4.10)."""
     package_ids = await _package_ids(call_off_id)
     if package_ids:
         # The first time counts: the contingency clock does not restart on a second failure.

@@ -3,7 +3,7 @@ the envelope's workings."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -221,4 +221,28 @@ async def list_call_offs(
     )
     return schemas.CallOffPage(
         items=[await present(row) for row in rows[:limit]], next_cursor=next_cursor
+    )
+
+
+async def invitations_since(
+    commissioner_id: UUID, provider_ids: Iterable[UUID], since: datetime
+) -> list[tuple[UUID, UUID]]:
+    """(provider, call-off) for each invitation of these providers to the commissioner's
+    call-offs since `since`."""
+    providers = list(provider_ids)
+    if not providers:
+        return []
+    rows = await Invitation.select(Invitation.provider, Invitation.call_off).where(
+        Invitation.provider.is_in(providers)
+        & (Invitation.call_off.commissioner == commissioner_id)
+        & (Invitation.invited_at >= since)
+    )
+    return [(row["provider"], row["call_off"]) for row in rows]
+
+
+async def is_invited(call_off_id: UUID, provider_id: UUID) -> bool:
+    return bool(
+        await Invitation.exists().where(
+            (Invitation.call_off == call_off_id) & (Invitation.provider == provider_id)
+        )
     )

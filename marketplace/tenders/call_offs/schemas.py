@@ -1,4 +1,4 @@
-"""Request and response shapes of call-offs (API.md: the call-off body)."""
+"""Request and response shapes of call-offs (docs/api.md; the OpenAPI at /api/docs has the bodies)."""
 
 from __future__ import annotations
 

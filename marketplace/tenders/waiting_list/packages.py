@@ -10,12 +10,16 @@ from typing import Any
 from uuid import UUID
 
 from marketplace.audit.service import record
-from marketplace.db import for_update, write_transaction
+from marketplace.db import write_transaction
 from marketplace.errors import BadInput, FieldError, NotAllowed, NotFound, RuleBroken, WrongState
 from marketplace.pagination import keyset_page
 from marketplace.principal import Principal
-from marketplace.reference.postcodes.directory import postcode_or_400, rurality_of_postcodes
-from marketplace.reference.tables import Area, Postcode
+from marketplace.reference.postcodes.directory import (
+    coordinates_of_postcodes,
+    postcode_or_400,
+    rurality_of_postcodes,
+)
+from marketplace.reference.queries import own_area_ids
 from marketplace.tenders.tables import Package
 from marketplace.tenders.waiting_list import bundles, schemas
 from marketplace.units import two_places
@@ -54,12 +58,6 @@ def check_package(body: schemas.PackageCreate) -> tuple[str, Decimal]:
     return postcode_or_400(body.postcode), hours
 
 
-async def _own_area_ids(commissioner_id: UUID, *, lock: bool = False) -> dict[str, UUID]:
-    query = Area.select(Area.id, Area.code).where(Area.commissioner == commissioner_id)
-    rows = await (for_update(query) if lock else query)
-    return {row["code"]: row["id"] for row in rows}
-
-
 def _not_your_area(area_code: str) -> RuleBroken:
     return RuleBroken(
         f"{area_code} is not one of your areas",
@@ -75,7 +73,7 @@ async def add_package(actor: Principal, body: schemas.PackageCreate) -> schemas.
     async with write_transaction():
         # Locking the commissioner's areas serialises additions to one waiting list, so that two
         # packages with one reference cannot both get in.
-        area_ids = await _own_area_ids(commissioner_id, lock=True)
+        area_ids = await own_area_ids(commissioner_id, lock=True)
         if body.area_code not in area_ids:
             raise _not_your_area(body.area_code)
         rurality = (await rurality_of_postcodes([postcode])).get(postcode)
@@ -197,7 +195,7 @@ async def suggest_bundles(
     max_hours = two_places(
         body.max_weekly_hours, "max_weekly_hours", MIN_BUNDLE_HOURS, MAX_BUNDLE_HOURS
     )
-    area_ids = await _own_area_ids(commissioner_id)
+    area_ids = await own_area_ids(commissioner_id)
     query = _select().where(
         (Package.commissioner == commissioner_id) & (Package.status == "waiting")
     )
@@ -206,7 +204,7 @@ async def suggest_bundles(
             raise _not_your_area(body.area_code)
         query = query.where(Package.area == area_ids[body.area_code])
     rows = await query
-    places = await _coordinates({row["postcode"] for row in rows})
+    places = await coordinates_of_postcodes({row["postcode"] for row in rows})
     by_area: dict[str, list[bundles.WaitingPackage]] = defaultdict(list)
     references = {str(row["id"]): row["reference"] for row in rows}
     unbundled: list[schemas.UnbundledPackage] = []
@@ -264,18 +262,6 @@ def _suggestion(
         rurality_mix=bundle.rurality_mix,
         explanation=bundle.explanation,
     )
-
-
-async def _coordinates(postcodes: set[str]) -> dict[str, tuple[float, float]]:
-    """Latitude and longitude of each of these postcodes that the directory holds."""
-    wanted = sorted(postcodes)
-    found: dict[str, tuple[float, float]] = {}
-    for start in range(0, len(wanted), 500):  # keeps within SQLite's limit on parameters
-        rows = await Postcode.select(
-            Postcode.postcode, Postcode.latitude, Postcode.longitude
-        ).where(Postcode.postcode.is_in(wanted[start : start + 500]))
-        found |= {row["postcode"]: (row["latitude"], row["longitude"]) for row in rows}
-    return found
 
 
 async def count_waiting(commissioner_id: UUID | None = None) -> int:

@@ -9,10 +9,10 @@ from decimal import Decimal
 from uuid import UUID
 
 from marketplace.audit.service import record
-from marketplace.db import for_update, write_transaction
+from marketplace.db import write_transaction
 from marketplace.errors import BadInput, RuleBroken
 from marketplace.reference.postcodes.directory import rurality_of_postcodes
-from marketplace.reference.tables import Area
+from marketplace.reference.queries import own_area_ids
 from marketplace.tenders.tables import Package
 from marketplace.units import two_places
 
@@ -37,10 +37,7 @@ async def ensure_packages(commissioner_id: UUID, seeds: Iterable[PackageSeed]) -
     wanted = list(seeds)
     async with write_transaction():
         # Locking the commissioner's areas makes two seeds of one waiting list wait for each other.
-        areas = await for_update(
-            Area.select(Area.id, Area.code).where(Area.commissioner == commissioner_id)
-        )
-        area_ids = {row["code"]: row["id"] for row in areas}
+        area_ids = await own_area_ids(commissioner_id, lock=True)
         rurality = await rurality_of_postcodes(seed.postcode for seed in wanted)
         held = await Package.select(Package.reference).where(
             Package.commissioner == commissioner_id

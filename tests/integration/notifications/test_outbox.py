@@ -1,5 +1,6 @@
 """The transactional outbox: nothing is sent before the commit, and every committed email reaches
-the SMTP server exactly once, through the arq worker or the in-process runner alike."""
+the SMTP server, once when no attempt's outcome is lost (at least once, with one Message-ID, when
+one is), through the arq worker or the in-process runner alike."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Gates, ranking, abnormally low rates and explanations of enablement and cluster call-offs,
-exactly as DESIGN.md section 2 states them (pure)."""
+exactly as docs/design.md section 4 states them (pure)."""
 
 from __future__ import annotations
 

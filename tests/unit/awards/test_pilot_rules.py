@@ -1,5 +1,5 @@
-"""Pilot scores, the quality minimum and the assignment of providers to areas (DESIGN.md
-section 2, Ranking: pilot), pure."""
+"""Pilot scores, the quality minimum and the assignment of providers to areas (docs/design.md
+section 4.7, pilots), pure."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The provider quality ranking score and its order (DESIGN.md section 2, Provider quality
+"""The provider quality ranking score and its order (docs/design.md section 4, Provider quality
 ranking), pure."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Sealed bids at rest and their digests (DESIGN.md section 3)."""
+"""Sealed bids at rest and their digests (docs/design.md section 5)."""
 
 from __future__ import annotations
 

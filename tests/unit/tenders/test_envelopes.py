@@ -1,4 +1,4 @@
-"""The rurality-weighted envelope, exactly as DESIGN.md states it."""
+"""The rurality-weighted envelope, exactly as docs/design.md (4.4) states it."""
 
 from __future__ import annotations
 

@@ -1,0 +1,81 @@
+"""Deciding an application to the DPS: that commissioner's staff approve or reject it (a
+rejection with its reason), and the provider's users are told."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from marketplace.accounts.service import active_user_emails
+from marketplace.admissions import schemas
+from marketplace.admissions.applications import ENTITY, get_admission, now
+from marketplace.admissions.tables import Admission
+from marketplace.audit.service import record
+from marketplace.db import for_update, write_transaction
+from marketplace.errors import BadInput, FieldError, NotFound, WrongState
+from marketplace.notifications.outbox import add_email
+from marketplace.principal import Principal
+
+DECISIONS = {"approve": "approved", "reject": "rejected"}
+
+
+async def decide(
+    actor: Principal, admission_id: UUID, body: schemas.AdmissionDecision
+) -> schemas.Admission:
+    """The commissioner of the areas approves or rejects an application (a rejection needs a
+    reason); the provider's users are emailed the decision."""
+    reason = (body.reason or "").strip() or None
+    if body.decision == "reject" and reason is None:
+        raise BadInput(
+            "Give the reason for rejecting the application",
+            [FieldError("reason", "is required when rejecting")],
+        )
+    status = DECISIONS[body.decision]
+    async with write_transaction():
+        row = await for_update(
+            Admission.select(Admission.id, Admission.status, Admission.commissioner).where(
+                Admission.id == admission_id
+            )
+        ).first()
+        if row is None or row["commissioner"] != actor.organisation_id:
+            raise NotFound("No such application")
+        if row["status"] != "applied":
+            raise WrongState(f"This application is already decided: it was {row['status']}")
+        await Admission.update(
+            {
+                Admission.status: status,
+                Admission.decided_at: now(),
+                Admission.decided_by: actor.user_id,
+                Admission.decision_reason: reason,
+            }
+        ).where(Admission.id == admission_id)
+        admission = await get_admission(actor, admission_id)
+        await record(
+            actor,
+            "decide_admission",
+            ENTITY,
+            admission_id,
+            organisation_id=actor.organisation_id,
+            details={
+                "decision": status,
+                "reason": reason,
+                "provider_id": admission.provider_id,
+                "lot": admission.lot_code,
+                "areas": [area.code for area in admission.areas],
+            },
+        )
+        await _email_decision(actor, admission)
+    return admission
+
+
+async def _email_decision(actor: Principal, admission: schemas.Admission) -> None:
+    emails = await active_user_emails([admission.provider_id])
+    context = {
+        "provider": admission.provider_name,
+        "commissioner": actor.organisation_name,
+        "lot_code": admission.lot_code,
+        "areas": [f"{area.name} ({area.code})" for area in admission.areas],
+        "approved": admission.status == "approved",
+        "reason": admission.decision_reason,
+    }
+    for email in emails:
+        await add_email(email, "admission_decided", context)

@@ -1,0 +1,32 @@
+"""What other domains may read of admissions: these functions, never the tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from uuid import UUID
+
+from marketplace.admissions.tables import Admission
+
+
+async def admitted_providers(
+    commissioner_id: UUID,
+    lot_id: UUID | None = None,
+    provider_ids: Iterable[UUID] | None = None,
+) -> dict[UUID, datetime | None]:
+    """Every provider the commissioner has admitted (to the lot, when given; among these
+    providers, when given), with the earliest time it was admitted (None when not recorded)."""
+    query = Admission.select(Admission.provider, Admission.decided_at).where(
+        (Admission.commissioner == commissioner_id) & (Admission.status == "approved")
+    )
+    if lot_id is not None:
+        query = query.where(Admission.lot == lot_id)
+    if provider_ids is not None:
+        query = query.where(Admission.provider.is_in(list(provider_ids) or [UUID(int=0)]))
+    earliest: dict[UUID, datetime | None] = {}
+    for row in await query:
+        provider, when = row["provider"], row["decided_at"]
+        known = earliest.get(provider)
+        if provider not in earliest or (when is not None and (known is None or when < known)):
+            earliest[provider] = when
+    return earliest

@@ -1,0 +1,36 @@
+"""What other domains may read of bids (never the sealed content): these functions, not the
+tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from uuid import UUID
+
+from marketplace.bids.tables import Bid
+
+
+async def bid_counts(call_off_ids: list[UUID]) -> dict[UUID, int]:
+    """How many live bids each call-off has: the only thing a commissioner sees before opening."""
+    if not call_off_ids:
+        return {}
+    rows = await Bid.select(Bid.call_off).where(
+        Bid.call_off.is_in(call_off_ids) & (Bid.status == "submitted")
+    )
+    counts = dict.fromkeys(call_off_ids, 0)
+    for row in rows:
+        counts[row["call_off"]] += 1
+    return counts
+
+
+async def bids_made(
+    provider_ids: Iterable[UUID], call_off_ids: Iterable[UUID]
+) -> list[tuple[UUID, UUID]]:
+    """(provider, call-off) for every bid these providers made on these call-offs (one per bid
+    row, whatever became of it: a bid withdrawn was still a response)."""
+    providers, call_offs = list(provider_ids), list(call_off_ids)
+    if not providers or not call_offs:
+        return []
+    rows = await Bid.select(Bid.provider, Bid.call_off).where(
+        Bid.provider.is_in(providers) & Bid.call_off.is_in(call_offs)
+    )
+    return [(row["provider"], row["call_off"]) for row in rows]

@@ -1,0 +1,58 @@
+"""What other domains may read of lots, areas and pricing: these functions, never the tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from marketplace.db import for_update
+from marketplace.reference.tables import Area, Lot, Pricing
+
+
+async def lot_id(code: str) -> UUID | None:
+    row = await Lot.select(Lot.id).where(Lot.code == code).first()
+    return None if row is None else row["id"]
+
+
+async def lot_code(lot_id: UUID) -> str | None:
+    row = await Lot.select(Lot.code).where(Lot.id == lot_id).first()
+    return None if row is None else str(row["code"])
+
+
+async def own_area_ids(
+    commissioner_id: UUID, codes: Iterable[str] | None = None, *, lock: bool = False
+) -> dict[str, UUID]:
+    """The commissioner's areas (those of `codes` only, when given) by code. With `lock`, their
+    rows stay locked until the caller's transaction ends."""
+    query = Area.select(Area.id, Area.code).where(Area.commissioner == commissioner_id)
+    if codes is not None:
+        query = query.where(Area.code.is_in(list(codes) or [""]))
+    rows = await (for_update(query) if lock else query)
+    return {row["code"]: row["id"] for row in rows}
+
+
+async def areas_by_code(codes: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Each area of these codes, whoever's: id, code, name and commissioner."""
+    rows = await Area.select(Area.id, Area.code, Area.name, Area.commissioner).where(
+        Area.code.is_in(list(codes) or [""])
+    )
+    return {row["code"]: row for row in rows}
+
+
+async def area_codes(area_ids: Iterable[UUID]) -> dict[UUID, str]:
+    ids = list(area_ids)
+    if not ids:
+        return {}
+    rows = await Area.select(Area.id, Area.code).where(Area.id.is_in(ids))
+    return {row["id"]: row["code"] for row in rows}
+
+
+async def pricing_of(commissioner_id: UUID, lot_id: UUID) -> dict[str, Any] | None:
+    """The commissioner's pricing for the lot (every column), or None when it has set none."""
+    row: dict[str, Any] | None = (
+        await Pricing.select()
+        .where((Pricing.commissioner == commissioner_id) & (Pricing.lot == lot_id))
+        .first()
+    )
+    return row
