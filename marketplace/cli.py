@@ -25,6 +25,7 @@ from marketplace.errors import DomainError
 from marketplace.migrate import migrate as run_migrations
 from marketplace.reference.postcodes.importer import DirectoryFileError, import_directory
 from marketplace.web.assets import AssetsMissing, collect_static
+from marketplace.wiring import wire
 from marketplace.worker import QUEUE, create_worker, redis_settings
 
 
@@ -54,6 +55,7 @@ def main() -> None:
         get_settings()
     except ConfigurationError as exc:
         _fail(str(exc))
+    wire()
 
 
 @main.command()
