@@ -133,14 +133,6 @@ def requester(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | Non
     return principal
 
 
-def actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
-    """The signed-in user of a route the guards have let through."""
-    principal = requester(connection)
-    if principal is None:
-        raise NotSignedIn("Sign in to continue")
-    return principal
-
-
 def signed_in_principal(request: Request[Any, Any, Any]) -> Principal:
     """The signed-in user of a route the guards have let through: the app's `principal`
     dependency, which a handler asks for as `principal: SignedIn`. It is the one the middleware
