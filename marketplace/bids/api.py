@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, Response, delete, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody
 
 from marketplace.archive.filenames import content_disposition
 from marketplace.bids import attachments, opening, schemas, service
-from marketplace.web.security import actor, role_in
+from marketplace.web.security import SignedIn, role_in
 
 
 class BidApi(Controller):
@@ -24,17 +24,15 @@ class BidApi(Controller):
     @put("/", status_code=201, summary="Submit or replace your sealed bid; returns its receipt")
     async def submit(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         data: JSONBody[schemas.BidSubmission],
     ) -> schemas.Receipt:
-        return await service.submit_bid(actor(request), call_off_id, data)
+        return await service.submit_bid(principal, call_off_id, data)
 
     @get("/", summary="Your own bid, with its receipt")
-    async def show(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
-    ) -> schemas.OwnBid:
-        return await service.own_bid(actor(request), call_off_id)
+    async def show(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> schemas.OwnBid:
+        return await service.own_bid(principal, call_off_id)
 
     @post(
         "/attachments",
@@ -43,21 +41,19 @@ class BidApi(Controller):
     )
     async def attach(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         data: Annotated[AttachmentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> schemas.Attachment:
         content = await data.file.read()
         await data.file.close()
-        return await attachments.attach_to_bid(
-            actor(request), call_off_id, data.file.filename, content
-        )
+        return await attachments.attach_to_bid(principal, call_off_id, data.file.filename, content)
 
     @get("/attachments", summary="Your bid's attachments")
     async def attachment_list(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+        self, principal: SignedIn, call_off_id: FromPath[UUID]
     ) -> list[schemas.Attachment]:
-        return await attachments.own_attachments(actor(request), call_off_id)
+        return await attachments.own_attachments(principal, call_off_id)
 
     @get(
         "/attachments/{attachment_id:uuid}",
@@ -66,11 +62,11 @@ class BidApi(Controller):
     )
     async def attachment(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         attachment_id: FromPath[UUID],
     ) -> Response[bytes]:
-        found = await attachments.own_attachment_content(actor(request), call_off_id, attachment_id)
+        found = await attachments.own_attachment_content(principal, call_off_id, attachment_id)
         return attachment_response(found)
 
     @delete(
@@ -80,17 +76,17 @@ class BidApi(Controller):
     )
     async def detach(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         attachment_id: FromPath[UUID],
     ) -> schemas.AttachmentRemoval:
-        return await attachments.remove_attachment(actor(request), call_off_id, attachment_id)
+        return await attachments.remove_attachment(principal, call_off_id, attachment_id)
 
     @delete("/", status_code=200, summary="Withdraw your bid before the deadline")
     async def withdraw(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+        self, principal: SignedIn, call_off_id: FromPath[UUID]
     ) -> schemas.Withdrawal:
-        return await service.withdraw_bid(actor(request), call_off_id)
+        return await service.withdraw_bid(principal, call_off_id)
 
 
 class OpenedBidsApi(Controller):
@@ -105,9 +101,9 @@ class OpenedBidsApi(Controller):
         summary="The opened bids, each re-checked against its receipt",
     )
     async def bids(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+        self, principal: SignedIn, call_off_id: FromPath[UUID]
     ) -> list[schemas.OpenedBid]:
-        return await opening.opened_bids(actor(request), call_off_id)
+        return await opening.opened_bids(principal, call_off_id)
 
     @get(
         "/bids/{bid_id:uuid}/attachments/{attachment_id:uuid}",
@@ -117,13 +113,13 @@ class OpenedBidsApi(Controller):
     )
     async def opened_attachment(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         bid_id: FromPath[UUID],
         attachment_id: FromPath[UUID],
     ) -> Response[bytes]:
         found = await attachments.opened_attachment_content(
-            actor(request), call_off_id, bid_id, attachment_id
+            principal, call_off_id, bid_id, attachment_id
         )
         return attachment_response(found)
 

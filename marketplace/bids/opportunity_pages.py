@@ -4,10 +4,9 @@ Only what publication's feed gives an invitee: never another provider's data or 
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
@@ -15,7 +14,7 @@ from marketplace.bids import service as bid_service
 from marketplace.tenders.call_offs.forms import KINDS
 from marketplace.tenders.opportunities import feed
 from marketplace.web.labels import PAGE_WORDS
-from marketplace.web.security import actor, role_in
+from marketplace.web.security import SignedIn, role_in
 
 PAGE_SIZE = 50
 
@@ -26,19 +25,17 @@ class OpportunityPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(
-        self, request: Request[Any, Any, Any], cursor: FromQuery[str | None] = None
-    ) -> Template:
-        page = await feed.opportunity_feed(actor(request), None, PAGE_SIZE, cursor)
+    async def index(self, principal: SignedIn, cursor: FromQuery[str | None] = None) -> Template:
+        page = await feed.opportunity_feed(principal, None, PAGE_SIZE, cursor)
         return Template(
             "provider/opportunities.html",
             context={"page": page, "kinds": KINDS, **PAGE_WORDS},
         )
 
     @get("/{call_off_id:uuid}")
-    async def show(self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]) -> Template:
-        opportunity = await feed.opportunity(actor(request), call_off_id)
-        bids = await bid_service.my_bids(actor(request))
+    async def show(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> Template:
+        opportunity = await feed.opportunity(principal, call_off_id)
+        bids = await bid_service.my_bids(principal)
         has_bid = any(b.call_off_id == call_off_id and b.status == "submitted" for b in bids)
         return Template(
             "provider/opportunity.html",

@@ -3,10 +3,9 @@ party's view of it, and the provider quality ranking."""
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, get, post, put
 from litestar.params import FromPath, JSONBody
 
 from marketplace.awards import award as service
@@ -14,7 +13,7 @@ from marketplace.awards import closing, schemas, scoring
 from marketplace.awards import quality_ranking as quality
 from marketplace.awards import queries as views
 from marketplace.bids.schemas import OpeningState
-from marketplace.web.security import actor, role_in
+from marketplace.web.security import SignedIn, role_in
 
 COMMISSIONER_STAFF = role_in("commissioner", "opener")
 
@@ -29,9 +28,9 @@ class AwardApi(Controller):
         summary="After opening: every bid with its figures, rank, flags and reason",
     )
     async def evaluation(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+        self, principal: SignedIn, call_off_id: FromPath[UUID]
     ) -> schemas.EvaluationView:
-        return await views.get_evaluation(actor(request), call_off_id)
+        return await views.get_evaluation(principal, call_off_id)
 
     @put(
         "/scores",
@@ -41,11 +40,11 @@ class AwardApi(Controller):
     )
     async def scores(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         data: JSONBody[schemas.PilotScores],
     ) -> schemas.EvaluationView:
-        return await scoring.put_scores(actor(request), call_off_id, data)
+        return await scoring.put_scores(principal, call_off_id, data)
 
     @post(
         "/award",
@@ -55,11 +54,11 @@ class AwardApi(Controller):
     )
     async def confirm(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         data: JSONBody[schemas.AwardConfirmation],
     ) -> schemas.AwardView:
-        return await service.confirm_award(actor(request), call_off_id, data)
+        return await service.confirm_award(principal, call_off_id, data)
 
     @get(
         "/award",
@@ -67,9 +66,8 @@ class AwardApi(Controller):
         summary="The award and its standstill; a provider sees its own outcome",
     )
     async def award(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+        self, principal: SignedIn, call_off_id: FromPath[UUID]
     ) -> schemas.AwardView | schemas.ProviderOutcome:
-        principal = actor(request)
         if principal.is_provider:
             return await views.provider_outcome(principal, call_off_id)
         return await views.award_view(await views.own_terms(principal, call_off_id))
@@ -80,8 +78,8 @@ class RankingApi(Controller):
     tags = ["awards"]
 
     @get("/", guards=[role_in("commissioner", "opener")], summary="Provider quality ranking")
-    async def ranking(self, request: Request[Any, Any, Any]) -> list[schemas.RankedProvider]:
-        return await quality.provider_ranking(actor(request))
+    async def ranking(self, principal: SignedIn) -> list[schemas.RankedProvider]:
+        return await quality.provider_ranking(principal)
 
 
 class OpeningApi(Controller):
@@ -94,7 +92,5 @@ class OpeningApi(Controller):
         status_code=200,
         summary="Approve opening the bids after the deadline",
     )
-    async def open(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
-    ) -> OpeningState:
-        return await closing.approve_opening(actor(request), call_off_id)
+    async def open(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> OpeningState:
+        return await closing.approve_opening(principal, call_off_id)
