@@ -5,6 +5,7 @@ award is confirmed (with the provider gates re-checked at that moment)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -22,6 +23,7 @@ from marketplace.bids.schemas import OpenedBid
 from marketplace.db import upsert, write_transaction
 from marketplace.tenders.call_offs.bidding import invited_area_ids
 from marketplace.tenders.call_offs.lifecycle import AwardTerms, award_terms, move_call_off
+from marketplace.tenders.call_offs.status import CallOffStatus
 
 
 def rules_terms(terms: AwardTerms) -> CallOffTerms:
@@ -172,19 +174,29 @@ async def evaluate_call_off(
             ],
         )
         await _store(call_off_id, outcome)
-        if terms.status == "closed":
-            await move_call_off(call_off_id, "evaluated", "closed")
-        await record(
-            None,
-            "evaluate_call_off",
-            "call_off",
-            call_off_id,
-            organisation_id=terms.commissioner_id,
-            details={
-                "complete": outcome.complete,
-                "compliant_bids": compliant_bid_count(outcome),
-                "winners": [str(w.bid_id) for w in outcome.winners],
-                "gates_rechecked": recheck_gates,
-            },
-        )
+        details = {
+            "complete": outcome.complete,
+            "compliant_bids": compliant_bid_count(outcome),
+            "winners": [str(w.bid_id) for w in outcome.winners],
+            "gates_rechecked": recheck_gates,
+        }
+        if terms.status == CallOffStatus.CLOSED:
+            # The first evaluation is the opening's: it moves the call-off, with this event.
+            await move_call_off(
+                call_off_id,
+                CallOffStatus.EVALUATED,
+                actor=None,
+                action="evaluate_call_off",
+                details=details,
+            )
+            terms = replace(terms, status=CallOffStatus.EVALUATED)
+        else:
+            await record(
+                None,
+                "evaluate_call_off",
+                "call_off",
+                call_off_id,
+                organisation_id=terms.commissioner_id,
+                details=details,
+            )
     return terms, outcome

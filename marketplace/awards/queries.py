@@ -13,9 +13,8 @@ from marketplace.awards.tables import Assessment, Award, AwardLine, Evaluation, 
 from marketplace.errors import NotAllowed, NotFound, WrongState
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs.lifecycle import AwardTerms, award_terms
+from marketplace.tenders.call_offs.status import DECIDED, WAITING, CallOffStatus
 from marketplace.tenders.tables import Invitation
-
-WAITING = {"draft", "published", "closed", "cancelled"}
 
 
 async def own_terms(actor: Principal, call_off_id: UUID, *, lock: bool = False) -> AwardTerms:
@@ -144,11 +143,11 @@ async def award_view(terms: AwardTerms) -> schemas.AwardView:
 
 
 def outcomes_of(
-    status: str, rows: list[dict[str, Any]], awarded: set[tuple[UUID, str | None]]
+    status: CallOffStatus, rows: list[dict[str, Any]], awarded: set[tuple[UUID, str | None]]
 ) -> dict[UUID, schemas.ProviderOutcome]:
     """Each assessed provider's outcome and assessment summary: its own figures and rank, the
     figures of the bid awarded in the same area, and the reason."""
-    decided = status in ("awarded", "concluded", "no_award")
+    decided = status in DECIDED
     winning = {
         row["area_code"]: row["figures"]
         for row in rows
