@@ -20,22 +20,13 @@ from marketplace.bids.schemas import OwnBid
 from marketplace.errors import BadInput, DomainError, FieldError, NotFound
 from marketplace.tenders.call_offs import schemas as call_off_schemas
 from marketplace.tenders.call_offs.forms import KINDS
+from marketplace.tenders.call_offs.status import STATUS_CONTEXT
 from marketplace.tenders.opportunities import feed
-from marketplace.web.labels import PAGE_WORDS
+from marketplace.web.labels import PAGE_WORDS, STATUS_FOR_BIDDERS
 from marketplace.web.security import actor, role_in
 
 VARY = {"Vary": "HX-Request"}
 RATE_FIELD = re.compile(r"hourly_rate|area_rate_[0-9]")
-OUTCOMES = {
-    "published": "Open for bids",
-    "closed": "Closed, awaiting opening",
-    "evaluated": "Opened, being evaluated",
-    "awarded": "Awarded: standstill",
-    "concluded": "Concluded",
-    "no_award": "No award made",
-    "cancelled": "Cancelled",
-}
-DECIDED = ("awarded", "concluded", "no_award")
 
 
 def _is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -78,6 +69,7 @@ async def _form_page(
             "field_errors": field_errors,
             "errors": error_list,
             "checks": checks or {},
+            **STATUS_CONTEXT,
             **PAGE_WORDS,
         },
         status_code=status,
@@ -222,8 +214,8 @@ class MyBidsPages(Controller):
             context={
                 "bids": bids,
                 "kinds": KINDS,
-                "outcomes": OUTCOMES,
-                "decided": DECIDED,
+                "outcomes": STATUS_FOR_BIDDERS,
+                **STATUS_CONTEXT,
                 "submitted": by_call_off.get(submitted) if submitted else None,
                 "withdrawn": by_call_off.get(withdrawn) if withdrawn else None,
             },

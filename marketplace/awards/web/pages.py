@@ -23,6 +23,7 @@ from marketplace.bids.opening import opened_bids
 from marketplace.errors import DomainError, FieldError, NotFound
 from marketplace.tenders.call_offs.forms import KINDS
 from marketplace.tenders.call_offs.pages import call_off_page
+from marketplace.tenders.call_offs.status import STATUS_CONTEXT
 from marketplace.tenders.opportunities.feed import opportunity
 from marketplace.web.labels import PAGE_WORDS
 from marketplace.web.security import actor, role_in
@@ -61,6 +62,7 @@ async def _evaluation_page(
             "errors": error_list,
             "can_award": principal.role == "commissioner",
             **PAGE_WORDS,
+            **STATUS_CONTEXT,
         },
         status_code=status,
         headers=VARY,
@@ -108,6 +110,7 @@ class AwardPages(Controller):
                 "award": await views.award_view(terms),
                 "standstill_url": f"/call-offs/{call_off_id}/award/standstill",
                 **PAGE_WORDS,
+                **STATUS_CONTEXT,
             },
             headers=VARY,
         )
@@ -243,5 +246,6 @@ class OutcomePages(Controller):
                 "outcome_words": OUTCOME_WORDS,
                 "figure_lines": figure_lines,
                 "kinds": KINDS,
+                **STATUS_CONTEXT,
             },
         )

@@ -18,6 +18,7 @@ from marketplace.reference import service
 from marketplace.tenders.call_offs import drafting as call_offs
 from marketplace.tenders.call_offs import forms, publication, schemas
 from marketplace.tenders.call_offs import queries as call_off_views
+from marketplace.tenders.call_offs.status import STATUS_CONTEXT, CallOffStatus
 from marketplace.tenders.waiting_list import packages
 from marketplace.web.labels import PAGE_WORDS
 from marketplace.web.security import actor, role_in
@@ -94,10 +95,11 @@ async def call_off_page(
             "new_deadline": (form or {}).get("deadline")
             or forms.local_input(call_off.deadline, _zone()),
             "reason": (form or {}).get("reason", ""),
-            "can_open": principal.role == "opener" and call_off.status == "closed",
+            "can_open": principal.role == "opener" and call_off.status == CallOffStatus.CLOSED,
             "field_errors": field_errors,
             "errors": error_list,
             **PAGE_WORDS,
+            **STATUS_CONTEXT,
         },
         status_code=status,
         headers=VARY,
@@ -152,7 +154,7 @@ class CallOffPages(Controller):
         call_off = await call_off_views.get_call_off(actor(request), call_off_id)
         return Template(
             "commissioner/_call_off_status.html",
-            context={"call_off": call_off, **PAGE_WORDS},
+            context={"call_off": call_off, **PAGE_WORDS, **STATUS_CONTEXT},
             headers=VARY,
         )
 
