@@ -13,6 +13,7 @@ from uuid import UUID
 import msgspec
 
 from marketplace.admissions.eligibility import provider_gate_failures
+from marketplace.admissions.rules import GateFailure, encode_gate_failures
 from marketplace.audit.service import record
 from marketplace.awards.engine import ranking as rules
 from marketplace.awards.engine.values import AreaOffer, BidFacts, CallOffTerms, PilotArea, Question
@@ -62,7 +63,7 @@ async def _scores(call_off_id: UUID) -> dict[tuple[UUID, str], list[dict[str, in
 def _bid_facts(
     bid: OpenedBid,
     standing: Standing | None,
-    failures: list[str],
+    failures: list[GateFailure],
     scores: dict[tuple[UUID, str], list[dict[str, int]]],
 ) -> BidFacts:
     content = bid.content
@@ -95,7 +96,15 @@ def _bid_facts(
     )
 
 
-async def _fresh_failures(terms: AwardTerms, provider_ids: list[UUID]) -> dict[UUID, list[str]]:
+def _failures_at_closing(bid: OpenedBid) -> list[GateFailure]:
+    """The provider gates the bidder failed at the close, as opening answers them."""
+    pairs = zip(bid.gate_failure_codes, bid.gate_failures, strict=True)
+    return [GateFailure(code, sentence) for code, sentence in pairs]
+
+
+async def _fresh_failures(
+    terms: AwardTerms, provider_ids: list[UUID]
+) -> dict[UUID, list[GateFailure]]:
     invited = await invited_area_ids(terms.call_off_id)
     return {
         provider_id: await provider_gate_failures(
@@ -120,7 +129,7 @@ async def _store(call_off_id: UUID, outcome: rules.Evaluation) -> None:
             compliant=item.compliant,
             winner=item.winner,
             flags=msgspec.json.encode(list(item.flags)).decode(),
-            exclusions=msgspec.json.encode(list(item.exclusions)).decode(),
+            exclusions=encode_gate_failures(item.exclusions),
             figures=msgspec.json.encode(dict(item.figures)).decode(),
             reason=item.reason,
         )
@@ -163,7 +172,7 @@ async def evaluate_call_off(
         failures = (
             await _fresh_failures(terms, provider_ids)
             if recheck_gates
-            else {bid.provider_id: bid.gate_failures for bid in contents}
+            else {bid.provider_id: _failures_at_closing(bid) for bid in contents}
         )
         scores = await _scores(call_off_id)
         outcome = rules.evaluate(

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 
+from marketplace.admissions.rules import decode_gate_failures
 from marketplace.awards import schemas
 from marketplace.awards.tables import Assessment, Award, AwardLine, Evaluation, ProviderQuality
 from marketplace.errors import NotAllowed, NotFound, WrongState
@@ -32,7 +33,7 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
     return {
         **row,
         "flags": msgspec.json.decode(row["flags"]),
-        "exclusions": msgspec.json.decode(row["exclusions"]),
+        "exclusions": decode_gate_failures(row["exclusions"]),
         "figures": msgspec.json.decode(row["figures"]),
     }
 
@@ -90,7 +91,8 @@ async def evaluation_view(terms: AwardTerms) -> schemas.EvaluationView:
                 compliant=row["compliant"],
                 winner=row["winner"],
                 flags=row["flags"],
-                exclusions=row["exclusions"],
+                exclusions=[str(failure) for failure in row["exclusions"]],
+                exclusion_codes=[failure.code for failure in row["exclusions"]],
                 figures=row["figures"],
                 reason=row["reason"],
                 quality=quality.get(row["provider"], []),

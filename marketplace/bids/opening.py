@@ -11,6 +11,7 @@ from uuid import UUID
 import msgspec
 
 from marketplace.admissions.eligibility import provider_gate_failures
+from marketplace.admissions.rules import encode_gate_failures
 from marketplace.audit.service import record
 from marketplace.bids import schemas
 from marketplace.bids.attachment_queries import attachments_of
@@ -76,7 +77,7 @@ async def recheck_gates(closing: ClosingCallOff) -> int:
             closing.commissioner_id, closing.lot_id, areas, bid["provider"]
         )
         failing += bool(failures)
-        await Bid.update({Bid.gate_failures: msgspec.json.encode(failures).decode()}).where(
+        await Bid.update({Bid.gate_failures: encode_gate_failures(failures)}).where(
             Bid.id == bid["id"]
         )
     return failing
