@@ -45,7 +45,7 @@ class Assessment(Table, tablename="assessment"):
     compliant = Boolean()
     winner = Boolean(default=False)
     flags = Text(default="[]")
-    exclusions = Text(default="[]")
+    exclusions = Text(default="[]")  # every failed gate, [{code, sentence}]
     figures = Text(default="{}")
     reason = Text()
 

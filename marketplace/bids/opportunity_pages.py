@@ -12,6 +12,7 @@ from litestar.response import Template
 
 from marketplace.bids import service as bid_service
 from marketplace.tenders.call_offs.forms import KINDS
+from marketplace.tenders.call_offs.status import STATUS_CONTEXT
 from marketplace.tenders.opportunities import feed
 from marketplace.web.labels import PAGE_WORDS
 from marketplace.web.security import SignedIn, role_in
@@ -39,5 +40,11 @@ class OpportunityPages(Controller):
         has_bid = any(b.call_off_id == call_off_id and b.status == "submitted" for b in bids)
         return Template(
             "provider/opportunity.html",
-            context={"o": opportunity, "kinds": KINDS, "has_bid": has_bid, **PAGE_WORDS},
+            context={
+                "o": opportunity,
+                "kinds": KINDS,
+                "has_bid": has_bid,
+                **PAGE_WORDS,
+                **STATUS_CONTEXT,
+            },
         )

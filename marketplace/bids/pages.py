@@ -21,23 +21,14 @@ from marketplace.errors import BadInput, DomainError, FieldError, NotFound
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs import schemas as call_off_schemas
 from marketplace.tenders.call_offs.forms import KINDS
+from marketplace.tenders.call_offs.status import STATUS_CONTEXT
 from marketplace.tenders.opportunities import feed
 from marketplace.web.forms import FormBody, FormReader, error_summary, form_errors
-from marketplace.web.labels import PAGE_WORDS
+from marketplace.web.labels import PAGE_WORDS, STATUS_FOR_BIDDERS
 from marketplace.web.security import SignedIn, role_in
 
 VARY = {"Vary": "HX-Request"}
 RATE_FIELD = re.compile(r"hourly_rate|area_rate_[0-9]")
-OUTCOMES = {
-    "published": "Open for bids",
-    "closed": "Closed, awaiting opening",
-    "evaluated": "Opened, being evaluated",
-    "awarded": "Awarded: standstill",
-    "concluded": "Concluded",
-    "no_award": "No award made",
-    "cancelled": "Cancelled",
-}
-DECIDED = ("awarded", "concluded", "no_award")
 
 
 def _is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -82,6 +73,7 @@ async def _form_page(
             "field_errors": field_errors,
             "errors": error_list,
             "checks": checks or {},
+            **STATUS_CONTEXT,
             **PAGE_WORDS,
         },
         status_code=status,
@@ -227,8 +219,8 @@ class MyBidsPages(Controller):
             context={
                 "bids": bids,
                 "kinds": KINDS,
-                "outcomes": OUTCOMES,
-                "decided": DECIDED,
+                "outcomes": STATUS_FOR_BIDDERS,
+                **STATUS_CONTEXT,
                 "submitted": by_call_off.get(submitted) if submitted else None,
                 "withdrawn": by_call_off.get(withdrawn) if withdrawn else None,
             },

@@ -23,6 +23,7 @@ from marketplace.errors import DomainError, FieldError, NotFound
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs.forms import KINDS
 from marketplace.tenders.call_offs.pages import call_off_page
+from marketplace.tenders.call_offs.status import STATUS_CONTEXT
 from marketplace.tenders.opportunities.feed import opportunity
 from marketplace.web.forms import FormBody, error_summary, form_errors
 from marketplace.web.labels import PAGE_WORDS
@@ -63,6 +64,7 @@ async def _evaluation_page(
             "errors": error_list,
             "can_award": principal.role == "commissioner",
             **PAGE_WORDS,
+            **STATUS_CONTEXT,
         },
         status_code=status,
         headers=VARY,
@@ -106,6 +108,7 @@ class AwardPages(Controller):
                 "award": await views.award_view(terms),
                 "standstill_url": f"/call-offs/{call_off_id}/award/standstill",
                 **PAGE_WORDS,
+                **STATUS_CONTEXT,
             },
             headers=VARY,
         )
@@ -236,5 +239,6 @@ class OutcomePages(Controller):
                 "outcome_words": OUTCOME_WORDS,
                 "figure_lines": figure_lines,
                 "kinds": KINDS,
+                **STATUS_CONTEXT,
             },
         )

@@ -19,6 +19,7 @@ from marketplace.reference import service
 from marketplace.tenders.call_offs import drafting as call_offs
 from marketplace.tenders.call_offs import forms, publication, schemas
 from marketplace.tenders.call_offs import queries as call_off_views
+from marketplace.tenders.call_offs.status import STATUS_CONTEXT, CallOffStatus
 from marketplace.tenders.waiting_list import packages
 from marketplace.web.forms import FormBody, FormReader, error_summary, form_errors
 from marketplace.web.labels import PAGE_WORDS
@@ -101,10 +102,11 @@ async def call_off_page(
             "new_deadline": (form or {}).get("deadline")
             or forms.local_input(call_off.deadline, _zone()),
             "reason": (form or {}).get("reason", ""),
-            "can_open": principal.role == "opener" and call_off.status == "closed",
+            "can_open": principal.role == "opener" and call_off.status == CallOffStatus.CLOSED,
             "field_errors": field_errors,
             "errors": error_list,
             **PAGE_WORDS,
+            **STATUS_CONTEXT,
         },
         status_code=status,
         headers=VARY,
@@ -164,7 +166,7 @@ class CallOffPages(Controller):
         call_off = await call_off_views.get_call_off(principal, call_off_id)
         return Template(
             "commissioner/_call_off_status.html",
-            context={"call_off": call_off, **PAGE_WORDS},
+            context={"call_off": call_off, **PAGE_WORDS, **STATUS_CONTEXT},
             headers=VARY,
         )
 
