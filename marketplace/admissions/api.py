@@ -10,7 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
 
 from marketplace.admissions import applications as admissions
-from marketplace.admissions import blocks, decisions, schemas
+from marketplace.admissions import blocks, decisions, enablement_bars, schemas
 from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
 from marketplace.web.security import actor, role_in
 
@@ -114,3 +114,34 @@ class BlockApi(Controller):
         data: JSONBody[schemas.Unblock | None] = None,
     ) -> schemas.Block:
         return await blocks.unblock(actor(request), block_id, data.reason if data else None)
+
+
+class EnablementBarApi(Controller):
+    path = "/api/v1/enablement-bars"
+    tags = ["admissions"]
+    guards = [role_in(*COMMISSIONER_ROLES)]
+
+    @get("/", summary="Your enablement bars, newest first")
+    async def index(
+        self,
+        request: Request[Any, Any, Any],
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+        active: Annotated[
+            bool | None, QueryParameter(description="only open (true) or lifted (false)")
+        ] = None,
+    ) -> schemas.EnablementBarPage:
+        return await enablement_bars.list_bars(actor(request), limit, cursor, active)
+
+    @post(
+        "/{bar_id:uuid}/lift",
+        status_code=200,
+        summary="Lift an enablement bar, with a reason: the provider is invited again",
+    )
+    async def lift(
+        self,
+        request: Request[Any, Any, Any],
+        bar_id: FromPath[UUID],
+        data: JSONBody[schemas.BarLift],
+    ) -> schemas.EnablementBar:
+        return await enablement_bars.lift_bar(actor(request), bar_id, data.reason)

@@ -46,15 +46,26 @@ def not_admitted(lot_code: str, area_codes: Iterable[str]) -> list[str]:
     return [f"not admitted to the lot {lot_code} for {code}" for code in area_codes]
 
 
+def enablement_barred(failures: int, months: int) -> str:
+    """The enablement gate's sentence (its intended stable code: `enablement_barred`)."""
+    return (
+        f"barred from this commissioner's enablement requests after {failures} failed "
+        f"enablements in {months} months"
+    )
+
+
 def gate_failures(
     lot_code: str,
     areas_not_admitted: Iterable[str],
     block_reason: str | None,
     cqc_rating: str | None,
     enforcement_pending: bool,
+    enablement_bar: tuple[int, int] | None = None,
 ) -> list[str]:
     """A sentence for each provider gate failed: admitted to the lot in each area, not blocked by
-    this commissioner, CQC rating not inadequate, no enforcement action pending (docs/design.md §4)."""
+    this commissioner, CQC rating not inadequate, no enforcement action pending (docs/design.md §4)
+    and, for an enablement request only, not barred from enablement requests (`enablement_bar`:
+    the open bar's failures and months)."""
     failures = not_admitted(lot_code, sorted(areas_not_admitted))
     if block_reason is not None:
         failures.append(f"blocked by this commissioner: {block_reason}")
@@ -62,4 +73,7 @@ def gate_failures(
         failures.append("CQC rating inadequate")
     if enforcement_pending:
         failures.append("enforcement action pending")
+    if enablement_bar is not None:
+        # code: enablement_barred
+        failures.append(enablement_barred(*enablement_bar))
     return failures

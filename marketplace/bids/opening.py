@@ -74,7 +74,7 @@ async def recheck_gates(closed: ClosedCallOff) -> int:
     for bid in bids:
         areas = closed.invited_area_ids.get(bid["provider"], [])
         failures = await provider_gate_failures(
-            closed.commissioner_id, closed.lot_id, areas, bid["provider"]
+            closed.commissioner_id, closed.lot_id, areas, bid["provider"], closed.kind
         )
         failing += bool(failures)
         await Bid.update({Bid.gate_failures: msgspec.json.encode(failures).decode()}).where(

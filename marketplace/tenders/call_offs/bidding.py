@@ -73,6 +73,8 @@ class ClosedCallOff:
     lot_id: UUID
     # The area ids each invited provider was invited for (the gates are re-checked for them).
     invited_area_ids: dict[UUID, list[UUID]]
+    # enablement | cluster | pilot: an enablement request also checks the enablement bar.
+    kind: str
 
 
 async def close_if_due(call_off_id: UUID, now: datetime) -> ClosedCallOff | None:
@@ -83,7 +85,9 @@ async def close_if_due(call_off_id: UUID, now: datetime) -> ClosedCallOff | None
         return None
     await CallOff.update({CallOff.status: "closed"}).where(CallOff.id == call_off_id)
     invited = await invited_area_ids(call_off_id)
-    return ClosedCallOff(row["id"], row["commissioner"], row["opening_quorum"], row["lot"], invited)
+    return ClosedCallOff(
+        row["id"], row["commissioner"], row["opening_quorum"], row["lot"], invited, row["kind"]
+    )
 
 
 async def invited_area_ids(call_off_id: UUID) -> dict[UUID, list[UUID]]:
