@@ -27,6 +27,8 @@ from marketplace.bids.opportunity_pages import OpportunityPages
 from marketplace.bids.pages import BidPages, MyBidsPages
 from marketplace.binding import bind_engine
 from marketplace.care.api import CareApi
+from marketplace.care.commissioner_pages import CarePages, EnablementBarPages
+from marketplace.care.provider_pages import MyCarePages
 from marketplace.config import get_settings
 from marketplace.db import current_engine, start_engine, stop_engine
 from marketplace.health import healthz
@@ -80,6 +82,9 @@ ROUTES: list[Any] = [
     WaitingListPages,
     AwardPages,
     OutcomePages,
+    CarePages,
+    EnablementBarPages,
+    MyCarePages,
 ]
 
 
