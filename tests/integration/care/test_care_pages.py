@@ -70,6 +70,7 @@ async def test_the_provider_records_the_start_varies_the_hours_and_hands_back_in
     shown = await client.get(done.headers["location"])
     assert "The actual start is recorded." in shown.text
     assert 'id="vary-form"' in shown.text and 'id="start-form"' not in shown.text
+    assert '<span id="actual-start">' in shown.text and "&lt;span" not in shown.text
 
     varied = await post_form(
         client,
