@@ -18,7 +18,7 @@ from litestar.plugins.htmx import HTMXPlugin
 from marketplace.accounts.api import OrganisationApi, TokenApi
 from marketplace.accounts.authentication import principal_for_api_token, principal_for_session
 from marketplace.accounts.pages import SignInPages
-from marketplace.admissions.api import AdmissionApi, BlockApi
+from marketplace.admissions.api import AdmissionApi, BlockApi, EnablementBarApi
 from marketplace.archive.api import MULTIPART_OVERHEAD_BYTES, DocumentApi
 from marketplace.audit.api import AuditApi
 from marketplace.awards.web.api import AwardApi, OpeningApi, RankingApi
@@ -27,6 +27,9 @@ from marketplace.bids.api import BidApi, OpenedBidsApi
 from marketplace.bids.opportunity_pages import OpportunityPages
 from marketplace.bids.pages import BidPages, MyBidsPages
 from marketplace.binding import bind_engine
+from marketplace.care.api import CareApi
+from marketplace.care.commissioner_pages import CarePages, EnablementBarPages
+from marketplace.care.provider_pages import MyCarePages
 from marketplace.config import get_settings
 from marketplace.db import current_engine, start_engine, stop_engine
 from marketplace.health import healthz
@@ -74,6 +77,8 @@ ROUTES: list[Any] = [
     OpenedBidsApi,
     AwardApi,
     RankingApi,
+    CareApi,
+    EnablementBarApi,
     AuditApi,
     DocumentApi,
     CallOffPages,
@@ -83,6 +88,9 @@ ROUTES: list[Any] = [
     WaitingListPages,
     AwardPages,
     OutcomePages,
+    CarePages,
+    EnablementBarPages,
+    MyCarePages,
 ]
 
 

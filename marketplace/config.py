@@ -37,6 +37,10 @@ class Settings:
     outbox_lease_seconds: int
     outbox_stuck_seconds: int
     job_timeout_seconds: int
+    # Failed enablements within so many months that bar a provider from enablement requests;
+    # None: the care domain's defaults (3 in 12, marketplace/care/rules.py).
+    enablement_bar_failures: int | None = None
+    enablement_bar_months: int | None = None
 
     @property
     def production(self) -> bool:
@@ -111,6 +115,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             raise ConfigurationError(f"{name} cannot be negative")
         return value
 
+    def optional_positive(name: str) -> int | None:
+        if not env_vars.get(name):
+            return None
+        value = whole_number(name, 0)
+        if value < 1:
+            raise ConfigurationError(f"{name} must be at least 1")
+        return value
+
     return Settings(
         env=env,
         var_dir=var_dir,
@@ -134,6 +146,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         outbox_lease_seconds=whole_number("MARKETPLACE_OUTBOX_LEASE_SECONDS", 120),
         outbox_stuck_seconds=whole_number("MARKETPLACE_OUTBOX_STUCK_SECONDS", 300),
         job_timeout_seconds=max(1, whole_number("MARKETPLACE_JOB_TIMEOUT_SECONDS", 60)),
+        enablement_bar_failures=optional_positive("MARKETPLACE_ENABLEMENT_BAR_FAILURES"),
+        enablement_bar_months=optional_positive("MARKETPLACE_ENABLEMENT_BAR_MONTHS"),
     )
 
 

@@ -17,6 +17,7 @@ APP_REGISTRY = AppRegistry(
         "marketplace.admissions.piccolo_app",
         "marketplace.idempotency.piccolo_app",
         "marketplace.awards.piccolo_app",
+        "marketplace.care.piccolo_app",
     ]
 )
 

@@ -10,7 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
 
 from marketplace.admissions import applications as admissions
-from marketplace.admissions import blocks, decisions, schemas
+from marketplace.admissions import blocks, decisions, enablement_bars, schemas
 from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
 from marketplace.web.security import SignedIn, role_in
 
@@ -112,3 +112,34 @@ class BlockApi(Controller):
         data: JSONBody[schemas.Unblock | None] = None,
     ) -> schemas.Block:
         return await blocks.unblock(principal, block_id, data.reason if data else None)
+
+
+class EnablementBarApi(Controller):
+    path = "/api/v1/enablement-bars"
+    tags = ["admissions"]
+    guards = [role_in(*COMMISSIONER_ROLES)]
+
+    @get("/", summary="Your enablement bars, newest first")
+    async def index(
+        self,
+        principal: SignedIn,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+        active: Annotated[
+            bool | None, QueryParameter(description="only open (true) or lifted (false)")
+        ] = None,
+    ) -> schemas.EnablementBarPage:
+        return await enablement_bars.list_bars(principal, limit, cursor, active)
+
+    @post(
+        "/{bar_id:uuid}/lift",
+        status_code=200,
+        summary="Lift an enablement bar, with a reason: the provider is invited again",
+    )
+    async def lift(
+        self,
+        principal: SignedIn,
+        bar_id: FromPath[UUID],
+        data: JSONBody[schemas.BarLift],
+    ) -> schemas.EnablementBar:
+        return await enablement_bars.lift_bar(principal, bar_id, data.reason)

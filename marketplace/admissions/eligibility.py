@@ -1,14 +1,17 @@
 """Which providers pass the provider gates of a commissioner's call-off (docs/design.md §4): admitted
-to the lot in the area, not blocked by this commissioner, CQC rating not inadequate, and no
-enforcement action pending. Publication invites the eligible; closing and award re-check."""
+to the lot in the area, not blocked by this commissioner, CQC rating not inadequate, no
+enforcement action pending and, for an enablement request, not barred from enablement requests.
+Publication invites the eligible; closing and award re-check."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from marketplace.accounts.queries import standing_of
+from marketplace.admissions.enablement_bars import open_bars
 from marketplace.admissions.rules import GateFailure, gate_failures
 from marketplace.admissions.tables import AdmissionArea, Block
 from marketplace.reference.queries import area_codes, lot_code
@@ -41,11 +44,18 @@ async def _open_blocks(commissioner_id: UUID, provider_ids: list[UUID]) -> dict[
     return {row["provider"]: row["reason"] for row in rows}
 
 
+async def _barred(commissioner_id: UUID, kind: str, providers: list[UUID]) -> dict[UUID, Any]:
+    """The open enablement bars of these providers, which only an enablement request checks."""
+    if kind != "enablement":
+        return {}
+    return await open_bars(commissioner_id, providers)
+
+
 async def eligible_providers(
-    commissioner_id: UUID, lot_id: UUID, area_ids: Sequence[UUID]
+    commissioner_id: UUID, lot_id: UUID, area_ids: Sequence[UUID], kind: str
 ) -> dict[UUID, set[UUID]]:
     """Each provider admitted to the lot in at least one of the areas that passes every other
-    gate, with the set of those areas it is admitted for."""
+    gate of a call-off of this kind, with the set of those areas it is admitted for."""
     if not area_ids:
         return {}
     admitted = await _admitted_areas(lot_id, area_ids)
@@ -53,28 +63,35 @@ async def eligible_providers(
         return {}
     providers = list(admitted)
     blocked = await _open_blocks(commissioner_id, providers)
+    barred = await _barred(commissioner_id, kind, providers)
     standing = await standing_of(providers)
     return {
         provider: admitted[provider]
         for provider, (cqc_rating, enforcement_pending) in standing.items()
-        if not enforcement_pending and cqc_rating != "inadequate" and provider not in blocked
+        if not enforcement_pending
+        and cqc_rating != "inadequate"
+        and provider not in blocked
+        and provider not in barred
     }
 
 
 async def provider_gate_failures(
-    commissioner_id: UUID, lot_id: UUID, area_ids: Sequence[UUID], provider_id: UUID
+    commissioner_id: UUID, lot_id: UUID, area_ids: Sequence[UUID], provider_id: UUID, kind: str
 ) -> list[GateFailure]:
-    """Each provider gate this provider fails for a call-off of this commissioner in the lot and
-    areas (one per area it is not admitted for), coded; empty when it passes them all."""
+    """Each provider gate (coded) this provider fails for a call-off of this kind of this
+    commissioner in the lot and areas (one per area it is not admitted for); empty when it passes
+    them all."""
     provider = (await standing_of([provider_id])).get(provider_id)
     lot = await lot_code(lot_id)
     areas = await area_codes(area_ids)
     admitted = (await _admitted_areas(lot_id, area_ids, provider_id)).get(provider_id, set())
     blocked = await _open_blocks(commissioner_id, [provider_id])
+    bar = (await _barred(commissioner_id, kind, [provider_id])).get(provider_id)
     return gate_failures(
         lot or str(lot_id),
         [code for area_id, code in areas.items() if area_id not in admitted],
         blocked.get(provider_id),
         provider.cqc_rating if provider else None,
         provider.enforcement_pending if provider else False,
+        (bar["failures"], bar["months"]) if bar else None,
     )

@@ -75,6 +75,7 @@ class ProviderGate(StrEnum):
     BLOCKED = "blocked"
     CQC_INADEQUATE = "cqc_inadequate"
     ENFORCEMENT_PENDING = "enforcement_pending"
+    ENABLEMENT_BARRED = "enablement_barred"
 
 
 class StoredGateFailure(msgspec.Struct, frozen=True):
@@ -104,15 +105,26 @@ def not_admitted(lot_code: str, area_codes: Iterable[str]) -> list[GateFailure]:
     ]
 
 
+def enablement_barred(failures: int, months: int) -> str:
+    """The enablement gate's sentence (its code: `enablement_barred`)."""
+    return (
+        f"barred from this commissioner's enablement requests after {failures} failed "
+        f"enablements in {months} months"
+    )
+
+
 def gate_failures(
     lot_code: str,
     areas_not_admitted: Iterable[str],
     block_reason: str | None,
     cqc_rating: str | None,
     enforcement_pending: bool,
+    enablement_bar: tuple[int, int] | None = None,
 ) -> list[GateFailure]:
-    """Each provider gate failed: admitted to the lot in each area, not blocked by this
-    commissioner, CQC rating not inadequate, no enforcement action pending (docs/design.md 4.5)."""
+    """Each provider gate failed (coded): admitted to the lot in each area, not blocked by
+    this commissioner, CQC rating not inadequate, no enforcement action pending (docs/design.md §4)
+    and, for an enablement request only, not barred from enablement requests (`enablement_bar`:
+    the open bar's failures and months)."""
     failures = not_admitted(lot_code, sorted(areas_not_admitted))
     if block_reason is not None:
         failures.append(
@@ -122,4 +134,8 @@ def gate_failures(
         failures.append(GateFailure(ProviderGate.CQC_INADEQUATE, "CQC rating inadequate"))
     if enforcement_pending:
         failures.append(GateFailure(ProviderGate.ENFORCEMENT_PENDING, "enforcement action pending"))
+    if enablement_bar is not None:
+        failures.append(
+            GateFailure(ProviderGate.ENABLEMENT_BARRED, enablement_barred(*enablement_bar))
+        )
     return failures

@@ -97,3 +97,28 @@ class Block(msgspec.Struct):
 class BlockPage(msgspec.Struct):
     items: list[Block]
     next_cursor: str | None
+
+
+class BarLift(Request):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
+class EnablementBar(msgspec.Struct):
+    id: UUID
+    commissioner_id: UUID
+    provider_id: UUID
+    provider_name: str
+    # How many enablements failed within how many months when the bar was made.
+    failures: int
+    months: int
+    # The gate's sentence (code enablement_barred).
+    reason: str
+    barred_at: datetime
+    lifted_at: datetime | None
+    lift_reason: str | None
+    active: bool
+
+
+class EnablementBarPage(msgspec.Struct):
+    items: list[EnablementBar]
+    next_cursor: str | None

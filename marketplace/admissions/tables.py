@@ -6,7 +6,7 @@ areas (tenders) and archived documents, whose apps migrate after accounts, so th
 the accounts app's migrations.
 """
 
-from piccolo.columns import UUID, ForeignKey, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import UUID, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -66,3 +66,22 @@ class Block(Table, tablename="provider_block"):
     unblock_reason = Text(null=True, default=None)
     # At most one open block per commissioner and provider: partial unique index
     # provider_block_one_open, created in the migration.
+
+
+class EnablementBar(Table, tablename="enablement_bar"):
+    """A provider barred from a commissioner's enablement requests after too many failed
+    enablements (the care domain bars it); while open (not lifted) the provider fails the gates
+    of that commissioner's enablement call-offs, and only those."""
+
+    id = UUID(primary_key=True)
+    commissioner = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    provider = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    # How many enablements failed within how many months when the bar was made.
+    failures = Integer()
+    months = Integer()
+    barred_at = Timestamptz(default=TimestamptzNow())
+    lifted_at = Timestamptz(null=True, default=None)
+    lifted_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.restrict)
+    lift_reason = Text(null=True, default=None)
+    # At most one open bar per commissioner and provider: partial unique index
+    # enablement_bar_one_open, created in the migration.

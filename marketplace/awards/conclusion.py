@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -12,11 +13,15 @@ from marketplace.awards import notices
 from marketplace.awards.engine.standstill import standstill_ends_at
 from marketplace.awards.jobs import CONCLUDE_CALL_OFF
 from marketplace.awards.queries import award_lines
-from marketplace.awards.tables import Award, AwardedCare, AwardLine
+from marketplace.awards.schemas import AwardedLine
+from marketplace.awards.tables import Award, AwardLine
+from marketplace.care.service import CareToBegin, begin_care
 from marketplace.config import get_settings
 from marketplace.db import for_update, write_transaction
 from marketplace.notifications.outbox import add_job, all_done
+from marketplace.reference.queries import own_area_ids
 from marketplace.tenders.call_offs.lifecycle import (
+    AwardTerms,
     award_packages,
     award_terms,
     move_call_off,
@@ -62,9 +67,9 @@ async def send_award_notice(
 
 
 async def conclude_call_off(call_off_id: UUID) -> str:
-    """When the standstill has ended: the call-off concludes, its packages become awarded care
-    with the promised mobilisation date, and the winner is told. Does nothing before then or
-    twice."""
+    """When the standstill has ended: the call-off concludes, its packages (a pilot: its areas)
+    become awarded care awaiting its start, with the promised mobilisation date, and the winner
+    is told. Does nothing before then or twice."""
     async with write_transaction():
         award = await for_update(Award.select().where(Award.call_off == call_off_id)).first()
         now = datetime.now(UTC)
@@ -75,25 +80,8 @@ async def conclude_call_off(call_off_id: UUID) -> str:
         check_move(terms.status, CallOffStatus.CONCLUDED)
         lines = await award_lines(call_off_id)
         packages = await award_packages(call_off_id)
-        line_rows = await AwardLine.select(AwardLine.id, AwardLine.provider).where(
-            AwardLine.call_off == call_off_id
-        )
-        if packages and len(lines) == 1:
-            [line], [line_row] = lines, line_rows
-            await AwardedCare.insert(
-                *[
-                    AwardedCare(
-                        award_line=line_row["id"],
-                        package=package["id"],
-                        provider=line.provider_id,
-                        hourly_rate_pence=line.hourly_rate_pence,
-                        weekly_hours=Decimal(package["weekly_hours"]).quantize(Decimal("0.01")),
-                        promised_mobilisation_date=line.mobilisation_date,
-                        awarded_at=now,
-                    )
-                    for package in packages
-                ]
-            )
+        cares = await _cares_to_begin(terms, lines, packages)
+        await begin_care(cares, now)
         await Award.update({Award.concluded_at: now}).where(Award.id == award["id"])
         await notices.send_conclusion_notices(call_off_id, terms.title, lines, len(packages))
         await move_call_off(
@@ -101,9 +89,49 @@ async def conclude_call_off(call_off_id: UUID) -> str:
             CallOffStatus.CONCLUDED,
             actor=None,
             action="conclude_call_off",
-            details={"packages_awarded": len(packages)},
+            details={"packages_awarded": len(packages), "care_records": len(cares)},
         )
     return "concluded"
+
+
+async def _cares_to_begin(
+    terms: AwardTerms, lines: list[AwardedLine], packages: list[dict[str, Any]]
+) -> list[CareToBegin]:
+    """The awarded care a concluded call-off becomes: one record per package of its winner
+    (enablement, cluster), or one per pilot area with that area's winner and weekly hours."""
+    line_ids = {
+        (row["bid_id"], row["area_code"]): row["id"]
+        for row in await AwardLine.select(
+            AwardLine.id, AwardLine.bid_id, AwardLine.area_code
+        ).where(AwardLine.call_off == terms.call_off_id)
+    }
+
+    def care(line: AwardedLine, area_id: UUID, hours: Decimal, package: UUID | None) -> CareToBegin:
+        return CareToBegin(
+            award_line_id=line_ids[(line.bid_id, line.area_code)],
+            call_off_id=terms.call_off_id,
+            commissioner_id=terms.commissioner_id,
+            kind=terms.kind,
+            provider_id=line.provider_id,
+            provider_name=line.provider_name,
+            hourly_rate_pence=line.hourly_rate_pence,
+            weekly_hours=Decimal(hours).quantize(Decimal("0.01")),
+            area_id=area_id,
+            package_id=package,
+            promised_mobilisation_date=line.mobilisation_date,
+        )
+
+    if terms.pilot is not None:
+        hours = {area.area_code: area.weekly_hours for area in terms.pilot.areas}
+        area_ids = await own_area_ids(terms.commissioner_id, list(hours))
+        return [
+            care(line, area_ids[line.area_code], hours[line.area_code], None)
+            for line in lines
+            if line.area_code in area_ids
+        ]
+    if len(lines) != 1:
+        return []
+    return [care(lines[0], p["area"], p["weekly_hours"], p["id"]) for p in packages]
 
 
 async def conclude_due_awards() -> int:

@@ -108,7 +108,11 @@ async def _fresh_failures(
     invited = await invited_area_ids(terms.call_off_id)
     return {
         provider_id: await provider_gate_failures(
-            terms.commissioner_id, terms.lot_id, invited.get(provider_id, []), provider_id
+            terms.commissioner_id,
+            terms.lot_id,
+            invited.get(provider_id, []),
+            provider_id,
+            terms.kind,
         )
         for provider_id in provider_ids
     }

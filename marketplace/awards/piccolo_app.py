@@ -5,12 +5,12 @@ from piccolo.conf.apps import AppConfig
 from marketplace.awards.tables import (
     Assessment,
     Award,
-    AwardedCare,
     AwardLine,
     Evaluation,
     PilotScore,
     ProviderQuality,
 )
+from marketplace.care.tables import AwardedCare
 
 APP_CONFIG = AppConfig(
     app_name="awards",
@@ -22,6 +22,7 @@ APP_CONFIG = AppConfig(
         ProviderQuality,
         Award,
         AwardLine,
+        # The care domain's table (marketplace/care/tables.py): its migration history began here.
         AwardedCare,
     ],
     migration_dependencies=[

@@ -16,6 +16,7 @@ from marketplace.awards import schemas
 from marketplace.awards.engine.quality import QualityInputs, quality_order_key, quality_score
 from marketplace.awards.tables import ProviderQuality
 from marketplace.bids.queries import bids_made
+from marketplace.care.queries import care_facts
 from marketplace.db import upsert, write_transaction
 from marketplace.errors import NotAllowed
 from marketplace.principal import Principal
@@ -47,15 +48,15 @@ async def _inputs(commissioner_id: UUID, provider_ids: list[UUID]) -> dict[UUID,
     bids = dict.fromkeys(provider_ids, 0)
     for provider, _ in made:
         bids[provider] += 1
-    # Hand-backs, late starts and quality-monitoring visits are not recorded yet: their factors
-    # stay at their defaults (docs/design.md, 4.8) until the marketplace records them.
+    care = await care_facts(commissioner_id, provider_ids, since)
+    # Quality-monitoring visits are not recorded here: that factor stays at its default.
     return {
         provider_id: QualityInputs(
             cqc_rating=standing[provider_id].cqc_rating if provider_id in standing else None,
             invitations=invitations[provider_id],
             bids=bids[provider_id],
-            hand_backs=0,
-            late_starts=0,
+            hand_backs=care[provider_id].hand_backs,
+            late_starts=care[provider_id].late_starts,
             monitoring_score=None,
         )
         for provider_id in provider_ids

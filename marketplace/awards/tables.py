@@ -1,4 +1,5 @@
-"""Evaluations, pilot quality scores, provider quality rankings, awards and awarded care."""
+"""Evaluations, pilot quality scores, provider quality rankings and awards (the awarded care is
+the care domain's, marketplace/care/tables.py, though this app migrates it)."""
 
 from piccolo.columns import (
     UUID,
@@ -12,11 +13,10 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from marketplace.accounts.tables import Organisation
-from marketplace.tenders.tables import CallOff, Package
+from marketplace.tenders.tables import CallOff
 
 
 class Evaluation(Table, tablename="evaluation"):
@@ -107,18 +107,3 @@ class AwardLine(Table, tablename="award_line"):
     area_code = Varchar(length=40, null=True, default=None)
     hourly_rate_pence = Integer()
     mobilisation_date = Date(null=True, default=None)
-
-
-class AwardedCare(Table, tablename="awarded_care"):
-    """A package that became care at conclusion: the provider, the rate and the promised
-    mobilisation date (the actual start is compared with it later)."""
-
-    id = UUID(primary_key=True)
-    award_line = ForeignKey(AwardLine, on_delete=OnDelete.restrict, index=True)
-    package = ForeignKey(Package, on_delete=OnDelete.restrict, unique=True)
-    provider = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
-    hourly_rate_pence = Integer()
-    weekly_hours = Numeric(digits=(7, 2))
-    promised_mobilisation_date = Date(null=True, default=None)
-    actual_start = Date(null=True, default=None)
-    awarded_at = Timestamptz(default=TimestamptzNow())

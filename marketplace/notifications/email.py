@@ -32,6 +32,11 @@ SUBJECTS: dict[str, str] = {
     "assessment_summary": "Assessment of your bid: {{ title }}",
     "award_notice": "Award notice: {{ title }}",
     "call_off_concluded": "Award concluded: {{ title }}",
+    "care_event": "{{ subject }}",
+    "enablement_bar": (
+        "{{ 'Barred from enablement requests' if barred else 'Enablement bar lifted' }}: "
+        "{{ commissioner }}"
+    ),
     "admission_decided": (
         "Application to {{ lot_code }} {{ 'approved' if approved else 'not approved' }}"
     ),

@@ -39,6 +39,8 @@ class Package(Table, tablename="package"):
     created_at = Timestamptz(default=TimestamptzNow())
     # Set when a call-off for it ended without an award: it is in the contingency queue.
     contingency_since = Timestamptz(null=True, default=None)
+    # When its provider last handed it back (it came back to the waiting list then).
+    handed_back_at = Timestamptz(null=True, default=None)
 
 
 class CallOff(Table, tablename="call_off"):

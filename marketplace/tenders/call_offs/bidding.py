@@ -74,6 +74,8 @@ class ClosingCallOff:
     lot_id: UUID
     # The area ids each invited provider was invited for (the gates are re-checked for them).
     invited_area_ids: dict[UUID, list[UUID]]
+    # enablement | cluster | pilot: an enablement request also checks the enablement bar.
+    kind: str
 
 
 async def due_to_close(call_off_id: UUID, now: datetime) -> ClosingCallOff | None:
@@ -86,7 +88,7 @@ async def due_to_close(call_off_id: UUID, now: datetime) -> ClosingCallOff | Non
         return None
     invited = await invited_area_ids(call_off_id)
     return ClosingCallOff(
-        row["id"], row["commissioner"], row["opening_quorum"], row["lot"], invited
+        row["id"], row["commissioner"], row["opening_quorum"], row["lot"], invited, row["kind"]
     )
 
 

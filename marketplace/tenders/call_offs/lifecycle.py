@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from piccolo.columns import Column
 
 from marketplace.audit.service import record
@@ -43,6 +44,7 @@ class AwardTerms:
     latest_start: Any  # date | None (cluster)
     pilot: schemas.PilotTerms | None
     package_ids: list[UUID]
+    enablement: schemas.EnablementTerms | None = None
 
 
 async def award_terms(call_off_id: UUID, *, lock: bool = False) -> AwardTerms | None:
@@ -75,6 +77,7 @@ async def award_terms(call_off_id: UUID, *, lock: bool = False) -> AwardTerms | 
         latest_start=cluster.latest_start if cluster else None,
         pilot=facts["terms"]["pilot"],
         package_ids=facts["package_ids"],
+        enablement=facts["terms"]["enablement"],
     )
 
 
@@ -135,17 +138,28 @@ async def return_packages_for_contingency(call_off_id: UUID) -> list[UUID]:
 
 
 async def award_packages(call_off_id: UUID) -> list[dict[str, Any]]:
-    """At conclusion the call-off's packages become awarded care: their ids and weekly hours."""
+    """At conclusion the call-off's packages become awarded care: their ids, areas and weekly
+    hours."""
     package_ids = await _package_ids(call_off_id)
     if not package_ids:
         return []
     await Package.update({Package.status: "awarded", Package.contingency_since: None}).where(
         Package.id.is_in(package_ids)
     )
-    rows: list[dict[str, Any]] = await Package.select(Package.id, Package.weekly_hours).where(
-        Package.id.is_in(package_ids)
+    rows: list[dict[str, Any]] = (
+        await Package.select(Package.id, Package.area, Package.weekly_hours)
+        .where(Package.id.is_in(package_ids))
+        .order_by(Package.reference)
     )
     return rows
+
+
+async def enablement_terms(call_off_id: UUID) -> schemas.EnablementTerms | None:
+    """An enablement request's budget, weeks and enabling outcomes (None for other kinds)."""
+    row = await CallOff.select(CallOff.kind, CallOff.terms).where(CallOff.id == call_off_id).first()
+    if row is None or row["kind"] != "enablement":
+        return None
+    return msgspec.json.decode(row["terms"], type=schemas.EnablementTerms)
 
 
 async def call_off_document_ids(call_off_id: UUID) -> list[UUID]:

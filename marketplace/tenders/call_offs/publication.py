@@ -81,7 +81,9 @@ async def publish_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallO
             CallOffArea.area, CallOffArea.area.code.as_alias("code")
         ).where(CallOffArea.call_off == call_off_id)
         code_of = {a["area"]: a["code"] for a in areas}
-        eligible = await eligible_providers(row["commissioner"], row["lot"], list(code_of))
+        eligible = await eligible_providers(
+            row["commissioner"], row["lot"], list(code_of), row["kind"]
+        )
         if not eligible:
             raise RuleBroken(
                 "No provider is eligible for this call-off: none is admitted to the lot in its area(s) and clear of every gate",

@@ -144,6 +144,7 @@ def _package(row: dict[str, Any]) -> schemas.Package:
         status=row["status"],
         created_at=row["created_at"],
         contingency_since=row["contingency_since"],
+        handed_back_at=row["handed_back_at"],
     )
 
 

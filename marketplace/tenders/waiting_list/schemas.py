@@ -57,6 +57,8 @@ class Package(msgspec.Struct):
     created_at: datetime
     # When a call-off for it ended without an award (the contingency queue); null otherwise.
     contingency_since: datetime | None = None
+    # When its provider last handed it back to the waiting list; null if never.
+    handed_back_at: datetime | None = None
 
 
 class PackagePage(msgspec.Struct):

@@ -355,12 +355,12 @@ async def test_eligible_providers_pass_admission_block_cqc_and_enforcement_gates
     pending = await apply(client, world.tokens["other"], "ASHFORD")
     assert pending.status_code == 201
 
-    assert await eligible_providers(kent, lot, [ashford, dover]) == {
+    assert await eligible_providers(kent, lot, [ashford, dover], "cluster") == {
         oakleaf: {ashford, dover},
         other: {dover},
     }
-    assert await eligible_providers(kent, lot, [ashford]) == {oakleaf: {ashford}}
-    assert await eligible_providers(kent, lot, []) == {}
+    assert await eligible_providers(kent, lot, [ashford], "cluster") == {oakleaf: {ashford}}
+    assert await eligible_providers(kent, lot, [], "cluster") == {}
 
     headers = bearer(world.tokens["kent"])
     block = await client.post(
@@ -368,9 +368,11 @@ async def test_eligible_providers_pass_admission_block_cqc_and_enforcement_gates
         json={"provider_id": str(other), "reason": "Missed visits"},
         headers=headers,
     )
-    assert await eligible_providers(kent, lot, [ashford, dover]) == {oakleaf: {ashford, dover}}
+    assert await eligible_providers(kent, lot, [ashford, dover], "cluster") == {
+        oakleaf: {ashford, dover}
+    }
     await client.delete(f"/api/v1/blocks/{block.json()['id']}", headers=headers)
-    assert other in await eligible_providers(kent, lot, [dover])
+    assert other in await eligible_providers(kent, lot, [dover], "cluster")
 
     for change, back in (
         ({"cqc_rating": "inadequate"}, {"cqc_rating": "good"}),
@@ -380,9 +382,9 @@ async def test_eligible_providers_pass_admission_block_cqc_and_enforcement_gates
             f"/api/v1/organisations/{oakleaf}", json=change, headers=headers
         )
         assert patched.status_code == 200
-        assert set(await eligible_providers(kent, lot, [ashford, dover])) == {other}
+        assert set(await eligible_providers(kent, lot, [ashford, dover], "cluster")) == {other}
         await client.patch(f"/api/v1/organisations/{oakleaf}", json=back, headers=headers)
-    assert set(await eligible_providers(kent, lot, [ashford, dover])) == {oakleaf, other}
+    assert set(await eligible_providers(kent, lot, [ashford, dover], "cluster")) == {oakleaf, other}
 
 
 async def test_provider_gate_failures_say_which_gates_fail(client: Any, world: World) -> None:
@@ -391,8 +393,8 @@ async def test_provider_gate_failures_say_which_gates_fail(client: Any, world: W
     oakleaf = world.ids["oakleaf"]
     await _admit(client, world, "oakleaf", "ASHFORD")
 
-    assert await provider_gate_failures(kent, lot, [ashford], oakleaf) == []
-    assert await provider_gate_failures(kent, lot, [ashford, dover], oakleaf) == [
+    assert await provider_gate_failures(kent, lot, [ashford], oakleaf, "cluster") == []
+    assert await provider_gate_failures(kent, lot, [ashford, dover], oakleaf, "cluster") == [
         "not admitted to the lot LOT1 for DOVER"
     ]
     headers = bearer(world.tokens["kent"])
@@ -407,13 +409,15 @@ async def test_provider_gate_failures_say_which_gates_fail(client: Any, world: W
         headers=headers,
     )
 
-    assert await provider_gate_failures(kent, lot, [ashford], oakleaf) == [
+    assert await provider_gate_failures(kent, lot, [ashford], oakleaf, "cluster") == [
         "blocked by this commissioner: Missed visits",
         "CQC rating inadequate",
         "enforcement action pending",
     ]
     dorset = world.ids["dorset"]
-    assert await provider_gate_failures(dorset, lot, [world.ids["WEYMOUTH"]], oakleaf) == [
+    assert await provider_gate_failures(
+        dorset, lot, [world.ids["WEYMOUTH"]], oakleaf, "cluster"
+    ) == [
         "not admitted to the lot LOT1 for WEYMOUTH",
         "CQC rating inadequate",
         "enforcement action pending",

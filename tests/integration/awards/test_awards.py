@@ -8,6 +8,7 @@ import asyncio
 import csv
 import io
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -21,7 +22,8 @@ from marketplace.audit.tables import AuditEvent
 from marketplace.awards.closing import close_due_call_offs
 from marketplace.awards.conclusion import conclude_due_awards, send_award_notice
 from marketplace.awards.engine.standstill import standstill_ends_at
-from marketplace.awards.tables import Award, AwardedCare
+from marketplace.awards.tables import Award
+from marketplace.care.tables import AwardedCare
 from marketplace.config import get_settings, reset_settings
 from marketplace.notifications.relay import run_due_in_process
 from marketplace.notifications.tables import OutboxEntry
@@ -314,7 +316,18 @@ async def test_a_pilot_is_scored_and_assigned_one_area_per_provider(client: Any)
     )
     assert await conclude_due_awards() == 1
     assert await status_of(client, c, call_off_id) == "concluded"
-    assert await AwardedCare.count() == 0, "a pilot buys hours in areas, not packages"
+    # A pilot buys hours in areas, not packages: each area becomes care of its own.
+    cares = await AwardedCare.select(
+        AwardedCare.area.code.as_alias("area_code"),
+        AwardedCare.package,
+        AwardedCare.weekly_hours,
+        AwardedCare.status,
+    )
+    assert {(care["area_code"], Decimal(care["weekly_hours"])) for care in cares} == {
+        (ashford, Decimal(200)),
+        (canterbury, Decimal(150)),
+    }
+    assert all(care["package"] is None and care["status"] == "awaiting_start" for care in cares)
 
 
 async def test_a_winner_whose_rating_drops_before_confirmation_is_replaced_by_the_next_bid(

@@ -151,7 +151,9 @@ async def test_most_demo_providers_are_admitted_to_csh_the_demo_provider_in_ashf
     areas = await Area.select(Area.id, Area.code, Area.commissioner)
     kent = [a for a in areas if a["code"].startswith("KENT-")]
     kent_commissioner = kent[0]["commissioner"]
-    eligible = await eligible_providers(kent_commissioner, lot["id"], [a["id"] for a in kent])
+    eligible = await eligible_providers(
+        kent_commissioner, lot["id"], [a["id"] for a in kent], "cluster"
+    )
     names = {
         row["id"]: row["name"]
         for row in await Organisation.select(Organisation.id, Organisation.name)

@@ -1,0 +1,58 @@
+"""What other domains may read of care: these functions, never the tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from marketplace.care.records import local_day
+from marketplace.care.tables import AwardedCare
+
+
+@dataclass(frozen=True)
+class CareFacts:
+    """What the care records say of one provider with one commissioner since a moment: care
+    awarded, care started, starts later than promised, and care handed back."""
+
+    awarded: int = 0
+    started: int = 0
+    late_starts: int = 0
+    hand_backs: int = 0
+
+
+async def care_facts(
+    commissioner_id: UUID, provider_ids: Iterable[UUID], since: datetime
+) -> dict[UUID, CareFacts]:
+    """For each of these providers, its recorded care with the commissioner since `since`:
+    awarded then, started then (the actual start's day on or after since's day), late among
+    those starts, and handed back then. Only recorded events count."""
+    providers = list(provider_ids)
+    if not providers:
+        return {}
+    first_day = local_day(since)
+    rows = await AwardedCare.select(
+        AwardedCare.provider,
+        AwardedCare.awarded_at,
+        AwardedCare.actual_start,
+        AwardedCare.late_start,
+        AwardedCare.handed_back_at,
+    ).where(
+        (AwardedCare.commissioner == commissioner_id)
+        & AwardedCare.provider.is_in(providers)
+        & (
+            (AwardedCare.awarded_at >= since)
+            | (AwardedCare.actual_start >= first_day)
+            | (AwardedCare.handed_back_at >= since)
+        )
+    )
+    counts = {provider: [0, 0, 0, 0] for provider in providers}
+    for row in rows:
+        count = counts[row["provider"]]
+        count[0] += row["awarded_at"] >= since
+        started = row["actual_start"] is not None and row["actual_start"] >= first_day
+        count[1] += started
+        count[2] += started and bool(row["late_start"])
+        count[3] += row["handed_back_at"] is not None and row["handed_back_at"] >= since
+    return {provider: CareFacts(*count) for provider, count in counts.items()}
