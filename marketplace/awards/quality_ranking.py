@@ -53,10 +53,7 @@ async def _inputs(commissioner_id: UUID, provider_ids: list[UUID]) -> dict[UUID,
         provider_id: QualityInputs(
             cqc_rating=standing[provider_id].cqc_rating if provider_id in standing else None,
             invitations=invitations[provider_id],
-            bids=bids[provider_id],
-            hand_backs=0,
-            late_starts=0,
-            monitoring_score=None,
+            responses=bids[provider_id],
         )
         for provider_id in provider_ids
     }
