@@ -8,12 +8,16 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from marketplace.bids.schemas import AreaBid, BidSubmission
-from marketplace.errors import FieldError
+import msgspec
+
+from marketplace.bids.rules import DECLINE_REASONS
+from marketplace.bids.schemas import AreaBid, BidSubmission, DeclineCreate
+from marketplace.errors import BadInput, FieldError
 from marketplace.units import pounds
 
 MAX_RATE_PENCE = 100_000
 MAX_TEXT = 5000
+MAX_DECLINE_TEXT = 2000
 LABELS = {
     "hourly_rate": "Hourly rate",
     "accepts_enablement_budget": "Enablement budget",
@@ -21,6 +25,8 @@ LABELS = {
     "notes": "Notes",
     "areas": "Areas",
     "file": "The file",
+    "reason": "The reason",
+    "text": "Your reason",
 }
 
 
@@ -187,3 +193,12 @@ def summary(
             text = f"{label or 'This field'} {text}"
         by_field.setdefault(field, text)
     return by_field, [{"text": text, "href": f"#{field}"} for field, text in by_field.items()]
+
+
+def decline_body(form: dict[str, Any]) -> DeclineCreate:
+    """The decline form: a reason from the list, and the provider's own words for "other"."""
+    reason = _text(form, "reason")
+    if reason not in DECLINE_REASONS:
+        raise BadInput("Choose a reason", [FieldError("reason", "Choose why you are declining")])
+    text = _text(form, "text")[:MAX_DECLINE_TEXT] if reason == "other" else ""
+    return msgspec.convert({"reason": reason, "text": text or None}, DeclineCreate)

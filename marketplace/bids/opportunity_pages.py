@@ -1,5 +1,6 @@
 """The provider's opportunity feed in the browser: the call-offs it is invited to, and one of them
-with whether the provider has a live bid on it (the feed is tendering's, the bid is ours).
+with whether the provider has a live bid on it or declined it (the feed is tendering's, the bid
+and the decline are ours), and the form to decline it.
 Only what publication's feed gives an invitee: never another provider's data or personal data."""
 
 from __future__ import annotations
@@ -7,11 +8,15 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
+from marketplace.accounts.pages import FormBody
+from marketplace.bids import declines, forms
 from marketplace.bids import service as bid_service
+from marketplace.bids.rules import DECLINE_REASONS
+from marketplace.errors import DomainError, FieldError, NotFound
 from marketplace.tenders.call_offs.forms import KINDS
 from marketplace.tenders.opportunities import feed
 from marketplace.web.labels import PAGE_WORDS
@@ -37,10 +42,46 @@ class OpportunityPages(Controller):
 
     @get("/{call_off_id:uuid}")
     async def show(self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]) -> Template:
+        return await self._page(request, call_off_id)
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        call_off_id: UUID,
+        errors: list[FieldError] | None = None,
+        status: int = 200,
+        form: dict[str, Any] | None = None,
+    ) -> Template:
         opportunity = await feed.opportunity(actor(request), call_off_id)
         bids = await bid_service.my_bids(actor(request))
         has_bid = any(b.call_off_id == call_off_id and b.status == "submitted" for b in bids)
+        field_errors, error_list = forms.summary(errors or [], [])
         return Template(
             "provider/opportunity.html",
-            context={"o": opportunity, "kinds": KINDS, "has_bid": has_bid, **PAGE_WORDS},
+            context={
+                "o": opportunity,
+                "kinds": KINDS,
+                "has_bid": has_bid,
+                "declined": await declines.own_decline(actor(request), call_off_id),
+                "decline_reasons": DECLINE_REASONS,
+                "form": form or {},
+                "field_errors": field_errors,
+                "errors": error_list,
+                **PAGE_WORDS,
+            },
+            status_code=status,
         )
+
+    @post("/{call_off_id:uuid}/decline")
+    async def decline(
+        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID], data: FormBody
+    ) -> Template | Redirect:
+        try:
+            await declines.decline_call_off(actor(request), call_off_id, forms.decline_body(data))
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            form = {k: str(v).strip() for k, v in data.items() if k in ("reason", "text")}
+            errors = exc.errors or [FieldError("reason", exc.detail)]
+            return await self._page(request, call_off_id, errors, exc.status_code, form)
+        return Redirect(path=f"/opportunities/{call_off_id}", status_code=303)
