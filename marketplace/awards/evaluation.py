@@ -103,8 +103,14 @@ async def _fresh_failures(terms: AwardTerms, provider_ids: list[UUID]) -> dict[U
     }
 
 
-async def _store(call_off_id: UUID, outcome: rules.Evaluation) -> None:
+async def _store(
+    call_off_id: UUID, outcome: rules.Evaluation, standings: dict[UUID, Standing]
+) -> None:
     now = datetime.now(UTC)
+    breakdowns = {
+        provider_id: msgspec.json.encode(standing.factors).decode()
+        for provider_id, standing in standings.items()
+    }
     await Assessment.delete().where(Assessment.call_off == call_off_id)
     rows = [
         Assessment(
@@ -121,6 +127,7 @@ async def _store(call_off_id: UUID, outcome: rules.Evaluation) -> None:
             exclusions=msgspec.json.encode(list(item.exclusions)).decode(),
             figures=msgspec.json.encode(dict(item.figures)).decode(),
             reason=item.reason,
+            quality=breakdowns.get(item.provider_id),
         )
         for position, item in enumerate(outcome.assessments)
     ]
@@ -171,7 +178,7 @@ async def evaluate_call_off(
                 for bid in contents
             ],
         )
-        await _store(call_off_id, outcome)
+        await _store(call_off_id, outcome, standings)
         if terms.status == "closed":
             await move_call_off(call_off_id, "evaluated", "closed")
         await record(

@@ -10,6 +10,9 @@ from marketplace.awards.tables import (
     Evaluation,
     PilotScore,
     ProviderQuality,
+    QualityWeights,
+    RankingReview,
+    RankingReviewEntry,
 )
 
 APP_CONFIG = AppConfig(
@@ -23,6 +26,9 @@ APP_CONFIG = AppConfig(
         Award,
         AwardLine,
         AwardedCare,
+        QualityWeights,
+        RankingReview,
+        RankingReviewEntry,
     ],
     migration_dependencies=[
         "marketplace.tenders.piccolo_app",

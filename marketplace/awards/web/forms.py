@@ -17,6 +17,10 @@ LABELS = {
     "choice": "The choice of bid",
     "award": "The award",
     "scores": "The scores",
+    "weights": "The weights",
+    "reviewed_on": "The review's date",
+    "members": "The members",
+    "note": "The note",
 }
 
 

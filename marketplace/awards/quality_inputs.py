@@ -1,0 +1,59 @@
+"""What the provider quality ranking rests on, gathered from the domains that record it (their
+query functions, never their tables): the CQC rating (accounts), the invitations whose deadline
+passed (tenders), the bids and declines that answered them (bids), the tender score at admission
+(admissions) and the commissioner's quality records (quality). Everything but the tender score
+looks back over the window (docs/design.md 4.8)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from marketplace.accounts.queries import standing_of
+from marketplace.admissions.queries import tender_scores
+from marketplace.awards.engine.quality import QualityInputs
+from marketplace.bids.queries import bids_made, declines_by
+from marketplace.config import get_settings
+from marketplace.quality.queries import QualityFacts, quality_facts
+from marketplace.tenders.call_offs.answers import invitations_closed_since
+
+# docs/design.md 4.8: every counted factor looks back six months.
+LOOK_BACK = timedelta(days=183)
+
+
+async def quality_inputs(
+    commissioner_id: UUID, provider_ids: list[UUID], now: datetime
+) -> dict[UUID, QualityInputs]:
+    """Each provider's inputs to the ranking with the commissioner, as recorded at `now`."""
+    since = now - LOOK_BACK
+    standing = await standing_of(provider_ids)
+    due = set(await invitations_closed_since(commissioner_id, provider_ids, since, now))
+    call_offs = {call_off for _, call_off in due}
+    bid = set(await bids_made(provider_ids, call_offs)) & due
+    declined = set(await declines_by(provider_ids, call_offs)) & due
+    local_since = since.astimezone(ZoneInfo(get_settings().timezone)).date()
+    records = await quality_facts(commissioner_id, provider_ids, local_since)
+    tenders = await tender_scores(commissioner_id, provider_ids)
+    inputs = {}
+    for provider_id in provider_ids:
+        facts = records.get(provider_id, QualityFacts())
+        rating = standing[provider_id].cqc_rating if provider_id in standing else None
+        inputs[provider_id] = QualityInputs(
+            cqc_rating=rating,
+            invitations=sum(1 for p, _ in due if p == provider_id),
+            responses=sum(1 for p, _ in bid | declined if p == provider_id),
+            declines=sum(1 for p, _ in declined if p == provider_id),
+            # Awarded care, starts and hand-backs are the care domain's to record; until they
+            # are read from it, those factors have no records (docs/design.md 4.8).
+            care_awarded=None,
+            hand_backs=None,
+            care_started=None,
+            late_starts=None,
+            monitoring_scores=facts.monitoring_scores,
+            tender_score=tenders.get(provider_id),
+            safeguarding_concerns=facts.safeguarding_concerns,
+            upheld_complaints=facts.upheld_complaints,
+            compliments=facts.compliments,
+        )
+    return inputs
