@@ -5,6 +5,7 @@ with the weights then in force. The next review is due six calendar months after
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -23,6 +24,7 @@ from marketplace.db import write_transaction
 from marketplace.errors import FieldError, NotFound, RuleBroken
 from marketplace.principal import Principal
 
+TWO_PLACES = Decimal("0.01")
 _COLUMNS: list[Any] = [*RankingReview.all_columns(), RankingReview.recorded_by.email.as_alias("by")]
 
 
@@ -157,7 +159,7 @@ async def get_review(actor: Principal, review_id: UUID) -> shapes.Review:
                 rank=entry["rank"],
                 provider_id=entry["provider"],
                 name=entry["provider_name"],
-                score=entry["score"],
+                score=Decimal(entry["score"]).quantize(TWO_PLACES),
                 factors=msgspec.json.decode(entry["factors"], type=list[QualityFactor]),
             )
             for entry in entries
