@@ -206,6 +206,10 @@ async def test_answers_and_declines_count_once_the_deadline_has_passed(
     breakdown = {f["name"]: f for f in item["quality"]}
     assert breakdown["quality_monitoring"]["recorded"] is False
     assert sum(f["weight"] for f in item["quality"]) == 100
+    assert (await sign_in(client, c.officer.email)).status_code == 303
+    page = await client.get(f"/call-offs/{call_off_id}/evaluation")
+    assert "Quality rank breakdown" in page.text and "No records yet" in page.text
+    assert "Turn-downs</strong> (weight 0)" in page.text
 
 
 async def test_a_review_freezes_the_ranking_and_sets_the_next_due_date(
