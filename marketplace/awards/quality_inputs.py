@@ -6,6 +6,7 @@ looks back over the window (docs/design.md 4.8)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -35,15 +36,18 @@ async def quality_inputs(
     local_since = since.astimezone(ZoneInfo(get_settings().timezone)).date()
     records = await quality_facts(commissioner_id, provider_ids, local_since)
     tenders = await tender_scores(commissioner_id, provider_ids)
+    invitations = Counter(provider for provider, _ in due)
+    responses = Counter(provider for provider, _ in bid | declined)
+    declines = Counter(provider for provider, _ in declined)
     inputs = {}
     for provider_id in provider_ids:
         facts = records.get(provider_id, QualityFacts())
         rating = standing[provider_id].cqc_rating if provider_id in standing else None
         inputs[provider_id] = QualityInputs(
             cqc_rating=rating,
-            invitations=sum(1 for p, _ in due if p == provider_id),
-            responses=sum(1 for p, _ in bid | declined if p == provider_id),
-            declines=sum(1 for p, _ in declined if p == provider_id),
+            invitations=invitations[provider_id],
+            responses=responses[provider_id],
+            declines=declines[provider_id],
             # Awarded care, starts and hand-backs are the care domain's to record; until they
             # are read from it, those factors have no records (docs/design.md 4.8).
             care_awarded=None,

@@ -11,7 +11,7 @@ from uuid import UUID
 import msgspec
 
 from marketplace.accounts.schemas import Request
-from marketplace.awards.schemas import QualityFactor, RankedProvider
+from marketplace.awards.schemas import QualityFactor
 
 Weight = Annotated[int, msgspec.Meta(ge=0, le=100)]
 
@@ -109,11 +109,3 @@ class Review(msgspec.Struct):
 class Reviews(msgspec.Struct):
     next_review: NextReview
     items: list[ReviewSummary]  # newest review first
-
-
-class RankingView(msgspec.Struct):
-    """The ranking page's facts: the ranked providers, the weights in force, the reviews."""
-
-    providers: list[RankedProvider]
-    weights: WeightsVersion
-    reviews: Reviews
