@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck pytest services-up services-down lock clean bench
+.PHONY: install run test lint typecheck pytest services-up services-down lock clean bench mutation
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -43,9 +43,14 @@ typecheck: install
 bench: install
 	$(BIN)/python -m bench
 
+# Mutation testing of the pure rule modules against the unit tests (docs/mutation.md). Minutes
+# long, so not part of `make test`; run it before resolving.
+mutation: install
+	infra/mutation.sh
+
 lock:
 	uv pip compile pyproject.toml --generate-hashes --extra dev --quiet -o requirements.lock
 	npm install --package-lock-only --no-audit --no-fund
 
 clean:
-	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache mutants

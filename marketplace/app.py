@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar
+from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -46,7 +47,12 @@ from marketplace.tenders.waiting_list.api import PackageApi
 from marketplace.tenders.waiting_list.pages import WaitingListPages
 from marketplace.web.assets import ensure_static, static_url, with_static_files
 from marketplace.web.problems import EXCEPTION_HANDLERS
-from marketplace.web.security import IdentifyRequester, check_csrf, signed_in
+from marketplace.web.security import (
+    IdentifyRequester,
+    check_csrf,
+    signed_in,
+    signed_in_principal,
+)
 from marketplace.web.templating import template_config
 from marketplace.wiring import wire
 
@@ -128,6 +134,9 @@ def create_litestar() -> Litestar:
             DefineMiddleware(HonourIdempotencyKeys),
         ],
         guards=[signed_in],
+        # A handler asks for the signed-in user as `principal: SignedIn` (never a parameter of
+        # the API: the OpenAPI schema leaves dependencies out).
+        dependencies={"principal": Provide(signed_in_principal, sync_to_thread=False)},
         before_request=check_csrf,
         # A file just past the upload limit gets the archive's own 413 naming the limit; a body
         # far past it is cut off by Litestar (its 413 is worded in problems.py).

@@ -7,6 +7,8 @@ use row locks instead, taken with `for_update()` where a service reads what it w
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -90,15 +92,31 @@ async def upsert(row: Any, keys: tuple[Any, ...], values: list[Any]) -> None:
 
 
 _pool_users = 0
+# Two starters at once (two arq workers in one process) must not both create a pool: the one
+# assigned second would replace the first while its connections are out, and releasing them then
+# fails ("Pool.release() received invalid connection").
+_pool_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _pool_lock() -> asyncio.Lock:
+    """This event loop's lock on the pool (a lock belongs to one loop; tests run several)."""
+    loop = asyncio.get_running_loop()
+    lock = _pool_locks.get(loop)
+    if lock is None:
+        lock = _pool_locks[loop] = asyncio.Lock()
+    return lock
 
 
 async def start_engine() -> None:
     """Open the PostgreSQL connection pool (shared by everything in this process that asks)."""
     global _pool_users
     engine = current_engine()
-    _pool_users += 1
-    if isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(**pool_options())
+    async with _pool_lock():
+        _pool_users += 1
+        if isinstance(engine, PostgresEngine) and engine.pool is None:
+            await engine.start_connection_pool(**pool_options())
 
 
 async def _reset_connection(connection: Any) -> None:
@@ -118,7 +136,8 @@ def pool_options() -> dict[str, Any]:
 async def stop_engine() -> None:
     """Close the pool when the last user of it in this process stops."""
     global _pool_users
-    _pool_users = max(0, _pool_users - 1)
     engine = current_engine()
-    if _pool_users == 0 and isinstance(engine, PostgresEngine) and engine.pool is not None:
-        await engine.close_connection_pool()
+    async with _pool_lock():
+        _pool_users = max(0, _pool_users - 1)
+        if _pool_users == 0 and isinstance(engine, PostgresEngine) and engine.pool is not None:
+            await engine.close_connection_pool()

@@ -3,16 +3,15 @@ domains (accounts, reference data, the waiting list), so it sits above them all.
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Request, get
+from litestar import get
 from litestar.response import Template
 
 from marketplace.accounts.service import count_organisations, get_organisation
 from marketplace.reference.service import reference_counts
 from marketplace.tenders.waiting_list.packages import count_waiting
-from marketplace.web.security import actor
+from marketplace.web.security import SignedIn
 
 
 async def _counts(commissioner_id: UUID | None) -> dict[str, int]:
@@ -23,8 +22,7 @@ async def _counts(commissioner_id: UUID | None) -> dict[str, int]:
 
 
 @get("/", summary="Home", include_in_schema=False)
-async def home(request: Request[Any, Any, Any]) -> Template:
-    principal = actor(request)
+async def home(principal: SignedIn) -> Template:
     if principal.is_admin:
         context = {
             "counts": await _counts(None),

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, get, patch, post
 from litestar.params import FromPath, JSONBody
 
 from marketplace.accounts import authentication, schemas, service
-from marketplace.web.security import actor, role_in
+from marketplace.web.security import SignedIn, role_in
 
 
 class TokenApi(Controller):
@@ -32,15 +31,15 @@ class OrganisationApi(Controller):
 
     @post("/", guards=[role_in("admin")], status_code=201, summary="Create an organisation")
     async def create(
-        self, request: Request[Any, Any, Any], data: JSONBody[schemas.OrganisationCreate]
+        self, principal: SignedIn, data: JSONBody[schemas.OrganisationCreate]
     ) -> schemas.Organisation:
-        return await service.create_organisation(actor(request), data)
+        return await service.create_organisation(principal, data)
 
     @get("/{organisation_id:uuid}", summary="An organisation")
     async def show(
-        self, request: Request[Any, Any, Any], organisation_id: FromPath[UUID]
+        self, principal: SignedIn, organisation_id: FromPath[UUID]
     ) -> schemas.Organisation:
-        return await service.get_organisation(actor(request), organisation_id)
+        return await service.get_organisation(principal, organisation_id)
 
     @patch(
         "/{organisation_id:uuid}",
@@ -49,17 +48,17 @@ class OrganisationApi(Controller):
     )
     async def update(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         organisation_id: FromPath[UUID],
         data: JSONBody[schemas.OrganisationUpdate],
     ) -> schemas.Organisation:
-        return await service.update_organisation(actor(request), organisation_id, data)
+        return await service.update_organisation(principal, organisation_id, data)
 
     @post("/{organisation_id:uuid}/users", status_code=201, summary="Add a user to an organisation")
     async def add_user(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         organisation_id: FromPath[UUID],
         data: JSONBody[schemas.UserCreate],
     ) -> schemas.User:
-        return await service.create_user(actor(request), organisation_id, data)
+        return await service.create_user(principal, organisation_id, data)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from marketplace.accounts.authentication import end_browser_session, start_browser_session
-from marketplace.errors import NotSignedIn
-from marketplace.web.security import session_cookie_header
-
-FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+from marketplace.errors import FieldError, NotSignedIn
+from marketplace.web.forms import FormBody, FormReader, error_summary
+from marketplace.web.security import requester, session_cookie_header
 
 
 def _safe_next(target: str | None) -> str:
@@ -25,16 +23,16 @@ def _safe_next(target: str | None) -> str:
 
 
 def _sign_in_page(
-    next_path: str, email: str = "", field_errors: dict[str, str] | None = None, status: int = 200
+    next_path: str, email: str = "", errors: list[FieldError] | None = None, status: int = 200
 ) -> Template:
-    field_errors = field_errors or {}
+    field_errors, error_list = error_summary(errors or [])
     return Template(
         template_name="sign_in.html",
         context={
             "next": next_path,
             "email": email,
             "field_errors": field_errors,
-            "errors": [{"text": text, "href": f"#{field}"} for field, text in field_errors.items()],
+            "errors": error_list,
         },
         status_code=status,
     )
@@ -48,26 +46,26 @@ class SignInPages(Controller):
     async def sign_in_form(
         self, request: Request[Any, Any, Any], next: FromQuery[str | None] = None
     ) -> Template | Redirect:
-        if request.scope.get("user") is not None:
+        if requester(request) is not None:
             return Redirect(path=_safe_next(next), status_code=303)
         return _sign_in_page(_safe_next(next))
 
     @post("/sign-in")
     async def sign_in(self, data: FormBody) -> Template | Redirect:
-        email = str(data.get("email", "")).strip()
-        password = str(data.get("password", ""))
-        next_path = _safe_next(str(data.get("next", "")))
-        missing = {}
+        read = FormReader(data)
+        email = read.text("email")
+        password = read.text("password", strip=False)
+        next_path = _safe_next(read.text("next", strip=False))
         if not email:
-            missing["email"] = "Enter your email address"
+            read.refuse("email", "Enter your email address")
         if not password:
-            missing["password"] = "Enter your password"  # noqa: S105 (a message)
-        if missing:
-            return _sign_in_page(next_path, email, missing, status=400)
+            read.refuse("password", "Enter your password")
+        if read.errors:
+            return _sign_in_page(next_path, email, read.errors, status=400)
         try:
             token = await start_browser_session(email, password)
         except NotSignedIn as exc:
-            return _sign_in_page(next_path, email, {"email": exc.detail}, status=401)
+            return _sign_in_page(next_path, email, [FieldError("email", exc.detail)], status=401)
         # A new cookie value at sign-in, so that a cookie planted before it is worth nothing.
         return Redirect(
             path=next_path, status_code=303, headers={"set-cookie": session_cookie_header(token)}

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, delete, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
 
 from marketplace.admissions import applications as admissions
 from marketplace.admissions import blocks, decisions, schemas
 from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
-from marketplace.web.security import actor, role_in
+from marketplace.web.security import SignedIn, role_in
 
 COMMISSIONER_ROLES = ("commissioner", "opener")
 
@@ -23,14 +23,14 @@ class AdmissionApi(Controller):
 
     @post("/", guards=[role_in("provider")], status_code=201, summary="Apply to join a lot")
     async def create(
-        self, request: Request[Any, Any, Any], data: JSONBody[schemas.AdmissionCreate]
+        self, principal: SignedIn, data: JSONBody[schemas.AdmissionCreate]
     ) -> schemas.Admission:
-        return await admissions.apply(actor(request), data)
+        return await admissions.apply(principal, data)
 
     @get("/", summary="Applications (provider: its own; commissioner: those it decides)")
     async def index(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
         status: Annotated[
@@ -38,13 +38,11 @@ class AdmissionApi(Controller):
             QueryParameter(description="only applications in this state"),
         ] = None,
     ) -> schemas.AdmissionPage:
-        return await admissions.list_admissions(actor(request), limit, cursor, status)
+        return await admissions.list_admissions(principal, limit, cursor, status)
 
     @get("/{admission_id:uuid}", summary="An application, with its wait against the target")
-    async def show(
-        self, request: Request[Any, Any, Any], admission_id: FromPath[UUID]
-    ) -> schemas.Admission:
-        return await admissions.get_admission(actor(request), admission_id)
+    async def show(self, principal: SignedIn, admission_id: FromPath[UUID]) -> schemas.Admission:
+        return await admissions.get_admission(principal, admission_id)
 
     @post(
         "/{admission_id:uuid}/decision",
@@ -54,11 +52,11 @@ class AdmissionApi(Controller):
     )
     async def decide(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         admission_id: FromPath[UUID],
         data: JSONBody[schemas.AdmissionDecision],
     ) -> schemas.Admission:
-        return await decisions.decide(actor(request), admission_id, data)
+        return await decisions.decide(principal, admission_id, data)
 
     @post(
         "/{admission_id:uuid}/documents",
@@ -68,14 +66,14 @@ class AdmissionApi(Controller):
     )
     async def attach(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         admission_id: FromPath[UUID],
         data: Annotated[schemas.EvidenceUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> schemas.Admission:
         content = await data.file.read()
         await data.file.close()
         return await admissions.attach_evidence(
-            actor(request), admission_id, data.file.filename, content
+            principal, admission_id, data.file.filename, content
         )
 
 
@@ -86,21 +84,21 @@ class BlockApi(Controller):
 
     @post("/", status_code=201, summary="Block a provider from your call-offs")
     async def create(
-        self, request: Request[Any, Any, Any], data: JSONBody[schemas.BlockCreate]
+        self, principal: SignedIn, data: JSONBody[schemas.BlockCreate]
     ) -> schemas.Block:
-        return await blocks.block(actor(request), data)
+        return await blocks.block(principal, data)
 
     @get("/", summary="Your blocks, newest first")
     async def index(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
         active: Annotated[
             bool | None, QueryParameter(description="only active (true) or lifted (false)")
         ] = None,
     ) -> schemas.BlockPage:
-        return await blocks.list_blocks(actor(request), limit, cursor, active)
+        return await blocks.list_blocks(principal, limit, cursor, active)
 
     @delete(
         "/{block_id:uuid}",
@@ -109,8 +107,8 @@ class BlockApi(Controller):
     )
     async def remove(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         block_id: FromPath[UUID],
         data: JSONBody[schemas.Unblock | None] = None,
     ) -> schemas.Block:
-        return await blocks.unblock(actor(request), block_id, data.reason if data else None)
+        return await blocks.unblock(principal, block_id, data.reason if data else None)

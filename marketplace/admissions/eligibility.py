@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from marketplace.accounts.queries import standing_of
-from marketplace.admissions.rules import gate_failures
+from marketplace.admissions.rules import GateFailure, gate_failures
 from marketplace.admissions.tables import AdmissionArea, Block
 from marketplace.reference.queries import area_codes, lot_code
 
@@ -63,9 +63,9 @@ async def eligible_providers(
 
 async def provider_gate_failures(
     commissioner_id: UUID, lot_id: UUID, area_ids: Sequence[UUID], provider_id: UUID
-) -> list[str]:
-    """A sentence for each provider gate this provider fails for a call-off of this commissioner
-    in the lot and areas (one per area it is not admitted for); empty when it passes them all."""
+) -> list[GateFailure]:
+    """Each provider gate this provider fails for a call-off of this commissioner in the lot and
+    areas (one per area it is not admitted for), coded; empty when it passes them all."""
     provider = (await standing_of([provider_id])).get(provider_id)
     lot = await lot_code(lot_id)
     areas = await area_codes(area_ids)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
@@ -13,7 +13,7 @@ from litestar.response import Redirect
 from marketplace.archive import schemas, service
 from marketplace.archive.filenames import content_disposition
 from marketplace.archive.storage import sha256_base64
-from marketplace.web.security import actor
+from marketplace.web.security import SignedIn
 
 NO_STORE = {"cache-control": "private, no-store"}
 # Room for the multipart framing around the largest document (set on the app in app.py).
@@ -27,10 +27,9 @@ class DocumentApi(Controller):
     @post("/", status_code=201, summary="Archive a document (multipart: file, confidentiality)")
     async def upload(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         data: Annotated[schemas.DocumentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> schemas.Document:
-        principal = actor(request)
         content = await data.file.read()
         await data.file.close()
         return await service.store_document(
@@ -42,15 +41,13 @@ class DocumentApi(Controller):
         status_code=303,
         summary="Redirect to a verified copy of the document, for five minutes",
     )
-    async def fetch(self, request: Request[Any, Any, Any], document_id: FromPath[UUID]) -> Redirect:
-        url = await service.read_document(actor(request), document_id)
+    async def fetch(self, principal: SignedIn, document_id: FromPath[UUID]) -> Redirect:
+        url = await service.read_document(principal, document_id)
         return Redirect(path=url, status_code=303, headers=NO_STORE)
 
     @get("/{document_id:uuid}/metadata", summary="A document's record: name, type, size, SHA-256")
-    async def metadata(
-        self, request: Request[Any, Any, Any], document_id: FromPath[UUID]
-    ) -> schemas.Document:
-        return await service.document_metadata(actor(request), document_id)
+    async def metadata(self, principal: SignedIn, document_id: FromPath[UUID]) -> schemas.Document:
+        return await service.document_metadata(principal, document_id)
 
     @get(
         "/{document_id:uuid}/content",

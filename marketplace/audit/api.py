@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import QueryParameter
 
 from marketplace.audit import schemas, service
 from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
-from marketplace.web.security import actor, role_in
+from marketplace.web.security import SignedIn, role_in
 
 Entity = Annotated[str | None, QueryParameter(description="e.g. organisation, user, pricing")]
 EntityId = Annotated[str | None, QueryParameter(description="the entity's id")]
@@ -23,10 +23,10 @@ class AuditApi(Controller):
     @get("/", summary="Audit events, newest first (commissioners: their organisation's)")
     async def index(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         entity: Entity = None,
         entity_id: EntityId = None,
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
     ) -> schemas.AuditEventPage:
-        return await service.list_events(actor(request), entity, entity_id, limit, cursor)
+        return await service.list_events(principal, entity, entity_id, limit, cursor)

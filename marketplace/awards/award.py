@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from marketplace.archive.service import keep_for_the_award
-from marketplace.audit.service import record
 from marketplace.awards import notices, schemas
 from marketplace.awards.choice import Choice, check_choice, chosen_bids, proposal
 from marketplace.awards.engine import values as facts
@@ -40,9 +39,10 @@ from marketplace.tenders.call_offs.lifecycle import (
     move_call_off,
     return_packages_for_contingency,
 )
+from marketplace.tenders.call_offs.status import CallOffStatus, check_move
 
 
-async def _tell_bidders(terms: AwardTerms, status: str) -> list[str]:
+async def _tell_bidders(terms: AwardTerms, status: CallOffStatus) -> list[str]:
     rows = await assessment_rows(terms.call_off_id)
     outcomes = outcomes_of(status, rows, await awarded_pairs(terms.call_off_id))
     return await notices.send_assessment_summaries(terms.call_off_id, terms.title, outcomes)
@@ -52,15 +52,14 @@ async def end_without_award(terms: AwardTerms, actor: Principal | None, why: str
     """Fewer compliant bids than the call-off's minimum: it ends no_award, its packages go back
     to the waiting list flagged for contingency, and every bidder is told (in the caller's
     transaction)."""
-    await move_call_off(terms.call_off_id, "no_award", "closed", "evaluated")
+    check_move(terms.status, CallOffStatus.NO_AWARD)
     packages = await return_packages_for_contingency(terms.call_off_id)
-    await _tell_bidders(terms, "no_award")
-    await record(
-        actor,
-        "no_award",
-        "call_off",
+    await _tell_bidders(terms, CallOffStatus.NO_AWARD)
+    await move_call_off(
         terms.call_off_id,
-        organisation_id=terms.commissioner_id,
+        CallOffStatus.NO_AWARD,
+        actor=actor,
+        action="no_award",
         details={"reason": why, "packages_to_contingency": len(packages)},
     )
 
@@ -103,7 +102,7 @@ async def confirm_award(
     refusal: WrongState | None = None
     async with write_transaction():
         terms = await own_terms(actor, call_off_id, lock=True)
-        if terms.status != "evaluated":
+        if terms.status != CallOffStatus.EVALUATED:
             raise WrongState(
                 f"Only an evaluated call-off can be awarded; this one is {terms.status}"
             )
@@ -180,7 +179,6 @@ async def _award(
             for row in picked
         ]
     )
-    await move_call_off(terms.call_off_id, "awarded", "evaluated")
     document_id, digest = await archive_award_report(actor, terms, award, picked)
     await Award.update({Award.report_document_id: document_id, Award.report_sha256: digest}).where(
         Award.id == award.id
@@ -191,15 +189,14 @@ async def _award(
         + await attachment_document_ids(terms.call_off_id),
         now,
     )
-    summaries = await _tell_bidders(terms, "awarded")
+    summaries = await _tell_bidders(terms, CallOffStatus.AWARDED)
     await notices.schedule_award_notice(terms.call_off_id, summaries)
     await add_job(CONCLUDE_CALL_OFF, {"call_off_id": str(terms.call_off_id)}, run_at=ends)
-    await record(
-        actor,
-        "confirm_award",
-        "call_off",
+    await move_call_off(
         terms.call_off_id,
-        organisation_id=terms.commissioner_id,
+        CallOffStatus.AWARDED,
+        actor=actor,
+        action="confirm_award",
         details={
             "awarded": [
                 {"bid_id": str(row["bid_id"]), "area_code": row["area_code"]} for row in picked

@@ -12,19 +12,19 @@ from marketplace.bids import opening, schemas
 from marketplace.db import write_transaction
 from marketplace.errors import NotAllowed
 from marketplace.principal import Principal
-from marketplace.tenders.call_offs.bidding import close_if_due, due_for_closing
+from marketplace.tenders.call_offs.bidding import due_for_closing, due_to_close
 
 
 async def close_call_off(call_off_id: UUID) -> str:
     """The job scheduled at publication for the deadline (and the sweep's): close the call-off,
     and open and evaluate its bids when one officer suffices. Returns what happened."""
     async with write_transaction():
-        closed = await close_if_due(call_off_id, datetime.now(UTC))
-        if closed is None:
+        closing = await due_to_close(call_off_id, datetime.now(UTC))
+        if closing is None:
             return "not due"
-        await opening.record_close(closed)
-        if closed.opening_quorum == 1:
-            await opening.open_bids(call_off_id, closed.commissioner_id, None)
+        await opening.close(closing)
+        if closing.opening_quorum == 1:
+            await opening.open_bids(call_off_id, closing.commissioner_id, None)
             await settle_after_opening(call_off_id)
             return "opened"
     return "closed"

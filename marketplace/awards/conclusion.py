@@ -8,7 +8,6 @@ from decimal import Decimal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from marketplace.audit.service import record
 from marketplace.awards import notices
 from marketplace.awards.engine.standstill import standstill_ends_at
 from marketplace.awards.jobs import CONCLUDE_CALL_OFF
@@ -22,6 +21,7 @@ from marketplace.tenders.call_offs.lifecycle import (
     award_terms,
     move_call_off,
 )
+from marketplace.tenders.call_offs.status import CallOffStatus, check_move
 
 
 class SummariesPending(Exception):
@@ -72,7 +72,7 @@ async def conclude_call_off(call_off_id: UUID) -> str:
             return "not due"
         terms = await award_terms(call_off_id, lock=True)
         assert terms is not None
-        await move_call_off(call_off_id, "concluded", "awarded")
+        check_move(terms.status, CallOffStatus.CONCLUDED)
         lines = await award_lines(call_off_id)
         packages = await award_packages(call_off_id)
         line_rows = await AwardLine.select(AwardLine.id, AwardLine.provider).where(
@@ -96,12 +96,11 @@ async def conclude_call_off(call_off_id: UUID) -> str:
             )
         await Award.update({Award.concluded_at: now}).where(Award.id == award["id"])
         await notices.send_conclusion_notices(call_off_id, terms.title, lines, len(packages))
-        await record(
-            None,
-            "conclude_call_off",
-            "call_off",
+        await move_call_off(
             call_off_id,
-            organisation_id=terms.commissioner_id,
+            CallOffStatus.CONCLUDED,
+            actor=None,
+            action="conclude_call_off",
             details={"packages_awarded": len(packages)},
         )
     return "concluded"

@@ -5,6 +5,7 @@ award is confirmed (with the provider gates re-checked at that moment)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -12,6 +13,7 @@ from uuid import UUID
 import msgspec
 
 from marketplace.admissions.eligibility import provider_gate_failures
+from marketplace.admissions.rules import GateFailure, encode_gate_failures
 from marketplace.audit.service import record
 from marketplace.awards.engine import ranking as rules
 from marketplace.awards.engine.values import AreaOffer, BidFacts, CallOffTerms, PilotArea, Question
@@ -22,6 +24,7 @@ from marketplace.bids.schemas import OpenedBid
 from marketplace.db import upsert, write_transaction
 from marketplace.tenders.call_offs.bidding import invited_area_ids
 from marketplace.tenders.call_offs.lifecycle import AwardTerms, award_terms, move_call_off
+from marketplace.tenders.call_offs.status import CallOffStatus
 
 
 def rules_terms(terms: AwardTerms) -> CallOffTerms:
@@ -60,7 +63,7 @@ async def _scores(call_off_id: UUID) -> dict[tuple[UUID, str], list[dict[str, in
 def _bid_facts(
     bid: OpenedBid,
     standing: Standing | None,
-    failures: list[str],
+    failures: list[GateFailure],
     scores: dict[tuple[UUID, str], list[dict[str, int]]],
 ) -> BidFacts:
     content = bid.content
@@ -93,7 +96,15 @@ def _bid_facts(
     )
 
 
-async def _fresh_failures(terms: AwardTerms, provider_ids: list[UUID]) -> dict[UUID, list[str]]:
+def _failures_at_closing(bid: OpenedBid) -> list[GateFailure]:
+    """The provider gates the bidder failed at the close, as opening answers them."""
+    pairs = zip(bid.gate_failure_codes, bid.gate_failures, strict=True)
+    return [GateFailure(code, sentence) for code, sentence in pairs]
+
+
+async def _fresh_failures(
+    terms: AwardTerms, provider_ids: list[UUID]
+) -> dict[UUID, list[GateFailure]]:
     invited = await invited_area_ids(terms.call_off_id)
     return {
         provider_id: await provider_gate_failures(
@@ -124,7 +135,7 @@ async def _store(
             compliant=item.compliant,
             winner=item.winner,
             flags=msgspec.json.encode(list(item.flags)).decode(),
-            exclusions=msgspec.json.encode(list(item.exclusions)).decode(),
+            exclusions=encode_gate_failures(item.exclusions),
             figures=msgspec.json.encode(dict(item.figures)).decode(),
             reason=item.reason,
             quality=breakdowns.get(item.provider_id),
@@ -168,7 +179,7 @@ async def evaluate_call_off(
         failures = (
             await _fresh_failures(terms, provider_ids)
             if recheck_gates
-            else {bid.provider_id: bid.gate_failures for bid in contents}
+            else {bid.provider_id: _failures_at_closing(bid) for bid in contents}
         )
         scores = await _scores(call_off_id)
         outcome = rules.evaluate(
@@ -179,19 +190,29 @@ async def evaluate_call_off(
             ],
         )
         await _store(call_off_id, outcome, standings)
-        if terms.status == "closed":
-            await move_call_off(call_off_id, "evaluated", "closed")
-        await record(
-            None,
-            "evaluate_call_off",
-            "call_off",
-            call_off_id,
-            organisation_id=terms.commissioner_id,
-            details={
-                "complete": outcome.complete,
-                "compliant_bids": compliant_bid_count(outcome),
-                "winners": [str(w.bid_id) for w in outcome.winners],
-                "gates_rechecked": recheck_gates,
-            },
-        )
+        details = {
+            "complete": outcome.complete,
+            "compliant_bids": compliant_bid_count(outcome),
+            "winners": [str(w.bid_id) for w in outcome.winners],
+            "gates_rechecked": recheck_gates,
+        }
+        if terms.status == CallOffStatus.CLOSED:
+            # The first evaluation is the opening's: it moves the call-off, with this event.
+            await move_call_off(
+                call_off_id,
+                CallOffStatus.EVALUATED,
+                actor=None,
+                action="evaluate_call_off",
+                details=details,
+            )
+            terms = replace(terms, status=CallOffStatus.EVALUATED)
+        else:
+            await record(
+                None,
+                "evaluate_call_off",
+                "call_off",
+                call_off_id,
+                organisation_id=terms.commissioner_id,
+                details=details,
+            )
     return terms, outcome

@@ -14,6 +14,7 @@ from marketplace.awards.engine.phrases import long_date
 from marketplace.awards.jobs import SEND_AWARD_NOTICE
 from marketplace.awards.words import OUTCOME_WORDS, figure_lines
 from marketplace.notifications.outbox import add_email, add_job
+from marketplace.tenders.call_offs.status import CallOffStatus
 
 
 def _area_lines(outcome: schemas.ProviderOutcome) -> list[dict[str, Any]]:
@@ -56,7 +57,7 @@ async def send_assessment_summaries(
                     "call_off_id": str(call_off_id),
                     "outcome": OUTCOME_WORDS.get(outcome.outcome, outcome.outcome),
                     "lines": _area_lines(outcome),
-                    "no_award": outcome.status == "no_award",
+                    "no_award": outcome.status == CallOffStatus.NO_AWARD,
                 },
             )
             entries.append(str(entry))

@@ -8,14 +8,14 @@ from uuid import UUID
 
 import msgspec
 
+from marketplace.admissions.rules import decode_gate_failures
 from marketplace.awards import schemas
 from marketplace.awards.tables import Assessment, Award, AwardLine, Evaluation, ProviderQuality
 from marketplace.errors import NotAllowed, NotFound, WrongState
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs.lifecycle import AwardTerms, award_terms
 from marketplace.tenders.call_offs.queries import is_invited
-
-WAITING = {"draft", "published", "closed", "cancelled"}
+from marketplace.tenders.call_offs.status import DECIDED, WAITING, CallOffStatus
 
 
 async def own_terms(actor: Principal, call_off_id: UUID, *, lock: bool = False) -> AwardTerms:
@@ -33,7 +33,7 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
     return {
         **row,
         "flags": msgspec.json.decode(row["flags"]),
-        "exclusions": msgspec.json.decode(row["exclusions"]),
+        "exclusions": decode_gate_failures(row["exclusions"]),
         "figures": msgspec.json.decode(row["figures"]),
     }
 
@@ -91,7 +91,8 @@ async def evaluation_view(terms: AwardTerms) -> schemas.EvaluationView:
                 compliant=row["compliant"],
                 winner=row["winner"],
                 flags=row["flags"],
-                exclusions=row["exclusions"],
+                exclusions=[str(failure) for failure in row["exclusions"]],
+                exclusion_codes=[failure.code for failure in row["exclusions"]],
                 figures=row["figures"],
                 reason=row["reason"],
                 # The breakdown the evaluation used; evaluations kept before it was stored with
@@ -150,11 +151,11 @@ async def award_view(terms: AwardTerms) -> schemas.AwardView:
 
 
 def outcomes_of(
-    status: str, rows: list[dict[str, Any]], awarded: set[tuple[UUID, str | None]]
+    status: CallOffStatus, rows: list[dict[str, Any]], awarded: set[tuple[UUID, str | None]]
 ) -> dict[UUID, schemas.ProviderOutcome]:
     """Each assessed provider's outcome and assessment summary: its own figures and rank, the
     figures of the bid awarded in the same area, and the reason."""
-    decided = status in ("awarded", "concluded", "no_award")
+    decided = status in DECIDED
     winning = {
         row["area_code"]: row["figures"]
         for row in rows

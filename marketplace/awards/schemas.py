@@ -44,7 +44,10 @@ class EvaluationItem(msgspec.Struct):
     compliant: bool
     winner: bool
     flags: list[str]
+    # Every failed gate's sentence and, in the same order, its stable code (above_max_rate,
+    # outside_envelope, cqc_inadequate...): match on the codes, never on the wording.
     exclusions: list[str]
+    exclusion_codes: list[str]
     figures: dict[str, Any]
     reason: str
     quality: list[QualityFactor] = []

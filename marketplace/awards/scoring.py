@@ -17,6 +17,7 @@ from marketplace.awards.tables import PilotScore
 from marketplace.db import upsert, write_transaction
 from marketplace.errors import FieldError, NotAllowed, RuleBroken, WrongState
 from marketplace.principal import Principal
+from marketplace.tenders.call_offs.status import CallOffStatus
 
 
 async def put_scores(
@@ -30,7 +31,7 @@ async def put_scores(
         terms = await own_terms(actor, call_off_id, lock=True)
         if terms.kind != "pilot" or terms.pilot is None:
             raise WrongState(f"Only a pilot's bids are scored; this call-off is {terms.kind}")
-        if terms.status != "evaluated":
+        if terms.status != CallOffStatus.EVALUATED:
             raise WrongState(f"Bids can be scored only while evaluated; this one is {terms.status}")
         rows = await assessment_rows(call_off_id)
         offer = next(

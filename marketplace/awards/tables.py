@@ -46,7 +46,7 @@ class Assessment(Table, tablename="assessment"):
     compliant = Boolean()
     winner = Boolean(default=False)
     flags = Text(default="[]")
-    exclusions = Text(default="[]")
+    exclusions = Text(default="[]")  # every failed gate, [{code, sentence}]
     figures = Text(default="{}")
     reason = Text()
     # The provider's quality ranking breakdown the evaluation used (JSON list of factors); null

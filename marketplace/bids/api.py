@@ -4,10 +4,10 @@ call-off."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, Response, delete, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody
@@ -15,7 +15,7 @@ from litestar.params import Body, FromPath, JSONBody
 from marketplace.archive.filenames import content_disposition
 from marketplace.bids import attachments, declines, opening, schemas, service
 from marketplace.errors import NotFound
-from marketplace.web.security import actor, role_in
+from marketplace.web.security import SignedIn, role_in
 
 
 class BidApi(Controller):
@@ -26,17 +26,15 @@ class BidApi(Controller):
     @put("/", status_code=201, summary="Submit or replace your sealed bid; returns its receipt")
     async def submit(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         data: JSONBody[schemas.BidSubmission],
     ) -> schemas.Receipt:
-        return await service.submit_bid(actor(request), call_off_id, data)
+        return await service.submit_bid(principal, call_off_id, data)
 
     @get("/", summary="Your own bid, with its receipt")
-    async def show(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
-    ) -> schemas.OwnBid:
-        return await service.own_bid(actor(request), call_off_id)
+    async def show(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> schemas.OwnBid:
+        return await service.own_bid(principal, call_off_id)
 
     @post(
         "/attachments",
@@ -45,21 +43,19 @@ class BidApi(Controller):
     )
     async def attach(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         data: Annotated[AttachmentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> schemas.Attachment:
         content = await data.file.read()
         await data.file.close()
-        return await attachments.attach_to_bid(
-            actor(request), call_off_id, data.file.filename, content
-        )
+        return await attachments.attach_to_bid(principal, call_off_id, data.file.filename, content)
 
     @get("/attachments", summary="Your bid's attachments")
     async def attachment_list(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+        self, principal: SignedIn, call_off_id: FromPath[UUID]
     ) -> list[schemas.Attachment]:
-        return await attachments.own_attachments(actor(request), call_off_id)
+        return await attachments.own_attachments(principal, call_off_id)
 
     @get(
         "/attachments/{attachment_id:uuid}",
@@ -68,11 +64,11 @@ class BidApi(Controller):
     )
     async def attachment(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         attachment_id: FromPath[UUID],
     ) -> Response[bytes]:
-        found = await attachments.own_attachment_content(actor(request), call_off_id, attachment_id)
+        found = await attachments.own_attachment_content(principal, call_off_id, attachment_id)
         return attachment_response(found)
 
     @delete(
@@ -82,17 +78,17 @@ class BidApi(Controller):
     )
     async def detach(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         attachment_id: FromPath[UUID],
     ) -> schemas.AttachmentRemoval:
-        return await attachments.remove_attachment(actor(request), call_off_id, attachment_id)
+        return await attachments.remove_attachment(principal, call_off_id, attachment_id)
 
     @delete("/", status_code=200, summary="Withdraw your bid before the deadline")
     async def withdraw(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+        self, principal: SignedIn, call_off_id: FromPath[UUID]
     ) -> schemas.Withdrawal:
-        return await service.withdraw_bid(actor(request), call_off_id)
+        return await service.withdraw_bid(principal, call_off_id)
 
 
 class DeclineApi(Controller):
@@ -107,17 +103,15 @@ class DeclineApi(Controller):
     )
     async def decline(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         data: JSONBody[schemas.DeclineCreate],
     ) -> schemas.Decline:
-        return await declines.decline_call_off(actor(request), call_off_id, data)
+        return await declines.decline_call_off(principal, call_off_id, data)
 
     @get("/", summary="Your decline of the call-off")
-    async def show(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
-    ) -> schemas.Decline:
-        found = await declines.own_decline(actor(request), call_off_id)
+    async def show(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> schemas.Decline:
+        found = await declines.own_decline(principal, call_off_id)
         if found is None:
             raise NotFound("You have not declined this call-off")
         return found
@@ -135,9 +129,9 @@ class OpenedBidsApi(Controller):
         summary="The opened bids, each re-checked against its receipt",
     )
     async def bids(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+        self, principal: SignedIn, call_off_id: FromPath[UUID]
     ) -> list[schemas.OpenedBid]:
-        return await opening.opened_bids(actor(request), call_off_id)
+        return await opening.opened_bids(principal, call_off_id)
 
     @get(
         "/bids/{bid_id:uuid}/attachments/{attachment_id:uuid}",
@@ -147,13 +141,13 @@ class OpenedBidsApi(Controller):
     )
     async def opened_attachment(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         bid_id: FromPath[UUID],
         attachment_id: FromPath[UUID],
     ) -> Response[bytes]:
         found = await attachments.opened_attachment_content(
-            actor(request), call_off_id, bid_id, attachment_id
+            principal, call_off_id, bid_id, attachment_id
         )
         return attachment_response(found)
 

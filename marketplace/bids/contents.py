@@ -7,6 +7,7 @@ from uuid import UUID
 
 import msgspec
 
+from marketplace.admissions.rules import decode_gate_failures
 from marketplace.bids import schemas
 from marketplace.bids.keys import call_off_data_key
 from marketplace.bids.sealing import open_bid
@@ -43,6 +44,7 @@ async def opened_contents(call_off_id: UUID) -> list[schemas.OpenedBid]:
                 ),
                 type=schemas.BidSubmission,
             )
+        failures = decode_gate_failures(bid["gate_failures"])
         result.append(
             schemas.OpenedBid(
                 bid_id=bid["id"],
@@ -51,9 +53,8 @@ async def opened_contents(call_off_id: UUID) -> list[schemas.OpenedBid]:
                 received_at=bid["received_at"],
                 digest=bid["digest"],
                 integrity=bid["integrity"] or "unchecked",
-                gate_failures=msgspec.json.decode(bid["gate_failures"])
-                if bid["gate_failures"]
-                else [],
+                gate_failures=[str(failure) for failure in failures],
+                gate_failure_codes=[failure.code for failure in failures],
                 content=content,
             )
         )

@@ -21,6 +21,7 @@ from marketplace.notifications.outbox import add_email
 from marketplace.principal import Principal
 from marketplace.reranking import rerank
 from marketplace.tenders.call_offs.bidding import BiddingTerms, lock_for_bidding
+from marketplace.tenders.call_offs.status import OPEN_FOR_BIDS
 
 
 def _present(row: dict[str, Any]) -> schemas.Decline:
@@ -34,7 +35,7 @@ def _present(row: dict[str, Any]) -> schemas.Decline:
 
 
 def _check_open(terms: BiddingTerms, moment: datetime) -> None:
-    if terms.status != "published":
+    if terms.status not in OPEN_FOR_BIDS:
         raise WrongState(f"The call-off can no longer be declined: it is {terms.status}")
     if moment >= terms.deadline:
         raise DeadlinePassed(

@@ -4,8 +4,6 @@ fields, and the service's field errors onto the form's own fields (pure: no ORM,
 from __future__ import annotations
 
 import re
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import msgspec
@@ -14,85 +12,51 @@ from marketplace.bids.rules import DECLINE_REASONS
 from marketplace.bids.schemas import AreaBid, BidSubmission, DeclineCreate
 from marketplace.errors import BadInput, FieldError
 from marketplace.units import pounds
+from marketplace.web.forms import FormReader, Labels, MoneyWords
 
 MAX_RATE_PENCE = 100_000
 MAX_TEXT = 5000
 MAX_DECLINE_TEXT = 2000
-LABELS = {
-    "hourly_rate": "Hourly rate",
-    "accepts_enablement_budget": "Enablement budget",
-    "mobilisation_date": "Mobilisation date",
-    "notes": "Notes",
-    "areas": "Areas",
-    "file": "The file",
-    "reason": "The reason",
-    "text": "Your reason",
-}
+LABELS = Labels(
+    {
+        "hourly_rate": "Hourly rate",
+        "accepts_enablement_budget": "Enablement budget",
+        "mobilisation_date": "Mobilisation date",
+        "notes": "Notes",
+        "areas": "Areas",
+        "file": "The file",
+        "reason": "The reason",
+        "text": "Your reason",
+    },
+    by_prefix={"area_answer_": "The answer", "area_rate_": "The hourly rate"},
+)
+RATE = MoneyWords(
+    not_an_amount="Enter an hourly rate in pounds, like 21.50",
+    too_many_places="Enter the hourly rate in pounds and pence: at most 2 decimal places",
+    out_of_range="Enter an hourly rate between £0.01 and £1,000.00",
+)
 
 
-def _text(form: dict[str, Any], name: str) -> str:
-    value = form.get(name, "")
-    return str(value[0] if isinstance(value, list) and value else value or "").strip()
-
-
-def _many(form: dict[str, Any], name: str) -> list[str]:
-    value = form.get(name, [])
-    return [str(v) for v in (value if isinstance(value, list) else [value]) if str(v)]
-
-
-def rate_pence(raw: str, field: str, errors: list[FieldError]) -> int | None:
-    """Pounds and pence as typed ("21.50", "£21.50") in pence; an error naming the field for
-    anything else, more than two decimal places included."""
-    cleaned = raw.strip().removeprefix("£").replace(",", "")
-    if not cleaned:
-        errors.append(FieldError(field, "Enter an hourly rate in pounds, like 21.50"))
-        return None
-    try:
-        amount = Decimal(cleaned)
-        if not amount.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
-        errors.append(FieldError(field, "Enter an hourly rate in pounds, like 21.50"))
-        return None
-    if amount != amount.quantize(Decimal("0.01")):
-        errors.append(
-            FieldError(field, "Enter the hourly rate in pounds and pence: at most 2 decimal places")
-        )
-        return None
-    pence = int(amount * 100)
-    if pence < 1 or pence > MAX_RATE_PENCE:
-        errors.append(FieldError(field, "Enter an hourly rate between £0.01 and £1,000.00"))
-        return None
-    return pence
+def _rate(read: FormReader, name: str) -> int | None:
+    """An hourly rate as typed ("21.50", "£21.50") in pence, up to £1,000.00."""
+    return read.pence(name, most=MAX_RATE_PENCE, words=RATE)
 
 
 def rate_check(raw: str, max_pence: int) -> tuple[bool, str]:
     """(within the maximum?, the sentence saying so or the error) for a rate as typed."""
-    errors: list[FieldError] = []
-    pence = rate_pence(raw, "hourly_rate", errors)
+    read = FormReader({"hourly_rate": raw})
+    pence = _rate(read, "hourly_rate")
     if pence is None:
-        return False, errors[0].message
+        return False, read.errors[0].message
     if pence > max_pence:
         return False, f"{pounds(pence)} an hour is above the maximum of {pounds(max_pence)}"
     return True, f"{pounds(pence)} an hour is within the maximum of {pounds(max_pence)}"
 
 
-def _date(form: dict[str, Any], name: str, errors: list[FieldError]) -> date | None:
-    parts = [_text(form, f"{name}-{part}") for part in ("day", "month", "year")]
-    if not any(parts):
-        return None
-    try:
-        day, month, year = (int(part) for part in parts)
-        return date(year, month, day)
-    except ValueError:
-        errors.append(FieldError(name, "Enter a real date, like 31 3 2026"))
-        return None
-
-
-def _notes(form: dict[str, Any], errors: list[FieldError]) -> str | None:
-    notes = _text(form, "notes")
+def _notes(read: FormReader) -> str | None:
+    notes = read.text("notes")
     if len(notes) > MAX_TEXT:
-        errors.append(FieldError("notes", f"Notes must be {MAX_TEXT} characters or fewer"))
+        read.refuse("notes", f"Notes must be {MAX_TEXT} characters or fewer")
     return notes or None
 
 
@@ -100,29 +64,26 @@ def bid_submission(
     kind: str, form: dict[str, Any], your_areas: list[str], question_ids: list[str]
 ) -> tuple[BidSubmission, list[int], list[FieldError]]:
     """(the bid, for a pilot the row of each area bid for, the form's own errors)."""
-    errors: list[FieldError] = []
+    read = FormReader(form)
     if kind != "pilot":
-        accepts = _text(form, "accepts_enablement_budget")
         bid = BidSubmission(
-            hourly_rate_pence=rate_pence(_text(form, "hourly_rate"), "hourly_rate", errors),
-            mobilisation_date=_date(form, "mobilisation_date", errors),
-            accepts_enablement_budget={"yes": True, "no": False}.get(accepts)
+            hourly_rate_pence=_rate(read, "hourly_rate"),
+            mobilisation_date=read.date_parts("mobilisation_date"),
+            accepts_enablement_budget=read.yes_no("accepts_enablement_budget")
             if kind == "enablement"
             else None,
-            notes=_notes(form, errors),
+            notes=_notes(read),
         )
-        return bid, [], errors
-    chosen = set(_many(form, "areas"))
+        return bid, [], read.errors
+    chosen = set(read.choices("areas"))
     rows = [i for i, code in enumerate(your_areas) if code in chosen]
     areas = []
     for i in rows:
-        answers = {q: _text(form, f"area_answer_{i}_{q}") for q in question_ids}
+        answers = {q: read.text(f"area_answer_{i}_{q}") for q in question_ids}
         for q, answer in answers.items():
             if len(answer) > MAX_TEXT:
-                errors.append(
-                    FieldError(f"area_answer_{i}_{q}", f"must be {MAX_TEXT} characters or fewer")
-                )
-        rate = rate_pence(_text(form, f"area_rate_{i}"), f"area_rate_{i}", errors)
+                read.refuse(f"area_answer_{i}_{q}", f"must be {MAX_TEXT} characters or fewer")
+        rate = _rate(read, f"area_rate_{i}")
         areas.append(
             AreaBid(
                 area_code=your_areas[i],
@@ -130,7 +91,7 @@ def bid_submission(
                 answers={q: a for q, a in answers.items() if a},
             )
         )
-    return BidSubmission(areas=areas, notes=_notes(form, errors)), rows, errors
+    return BidSubmission(areas=areas, notes=_notes(read)), rows, read.errors
 
 
 def _rate_text(pence: int) -> str:
@@ -176,29 +137,11 @@ def form_field(api_field: str, rows: list[int]) -> str:
     return {"hourly_rate_pence": "hourly_rate"}.get(api_field, api_field)
 
 
-def summary(
-    errors: list[FieldError], rows: list[int]
-) -> tuple[dict[str, str], list[dict[str, str]]]:
-    """(message by form field, the GOV.UK error summary's list) for these errors."""
-    by_field: dict[str, str] = {}
-    for error in errors:
-        field = form_field(error.field, rows)
-        text = error.message
-        if not text[:1].isupper():
-            label = LABELS.get(field)
-            if label is None and field.startswith("area_answer_"):
-                label = "The answer"
-            elif label is None and field.startswith("area_rate_"):
-                label = "The hourly rate"
-            text = f"{label or 'This field'} {text}"
-        by_field.setdefault(field, text)
-    return by_field, [{"text": text, "href": f"#{field}"} for field, text in by_field.items()]
-
-
 def decline_body(form: dict[str, Any]) -> DeclineCreate:
     """The decline form: a reason from the list, and the provider's own words for "other"."""
-    reason = _text(form, "reason")
+    read = FormReader(form)
+    reason = read.text("reason")
     if reason not in DECLINE_REASONS:
         raise BadInput("Choose a reason", [FieldError("reason", "Choose why you are declining")])
-    text = _text(form, "text")[:MAX_DECLINE_TEXT] if reason == "other" else ""
+    text = read.text("text")[:MAX_DECLINE_TEXT] if reason == "other" else ""
     return msgspec.convert({"reason": reason, "text": text or None}, DeclineCreate)

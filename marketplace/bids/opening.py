@@ -11,6 +11,7 @@ from uuid import UUID
 import msgspec
 
 from marketplace.admissions.eligibility import provider_gate_failures
+from marketplace.admissions.rules import encode_gate_failures
 from marketplace.audit.service import record
 from marketplace.bids import schemas
 from marketplace.bids.attachment_queries import attachments_of
@@ -22,10 +23,9 @@ from marketplace.bids.tables import Bid, Opening, OpeningApproval
 from marketplace.db import write_transaction
 from marketplace.errors import NotAllowed, NotFound, WrongState
 from marketplace.principal import Principal
-from marketplace.tenders.call_offs.bidding import (
-    ClosedCallOff,
-    call_off_for_opening,
-)
+from marketplace.tenders.call_offs.bidding import ClosingCallOff, call_off_for_opening
+from marketplace.tenders.call_offs.lifecycle import move_call_off
+from marketplace.tenders.call_offs.status import OPEN_FOR_BIDS, CallOffStatus
 
 
 async def open_bids(call_off_id: UUID, commissioner_id: UUID, actor: Principal | None) -> None:
@@ -64,35 +64,35 @@ async def open_bids(call_off_id: UUID, commissioner_id: UUID, actor: Principal |
     )
 
 
-async def recheck_gates(closed: ClosedCallOff) -> int:
+async def recheck_gates(closing: ClosingCallOff) -> int:
     """At closing, record against each live bid the provider gates its bidder now fails (a CQC
     rating may have dropped, a block may have been added); returns how many bidders fail one."""
     failing = 0
     bids = await Bid.select(Bid.id, Bid.provider).where(
-        (Bid.call_off == closed.call_off_id) & (Bid.status == "submitted")
+        (Bid.call_off == closing.call_off_id) & (Bid.status == "submitted")
     )
     for bid in bids:
-        areas = closed.invited_area_ids.get(bid["provider"], [])
+        areas = closing.invited_area_ids.get(bid["provider"], [])
         failures = await provider_gate_failures(
-            closed.commissioner_id, closed.lot_id, areas, bid["provider"]
+            closing.commissioner_id, closing.lot_id, areas, bid["provider"]
         )
         failing += bool(failures)
-        await Bid.update({Bid.gate_failures: msgspec.json.encode(failures).decode()}).where(
+        await Bid.update({Bid.gate_failures: encode_gate_failures(failures)}).where(
             Bid.id == bid["id"]
         )
     return failing
 
 
-async def record_close(closed: ClosedCallOff) -> None:
-    """At the close (inside the caller's transaction): re-check every bidder's provider gates and
-    record the close with how many bidders now fail one."""
-    failing = await recheck_gates(closed)
-    await record(
-        None,
-        "close_call_off",
-        "call_off",
-        closed.call_off_id,
-        organisation_id=closed.commissioner_id,
+async def close(closing: ClosingCallOff) -> None:
+    """At the deadline (inside the caller's transaction, under the call-off's lock): re-check
+    every bidder's provider gates, then close the call-off, recording how many bidders now fail
+    one."""
+    failing = await recheck_gates(closing)
+    await move_call_off(
+        closing.call_off_id,
+        CallOffStatus.CLOSED,
+        actor=None,
+        action="close_call_off",
         details={"bidders_failing_gates": failing},
     )
 
@@ -106,13 +106,13 @@ async def approve(actor: Principal, call_off_id: UUID) -> bool:
     if row is None:
         raise NotFound("No such call-off")
     now = datetime.now(UTC)
-    if row["status"] == "published" or now < row["deadline"]:
+    if row["status"] in OPEN_FOR_BIDS or now < row["deadline"]:
         raise WrongState(
             f"Bids cannot be opened before the deadline ({row['deadline'].isoformat()})"
         )
     if await is_opened(call_off_id):
         raise WrongState("The bids of this call-off are already open")
-    if row["status"] != "closed":
+    if row["status"] != CallOffStatus.CLOSED:
         raise WrongState(f"A {row['status']} call-off has no bids to open")
     if await OpeningApproval.exists().where(
         (OpeningApproval.call_off == call_off_id) & (OpeningApproval.user_id == actor.user_id)

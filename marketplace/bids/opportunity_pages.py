@@ -8,21 +8,52 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from marketplace.accounts.pages import FormBody
 from marketplace.bids import declines, forms
 from marketplace.bids import service as bid_service
 from marketplace.bids.rules import DECLINE_REASONS
 from marketplace.errors import DomainError, FieldError, NotFound
+from marketplace.principal import Principal
 from marketplace.tenders.call_offs.forms import KINDS
+from marketplace.tenders.call_offs.status import STATUS_CONTEXT
 from marketplace.tenders.opportunities import feed
+from marketplace.web.forms import FormBody, FormReader, error_summary, form_errors
 from marketplace.web.labels import PAGE_WORDS
-from marketplace.web.security import actor, role_in
+from marketplace.web.security import SignedIn, role_in
 
 PAGE_SIZE = 50
+
+
+async def _opportunity_page(
+    principal: Principal,
+    call_off_id: UUID,
+    errors: list[FieldError] | None = None,
+    status: int = 200,
+    form: dict[str, Any] | None = None,
+) -> Template:
+    opportunity = await feed.opportunity(principal, call_off_id)
+    bids = await bid_service.my_bids(principal)
+    has_bid = any(b.call_off_id == call_off_id and b.status == "submitted" for b in bids)
+    field_errors, error_list = error_summary(errors or [], label=forms.LABELS)
+    return Template(
+        "provider/opportunity.html",
+        context={
+            "o": opportunity,
+            "kinds": KINDS,
+            "has_bid": has_bid,
+            "declined": await declines.own_decline(principal, call_off_id),
+            "decline_reasons": DECLINE_REASONS,
+            "form": form or {},
+            "field_errors": field_errors,
+            "errors": error_list,
+            **PAGE_WORDS,
+            **STATUS_CONTEXT,
+        },
+        status_code=status,
+    )
 
 
 class OpportunityPages(Controller):
@@ -31,57 +62,28 @@ class OpportunityPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(
-        self, request: Request[Any, Any, Any], cursor: FromQuery[str | None] = None
-    ) -> Template:
-        page = await feed.opportunity_feed(actor(request), None, PAGE_SIZE, cursor)
+    async def index(self, principal: SignedIn, cursor: FromQuery[str | None] = None) -> Template:
+        page = await feed.opportunity_feed(principal, None, PAGE_SIZE, cursor)
         return Template(
             "provider/opportunities.html",
             context={"page": page, "kinds": KINDS, **PAGE_WORDS},
         )
 
     @get("/{call_off_id:uuid}")
-    async def show(self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]) -> Template:
-        return await self._page(request, call_off_id)
-
-    async def _page(
-        self,
-        request: Request[Any, Any, Any],
-        call_off_id: UUID,
-        errors: list[FieldError] | None = None,
-        status: int = 200,
-        form: dict[str, Any] | None = None,
-    ) -> Template:
-        opportunity = await feed.opportunity(actor(request), call_off_id)
-        bids = await bid_service.my_bids(actor(request))
-        has_bid = any(b.call_off_id == call_off_id and b.status == "submitted" for b in bids)
-        field_errors, error_list = forms.summary(errors or [], [])
-        return Template(
-            "provider/opportunity.html",
-            context={
-                "o": opportunity,
-                "kinds": KINDS,
-                "has_bid": has_bid,
-                "declined": await declines.own_decline(actor(request), call_off_id),
-                "decline_reasons": DECLINE_REASONS,
-                "form": form or {},
-                "field_errors": field_errors,
-                "errors": error_list,
-                **PAGE_WORDS,
-            },
-            status_code=status,
-        )
+    async def show(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> Template:
+        return await _opportunity_page(principal, call_off_id)
 
     @post("/{call_off_id:uuid}/decline")
     async def decline(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID], data: FormBody
+        self, principal: SignedIn, call_off_id: FromPath[UUID], data: FormBody
     ) -> Template | Redirect:
         try:
-            await declines.decline_call_off(actor(request), call_off_id, forms.decline_body(data))
+            await declines.decline_call_off(principal, call_off_id, forms.decline_body(data))
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise
-            form = {k: str(v).strip() for k, v in data.items() if k in ("reason", "text")}
-            errors = exc.errors or [FieldError("reason", exc.detail)]
-            return await self._page(request, call_off_id, errors, exc.status_code, form)
+            read = FormReader(data)
+            form = {"reason": read.text("reason"), "text": read.text("text")}
+            errors = form_errors(exc, otherwise="reason")
+            return await _opportunity_page(principal, call_off_id, errors, exc.status_code, form)
         return Redirect(path=f"/opportunities/{call_off_id}", status_code=303)

@@ -4,6 +4,7 @@ the htmx check of a rate against the maximum, and "my bids" with each receipt.""
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -13,29 +14,21 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from marketplace.accounts.pages import FormBody
 from marketplace.bids import attachments, forms, service
 from marketplace.bids.api import attachment_response
 from marketplace.bids.schemas import OwnBid
 from marketplace.errors import BadInput, DomainError, FieldError, NotFound
+from marketplace.principal import Principal
 from marketplace.tenders.call_offs import schemas as call_off_schemas
 from marketplace.tenders.call_offs.forms import KINDS
+from marketplace.tenders.call_offs.status import STATUS_CONTEXT
 from marketplace.tenders.opportunities import feed
-from marketplace.web.labels import PAGE_WORDS
-from marketplace.web.security import actor, role_in
+from marketplace.web.forms import FormBody, FormReader, error_summary, form_errors
+from marketplace.web.labels import PAGE_WORDS, STATUS_FOR_BIDDERS
+from marketplace.web.security import SignedIn, role_in
 
 VARY = {"Vary": "HX-Request"}
 RATE_FIELD = re.compile(r"hourly_rate|area_rate_[0-9]")
-OUTCOMES = {
-    "published": "Open for bids",
-    "closed": "Closed, awaiting opening",
-    "evaluated": "Opened, being evaluated",
-    "awarded": "Awarded: standstill",
-    "concluded": "Concluded",
-    "no_award": "No award made",
-    "cancelled": "Cancelled",
-}
-DECIDED = ("awarded", "concluded", "no_award")
 
 
 def _is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -46,15 +39,15 @@ def _question_ids(o: call_off_schemas.Opportunity) -> list[str]:
     return [q.id for q in o.pilot.questions] if o.pilot else []
 
 
-async def _own(request: Request[Any, Any, Any], call_off_id: UUID) -> OwnBid | None:
+async def _own(principal: Principal, call_off_id: UUID) -> OwnBid | None:
     try:
-        return await service.own_bid(actor(request), call_off_id)
+        return await service.own_bid(principal, call_off_id)
     except NotFound:
         return None
 
 
 async def _form_page(
-    request: Request[Any, Any, Any],
+    principal: Principal,
     o: call_off_schemas.Opportunity,
     form: dict[str, Any] | None = None,
     errors: list[FieldError] | None = None,
@@ -62,11 +55,13 @@ async def _form_page(
     status: int = 200,
     checks: dict[str, tuple[bool, str]] | None = None,
 ) -> Template:
-    own = await _own(request, o.id)
+    own = await _own(principal, o.id)
     if form is None:
         content = own.content if own is not None else None
         form = forms.form_of(o.kind, content, o.your_area_codes) if content else {}
-    field_errors, error_list = forms.summary(errors or [], rows or [])
+    field_errors, error_list = error_summary(
+        errors or [], field_id=partial(forms.form_field, rows=rows or []), label=forms.LABELS
+    )
     return Template(
         "provider/bid_form.html",
         context={
@@ -78,6 +73,7 @@ async def _form_page(
             "field_errors": field_errors,
             "errors": error_list,
             "checks": checks or {},
+            **STATUS_CONTEXT,
             **PAGE_WORDS,
         },
         status_code=status,
@@ -91,30 +87,31 @@ class BidPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def form(self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]) -> Template:
-        return await _form_page(request, await feed.opportunity(actor(request), call_off_id))
+    async def form(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> Template:
+        return await _form_page(principal, await feed.opportunity(principal, call_off_id))
 
     @post("/")
     async def submit(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID], data: FormBody
+        self, principal: SignedIn, call_off_id: FromPath[UUID], data: FormBody
     ) -> Template | Redirect:
-        o = await feed.opportunity(actor(request), call_off_id)
+        o = await feed.opportunity(principal, call_off_id)
         bid, rows, errors = forms.bid_submission(o.kind, data, o.your_area_codes, _question_ids(o))
         try:
             if errors:
                 raise BadInput("The bid is not valid", errors)
-            await service.submit_bid(actor(request), call_off_id, bid)
+            await service.submit_bid(principal, call_off_id, bid)
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise
-            field_errors = exc.errors or [FieldError("bid", exc.detail)]
-            return await _form_page(request, o, data, field_errors, rows, exc.status_code)
+            field_errors = form_errors(exc, otherwise="bid")
+            return await _form_page(principal, o, data, field_errors, rows, exc.status_code)
         return Redirect(path=f"/my-bids?submitted={call_off_id}", status_code=303)
 
     @post("/check")
     async def check(
         self,
         request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         data: FormBody,
         field: FromQuery[str] = "hourly_rate",
@@ -125,10 +122,10 @@ class BidPages(Controller):
             raise BadInput(
                 "Only a rate can be checked", [FieldError("field", "is not a rate of the form")]
             )
-        o = await feed.opportunity(actor(request), call_off_id)
-        result = forms.rate_check(str(data.get(field, "")), o.max_hourly_rate_pence)
+        o = await feed.opportunity(principal, call_off_id)
+        result = forms.rate_check(FormReader(data).text(field), o.max_hourly_rate_pence)
         if not _is_htmx(request):
-            return await _form_page(request, o, data, checks={field: result})
+            return await _form_page(principal, o, data, checks={field: result})
         return Template(
             "provider/_rate_check.html",
             context={"checks": {field: result}, "check_field": field},
@@ -138,7 +135,7 @@ class BidPages(Controller):
     @post("/attachments")
     async def attach(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Template | Redirect:
@@ -148,57 +145,57 @@ class BidPages(Controller):
                 raise BadInput("Choose a file to attach", [FieldError("file", "Choose a file")])
             content = await upload.read()
             await upload.close()
-            await attachments.attach_to_bid(actor(request), call_off_id, upload.filename, content)
+            await attachments.attach_to_bid(principal, call_off_id, upload.filename, content)
         except DomainError as exc:
-            if isinstance(exc, NotFound) and await _own(request, call_off_id) is None:
+            if isinstance(exc, NotFound) and await _own(principal, call_off_id) is None:
                 raise
-            o = await feed.opportunity(actor(request), call_off_id)
+            o = await feed.opportunity(principal, call_off_id)
             message = exc.errors[0].message if exc.errors else exc.detail
             return await _form_page(
-                request, o, errors=[FieldError("file", message)], status=exc.status_code
+                principal, o, errors=[FieldError("file", message)], status=exc.status_code
             )
         return Redirect(path=f"/opportunities/{call_off_id}/bid#attachments", status_code=303)
 
     @get("/attachments/{attachment_id:uuid}")
     async def attachment(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         attachment_id: FromPath[UUID],
     ) -> Response[bytes]:
-        found = await attachments.own_attachment_content(actor(request), call_off_id, attachment_id)
+        found = await attachments.own_attachment_content(principal, call_off_id, attachment_id)
         return attachment_response(found)
 
     @post("/attachments/{attachment_id:uuid}/remove")
     async def detach(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         attachment_id: FromPath[UUID],
     ) -> Template | Redirect:
         try:
-            await attachments.remove_attachment(actor(request), call_off_id, attachment_id)
+            await attachments.remove_attachment(principal, call_off_id, attachment_id)
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise
-            o = await feed.opportunity(actor(request), call_off_id)
+            o = await feed.opportunity(principal, call_off_id)
             return await _form_page(
-                request, o, errors=[FieldError("file", exc.detail)], status=exc.status_code
+                principal, o, errors=[FieldError("file", exc.detail)], status=exc.status_code
             )
         return Redirect(path=f"/opportunities/{call_off_id}/bid#attachments", status_code=303)
 
     @post("/withdraw")
     async def withdraw(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+        self, principal: SignedIn, call_off_id: FromPath[UUID]
     ) -> Template | Redirect:
         try:
-            await service.withdraw_bid(actor(request), call_off_id)
+            await service.withdraw_bid(principal, call_off_id)
         except DomainError as exc:
-            if isinstance(exc, NotFound) and await _own(request, call_off_id) is None:
+            if isinstance(exc, NotFound) and await _own(principal, call_off_id) is None:
                 raise
-            o = await feed.opportunity(actor(request), call_off_id)
+            o = await feed.opportunity(principal, call_off_id)
             return await _form_page(
-                request, o, errors=[FieldError("bid", exc.detail)], status=exc.status_code
+                principal, o, errors=[FieldError("bid", exc.detail)], status=exc.status_code
             )
         return Redirect(path=f"/my-bids?withdrawn={call_off_id}", status_code=303)
 
@@ -211,19 +208,19 @@ class MyBidsPages(Controller):
     @get("/")
     async def index(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         submitted: FromQuery[UUID | None] = None,
         withdrawn: FromQuery[UUID | None] = None,
     ) -> Template:
-        bids = await service.my_bids(actor(request))
+        bids = await service.my_bids(principal)
         by_call_off = {bid.call_off_id: bid for bid in bids}
         return Template(
             "provider/my_bids.html",
             context={
                 "bids": bids,
                 "kinds": KINDS,
-                "outcomes": OUTCOMES,
-                "decided": DECIDED,
+                "outcomes": STATUS_FOR_BIDDERS,
+                **STATUS_CONTEXT,
                 "submitted": by_call_off.get(submitted) if submitted else None,
                 "withdrawn": by_call_off.get(withdrawn) if withdrawn else None,
             },

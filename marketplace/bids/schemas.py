@@ -108,7 +108,10 @@ class OpenedBid(msgspec.Struct):
     received_at: datetime
     digest: str
     integrity: str
+    # The provider gates its bidder failed at closing: their sentences and, in the same order,
+    # their codes (not_admitted, blocked, cqc_inadequate, enforcement_pending).
     gate_failures: list[str]
+    gate_failure_codes: list[str]
     content: BidSubmission | None
     attachments: list[Attachment] = []
 

@@ -22,6 +22,7 @@ from marketplace.errors import NotAllowed, NotFound, RuleBroken, WrongState
 from marketplace.notifications.outbox import add_email
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs.bidding import BiddingTerms, lock_for_bidding
+from marketplace.tenders.call_offs.status import OPEN_FOR_BIDS
 from marketplace.tenders.opportunities.feed import call_off_summaries
 
 
@@ -45,7 +46,7 @@ async def _sealing_key(call_off_id: UUID) -> bytes:
 
 
 def check_open(terms: BiddingTerms, moment: datetime, doing: str) -> None:
-    if terms.status != "published":
+    if terms.status not in OPEN_FOR_BIDS:
         raise WrongState(f"Bids can no longer be {doing}: the call-off is {terms.status}")
     if moment >= terms.deadline:
         raise DeadlinePassed(

@@ -42,7 +42,8 @@ class Bid(Table, tablename="bid"):
     withdrawn_at = Timestamptz(null=True, default=None)
     # Set at opening: "intact" when the content matches its receipt's digest, else "altered".
     integrity = Varchar(length=16, null=True, default=None)
-    # Set at closing: a JSON list of the provider gates the bidder then failed (empty: none).
+    # Set at closing: a JSON list of the provider gates the bidder then failed, each
+    # {code, sentence} (empty: none).
     gate_failures = Text(null=True, default=None)
 
 

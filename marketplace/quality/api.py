@@ -3,16 +3,16 @@ report; they read their own organisation's records, a provider the ones about it
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 
 from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
 from marketplace.quality import queries, records, schemas
-from marketplace.web.security import actor, role_in
+from marketplace.web.security import SignedIn, role_in
 
 COMMISSIONER_STAFF = role_in("commissioner", "opener")
 Kind = Literal["monitoring_visit", "safeguarding_concern", "upheld_complaint", "compliment"]
@@ -29,9 +29,9 @@ class QualityRecordApi(Controller):
         summary="Record a monitoring visit, safeguarding concern, upheld complaint or compliment",
     )
     async def create(
-        self, request: Request[Any, Any, Any], data: JSONBody[schemas.QualityRecordCreate]
+        self, principal: SignedIn, data: JSONBody[schemas.QualityRecordCreate]
     ) -> schemas.QualityRecord:
-        return await records.record_quality(actor(request), data)
+        return await records.record_quality(principal, data)
 
     @get(
         "/",
@@ -40,23 +40,21 @@ class QualityRecordApi(Controller):
     )
     async def index(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         provider_id: FromQuery[UUID | None] = None,
         kind: FromQuery[Kind | None] = None,
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
     ) -> schemas.QualityRecordPage:
-        return await queries.list_records(actor(request), limit, cursor, provider_id, kind)
+        return await queries.list_records(principal, limit, cursor, provider_id, kind)
 
     @get(
         "/{record_id:uuid}",
         guards=[role_in("commissioner", "opener", "provider")],
         summary="One quality record",
     )
-    async def show(
-        self, request: Request[Any, Any, Any], record_id: FromPath[UUID]
-    ) -> schemas.QualityRecord:
-        return await queries.get_record(actor(request), record_id)
+    async def show(self, principal: SignedIn, record_id: FromPath[UUID]) -> schemas.QualityRecord:
+        return await queries.get_record(principal, record_id)
 
     @post(
         "/{record_id:uuid}/report",
@@ -66,13 +64,13 @@ class QualityRecordApi(Controller):
     )
     async def report(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         record_id: FromPath[UUID],
         data: Annotated[schemas.ReportUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> schemas.QualityRecord:
         content = await data.file.read()
         await data.file.close()
-        return await records.attach_report(actor(request), record_id, data.file.filename, content)
+        return await records.attach_report(principal, record_id, data.file.filename, content)
 
     @post(
         "/{record_id:uuid}/withdraw",
@@ -82,8 +80,8 @@ class QualityRecordApi(Controller):
     )
     async def withdraw(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         record_id: FromPath[UUID],
         data: JSONBody[schemas.QualityRecordWithdrawal],
     ) -> schemas.QualityRecord:
-        return await records.withdraw_record(actor(request), record_id, data)
+        return await records.withdraw_record(principal, record_id, data)

@@ -1,5 +1,5 @@
-"""The quality record pages' forms: posted fields into the API's bodies, and field errors into
-the GOV.UK error summary (pure: no ORM, no I/O)."""
+"""The quality record pages' forms: posted fields into the API's bodies, and how the error
+summary names each field (pure: no ORM, no I/O; the readers are the web toolkit's)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,20 @@ import msgspec
 
 from marketplace.errors import BadInput, FieldError
 from marketplace.quality import schemas
+from marketplace.web.forms import FormReader, Labels, refused_field
 
-LABELS = {
-    "provider_id": "The provider",
-    "kind": "What you are recording",
-    "occurred_on": "The date",
-    "score": "The score",
-    "summary": "The summary",
-    "file": "The report",
-    "reason": "The reason",
-    "actions": "This",
-}
+LABELS = Labels(
+    {
+        "provider_id": "The provider",
+        "kind": "What you are recording",
+        "occurred_on": "The date",
+        "score": "The score",
+        "summary": "The summary",
+        "file": "The report",
+        "reason": "The reason",
+    }
+)
+# What each field says when msgspec refuses what was typed in it.
 MESSAGES = {
     "provider_id": "Choose a provider you have admitted",
     "kind": "Choose what you are recording",
@@ -28,49 +31,38 @@ MESSAGES = {
     "summary": "Enter a summary",
     "reason": "Enter the reason",
 }
+FIELDS = ("provider_id", "kind", "occurred_on", "score", "summary")
 
 
-def text(form: dict[str, Any], name: str) -> str:
-    value = form.get(name, "")
-    return str(value[0] if isinstance(value, list) and value else value or "").strip()
-
-
-def _converted(body: dict[str, Any], shape: type[Any]) -> Any:
+def _converted(body: dict[str, Any], shape: type[Any], otherwise: str) -> Any:
     try:
         return msgspec.convert(body, shape, strict=False)
     except msgspec.ValidationError as exc:
-        message = str(exc)
-        field = message.partition("`$.")[2].partition("`")[0]
-        missing = message.partition("required field `")[2].partition("`")[0]
-        name = missing or field or "summary"
-        raise BadInput(message, [FieldError(name, MESSAGES.get(name, message))]) from None
+        refused = refused_field(exc, otherwise)
+        message = MESSAGES.get(refused.field, refused.message)
+        raise BadInput(str(exc), [FieldError(refused.field, message)]) from None
+
+
+def form_of(form: dict[str, Any]) -> dict[str, str]:
+    """The record form's fields as typed, to show them again."""
+    read = FormReader(form)
+    return {name: read.text(name) for name in FIELDS}
 
 
 def record_create(form: dict[str, Any]) -> schemas.QualityRecordCreate:
-    """The record form: provider, kind, date, score (a visit), summary."""
-    names = ("provider_id", "kind", "occurred_on", "score", "summary")
-    body = {name: text(form, name) for name in names if text(form, name)}
+    """The record form: provider, kind, date, score (a visit's), summary."""
+    body = {name: value for name, value in form_of(form).items() if value}
     if body.get("kind") != "monitoring_visit":
         body.pop("score", None)
-    converted: schemas.QualityRecordCreate = _converted(body, schemas.QualityRecordCreate)
-    return converted
-
-
-def withdrawal(form: dict[str, Any]) -> schemas.QualityRecordWithdrawal:
-    reason = text(form, "reason")[:2000]
-    converted: schemas.QualityRecordWithdrawal = _converted(
-        {"reason": reason} if reason else {}, schemas.QualityRecordWithdrawal
+    converted: schemas.QualityRecordCreate = _converted(
+        body, schemas.QualityRecordCreate, "summary"
     )
     return converted
 
 
-def summary(errors: list[FieldError]) -> tuple[dict[str, str], list[dict[str, str]]]:
-    """(message by form field, the GOV.UK error summary's list)."""
-    by_field: dict[str, str] = {}
-    for error in errors:
-        field = error.field if error.field in LABELS else "summary"
-        message = error.message
-        if not message[:1].isupper():
-            message = f"{LABELS[field]} {message}"
-        by_field.setdefault(field, message)
-    return by_field, [{"text": message, "href": f"#{field}"} for field, message in by_field.items()]
+def withdrawal(form: dict[str, Any]) -> schemas.QualityRecordWithdrawal:
+    reason = FormReader(form).text("reason")[:2000]
+    converted: schemas.QualityRecordWithdrawal = _converted(
+        {"reason": reason} if reason else {}, schemas.QualityRecordWithdrawal, "reason"
+    )
+    return converted

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post, put
+from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
 from marketplace.reference import schemas, service
 from marketplace.reference.postcodes import directory
-from marketplace.web.security import actor, role_in
+from marketplace.web.security import SignedIn, role_in
 
 COMMISSIONER_ROLES = ("commissioner", "opener")
 
@@ -21,10 +20,8 @@ class LotApi(Controller):
     tags = ["reference data"]
 
     @post("/", guards=[role_in("admin")], status_code=201, summary="Create a DPS lot")
-    async def create(
-        self, request: Request[Any, Any, Any], data: JSONBody[schemas.LotCreate]
-    ) -> schemas.Lot:
-        return await service.create_lot(actor(request), data)
+    async def create(self, principal: SignedIn, data: JSONBody[schemas.LotCreate]) -> schemas.Lot:
+        return await service.create_lot(principal, data)
 
     @get("/", summary="List lots")
     async def index(self, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> schemas.LotPage:
@@ -41,10 +38,8 @@ class AreaApi(Controller):
         status_code=201,
         summary="Create an area",
     )
-    async def create(
-        self, request: Request[Any, Any, Any], data: JSONBody[schemas.AreaCreate]
-    ) -> schemas.Area:
-        return await service.create_area(actor(request), data)
+    async def create(self, principal: SignedIn, data: JSONBody[schemas.AreaCreate]) -> schemas.Area:
+        return await service.create_area(principal, data)
 
     @get("/", summary="List areas")
     async def index(
@@ -64,22 +59,20 @@ class PricingApi(Controller):
     @put("/{lot_code:str}", summary="Set your pricing for a lot")
     async def put_pricing(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         lot_code: FromPath[str],
         data: JSONBody[schemas.PricingPut],
     ) -> Response[schemas.Pricing]:
-        pricing, created = await service.put_pricing(actor(request), lot_code, data)
+        pricing, created = await service.put_pricing(principal, lot_code, data)
         return Response(pricing, status_code=201 if created else 200)
 
     @get("/{lot_code:str}", summary="Your pricing for a lot")
-    async def show(
-        self, request: Request[Any, Any, Any], lot_code: FromPath[str]
-    ) -> schemas.Pricing:
-        return await service.get_pricing(actor(request), lot_code)
+    async def show(self, principal: SignedIn, lot_code: FromPath[str]) -> schemas.Pricing:
+        return await service.get_pricing(principal, lot_code)
 
     @get("/", summary="Your pricing for every lot")
-    async def index(self, request: Request[Any, Any, Any]) -> list[schemas.Pricing]:
-        return await service.list_pricing(actor(request))
+    async def index(self, principal: SignedIn) -> list[schemas.Pricing]:
+        return await service.list_pricing(principal)
 
 
 class PostcodeApi(Controller):
@@ -93,11 +86,11 @@ class PostcodeApi(Controller):
     )
     async def put_postcode(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         postcode: FromPath[str],
         data: JSONBody[schemas.PostcodePut],
     ) -> Response[schemas.Postcode]:
-        entry, created = await directory.put_postcode(actor(request), postcode, data)
+        entry, created = await directory.put_postcode(principal, postcode, data)
         return Response(entry, status_code=201 if created else 200)
 
     @get("/{postcode:str}", summary="A postcode's rurality and coordinates")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get
+from litestar import get
 from litestar.response import Template
 
 from marketplace.pagination import MAX_LIMIT
 from marketplace.reference import service
-from marketplace.web.security import actor
+from marketplace.web.security import SignedIn
 
 
 async def _all_pages(fetch: Any) -> list[Any]:
@@ -24,8 +24,7 @@ async def _all_pages(fetch: Any) -> list[Any]:
 
 
 @get("/reference-data", summary="Lots, areas and pricing", include_in_schema=False)
-async def reference_data(request: Request[Any, Any, Any]) -> Template:
-    principal = actor(request)
+async def reference_data(principal: SignedIn) -> Template:
     own_areas = principal.organisation_id if principal.is_commissioner else None
     lots = await _all_pages(service.list_lots)
     areas = await _all_pages(lambda limit, cursor: service.list_areas(limit, cursor, own_areas))

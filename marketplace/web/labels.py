@@ -1,4 +1,6 @@
-"""Words the call-off pages share: time left, status tags, rurality and service level labels."""
+"""Words the call-off pages share: time left, the call-off statuses' tags and what a bidder reads
+for each, rurality and service level labels. The web knows no domain, so the statuses are keyed
+by their plain values (the lifecycle's `CallOffStatus` members equal them)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,16 @@ STATUS_TAGS = {
     "evaluated": "govuk-tag--purple",
     "awarded": "govuk-tag--green",
     "cancelled": "govuk-tag--red",
+}
+# A call-off's status as its bidders read it in "my bids" (a draft is never shown to them).
+STATUS_FOR_BIDDERS = {
+    "published": "Open for bids",
+    "closed": "Closed, awaiting opening",
+    "evaluated": "Opened, being evaluated",
+    "awarded": "Awarded: standstill",
+    "concluded": "Concluded",
+    "no_award": "No award made",
+    "cancelled": "Cancelled",
 }
 RURALITY = {
     "urban_major_conurbation": "Urban: major conurbation",

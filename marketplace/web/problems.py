@@ -18,9 +18,9 @@ from marketplace.errors import DomainError, FieldError, NotSignedIn
 
 log = logging.getLogger("marketplace")
 PROBLEM_JSON = "application/problem+json"
-_MSGSPEC_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`")
+MSGSPEC_AT = re.compile(r" - at `\$\.?(?P<path>[^`]*)`")
 _UNKNOWN_FIELD = re.compile(r"unknown field `(?P<name>[^`]+)`")
-_MISSING_FIELD = re.compile(r"missing required field `(?P<name>[^`]+)`")
+MISSING_FIELD = re.compile(r"missing required field `(?P<name>[^`]+)`")
 _FIELD_BY_STATUS = {
     400: "bad-input",
     404: "not-found",
@@ -49,12 +49,12 @@ def _validation_errors(exc: ValidationException) -> list[FieldError]:
         if match := _UNKNOWN_FIELD.search(message):
             field = ".".join(filter(None, [field, match["name"]]))
             message = "is not a known field"
-        elif match := _MISSING_FIELD.search(message):
-            at = _MSGSPEC_PATH.search(message)
+        elif match := MISSING_FIELD.search(message):
+            at = MSGSPEC_AT.search(message)
             parent = _field_path(at["path"]) if at else ""
             field = ".".join(filter(None, [field, parent, match["name"]]))
             message = "is required"
-        elif match := _MSGSPEC_PATH.search(message):
+        elif match := MSGSPEC_AT.search(message):
             field = ".".join(filter(None, [field, _field_path(match["path"])]))
             message = message[: match.start()]
         errors.append(FieldError(field or "body", message))
@@ -62,7 +62,7 @@ def _validation_errors(exc: ValidationException) -> list[FieldError]:
         detail = str(exc.detail)
         if match := _UNKNOWN_FIELD.search(detail):
             errors.append(FieldError(match["name"], "is not a known field"))
-        elif match := _MSGSPEC_PATH.search(detail):
+        elif match := MSGSPEC_AT.search(detail):
             errors.append(FieldError(_field_path(match["path"]), detail[: match.start()]))
     return errors
 

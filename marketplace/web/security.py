@@ -16,6 +16,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 from litestar.connection import ASGIConnection, Request
+from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -122,14 +123,21 @@ class IdentifyRequester:
         await self.app(scope, receive, send_with_cookie)
 
 
+# How a handler asks for the signed-in user: a parameter `principal: SignedIn` (provided by
+# signed_in_principal, registered on the app under the name "principal").
+SignedIn = NamedDependency[Principal]
+
+
 def requester(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
     principal: Principal | None = connection.scope.get("user")
     return principal
 
 
-def actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
-    """The signed-in user of a route the guards have let through."""
-    principal = requester(connection)
+def signed_in_principal(request: Request[Any, Any, Any]) -> Principal:
+    """The signed-in user of a route the guards have let through: the app's `principal`
+    dependency, which a handler asks for as `principal: SignedIn`. It is the one the middleware
+    put in the scope, so no database is asked."""
+    principal = requester(request)
     if principal is None:
         raise NotSignedIn("Sign in to continue")
     return principal

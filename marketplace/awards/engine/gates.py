@@ -1,8 +1,9 @@
 """The gates a bid must pass (docs/design.md 4.5) and the abnormally-low test, pure.
 
-Every failed gate is one sentence naming the rule ("above the maximum price of £24.00/h"), in a
-fixed order: the provider gates worked out by the caller, an altered content, then the price,
-envelope, budget and mobilisation gates. A pilot bid is gated area by area.
+Every failed gate is one sentence naming the rule ("above the maximum price of £24.00/h") with a
+stable code (`BidGate`, or the caller's `ProviderGate`), in a fixed order: the provider gates
+worked out by the caller, an altered content, then the price, envelope, budget and mobilisation
+gates. A pilot bid is gated area by area.
 """
 
 from __future__ import annotations
@@ -10,21 +11,41 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Mapping
 from decimal import Decimal
+from enum import StrEnum
 from itertools import pairwise
 from typing import TypeVar
 
+from marketplace.admissions.rules import GateFailure
 from marketplace.awards.engine.phrases import long_date, per_hour
 from marketplace.awards.engine.values import BidFacts, CallOffTerms
 from marketplace.tenders.call_offs.envelope import within_envelope
 from marketplace.units import pounds
 
-ALTERED = "its content no longer matches its receipt"
+
+class BidGate(StrEnum):
+    """The codes of the bid gates (the provider gates' are `ProviderGate`)."""
+
+    ALTERED = "altered"
+    NO_RATE = "no_rate"
+    RATE_NOT_POSITIVE = "rate_not_positive"
+    ABOVE_MAX_RATE = "above_max_rate"
+    OUTSIDE_ENVELOPE = "outside_envelope"
+    ENABLEMENT_BUDGET_NOT_ACCEPTED = "enablement_budget_not_accepted"
+    NO_MOBILISATION_DATE = "no_mobilisation_date"
+    MOBILISATION_AFTER_LATEST_START = "mobilisation_after_latest_start"
+    NO_AREA_OFFERED = "no_area_offered"
+    NO_OFFER_FOR_AREA = "no_offer_for_area"
+    NOT_A_PILOT_AREA = "not_a_pilot_area"
+    BELOW_MIN_QUALITY = "below_min_quality"
+
+
+ALTERED = GateFailure(BidGate.ALTERED, "its content no longer matches its receipt")
 Key = TypeVar("Key", bound=Hashable)
 
 
 def bid_gate_failures(
     terms: CallOffTerms, bid: BidFacts, area_code: str | None = None
-) -> tuple[str, ...]:
+) -> tuple[GateFailure, ...]:
     """A bid is excluded for every gate it fails: its provider's gates (given, first), content
     altered since its receipt, a rate above the maximum price or outside the envelope, the
     enablement budget not accepted (enablement), or mobilisation after the latest start (cluster);
@@ -36,7 +57,11 @@ def bid_gate_failures(
         return (*failures, *_pilot_offer_failures(terms, bid, area_code))
     failures += _price_failures(terms, bid.hourly_rate_pence, terms.total_weekly_hours)
     if terms.kind == "enablement" and bid.accepts_enablement_budget is not True:
-        failures.append("has not accepted the enablement budget")
+        failures.append(
+            GateFailure(
+                BidGate.ENABLEMENT_BUDGET_NOT_ACCEPTED, "has not accepted the enablement budget"
+            )
+        )
     if terms.kind == "cluster":
         failures += _mobilisation_failures(terms, bid)
     return tuple(failures)
@@ -44,41 +69,61 @@ def bid_gate_failures(
 
 def _price_failures(
     terms: CallOffTerms, rate: int | None, weekly_hours: Decimal, area_code: str | None = None
-) -> list[str]:
+) -> list[GateFailure]:
     if rate is None:
-        return ["gives no hourly rate"]
+        return [GateFailure(BidGate.NO_RATE, "gives no hourly rate")]
     if rate <= 0:
-        return ["does not give a positive hourly rate"]
+        return [GateFailure(BidGate.RATE_NOT_POSITIVE, "does not give a positive hourly rate")]
     failures = []
     if rate > terms.max_hourly_rate_pence:
-        failures.append(f"above the maximum price of {per_hour(terms.max_hourly_rate_pence)}")
+        maximum = per_hour(terms.max_hourly_rate_pence)
+        failures.append(
+            GateFailure(BidGate.ABOVE_MAX_RATE, f"above the maximum price of {maximum}")
+        )
     envelope = terms.envelope_weekly_pence
     if envelope is not None and not within_envelope(rate, weekly_hours, envelope):
-        if area_code is None:
-            failures.append(f"outside the rurality-weighted envelope of {pounds(envelope)} a week")
-        else:
-            failures.append(f"outside the envelope of {pounds(envelope)} a week for {area_code}")
+        weekly = pounds(envelope)
+        failures.append(
+            GateFailure(
+                BidGate.OUTSIDE_ENVELOPE,
+                f"outside the rurality-weighted envelope of {weekly} a week"
+                if area_code is None
+                else f"outside the envelope of {weekly} a week for {area_code}",
+            )
+        )
     return failures
 
 
-def _pilot_offer_failures(terms: CallOffTerms, bid: BidFacts, area_code: str | None) -> list[str]:
+def _pilot_offer_failures(
+    terms: CallOffTerms, bid: BidFacts, area_code: str | None
+) -> list[GateFailure]:
     if area_code is None:
-        return [] if bid.areas else ["offers for none of the pilot's areas"]
+        none = GateFailure(BidGate.NO_AREA_OFFERED, "offers for none of the pilot's areas")
+        return [] if bid.areas else [none]
     offer, area = bid.offer_for(area_code), terms.area(area_code)
     if offer is None:
-        return [f"makes no offer for {area_code}"]
+        return [GateFailure(BidGate.NO_OFFER_FOR_AREA, f"makes no offer for {area_code}")]
     if area is None:
-        return [f"offers for {area_code}, which is not an area of this pilot"]
+        return [
+            GateFailure(
+                BidGate.NOT_A_PILOT_AREA,
+                f"offers for {area_code}, which is not an area of this pilot",
+            )
+        ]
     return _price_failures(terms, offer.hourly_rate_pence, area.weekly_hours, area_code)
 
 
-def _mobilisation_failures(terms: CallOffTerms, bid: BidFacts) -> list[str]:
+def _mobilisation_failures(terms: CallOffTerms, bid: BidFacts) -> list[GateFailure]:
     offered, latest = bid.mobilisation_date, terms.latest_start
     if offered is None:
-        return ["gives no mobilisation date"]
+        return [GateFailure(BidGate.NO_MOBILISATION_DATE, "gives no mobilisation date")]
     if latest is not None and offered > latest:
         return [
-            f"offers to mobilise on {long_date(offered)}, after the latest start of {long_date(latest)}"
+            GateFailure(
+                BidGate.MOBILISATION_AFTER_LATEST_START,
+                f"offers to mobilise on {long_date(offered)}, after the latest start of "
+                f"{long_date(latest)}",
+            )
         ]
     return []
 

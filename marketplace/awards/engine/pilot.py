@@ -19,6 +19,8 @@ from fractions import Fraction
 from typing import Any
 from uuid import UUID
 
+from marketplace.admissions.rules import GateFailure
+from marketplace.awards.engine.gates import BidGate
 from marketplace.awards.engine.phrases import counted, excluded_because, listed, shown
 from marketplace.awards.engine.pilot_assignment import AreaCandidate, best_assignment
 from marketplace.awards.engine.quality import bid_quality_key, quality_ahead, quality_behind
@@ -61,7 +63,7 @@ class _Offer:
     bid: BidFacts
     area_code: str
     rate: int
-    exclusions: tuple[str, ...]
+    exclusions: tuple[GateFailure, ...]
     quality: Fraction | None
     price: Fraction | None = None
     total: Fraction | None = None
@@ -84,11 +86,14 @@ def _rank_key(offer: _Offer) -> tuple[Any, ...]:
     return offer.candidate.rank_key()
 
 
-def _gated(terms: CallOffTerms, bid: BidFacts, offer: AreaOffer, gates: tuple[str, ...]) -> _Offer:
+def _gated(
+    terms: CallOffTerms, bid: BidFacts, offer: AreaOffer, gates: tuple[GateFailure, ...]
+) -> _Offer:
     quality = quality_percent(terms.questions, offer.scores) if offer.scores else None
     if quality is not None and quality < terms.min_quality_percent:
         minimum = terms.min_quality_percent
-        gates = (*gates, f"scored {shown(quality)}% for quality, below the minimum of {minimum}%")
+        below = f"scored {shown(quality)}% for quality, below the minimum of {minimum}%"
+        gates = (*gates, GateFailure(BidGate.BELOW_MIN_QUALITY, below))
     return _Offer(bid, offer.area_code, offer.hourly_rate_pence, gates, quality)
 
 
@@ -243,7 +248,7 @@ def _assess_area(
 def assess_pilot(
     terms: CallOffTerms,
     bids: Sequence[BidFacts],
-    gates: Mapping[tuple[UUID, str | None], tuple[str, ...]],
+    gates: Mapping[tuple[UUID, str | None], tuple[GateFailure, ...]],
 ) -> tuple[list[Assessment], bool]:
     """Every offer of every pilot bid is assessed in its area (`gates` holds each offer's failed
     gates keyed by bid id and area code, or by None for a bid offering no area), grouped by area

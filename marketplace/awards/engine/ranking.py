@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from marketplace.admissions.rules import GateFailure
 from marketplace.awards.engine import pilot as pilot_rules
 from marketplace.awards.engine.gates import abnormally_low_bids, bid_gate_failures
 from marketplace.awards.engine.phrases import (
@@ -264,7 +265,7 @@ def evaluate(terms: CallOffTerms, bids: Sequence[BidFacts]) -> Evaluation:
     flagged; the winner is the best-ranked compliant bid (for a pilot, the assignment of bids to
     areas with the highest combined total score, see `pilot_rules`)."""
     if terms.kind == "pilot":
-        gates: dict[tuple[UUID, str | None], tuple[str, ...]] = {}
+        gates: dict[tuple[UUID, str | None], tuple[GateFailure, ...]] = {}
         for bid in bids:
             codes: list[str | None] = [offer.area_code for offer in bid.areas]
             for code in codes or [None]:

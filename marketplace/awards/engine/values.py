@@ -14,6 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
+from marketplace.admissions.rules import GateFailure
+
 KINDS = ("enablement", "cluster", "pilot")
 ABNORMALLY_LOW = "abnormally_low"
 
@@ -74,8 +76,8 @@ class AreaOffer:
 class BidFacts:
     """One opened bid and the facts about its provider that the award depends on.
 
-    `provider_failures` are the provider gates' sentences (not admitted, CQC inadequate,
-    enforcement pending, blocked...) worked out by the caller; `altered` is True when the bid's
+    `provider_failures` are the provider gates failed (not admitted, CQC inadequate, enforcement
+    pending, blocked...), coded, worked out by the caller; `altered` is True when the bid's
     content no longer matched its receipt at opening. `quality_score` is the provider's quality
     ranking score with this commissioner and `admitted_at` its admission to the call-off's lot.
     """
@@ -88,7 +90,7 @@ class BidFacts:
     mobilisation_date: date | None = None
     accepts_enablement_budget: bool | None = None
     areas: tuple[AreaOffer, ...] = ()
-    provider_failures: tuple[str, ...] = ()
+    provider_failures: tuple[GateFailure, ...] = ()
     altered: bool = False
     quality_score: Decimal = Decimal(50)
     admitted_at: datetime | None = None
@@ -102,9 +104,10 @@ class Assessment:
     """What the evaluation found about one bid (for a pilot: one bid in one area).
 
     `rank` is 1 for the best compliant bid of the call-off (of the area, for a pilot) and None
-    when excluded or not yet scored; `exclusions` holds every failed gate's sentence; `figures`
-    holds the computed figures (pence as ints, scores and percentages as two-place strings,
-    dates as ISO strings); `reason` is one sentence saying why it won, lost or was excluded.
+    when excluded or not yet scored; `exclusions` holds every failed gate (its sentence, coded);
+    `figures` holds the computed figures (pence as ints, scores and percentages as two-place
+    strings, dates as ISO strings); `reason` is one sentence saying why it won, lost or was
+    excluded.
     """
 
     bid_id: UUID
@@ -115,7 +118,7 @@ class Assessment:
     rank: int | None
     winner: bool
     flags: tuple[str, ...]
-    exclusions: tuple[str, ...]
+    exclusions: tuple[GateFailure, ...]
     figures: Mapping[str, str | int | None]
     reason: str
 
@@ -126,7 +129,7 @@ class Assessment:
         area_code: str | None,
         rank: int | None,
         winner: bool,
-        exclusions: tuple[str, ...],
+        exclusions: tuple[GateFailure, ...],
         figures: Mapping[str, str | int | None],
         reason: str,
     ) -> Assessment:

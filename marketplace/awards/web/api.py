@@ -3,17 +3,16 @@ party's view of it, and opening approval (the quality ranking's is `ranking_api.
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, get, post, put
 from litestar.params import FromPath, JSONBody
 
 from marketplace.awards import award as service
 from marketplace.awards import closing, schemas, scoring
 from marketplace.awards import queries as views
 from marketplace.bids.schemas import OpeningState
-from marketplace.web.security import actor, role_in
+from marketplace.web.security import SignedIn, role_in
 
 COMMISSIONER_STAFF = role_in("commissioner", "opener")
 
@@ -28,9 +27,9 @@ class AwardApi(Controller):
         summary="After opening: every bid with its figures, rank, flags and reason",
     )
     async def evaluation(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+        self, principal: SignedIn, call_off_id: FromPath[UUID]
     ) -> schemas.EvaluationView:
-        return await views.get_evaluation(actor(request), call_off_id)
+        return await views.get_evaluation(principal, call_off_id)
 
     @put(
         "/scores",
@@ -40,11 +39,11 @@ class AwardApi(Controller):
     )
     async def scores(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         data: JSONBody[schemas.PilotScores],
     ) -> schemas.EvaluationView:
-        return await scoring.put_scores(actor(request), call_off_id, data)
+        return await scoring.put_scores(principal, call_off_id, data)
 
     @post(
         "/award",
@@ -54,11 +53,11 @@ class AwardApi(Controller):
     )
     async def confirm(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         data: JSONBody[schemas.AwardConfirmation],
     ) -> schemas.AwardView:
-        return await service.confirm_award(actor(request), call_off_id, data)
+        return await service.confirm_award(principal, call_off_id, data)
 
     @get(
         "/award",
@@ -66,9 +65,8 @@ class AwardApi(Controller):
         summary="The award and its standstill; a provider sees its own outcome",
     )
     async def award(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+        self, principal: SignedIn, call_off_id: FromPath[UUID]
     ) -> schemas.AwardView | schemas.ProviderOutcome:
-        principal = actor(request)
         if principal.is_provider:
             return await views.provider_outcome(principal, call_off_id)
         return await views.award_view(await views.own_terms(principal, call_off_id))
@@ -84,7 +82,5 @@ class OpeningApi(Controller):
         status_code=200,
         summary="Approve opening the bids after the deadline",
     )
-    async def open(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
-    ) -> OpeningState:
-        return await closing.approve_opening(actor(request), call_off_id)
+    async def open(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> OpeningState:
+        return await closing.approve_opening(principal, call_off_id)

@@ -1,52 +1,34 @@
 """The award pages' forms and figures: reading the award and scoring forms into the API's
-bodies, the error summary, and the chart's data."""
+bodies, the form field an error of the API is about, and the chart's data."""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from marketplace.awards import schemas
 from marketplace.errors import BadInput, FieldError
+from marketplace.web.forms import FormReader, Labels
 
-LABELS = {
-    "reason": "The reason",
-    "abnormally_low_checked": "The check",
-    "choice": "The choice of bid",
-    "award": "The award",
-    "scores": "The scores",
-    "weights": "The weights",
-    "reviewed_on": "The review's date",
-    "members": "The members",
-    "note": "The note",
-}
-
-
-def page_error(error: FieldError) -> FieldError:
-    """An error of the API's body, on the form field it is about."""
-    field = error.field
-    if field.startswith("bid_ids") or field.startswith("areas"):
-        field = "choice"
-    return FieldError(field, error.message)
+LABELS = Labels(
+    {
+        "reason": "The reason",
+        "abnormally_low_checked": "The check",
+        "choice": "The choice of bid",
+        "award": "The award",
+        "scores": "The scores",
+    },
+    by_prefix={"score_": "This score"},
+)
 
 
-def summary(errors: list[FieldError]) -> tuple[dict[str, str], list[dict[str, str]]]:
-    """(message by form field, the GOV.UK error summary's list)."""
-    by_field: dict[str, str] = {}
-    for error in errors:
-        field = error.field.replace("scores.", "score_")
-        text = error.message
-        if not text[:1].isupper():
-            text = f"{LABELS.get(field, 'This score' if field.startswith('score_') else 'This field')} {text}"
-        by_field.setdefault(field, text)
-    return by_field, [{"text": text, "href": f"#{field}"} for field, text in by_field.items()]
-
-
-def _text(form: dict[str, Any], name: str) -> str:
-    value = form.get(name, "")
-    return str(value[0] if isinstance(value, list) and value else value or "").strip()
+def form_field(api_field: str) -> str:
+    """The form field an error of the API's body is about: the choice of bid for the award's
+    `bid_ids` and `areas`, `score_<question>` for a pilot score."""
+    if api_field.startswith("bid_ids") or api_field.startswith("areas"):
+        return "choice"
+    return api_field.replace("scores.", "score_")
 
 
 def _uuid(text: str, field: str) -> UUID:
@@ -59,20 +41,21 @@ def _uuid(text: str, field: str) -> UUID:
 def award_confirmation(kind: str, form: dict[str, Any]) -> schemas.AwardConfirmation:
     """The award form: the chosen bid (one per area for a pilot; the computed ones are chosen
     unless the commissioner changes them), the reason for a departure, the abnormally-low check."""
-    reason = _text(form, "reason")[:2000] or None
-    checked = _text(form, "abnormally_low_checked") == "yes"
+    read = FormReader(form)
+    reason = read.text("reason")[:2000] or None
+    checked = read.ticked("abnormally_low_checked")
     if kind == "pilot":
         areas = [
             schemas.AreaChoice(
                 area_code=name.removeprefix("choice_"), bid_id=_uuid(value, "choice")
             )
             for name in sorted(form)
-            if name.startswith("choice_") and (value := _text(form, name))
+            if name.startswith("choice_") and (value := read.text(name))
         ]
         return schemas.AwardConfirmation(
             areas=areas or None, reason=reason, abnormally_low_checked=checked
         )
-    choice = _text(form, "choice")
+    choice = read.text("choice")
     return schemas.AwardConfirmation(
         bid_ids=[_uuid(choice, "choice")] if choice else None,
         reason=reason,
@@ -82,18 +65,15 @@ def award_confirmation(kind: str, form: dict[str, Any]) -> schemas.AwardConfirma
 
 def pilot_scores(bid_id: UUID, area_code: str, form: dict[str, Any]) -> schemas.PilotScores:
     """The scoring form: a whole number from 0 to 100 for each question (`score_<question>`)."""
+    read = FormReader(form)
     scores: dict[str, int] = {}
-    errors = []
     for name in sorted(form):
         if not name.startswith("score_"):
             continue
-        text = _text(form, name)
-        if not re.fullmatch(r"[0-9]{1,3}", text) or int(text) > 100:
-            errors.append(FieldError(name, "Enter a whole number from 0 to 100"))
-        else:
-            scores[name.removeprefix("score_")] = int(text)
-    if errors:
-        raise BadInput("The scores are not valid", errors)
+        score = read.whole_number(name, most=100, words="Enter a whole number from 0 to 100")
+        if score is not None:
+            scores[name.removeprefix("score_")] = score
+    read.check("The scores are not valid")
     return schemas.PilotScores(bid_id=bid_id, area_code=area_code, scores=scores)
 
 

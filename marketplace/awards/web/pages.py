@@ -10,7 +10,6 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from marketplace.accounts.pages import FormBody
 from marketplace.awards import award as service
 from marketplace.awards import queries as views
 from marketplace.awards import scoring
@@ -21,29 +20,33 @@ from marketplace.awards.web import forms
 from marketplace.awards.words import FACTOR_WORDS, OUTCOME_WORDS, figure_lines
 from marketplace.bids.opening import opened_bids
 from marketplace.errors import DomainError, FieldError, NotFound
+from marketplace.principal import Principal
 from marketplace.tenders.call_offs.forms import KINDS
 from marketplace.tenders.call_offs.pages import call_off_page
+from marketplace.tenders.call_offs.status import STATUS_CONTEXT
 from marketplace.tenders.opportunities.feed import opportunity
+from marketplace.web.forms import FormBody, error_summary, form_errors
 from marketplace.web.labels import PAGE_WORDS
-from marketplace.web.security import actor, role_in
+from marketplace.web.security import SignedIn, role_in
 
 VARY = {"Vary": "HX-Request"}
 
 
 async def _evaluation_page(
-    request: Request[Any, Any, Any],
+    principal: Principal,
     call_off_id: UUID,
     errors: list[FieldError] | None = None,
     status: int = 200,
     form: dict[str, Any] | None = None,
 ) -> Template:
-    principal = actor(request)
     terms = await views.own_terms(principal, call_off_id)
     evaluation = await views.evaluation_view(terms)
     award = None
     if await Award.exists().where(Award.call_off == call_off_id):
         award = await views.award_view(terms)
-    field_errors, error_list = forms.summary(errors or [])
+    field_errors, error_list = error_summary(
+        errors or [], field_id=forms.form_field, label=forms.LABELS
+    )
     return Template(
         "commissioner/evaluation.html",
         context={
@@ -62,6 +65,7 @@ async def _evaluation_page(
             "can_award": principal.role == "commissioner",
             "factor_words": FACTOR_WORDS,
             **PAGE_WORDS,
+            **STATUS_CONTEXT,
         },
         status_code=status,
         headers=VARY,
@@ -74,74 +78,71 @@ class AwardPages(Controller):
     include_in_schema = False
 
     @post("/open")
-    async def open(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
-    ) -> Template | Redirect:
+    async def open(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> Template | Redirect:
         """An opener approves opening the bids after the deadline (the console's button)."""
         try:
-            await approve_opening(actor(request), call_off_id)
+            await approve_opening(principal, call_off_id)
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise
 
             return await call_off_page(
-                request, call_off_id, [FieldError("actions", exc.detail)], exc.status_code
+                principal, call_off_id, [FieldError("actions", exc.detail)], exc.status_code
             )
         return Redirect(path=f"/call-offs/{call_off_id}", status_code=303)
 
     @get("/evaluation")
-    async def evaluation(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
-    ) -> Template:
-        return await _evaluation_page(request, call_off_id)
+    async def evaluation(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> Template:
+        return await _evaluation_page(principal, call_off_id)
 
     @get("/award/standstill")
     async def standstill(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], principal: SignedIn, call_off_id: FromPath[UUID]
     ) -> Template:
         """The standstill countdown, which htmx refreshes; the whole page for anyone else."""
         if request.headers.get("hx-request") != "true":
-            return await _evaluation_page(request, call_off_id)
-        terms = await views.own_terms(actor(request), call_off_id)
+            return await _evaluation_page(principal, call_off_id)
+        terms = await views.own_terms(principal, call_off_id)
         return Template(
             "commissioner/_standstill.html",
             context={
                 "award": await views.award_view(terms),
                 "standstill_url": f"/call-offs/{call_off_id}/award/standstill",
                 **PAGE_WORDS,
+                **STATUS_CONTEXT,
             },
             headers=VARY,
         )
 
     @post("/award")
     async def confirm(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID], data: FormBody
+        self, principal: SignedIn, call_off_id: FromPath[UUID], data: FormBody
     ) -> Template | Redirect:
         try:
-            terms = await views.own_terms(actor(request), call_off_id)
+            terms = await views.own_terms(principal, call_off_id)
             body = forms.award_confirmation(terms.kind, data)
-            await service.confirm_award(actor(request), call_off_id, body)
+            await service.confirm_award(principal, call_off_id, body)
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise
-            errors = [forms.page_error(e) for e in exc.errors] or [FieldError("award", exc.detail)]
-            return await _evaluation_page(request, call_off_id, errors, exc.status_code, data)
+            errors = form_errors(exc, otherwise="award")
+            return await _evaluation_page(principal, call_off_id, errors, exc.status_code, data)
         return Redirect(path=f"/call-offs/{call_off_id}/evaluation#award", status_code=303)
 
     @get("/scores/{bid_id:uuid}/{area_code:str}")
     async def scoring(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         bid_id: FromPath[UUID],
         area_code: FromPath[str],
     ) -> Template:
-        return await _scoring_page(request, call_off_id, bid_id, area_code)
+        return await _scoring_page(principal, call_off_id, bid_id, area_code)
 
     @post("/scores/{bid_id:uuid}/{area_code:str}")
     async def score(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         bid_id: FromPath[UUID],
         area_code: FromPath[str],
@@ -149,21 +150,19 @@ class AwardPages(Controller):
     ) -> Template | Redirect:
         try:
             body = forms.pilot_scores(bid_id, area_code, data)
-            await scoring.put_scores(actor(request), call_off_id, body)
+            await scoring.put_scores(principal, call_off_id, body)
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise
-            errors = exc.errors or [FieldError("scores", exc.detail)]
+            errors = form_errors(exc, otherwise="scores")
             return await _scoring_page(
-                request, call_off_id, bid_id, area_code, errors, exc.status_code, data
+                principal, call_off_id, bid_id, area_code, errors, exc.status_code, data
             )
         return Redirect(path=f"/call-offs/{call_off_id}/evaluation#evaluation", status_code=303)
 
     @get("/award/report")
-    async def report(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
-    ) -> Template:
-        terms = await views.own_terms(actor(request), call_off_id)
+    async def report(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> Template:
+        terms = await views.own_terms(principal, call_off_id)
         award = await views.award_view(terms)
         return Template(
             "commissioner/award_report.html",
@@ -179,7 +178,7 @@ class AwardPages(Controller):
 
 
 async def _scoring_page(
-    request: Request[Any, Any, Any],
+    principal: Principal,
     call_off_id: UUID,
     bid_id: UUID,
     area_code: str,
@@ -187,7 +186,6 @@ async def _scoring_page(
     status: int = 200,
     form: dict[str, Any] | None = None,
 ) -> Template:
-    principal = actor(request)
     terms = await views.own_terms(principal, call_off_id)
     if terms.pilot is None:
         raise NotFound("Only a pilot's bids are scored")
@@ -207,7 +205,9 @@ async def _scoring_page(
     )
     if item is None:
         raise NotFound("No such offer")
-    field_errors, error_list = forms.summary(errors or [])
+    field_errors, error_list = error_summary(
+        errors or [], field_id=forms.form_field, label=forms.LABELS
+    )
     return Template(
         "commissioner/scoring.html",
         context={
@@ -230,11 +230,7 @@ class OutcomePages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def outcome(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
-    ) -> Template:
-
-        principal = actor(request)
+    async def outcome(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> Template:
         found = await views.provider_outcome(principal, call_off_id)
         return Template(
             "provider/outcome.html",
@@ -244,5 +240,6 @@ class OutcomePages(Controller):
                 "outcome_words": OUTCOME_WORDS,
                 "figure_lines": figure_lines,
                 "kinds": KINDS,
+                **STATUS_CONTEXT,
             },
         )

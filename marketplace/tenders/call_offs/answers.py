@@ -10,6 +10,7 @@ from datetime import datetime
 from uuid import UUID
 
 from marketplace.tenders.call_offs import schemas
+from marketplace.tenders.call_offs.status import CallOffStatus
 from marketplace.tenders.tables import Invitation
 
 # call-off -> its declines as (reason, its words, the text for "other")
@@ -57,6 +58,6 @@ async def invitations_closed_since(
         & (Invitation.call_off.commissioner == commissioner_id)
         & (Invitation.call_off.deadline >= since)
         & (Invitation.call_off.deadline < now)
-        & (Invitation.call_off.status != "cancelled")
+        & (Invitation.call_off.status != CallOffStatus.CANCELLED)
     )
     return [(row["provider"], row["call_off"]) for row in rows]

@@ -3,10 +3,10 @@ see them as opportunities."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, get, patch, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 
@@ -15,7 +15,7 @@ from marketplace.tenders.call_offs import drafting as call_offs
 from marketplace.tenders.call_offs import publication, schemas
 from marketplace.tenders.call_offs import queries as call_off_views
 from marketplace.tenders.opportunities import feed
-from marketplace.web.security import actor, role_in
+from marketplace.web.security import SignedIn, role_in
 
 COMMISSIONERS = role_in("commissioner", "opener")
 
@@ -26,9 +26,9 @@ class CallOffApi(Controller):
 
     @post("/", guards=[COMMISSIONERS], status_code=201, summary="Draft a call-off")
     async def create(
-        self, request: Request[Any, Any, Any], data: JSONBody[schemas.CallOffCreate]
+        self, principal: SignedIn, data: JSONBody[schemas.CallOffCreate]
     ) -> schemas.CallOff:
-        return await call_offs.create_call_off(actor(request), data)
+        return await call_offs.create_call_off(principal, data)
 
     @get(
         "/",
@@ -37,12 +37,11 @@ class CallOffApi(Controller):
     )
     async def index(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         status: FromQuery[str | None] = None,
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
     ) -> schemas.CallOffPage | schemas.OpportunityPage:
-        principal = actor(request)
         if principal.is_provider:
             return await feed.opportunity_feed(principal, status, limit, cursor)
         return await call_off_views.list_call_offs(principal, status, limit, cursor)
@@ -53,9 +52,8 @@ class CallOffApi(Controller):
         summary="A call-off",
     )
     async def show(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+        self, principal: SignedIn, call_off_id: FromPath[UUID]
     ) -> schemas.CallOff | schemas.Opportunity:
-        principal = actor(request)
         if principal.is_provider:
             return await feed.opportunity(principal, call_off_id)
         return await call_off_views.get_call_off(principal, call_off_id)
@@ -67,11 +65,11 @@ class CallOffApi(Controller):
     )
     async def change(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         data: JSONBody[schemas.DeadlineChange],
     ) -> schemas.CallOff:
-        return await publication.change_deadline(actor(request), call_off_id, data)
+        return await publication.change_deadline(principal, call_off_id, data)
 
     @post(
         "/{call_off_id:uuid}/publish",
@@ -79,10 +77,8 @@ class CallOffApi(Controller):
         status_code=200,
         summary="Publish to eligible providers",
     )
-    async def publish(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
-    ) -> schemas.CallOff:
-        return await publication.publish_call_off(actor(request), call_off_id)
+    async def publish(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> schemas.CallOff:
+        return await publication.publish_call_off(principal, call_off_id)
 
     @post(
         "/{call_off_id:uuid}/cancel",
@@ -92,11 +88,11 @@ class CallOffApi(Controller):
     )
     async def cancel(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         data: JSONBody[schemas.Cancellation],
     ) -> schemas.CallOff:
-        return await publication.cancel_call_off(actor(request), call_off_id, data)
+        return await publication.cancel_call_off(principal, call_off_id, data)
 
     @post(
         "/{call_off_id:uuid}/documents",
@@ -106,7 +102,7 @@ class CallOffApi(Controller):
     )
     async def attach(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         call_off_id: FromPath[UUID],
         data: Annotated[
             schemas.CallOffDocumentUpload, Body(media_type=RequestEncodingType.MULTI_PART)
@@ -115,5 +111,5 @@ class CallOffApi(Controller):
         content = await data.file.read()
         await data.file.close()
         return await publication.attach_document(
-            actor(request), call_off_id, data.file.filename, content
+            principal, call_off_id, data.file.filename, content
         )

@@ -11,6 +11,7 @@ from uuid import UUID
 import msgspec
 
 from marketplace.db import for_update, is_postgres
+from marketplace.tenders.call_offs.status import OPEN_FOR_BIDS, CallOffStatus
 from marketplace.tenders.tables import CallOff, CallOffArea, Invitation
 
 
@@ -20,7 +21,7 @@ class BiddingTerms:
     commissioner_id: UUID
     kind: str
     title: str
-    status: str
+    status: CallOffStatus
     deadline: datetime
     terms: dict[str, Any]
     invited_area_codes: list[str]
@@ -58,7 +59,7 @@ async def lock_for_bidding(call_off_id: UUID, provider_id: UUID) -> BiddingTerms
         commissioner_id=row["commissioner"],
         kind=row["kind"],
         title=row["title"],
-        status=row["status"],
+        status=CallOffStatus(row["status"]),
         deadline=row["deadline"],
         terms=msgspec.json.decode(row["terms"]),
         invited_area_codes=msgspec.json.decode(row["area_codes"]),
@@ -66,7 +67,7 @@ async def lock_for_bidding(call_off_id: UUID, provider_id: UUID) -> BiddingTerms
 
 
 @dataclass(frozen=True)
-class ClosedCallOff:
+class ClosingCallOff:
     call_off_id: UUID
     commissioner_id: UUID
     opening_quorum: int
@@ -75,15 +76,18 @@ class ClosedCallOff:
     invited_area_ids: dict[UUID, list[UUID]]
 
 
-async def close_if_due(call_off_id: UUID, now: datetime) -> ClosedCallOff | None:
-    """Close a published call-off whose deadline has come (inside the caller's transaction, under
-    the row lock every bid takes): no bid can be accepted after this, and none is lost by it."""
+async def due_to_close(call_off_id: UUID, now: datetime) -> ClosingCallOff | None:
+    """The call-off, if it is open for bids and its deadline has come, locked until the caller's
+    transaction ends (exclusively, the row every bid shares): no bid can be accepted from here on,
+    and none is lost; the caller re-checks the bidders' gates and moves it to closed. None when
+    it is not due."""
     row = await for_update(CallOff.select().where(CallOff.id == call_off_id)).first()
-    if row is None or row["status"] != "published" or now < row["deadline"]:
+    if row is None or row["status"] not in OPEN_FOR_BIDS or now < row["deadline"]:
         return None
-    await CallOff.update({CallOff.status: "closed"}).where(CallOff.id == call_off_id)
     invited = await invited_area_ids(call_off_id)
-    return ClosedCallOff(row["id"], row["commissioner"], row["opening_quorum"], row["lot"], invited)
+    return ClosingCallOff(
+        row["id"], row["commissioner"], row["opening_quorum"], row["lot"], invited
+    )
 
 
 async def invited_area_ids(call_off_id: UUID) -> dict[UUID, list[UUID]]:
@@ -106,9 +110,9 @@ async def invited_area_ids(call_off_id: UUID) -> dict[UUID, list[UUID]]:
 
 
 async def due_for_closing(now: datetime) -> list[UUID]:
-    """Published call-offs whose deadline has passed (the sweep behind the scheduled close)."""
+    """Call-offs open for bids whose deadline has passed (the sweep behind the scheduled close)."""
     rows = await CallOff.select(CallOff.id).where(
-        (CallOff.status == "published") & (CallOff.deadline <= now)
+        CallOff.status.is_in(sorted(OPEN_FOR_BIDS)) & (CallOff.deadline <= now)
     )
     return [row["id"] for row in rows]
 

@@ -18,11 +18,10 @@ from marketplace.reference.postcodes.rules import RURALITY_CATEGORIES
 from marketplace.reference.queries import area_codes, lot_id, own_area_ids, pricing_of
 from marketplace.tenders.call_offs import schemas
 from marketplace.tenders.call_offs.queries import commissioner_of, get_call_off
+from marketplace.tenders.call_offs.status import HOLDING_PACKAGES
 from marketplace.tenders.tables import CallOff, CallOffArea, CallOffPackage, Package
 from marketplace.units import two_places
 
-# A package in a call-off in one of these states cannot be put in another one.
-HOLDING_STATES = ("published", "closed", "evaluated", "awarded")
 MAX_PILOT_AREA_HOURS = Decimal("200.00")
 
 
@@ -43,12 +42,13 @@ def check_deadline(deadline: datetime, field: str = "deadline") -> datetime:
 
 
 async def held_packages(package_ids: list[UUID], excluding: UUID | None = None) -> set[UUID]:
-    """Those of these packages already in a published (or later) call-off."""
+    """Those of these packages already held by another call-off (published, or later but not
+    ended)."""
     if not package_ids:
         return set()
     query = CallOffPackage.select(CallOffPackage.package).where(
         CallOffPackage.package.is_in(package_ids)
-        & CallOffPackage.call_off.status.is_in(list(HOLDING_STATES))
+        & CallOffPackage.call_off.status.is_in(sorted(HOLDING_PACKAGES))
     )
     if excluding is not None:
         query = query.where(CallOffPackage.call_off != excluding)

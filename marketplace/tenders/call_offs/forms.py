@@ -4,8 +4,7 @@ service's field errors back into the form's own fields (pure: no ORM, no I/O).""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +12,7 @@ import msgspec
 
 from marketplace.errors import BadInput, FieldError
 from marketplace.tenders.call_offs import schemas
+from marketplace.web.forms import FormReader, Labels, refused_field
 
 KINDS = {
     "enablement": "Enablement request",
@@ -20,27 +20,29 @@ KINDS = {
     "pilot": "Pilot",
 }
 PILOT_ROWS = 3
-LABELS = {
-    "title": "Title",
-    "lot_code": "Lot",
-    "deadline": "Deadline",
-    "max_rate": "Maximum hourly rate",
-    "package_id": "Package",
-    "package_ids": "Packages",
-    "budget": "Budget",
-    "weeks": "Weeks",
-    "outcomes": "Outcomes",
-    "latest_start": "Latest start date",
-    "quality_weight": "Quality weight",
-    "price_weight": "Price weight",
-    "min_quality_percent": "Minimum quality score",
-    "max_areas_per_provider": "Areas per provider",
-    "reason": "Reason",
-    **{f"area_code_{i}": f"Area {i + 1}" for i in range(PILOT_ROWS)},
-    **{f"area_hours_{i}": f"Weekly hours of area {i + 1}" for i in range(PILOT_ROWS)},
-    **{f"question_{i}": f"Question {i + 1}" for i in range(PILOT_ROWS)},
-    **{f"question_weight_{i}": f"Weight of question {i + 1}" for i in range(PILOT_ROWS)},
-}
+LABELS = Labels(
+    {
+        "title": "Title",
+        "lot_code": "Lot",
+        "deadline": "Deadline",
+        "max_rate": "Maximum hourly rate",
+        "package_id": "Package",
+        "package_ids": "Packages",
+        "budget": "Budget",
+        "weeks": "Weeks",
+        "outcomes": "Outcomes",
+        "latest_start": "Latest start date",
+        "quality_weight": "Quality weight",
+        "price_weight": "Price weight",
+        "min_quality_percent": "Minimum quality score",
+        "max_areas_per_provider": "Areas per provider",
+        "reason": "Reason",
+        **{f"area_code_{i}": f"Area {i + 1}" for i in range(PILOT_ROWS)},
+        **{f"area_hours_{i}": f"Weekly hours of area {i + 1}" for i in range(PILOT_ROWS)},
+        **{f"question_{i}": f"Question {i + 1}" for i in range(PILOT_ROWS)},
+        **{f"question_weight_{i}": f"Weight of question {i + 1}" for i in range(PILOT_ROWS)},
+    }
+)
 
 
 def form_field(api_field: str, kind: str) -> str:
@@ -72,20 +74,6 @@ def form_field(api_field: str, kind: str) -> str:
     return api_field.removeprefix("pilot.")
 
 
-def summary(
-    errors: list[FieldError], kind: str = ""
-) -> tuple[dict[str, str], list[dict[str, str]]]:
-    """(message by form field, the GOV.UK error summary's list) for these errors."""
-    by_field: dict[str, str] = {}
-    for error in errors:
-        field = form_field(error.field, kind)
-        text = error.message
-        if not text[:1].isupper():
-            text = f"{LABELS.get(field, 'This field')} {text}"
-        by_field.setdefault(field, text)
-    return by_field, [{"text": text, "href": f"#{field}"} for field, text in by_field.items()]
-
-
 def london_deadline(value: str, timezone: str, field: str = "deadline") -> datetime:
     """A datetime-local value (YYYY-MM-DDTHH:MM) read as a local time of the marketplace's zone,
     as an instant in UTC."""
@@ -111,64 +99,21 @@ def default_deadline(timezone: str, now: datetime | None = None) -> str:
     return f"{day.isoformat()}T17:00"
 
 
-class _Reader:
-    def __init__(self, form: dict[str, Any]) -> None:
-        self.form = form
-        self.errors: list[FieldError] = []
-
-    def text(self, name: str) -> str:
-        value = self.form.get(name, "")
-        return str(value[0] if isinstance(value, list) and value else value or "").strip()
-
-    def many(self, name: str) -> list[str]:
-        value = self.form.get(name, [])
-        return [str(v) for v in (value if isinstance(value, list) else [value]) if str(v)]
-
-    def pence(self, name: str, required: bool = True) -> int | None:
-        raw = self.text(name).removeprefix("£").replace(",", "")
-        if not raw and not required:
-            return None
-        try:
-            amount = Decimal(raw)
-            if amount != amount.quantize(Decimal("0.01")) or amount <= 0:
-                raise InvalidOperation
-        except InvalidOperation:
-            self.errors.append(FieldError(name, "Enter an amount in pounds, like 24.50"))
-            return None
-        return int(amount * 100)
-
-    def number(self, name: str, default: int | None = None) -> int | None:
-        raw = self.text(name)
-        if not raw and default is not None:
-            return default
-        if not raw.isdigit():
-            self.errors.append(FieldError(name, "Enter a whole number"))
-            return None
-        return int(raw)
-
-    def day(self, name: str) -> str | None:
-        try:
-            return date.fromisoformat(self.text(name)).isoformat()
-        except ValueError:
-            self.errors.append(FieldError(name, "Enter a date, like 2026-03-31"))
-            return None
-
-
-def _terms(kind: str, read: _Reader) -> dict[str, Any]:
+def _terms(kind: str, read: FormReader) -> dict[str, Any]:
     if kind == "enablement":
         outcomes = [line.strip() for line in read.text("outcomes").splitlines() if line.strip()]
         return {
-            "package_ids": read.many("package_id")[:1],
+            "package_ids": read.choices("package_id")[:1],
             "enablement": {
                 "budget_pence": read.pence("budget"),
-                "weeks": read.number("weeks"),
+                "weeks": read.whole_number("weeks"),
                 "outcomes": outcomes,
             },
         }
     if kind == "cluster":
         return {
-            "package_ids": read.many("package_ids"),
-            "cluster": {"latest_start": read.day("latest_start")},
+            "package_ids": read.choices("package_ids"),
+            "cluster": {"latest_start": read.iso_date("latest_start")},
         }
     areas = [
         {"area_code": read.text(f"area_code_{i}"), "weekly_hours": read.text(f"area_hours_{i}")}
@@ -179,7 +124,7 @@ def _terms(kind: str, read: _Reader) -> dict[str, Any]:
         {
             "id": f"q{i + 1}",
             "text": read.text(f"question_{i}"),
-            "weight": read.number(f"question_weight_{i}"),
+            "weight": read.whole_number(f"question_weight_{i}"),
         }
         for i in range(PILOT_ROWS)
         if read.text(f"question_{i}")
@@ -188,10 +133,10 @@ def _terms(kind: str, read: _Reader) -> dict[str, Any]:
         "pilot": {
             "areas": areas,
             "questions": questions,
-            "quality_weight": read.number("quality_weight"),
-            "price_weight": read.number("price_weight"),
-            "min_quality_percent": read.number("min_quality_percent", 0),
-            "max_areas_per_provider": read.number("max_areas_per_provider", 1),
+            "quality_weight": read.whole_number("quality_weight"),
+            "price_weight": read.whole_number("price_weight"),
+            "min_quality_percent": read.whole_number("min_quality_percent", default=0),
+            "max_areas_per_provider": read.whole_number("max_areas_per_provider", default=1),
         }
     }
 
@@ -199,7 +144,7 @@ def _terms(kind: str, read: _Reader) -> dict[str, Any]:
 def call_off_create(kind: str, form: dict[str, Any], timezone: str) -> schemas.CallOffCreate:
     """The CallOffCreate a form of this kind asks for; BadInput naming the form's fields when a
     field cannot be read."""
-    read = _Reader(form)
+    read = FormReader(form)
     body: dict[str, Any] = {
         "kind": kind,
         "title": read.text("title"),
@@ -212,12 +157,9 @@ def call_off_create(kind: str, form: dict[str, Any], timezone: str) -> schemas.C
         read.errors.extend(exc.errors)
     body |= _terms(kind, read)
     if not body["title"]:
-        read.errors.append(FieldError("title", "Enter a title"))
-    if read.errors:
-        raise BadInput("The form has problems", read.errors)
+        read.refuse("title", "Enter a title")
+    read.check()
     try:
         return msgspec.convert(body, schemas.CallOffCreate)
     except msgspec.ValidationError as exc:
-        at = re.search(r"at `\$\.([^`]*)`", str(exc))
-        message = str(exc).split(" - at ")[0]
-        raise BadInput(str(exc), [FieldError(at[1] if at else "title", message)]) from None
+        raise BadInput(str(exc), [refused_field(exc, "title")]) from None

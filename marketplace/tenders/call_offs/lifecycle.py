@@ -1,18 +1,25 @@
-"""The later life of a call-off, for the awards domain: what it needs to know to evaluate and
-award one, the moves between statuses, and what becomes of its packages."""
+"""The moves of a call-off between statuses, the one way any status changes; and its later life,
+for the awards domain: what it needs to know to evaluate and award one, and what becomes of its
+packages."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from marketplace.db import for_update
-from marketplace.errors import WrongState
+from piccolo.columns import Column
+
+from marketplace.audit.service import record
+from marketplace.db import for_update, write_transaction
+from marketplace.errors import NotFound
+from marketplace.principal import Principal
 from marketplace.tenders.call_offs import schemas
 from marketplace.tenders.call_offs.queries import call_off_facts
+from marketplace.tenders.call_offs.status import CallOffStatus, check_move
 from marketplace.tenders.tables import CallOff, CallOffDocument, CallOffPackage, Package
 
 
@@ -25,7 +32,7 @@ class AwardTerms:
     lot_id: UUID
     kind: str
     title: str
-    status: str
+    status: CallOffStatus
     deadline: datetime
     max_hourly_rate_pence: int
     # Enablement and cluster: the envelope in force; pilot: the explicit one per area, if any.
@@ -58,7 +65,7 @@ async def award_terms(call_off_id: UUID, *, lock: bool = False) -> AwardTerms | 
         lot_id=row["lot"],
         kind=row["kind"],
         title=row["title"],
-        status=row["status"],
+        status=CallOffStatus(row["status"]),
         deadline=row["deadline"],
         max_hourly_rate_pence=row["max_hourly_rate_pence"],
         envelope_weekly_pence=envelope.weekly_pence if envelope else row["envelope_weekly_pence"],
@@ -71,14 +78,38 @@ async def award_terms(call_off_id: UUID, *, lock: bool = False) -> AwardTerms | 
     )
 
 
-async def move_call_off(call_off_id: UUID, to: str, *allowed: str) -> None:
-    """Move the call-off to status `to` from one of `allowed` (inside the caller's transaction)."""
-    row = await CallOff.select(CallOff.status).where(CallOff.id == call_off_id).first()
-    if row is None or row["status"] not in allowed:
-        status = row["status"] if row else "missing"
-        raise WrongState(f"A {status} call-off cannot become {to}")
-    if row["status"] != to:
-        await CallOff.update({CallOff.status: to}).where(CallOff.id == call_off_id)
+async def move_call_off(
+    call_off_id: UUID,
+    to: CallOffStatus,
+    *,
+    actor: Principal | None,
+    action: str,
+    details: dict[str, Any] | None = None,
+    also_set: Mapping[Column, Any] | None = None,
+) -> None:
+    """Move the call-off to status `to` (inside the caller's transaction, under the row's lock):
+    refused with WrongState unless the lifecycle's table allows the move from where it is. The one
+    audit event of the use case that moves it is written here, as `action` with its `details` and
+    the move (`from_status`, `to_status`); `also_set` are columns changed with the status (the
+    moment it was published, the reason it was cancelled)."""
+    async with write_transaction():
+        row = await for_update(
+            CallOff.select(CallOff.status, CallOff.commissioner).where(CallOff.id == call_off_id)
+        ).first()
+        if row is None:
+            raise NotFound("No such call-off")
+        check_move(row["status"], to)
+        values: dict[Column | str, Any] = dict((also_set or {}).items())
+        values[CallOff.status] = to
+        await CallOff.update(values).where(CallOff.id == call_off_id)
+        await record(
+            actor,
+            action,
+            "call_off",
+            call_off_id,
+            organisation_id=row["commissioner"],
+            details={**(details or {}), "from_status": row["status"], "to_status": to},
+        )
 
 
 async def _package_ids(call_off_id: UUID) -> list[UUID]:

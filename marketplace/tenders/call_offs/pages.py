@@ -3,6 +3,7 @@ its actions, and the status panel htmx refreshes."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -10,17 +11,19 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from marketplace.accounts.pages import FormBody
 from marketplace.config import get_settings
 from marketplace.errors import BadInput, DomainError, FieldError, NotFound
 from marketplace.pagination import MAX_LIMIT
+from marketplace.principal import Principal
 from marketplace.reference import service
 from marketplace.tenders.call_offs import drafting as call_offs
 from marketplace.tenders.call_offs import forms, publication, schemas
 from marketplace.tenders.call_offs import queries as call_off_views
+from marketplace.tenders.call_offs.status import STATUS_CONTEXT, CallOffStatus
 from marketplace.tenders.waiting_list import packages
+from marketplace.web.forms import FormBody, FormReader, error_summary, form_errors
 from marketplace.web.labels import PAGE_WORDS
-from marketplace.web.security import actor, role_in
+from marketplace.web.security import SignedIn, role_in
 
 COMMISSIONERS = role_in("commissioner", "opener")
 VARY = {"Vary": "HX-Request"}
@@ -34,11 +37,11 @@ def _is_htmx(request: Request[Any, Any, Any]) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-async def _waiting_packages(request: Request[Any, Any, Any]) -> list[Any]:
+async def _waiting_packages(principal: Principal) -> list[Any]:
     items: list[Any] = []
     cursor = None
     while True:
-        page = await packages.list_packages(actor(request), MAX_LIMIT, cursor, status="waiting")
+        page = await packages.list_packages(principal, MAX_LIMIT, cursor, status="waiting")
         items += page.items
         if (cursor := page.next_cursor) is None:
             return items
@@ -46,26 +49,30 @@ async def _waiting_packages(request: Request[Any, Any, Any]) -> list[Any]:
 
 async def _form_page(
     request: Request[Any, Any, Any],
+    principal: Principal,
     kind: str,
     form: dict[str, Any] | None = None,
     errors: list[FieldError] | None = None,
     status: int = 200,
 ) -> Template:
-    principal = actor(request)
-    field_errors, error_list = forms.summary(errors or [], kind)
+    field_errors, error_list = error_summary(
+        errors or [], field_id=partial(forms.form_field, kind=kind), label=forms.LABELS
+    )
     areas = await service.list_areas(MAX_LIMIT, None, principal.organisation_id)
     form = form or {}
-    chosen = form.get("package_ids") or list(request.query_params.getall("package_id", []))
+    chosen = FormReader(form).choices("package_ids") or list(
+        request.query_params.getall("package_id", [])
+    )
     return Template(
         "commissioner/call_off_form.html",
         context={
             "kind": kind,
             "kind_name": forms.KINDS[kind],
             "form": form,
-            "chosen": chosen if isinstance(chosen, list) else [chosen],
+            "chosen": chosen,
             "deadline": form.get("deadline") or forms.default_deadline(_zone()),
             "lots": [p.lot_code for p in await service.list_pricing(principal)],
-            "packages": await _waiting_packages(request) if kind != "pilot" else [],
+            "packages": await _waiting_packages(principal) if kind != "pilot" else [],
             "areas": areas.items,
             "pilot_rows": range(forms.PILOT_ROWS),
             "field_errors": field_errors,
@@ -77,15 +84,16 @@ async def _form_page(
 
 
 async def call_off_page(
-    request: Request[Any, Any, Any],
+    principal: Principal,
     call_off_id: UUID,
     errors: list[FieldError] | None = None,
     status: int = 200,
     form: dict[str, Any] | None = None,
 ) -> Template:
-    principal = actor(request)
     call_off = await call_off_views.get_call_off(principal, call_off_id)
-    field_errors, error_list = forms.summary(errors or [])
+    field_errors, error_list = error_summary(
+        errors or [], field_id=partial(forms.form_field, kind=""), label=forms.LABELS
+    )
     return Template(
         "commissioner/call_off.html",
         context={
@@ -94,10 +102,11 @@ async def call_off_page(
             "new_deadline": (form or {}).get("deadline")
             or forms.local_input(call_off.deadline, _zone()),
             "reason": (form or {}).get("reason", ""),
-            "can_open": principal.role == "opener" and call_off.status == "closed",
+            "can_open": principal.role == "opener" and call_off.status == CallOffStatus.CLOSED,
             "field_errors": field_errors,
             "errors": error_list,
             **PAGE_WORDS,
+            **STATUS_CONTEXT,
         },
         status_code=status,
         headers=VARY,
@@ -110,8 +119,8 @@ class CallOffPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self, request: Request[Any, Any, Any]) -> Template:
-        page = await call_off_views.list_call_offs(actor(request), None, MAX_LIMIT, None)
+    async def index(self, principal: SignedIn) -> Template:
+        page = await call_off_views.list_call_offs(principal, None, MAX_LIMIT, None)
         return Template(
             "commissioner/call_offs.html",
             context={"call_offs": page.items, "kinds": forms.KINDS, **PAGE_WORDS},
@@ -119,79 +128,84 @@ class CallOffPages(Controller):
 
     @get("/new")
     async def new(
-        self, request: Request[Any, Any, Any], kind: FromQuery[str | None] = None
+        self,
+        request: Request[Any, Any, Any],
+        principal: SignedIn,
+        kind: FromQuery[str | None] = None,
     ) -> Template:
         if kind not in forms.KINDS:
             return Template("commissioner/call_off_kinds.html", context={"kinds": forms.KINDS})
-        return await _form_page(request, kind)
+        return await _form_page(request, principal, kind)
 
     @post("/new")
-    async def create(self, request: Request[Any, Any, Any], data: FormBody) -> Template | Redirect:
-        kind = str(data.get("kind", ""))
+    async def create(
+        self, request: Request[Any, Any, Any], principal: SignedIn, data: FormBody
+    ) -> Template | Redirect:
+        kind = FormReader(data).text("kind", strip=False)
         if kind not in forms.KINDS:
             raise NotFound("No such kind of call-off")
         try:
             body = forms.call_off_create(kind, data, _zone())
-            created = await call_offs.create_call_off(actor(request), body)
+            created = await call_offs.create_call_off(principal, body)
         except DomainError as exc:
-            errors = exc.errors or [FieldError("title", exc.detail)]
-            return await _form_page(request, kind, data, errors, exc.status_code)
+            errors = form_errors(exc, otherwise="title")
+            return await _form_page(request, principal, kind, data, errors, exc.status_code)
         return Redirect(path=f"/call-offs/{created.id}", status_code=303)
 
     @get("/{call_off_id:uuid}")
-    async def show(self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]) -> Template:
-        return await call_off_page(request, call_off_id)
+    async def show(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> Template:
+        return await call_off_page(principal, call_off_id)
 
     @get("/{call_off_id:uuid}/status")
     async def status(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], principal: SignedIn, call_off_id: FromPath[UUID]
     ) -> Template:
         """Just the status panel for htmx's polling; the whole page for anyone else."""
         if not _is_htmx(request):
-            return await call_off_page(request, call_off_id)
-        call_off = await call_off_views.get_call_off(actor(request), call_off_id)
+            return await call_off_page(principal, call_off_id)
+        call_off = await call_off_views.get_call_off(principal, call_off_id)
         return Template(
             "commissioner/_call_off_status.html",
-            context={"call_off": call_off, **PAGE_WORDS},
+            context={"call_off": call_off, **PAGE_WORDS, **STATUS_CONTEXT},
             headers=VARY,
         )
 
     @post("/{call_off_id:uuid}/publish")
     async def publish(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID]
+        self, principal: SignedIn, call_off_id: FromPath[UUID]
     ) -> Template | Redirect:
         try:
-            await publication.publish_call_off(actor(request), call_off_id)
+            await publication.publish_call_off(principal, call_off_id)
         except DomainError as exc:
-            return await call_off_page(request, call_off_id, _general(exc), exc.status_code)
+            return await call_off_page(principal, call_off_id, _general(exc), exc.status_code)
         return Redirect(path=f"/call-offs/{call_off_id}", status_code=303)
 
     @post("/{call_off_id:uuid}/cancel")
     async def cancel(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID], data: FormBody
+        self, principal: SignedIn, call_off_id: FromPath[UUID], data: FormBody
     ) -> Template | Redirect:
-        reason = str(data.get("reason", "")).strip()
+        reason = FormReader(data).text("reason")
         try:
             if not reason:
                 raise BadInput("A reason is needed", [FieldError("reason", "Enter a reason")])
             body = schemas.Cancellation(reason=reason[:2000])
-            await publication.cancel_call_off(actor(request), call_off_id, body)
+            await publication.cancel_call_off(principal, call_off_id, body)
         except DomainError as exc:
             errors = [FieldError("reason", e.message) for e in exc.errors] or _general(exc)
-            return await call_off_page(request, call_off_id, errors, exc.status_code, data)
+            return await call_off_page(principal, call_off_id, errors, exc.status_code, data)
         return Redirect(path=f"/call-offs/{call_off_id}", status_code=303)
 
     @post("/{call_off_id:uuid}/deadline")
     async def deadline(
-        self, request: Request[Any, Any, Any], call_off_id: FromPath[UUID], data: FormBody
+        self, principal: SignedIn, call_off_id: FromPath[UUID], data: FormBody
     ) -> Template | Redirect:
         try:
-            new = forms.london_deadline(str(data.get("deadline", "")), _zone())
+            new = forms.london_deadline(FormReader(data).text("deadline"), _zone())
             body = schemas.DeadlineChange(deadline=new)
-            await publication.change_deadline(actor(request), call_off_id, body)
+            await publication.change_deadline(principal, call_off_id, body)
         except DomainError as exc:
             errors = exc.errors or _general(exc)
-            return await call_off_page(request, call_off_id, errors, exc.status_code, data)
+            return await call_off_page(principal, call_off_id, errors, exc.status_code, data)
         return Redirect(path=f"/call-offs/{call_off_id}", status_code=303)
 
 

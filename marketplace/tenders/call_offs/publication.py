@@ -19,10 +19,13 @@ from marketplace.notifications.outbox import add_email, add_job
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs import schemas
 from marketplace.tenders.call_offs.drafting import check_deadline, held_packages
-from marketplace.tenders.call_offs.queries import (
-    call_off_row,
-    get_call_off,
-    require_status,
+from marketplace.tenders.call_offs.lifecycle import move_call_off
+from marketplace.tenders.call_offs.queries import call_off_row, get_call_off
+from marketplace.tenders.call_offs.status import (
+    BEFORE_CLOSE,
+    CallOffStatus,
+    check_move,
+    check_status,
 )
 from marketplace.tenders.jobs import CLOSE_CALL_OFF
 from marketplace.tenders.tables import (
@@ -64,7 +67,7 @@ async def publish_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallO
     async with write_transaction():
         row = await call_off_row(actor, call_off_id)
         await for_update(CallOff.select(CallOff.id).where(CallOff.id == call_off_id))
-        require_status(row, "draft", doing="published")
+        check_move(row["status"], CallOffStatus.PUBLISHED)
         check_deadline(row["deadline"])
         package_ids = [
             p["package"]
@@ -94,22 +97,19 @@ async def publish_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallO
                 for provider, area_ids in sorted(eligible.items())
             ]
         )
-        await CallOff.update(
-            {CallOff.status: "published", CallOff.published_at: datetime.now(UTC)}
-        ).where(CallOff.id == call_off_id)
         if package_ids:
             await Package.update({Package.status: "in_call_off"}).where(
                 Package.id.is_in(package_ids)
             )
         await _tell_invitees(call_off_id, "call_off_invitation", _email_context(row))
         await add_job(CLOSE_CALL_OFF, {"call_off_id": str(call_off_id)}, run_at=row["deadline"])
-        await record(
-            actor,
-            "publish_call_off",
-            "call_off",
+        await move_call_off(
             call_off_id,
-            organisation_id=row["commissioner"],
+            CallOffStatus.PUBLISHED,
+            actor=actor,
+            action="publish_call_off",
             details={"invited": len(eligible)},
+            also_set={CallOff.published_at: datetime.now(UTC)},
         )
     return await get_call_off(actor, call_off_id)
 
@@ -123,8 +123,8 @@ async def change_deadline(
     async with write_transaction():
         row = await call_off_row(actor, call_off_id)
         await for_update(CallOff.select(CallOff.id).where(CallOff.id == call_off_id))
-        require_status(row, "draft", "published", doing="given a new deadline")
-        if row["status"] == "published":
+        check_status(row["status"], BEFORE_CLOSE, doing="given a new deadline")
+        if row["status"] == CallOffStatus.PUBLISHED:
             if datetime.now(UTC) >= row["deadline"]:
                 raise WrongState(f"The deadline ({row['deadline'].isoformat()}) has passed")
             if deadline <= row["deadline"]:
@@ -138,7 +138,7 @@ async def change_deadline(
                 _email_context(row, new_deadline=deadline.isoformat()),
             )
         await CallOff.update({CallOff.deadline: deadline}).where(CallOff.id == call_off_id)
-        if row["status"] == "published":
+        if row["status"] == CallOffStatus.PUBLISHED:
             # The close scheduled for the old deadline finds nothing due; this one closes it.
             await add_job(CLOSE_CALL_OFF, {"call_off_id": str(call_off_id)}, run_at=deadline)
         await record(
@@ -160,8 +160,8 @@ async def cancel_call_off(
     async with write_transaction():
         row = await call_off_row(actor, call_off_id)
         await for_update(CallOff.select(CallOff.id).where(CallOff.id == call_off_id))
-        require_status(row, "draft", "published", doing="cancelled")
-        if row["status"] == "published":
+        check_move(row["status"], CallOffStatus.CANCELLED)
+        if row["status"] == CallOffStatus.PUBLISHED:
             await _tell_invitees(
                 call_off_id, "call_off_cancelled", _email_context(row, reason=body.reason)
             )
@@ -175,20 +175,13 @@ async def cancel_call_off(
                 await Package.update({Package.status: "waiting"}).where(
                     Package.id.is_in(package_ids)
                 )
-        await CallOff.update(
-            {
-                CallOff.status: "cancelled",
-                CallOff.cancelled_at: datetime.now(UTC),
-                CallOff.cancel_reason: body.reason,
-            }
-        ).where(CallOff.id == call_off_id)
-        await record(
-            actor,
-            "cancel_call_off",
-            "call_off",
+        await move_call_off(
             call_off_id,
-            organisation_id=row["commissioner"],
+            CallOffStatus.CANCELLED,
+            actor=actor,
+            action="cancel_call_off",
             details={"reason": body.reason},
+            also_set={CallOff.cancelled_at: datetime.now(UTC), CallOff.cancel_reason: body.reason},
         )
     return await get_call_off(actor, call_off_id)
 
@@ -213,7 +206,7 @@ async def attach_document(
     """Archive a document of a draft or published call-off, readable by every invitee."""
 
     row = await call_off_row(actor, call_off_id)
-    require_status(row, "draft", "published", doing="given documents")
+    check_status(row["status"], BEFORE_CLOSE, doing="given documents")
     document = await store_document(actor, filename, content, "public", row["commissioner"])
     async with write_transaction():
         await CallOffDocument.insert(

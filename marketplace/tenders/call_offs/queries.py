@@ -11,7 +11,7 @@ from uuid import UUID
 
 import msgspec
 
-from marketplace.errors import NotAllowed, NotFound, WrongState
+from marketplace.errors import NotAllowed, NotFound
 from marketplace.pagination import check_limit, decode_cursor, encode_cursor
 from marketplace.principal import Principal
 from marketplace.reference.postcodes.rules import RURALITY_CATEGORIES
@@ -43,11 +43,6 @@ async def call_off_row(actor: Principal, call_off_id: UUID) -> dict[str, Any]:
     if row is None:
         raise NotFound("No such call-off")
     return row
-
-
-def require_status(row: dict[str, Any], *allowed: str, doing: str) -> None:
-    if row["status"] not in allowed:
-        raise WrongState(f"A {row['status']} call-off cannot be {doing}")
 
 
 async def call_off_facts(row: dict[str, Any]) -> dict[str, Any]:

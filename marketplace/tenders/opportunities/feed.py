@@ -14,6 +14,7 @@ from marketplace.pagination import check_limit, decode_cursor, encode_cursor
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs import schemas
 from marketplace.tenders.call_offs.queries import call_off_facts
+from marketplace.tenders.call_offs.status import OPEN_FOR_BIDS
 from marketplace.tenders.tables import CallOff, Invitation
 
 
@@ -48,7 +49,7 @@ async def _opportunity(row: dict[str, Any], your_areas: list[str]) -> schemas.Op
 async def opportunity_feed(
     actor: Principal, status: str | None, limit: int, cursor: str | None
 ) -> schemas.OpportunityPage:
-    """The call-offs this provider is invited to (published ones by default), soonest deadline
+    """The call-offs this provider is invited to (those open for bids by default), soonest deadline
     first; never another provider's data, never a package's reference or postcode."""
     provider_id = _provider_of(actor)
     check_limit(limit)
@@ -58,7 +59,7 @@ async def opportunity_feed(
         Invitation.call_off._.lot._.code.as_alias("lot_code"),
     ).where(
         (Invitation.provider == provider_id)
-        & (Invitation.call_off.status == (status or "published"))
+        & Invitation.call_off.status.is_in([status] if status else sorted(OPEN_FOR_BIDS))
     )
     if cursor:
         query = query.where(

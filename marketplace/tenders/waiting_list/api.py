@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
 from marketplace.principal import COMMISSIONER_ROLES
 from marketplace.tenders.waiting_list import packages, schemas
-from marketplace.web.security import actor, role_in
+from marketplace.web.security import SignedIn, role_in
 
 
 class PackageApi(Controller):
@@ -21,14 +20,14 @@ class PackageApi(Controller):
 
     @post("/", status_code=201, summary="Put a package on your waiting list")
     async def create(
-        self, request: Request[Any, Any, Any], data: JSONBody[schemas.PackageCreate]
+        self, principal: SignedIn, data: JSONBody[schemas.PackageCreate]
     ) -> schemas.Package:
-        return await packages.add_package(actor(request), data)
+        return await packages.add_package(principal, data)
 
     @get("/", summary="Your waiting list")
     async def index(
         self,
-        request: Request[Any, Any, Any],
+        principal: SignedIn,
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
         status: FromQuery[str | None] = None,
@@ -37,7 +36,7 @@ class PackageApi(Controller):
         service_level: FromQuery[schemas.ServiceLevel | None] = None,
     ) -> schemas.PackagePage:
         return await packages.list_packages(
-            actor(request),
+            principal,
             limit,
             cursor,
             status=status,
@@ -47,10 +46,8 @@ class PackageApi(Controller):
         )
 
     @get("/{package_id:uuid}", summary="One package of your waiting list")
-    async def show(
-        self, request: Request[Any, Any, Any], package_id: FromPath[UUID]
-    ) -> schemas.Package:
-        return await packages.get_package(actor(request), package_id)
+    async def show(self, principal: SignedIn, package_id: FromPath[UUID]) -> schemas.Package:
+        return await packages.get_package(principal, package_id)
 
     @post(
         "/bundle-suggestions",
@@ -58,6 +55,6 @@ class PackageApi(Controller):
         summary="Suggested cluster bundles of your waiting packages",
     )
     async def bundle_suggestions(
-        self, request: Request[Any, Any, Any], data: JSONBody[schemas.BundleRequest]
+        self, principal: SignedIn, data: JSONBody[schemas.BundleRequest]
     ) -> schemas.BundleSuggestions:
-        return await packages.suggest_bundles(actor(request), data)
+        return await packages.suggest_bundles(principal, data)

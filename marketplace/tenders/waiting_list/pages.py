@@ -11,14 +11,15 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from marketplace.accounts.pages import FormBody
 from marketplace.errors import BadInput, DomainError, FieldError, NotFound
 from marketplace.pagination import MAX_LIMIT
+from marketplace.principal import Principal
 from marketplace.reference import service
 from marketplace.reference.postcodes import directory
 from marketplace.tenders.waiting_list import packages, schemas
+from marketplace.web.forms import FormBody, FormReader, error_summary, form_errors, refused_field
 from marketplace.web.labels import PAGE_WORDS, URGENCY_REASONS
-from marketplace.web.security import actor, role_in
+from marketplace.web.security import SignedIn, role_in
 
 PAGE_SIZE = 50
 SVG_SIZE, SVG_RADIUS = 160, 70  # the radius circle leaves a margin inside the square
@@ -32,22 +33,28 @@ def _filters(request: Request[Any, Any, Any]) -> dict[str, str | None]:
     }
 
 
-async def _own_areas(request: Request[Any, Any, Any]) -> list[Any]:
-    return (await service.list_areas(MAX_LIMIT, None, actor(request).organisation_id)).items
+async def _own_areas(principal: Principal) -> list[Any]:
+    return (await service.list_areas(MAX_LIMIT, None, principal.organisation_id)).items
 
 
-def _errors(exc: DomainError) -> list[FieldError]:
-    return exc.errors or [FieldError("reference", exc.detail)]
+def _form_field(api_field: str) -> str:
+    """The input an error of the package's body is about: its top-level field."""
+    return api_field.split(".")[0].split("[")[0] or "reference"
+
+
+def _label(field: str) -> str:
+    return field.replace("_", " ").capitalize()
 
 
 def _summary(errors: list[FieldError]) -> tuple[dict[str, str], list[dict[str, str]]]:
-    by_field: dict[str, str] = {}
-    for error in errors:
-        field = error.field.split(".")[0].split("[")[0] or "reference"
-        label = field.replace("_", " ").capitalize()
-        text = error.message if error.message[:1].isupper() else f"{label} {error.message}"
-        by_field.setdefault(field, text)
-    return by_field, [{"text": text, "href": f"#{field}"} for field, text in by_field.items()]
+    return error_summary(errors, field_id=_form_field, label=_label)
+
+
+def _plainly(error: FieldError) -> FieldError:
+    """A field msgspec refused, in the form's words."""
+    if error.message == "is required":
+        return error
+    return FieldError(error.field, "is not valid: " + error.message.lower())
 
 
 def scatter(
@@ -73,10 +80,10 @@ class WaitingListPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self, request: Request[Any, Any, Any]) -> Template:
+    async def index(self, request: Request[Any, Any, Any], principal: SignedIn) -> Template:
         filters = _filters(request)
         page = await packages.list_packages(
-            actor(request),
+            principal,
             PAGE_SIZE,
             request.query_params.get("cursor") or None,
             status="waiting",
@@ -87,19 +94,19 @@ class WaitingListPages(Controller):
             context={
                 "page": page,
                 "filters": filters,
-                "areas": await _own_areas(request),
+                "areas": await _own_areas(principal),
                 "query": {k: v for k, v in filters.items() if v},
                 **PAGE_WORDS,
             },
         )
 
     @get("/new")
-    async def new(self, request: Request[Any, Any, Any]) -> Template:
-        return await self._form(request, {}, [])
+    async def new(self, principal: SignedIn) -> Template:
+        return await self._form(principal, {}, [])
 
     @post("/new")
-    async def add(self, request: Request[Any, Any, Any], data: FormBody) -> Template | Redirect:
-        form = {k: str(v).strip() for k, v in data.items() if k != "csrf_token"}
+    async def add(self, principal: SignedIn, data: FormBody) -> Template | Redirect:
+        form = FormReader(data).texts()
         body = {k: v for k, v in form.items() if v}
         try:
             if body.get("urgency") != "urgent":
@@ -107,20 +114,16 @@ class WaitingListPages(Controller):
             try:
                 package = msgspec.convert(body, schemas.PackageCreate)
             except msgspec.ValidationError as exc:
-                field = str(exc).partition("`$.")[2].partition("`")[0]
-                missing = str(exc).partition("required field `")[2].partition("`")[0]
-                raise BadInput(
-                    str(exc),
-                    [FieldError(missing or field or "reference", _plain(str(exc), bool(missing)))],
-                ) from None
-            await packages.add_package(actor(request), package)
+                raise BadInput(str(exc), [_plainly(refused_field(exc, "reference"))]) from None
+            await packages.add_package(principal, package)
         except DomainError as exc:
-            return await self._form(request, form, _errors(exc), exc.status_code)
+            errors = form_errors(exc, otherwise="reference")
+            return await self._form(principal, form, errors, exc.status_code)
         return Redirect(path="/waiting-list?added=" + quote(package.reference), status_code=303)
 
     async def _form(
         self,
-        request: Request[Any, Any, Any],
+        principal: Principal,
         form: dict[str, str],
         errors: list[FieldError],
         status: int = 200,
@@ -130,7 +133,7 @@ class WaitingListPages(Controller):
             "commissioner/package_form.html",
             context={
                 "form": form,
-                "areas": await _own_areas(request),
+                "areas": await _own_areas(principal),
                 "urgency_reasons": URGENCY_REASONS,
                 "field_errors": field_errors,
                 "errors": error_list,
@@ -140,7 +143,7 @@ class WaitingListPages(Controller):
         )
 
     @get("/bundles")
-    async def bundles(self, request: Request[Any, Any, Any]) -> Template:
+    async def bundles(self, request: Request[Any, Any, Any], principal: SignedIn) -> Template:
         query = request.query_params
         form = {k: query.get(k, "") for k in ("area_code", "max_radius_km", "max_weekly_hours")}
         suggestions, errors = None, []
@@ -149,20 +152,22 @@ class WaitingListPages(Controller):
                 body = msgspec.convert(
                     {k: v for k, v in form.items() if v}, schemas.BundleRequest, strict=False
                 )
-                suggestions = await packages.suggest_bundles(actor(request), body)
+                suggestions = await packages.suggest_bundles(principal, body)
             except msgspec.ValidationError as exc:
-                field = str(exc).partition("`$.")[2].partition("`")[0] or "max_radius_km"
-                errors = [FieldError(field, _plain(str(exc), "required" in str(exc)))]
+                refused = _plainly(refused_field(exc, "max_radius_km"))
+                if refused.message == "is required":  # whichever limit is missing
+                    refused = FieldError("max_radius_km", refused.message)
+                errors = [refused]
             except DomainError as exc:
-                errors = exc.errors or [FieldError("max_radius_km", exc.detail)]
+                errors = form_errors(exc, otherwise="max_radius_km")
         field_errors, error_list = _summary(errors)
         return Template(
             "commissioner/bundles.html",
             context={
                 "form": form,
-                "areas": await _own_areas(request),
+                "areas": await _own_areas(principal),
                 "suggestions": suggestions,
-                "maps": await _maps(request, suggestions) if suggestions else [],
+                "maps": await _maps(principal, suggestions) if suggestions else [],
                 "svg_size": SVG_SIZE,
                 "svg_radius": SVG_RADIUS,
                 "field_errors": field_errors,
@@ -173,21 +178,15 @@ class WaitingListPages(Controller):
         )
 
 
-def _plain(message: str, missing: bool) -> str:
-    if missing:
-        return "is required"
-    return "is not valid: " + message.split(" - at ")[0].lower()
-
-
 async def _maps(
-    request: Request[Any, Any, Any], suggestions: schemas.BundleSuggestions
+    principal: Principal, suggestions: schemas.BundleSuggestions
 ) -> list[list[tuple[float, float]]]:
     """The SVG position of each package of each suggestion."""
     maps = []
     for suggestion in suggestions.items:
         places = []
         for package_id in suggestion.package_ids:
-            package = await packages.get_package(actor(request), package_id)
+            package = await packages.get_package(principal, package_id)
             try:
                 place = await directory.get_postcode(package.postcode)
             except NotFound:
