@@ -23,7 +23,7 @@ from marketplace.awards.engine.quality import (
     quality_order_key,
     quality_score,
 )
-from marketplace.awards.engine.review_cycle import add_months, next_review
+from marketplace.awards.engine.review_cycle import ReviewDue, add_months, next_review
 
 NOTHING = QualityInputs(None)
 ONLY = dict.fromkeys(DEFAULT_QUALITY_WEIGHTS, 0)
@@ -392,11 +392,80 @@ def test_six_calendar_months_keep_the_day_or_end_the_month(
 
 
 def test_the_next_review_is_due_six_months_after_the_last() -> None:
-    assert next_review(None, date(2026, 5, 1)).words == "No review yet: one is due now"
-    assert next_review(None, date(2026, 5, 1)).overdue
-    last = date(2026, 1, 15)
-    assert next_review(last, date(2026, 7, 14)).words == "Due on 15 July 2026"
-    assert next_review(last, date(2026, 7, 15)).words == "Due today, 15 July 2026"
-    late = next_review(last, date(2026, 7, 16))
-    assert late.overdue and late.due_on == date(2026, 7, 15)
-    assert late.words == "Overdue: the next review was due on 15 July 2026"
+    assert next_review(None, date(2026, 5, 1)) == ReviewDue(
+        None, True, "No review yet: one is due now"
+    )
+    last, due = date(2026, 1, 15), date(2026, 7, 15)
+    assert next_review(last, date(2026, 7, 14)) == ReviewDue(due, False, "Due on 15 July 2026")
+    assert next_review(last, due) == ReviewDue(due, False, "Due today, 15 July 2026")
+    assert next_review(last, date(2026, 7, 16)) == ReviewDue(
+        due, True, "Overdue: the next review was due on 15 July 2026"
+    )
+
+
+def test_every_factor_says_why_it_has_no_records() -> None:
+    assert [f.explanation for f in quality_score(NOTHING).factors] == [
+        "no records yet (no CQC rating), neutral value: 50.00",
+        "no records yet (no invitation closed in the last 6 months), neutral value: 50.00",
+        "no records yet (no awarded care recorded in the last 6 months), neutral value: 100.00",
+        "no records yet (no start of care recorded in the last 6 months), neutral value: 100.00",
+        "no records yet (no quality-monitoring visit in the last 6 months), neutral value: 50.00",
+        "no records yet (no tender evaluation score recorded), neutral value: 50.00",
+        "no records yet (no invitation closed in the last 6 months), neutral value: 100.00",
+        "no records yet (no substantiated safeguarding concern recorded in the last 6 months), "
+        "neutral value: 100.00",
+        "no records yet (no upheld complaint recorded in the last 6 months), neutral value: 100.00",
+        "no records yet (no compliment recorded in the last 6 months), neutral value: 50.00",
+    ]
+    assert [f.value for f in quality_score(NOTHING).factors] == [
+        Decimal(n).quantize(Decimal("0.01")) for n in (50, 50, 100, 100, 50, 50, 100, 100, 100, 50)
+    ]
+
+
+def test_recorded_factors_explain_their_figures() -> None:
+    inputs = QualityInputs(
+        "good", invitations=4, responses=3, declines=1, tender_score=64, monitoring_scores=(70,)
+    )
+    assert found(inputs, "turn_downs")[1] == (
+        "declined 1 of 4 invitations in the last 6 months: 75.00"
+    )
+    assert found(QualityInputs("good", invitations=1), "turn_downs")[1] == (
+        "declined 0 of 1 invitation in the last 6 months: 100.00"
+    )
+    assert found(inputs, "tender_score")[1] == "tender evaluation score 64: 64.00"
+    assert found(inputs, "response_rate")[1] == (
+        "answered 3 of 4 invitations in the last 6 months: 75.00"
+    )
+    score = quality_score(inputs)
+    assert [f.value for f in score.factors][:2] == [Decimal("75.00"), Decimal("75.00")]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        (QualityInputs(None, invitations=-1), "a count of invitations cannot be negative"),
+        (QualityInputs(None, responses=-1), "a count of responses cannot be negative"),
+        (QualityInputs(None, declines=-1), "a count of declines cannot be negative"),
+        (QualityInputs(None, hand_backs=-1), "a count of hand-backs cannot be negative"),
+        (QualityInputs(None, care_awarded=-1), "a count of awarded care cannot be negative"),
+        (QualityInputs(None, late_starts=-1), "a count of late starts cannot be negative"),
+        (QualityInputs(None, care_started=-1), "a count of starts cannot be negative"),
+        (
+            QualityInputs(None, safeguarding_concerns=-1),
+            "a count of substantiated safeguarding concern cannot be negative",
+        ),
+        (
+            QualityInputs(None, upheld_complaints=-1),
+            "a count of upheld complaint cannot be negative",
+        ),
+        (QualityInputs(None, compliments=-1), "a count of compliments cannot be negative"),
+        (
+            QualityInputs(None, monitoring_scores=(101,)),
+            "a quality-monitoring score is between 0 and 100",
+        ),
+        (QualityInputs(None, tender_score=-1), "a tender evaluation score is between 0 and 100"),
+    ],
+)
+def test_each_impossible_input_is_refused_by_name(inputs: QualityInputs, message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        quality_score(inputs)
