@@ -21,9 +21,11 @@ from marketplace.accounts.pages import SignInPages
 from marketplace.admissions.api import AdmissionApi, BlockApi, EnablementBarApi
 from marketplace.archive.api import MULTIPART_OVERHEAD_BYTES, DocumentApi
 from marketplace.audit.api import AuditApi
-from marketplace.awards.web.api import AwardApi, OpeningApi, RankingApi
+from marketplace.awards.web.api import AwardApi, OpeningApi
 from marketplace.awards.web.pages import AwardPages, OutcomePages
-from marketplace.bids.api import BidApi, OpenedBidsApi
+from marketplace.awards.web.ranking_api import QualityWeightsApi, RankingApi
+from marketplace.awards.web.ranking_pages import RankingPages
+from marketplace.bids.api import BidApi, DeclineApi, OpenedBidsApi
 from marketplace.bids.opportunity_pages import OpportunityPages
 from marketplace.bids.pages import BidPages, MyBidsPages
 from marketplace.binding import bind_engine
@@ -38,6 +40,8 @@ from marketplace.idempotency.middleware import HonourIdempotencyKeys
 from marketplace.jobs import periodic_upkeep
 from marketplace.notifications.pages import DevelopmentMailPages, OutboxPages
 from marketplace.notifications.relay import InProcessRunner
+from marketplace.quality.api import QualityRecordApi
+from marketplace.quality.pages import QualityRecordPages
 from marketplace.reference.api import AreaApi, LotApi, PostcodeApi, PricingApi
 from marketplace.reference.pages import reference_data
 from marketplace.tenders.call_offs.api import CallOffApi
@@ -73,12 +77,15 @@ ROUTES: list[Any] = [
     PackageApi,
     CallOffApi,
     BidApi,
+    DeclineApi,
     OpeningApi,
     OpenedBidsApi,
     AwardApi,
     RankingApi,
     CareApi,
     EnablementBarApi,
+    QualityWeightsApi,
+    QualityRecordApi,
     AuditApi,
     DocumentApi,
     CallOffPages,
@@ -91,6 +98,8 @@ ROUTES: list[Any] = [
     CarePages,
     EnablementBarPages,
     MyCarePages,
+    RankingPages,
+    QualityRecordPages,
 ]
 
 

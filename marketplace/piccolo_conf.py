@@ -15,6 +15,7 @@ APP_REGISTRY = AppRegistry(
         "marketplace.notifications.piccolo_app",
         "marketplace.bids.piccolo_app",
         "marketplace.admissions.piccolo_app",
+        "marketplace.quality.piccolo_app",
         "marketplace.idempotency.piccolo_app",
         "marketplace.awards.piccolo_app",
         "marketplace.care.piccolo_app",

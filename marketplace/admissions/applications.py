@@ -168,6 +168,7 @@ async def _present(actor: Principal, rows: list[dict[str, Any]]) -> list[schemas
                 applied_at=row["applied_at"],
                 decided_at=row["decided_at"],
                 decision_reason=row["decision_reason"],
+                tender_score=row["tender_score"],
                 waited_working_days=clock.waited_working_days,
                 decision_due_on=clock.decision_due_on,
                 overdue=clock.overdue,

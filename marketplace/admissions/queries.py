@@ -30,3 +30,22 @@ async def admitted_providers(
         if provider not in earliest or (when is not None and (known is None or when < known)):
             earliest[provider] = when
     return earliest
+
+
+async def tender_scores(commissioner_id: UUID, provider_ids: Iterable[UUID]) -> dict[UUID, int]:
+    """Each provider's tender evaluation score recorded by the commissioner when admitting it:
+    the latest approval that has one (providers without one are left out)."""
+    providers = list(provider_ids)
+    if not providers:
+        return {}
+    rows = (
+        await Admission.select(Admission.provider, Admission.tender_score)
+        .where(
+            (Admission.commissioner == commissioner_id)
+            & (Admission.status == "approved")
+            & Admission.provider.is_in(providers)
+            & Admission.tender_score.is_not_null()
+        )
+        .order_by(Admission.decided_at)
+    )
+    return {row["provider"]: row["tender_score"] for row in rows}

@@ -22,8 +22,13 @@ class AdmissionCreate(Request):
 
 
 class AdmissionDecision(Request):
+    """`tender_score`: the provider's tender evaluation score (0 to 100), recorded when approving
+    (optional here, so that clients written before it keep working; a factor of the quality
+    ranking, "no records yet" without it)."""
+
     decision: Literal["approve", "reject"]
     reason: Reason | None = None
+    tender_score: Annotated[int, msgspec.Meta(ge=0, le=100)] | None = None
 
 
 class AdmissionArea(msgspec.Struct):
@@ -52,6 +57,7 @@ class Admission(msgspec.Struct):
     applied_at: datetime
     decided_at: datetime | None
     decision_reason: str | None
+    tender_score: int | None
     # Working days waited, the application day counting (to the decision once decided).
     waited_working_days: int
     # The 10th working day from the application day (Europe/London), that day counting.

@@ -30,6 +30,9 @@ class Admission(Table, tablename="admission"):
     decided_at = Timestamptz(null=True, default=None)
     decided_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.restrict)
     decision_reason = Text(null=True, default=None)
+    # The tender evaluation score (0 to 100) the commissioner recorded when approving, if any:
+    # a factor of the provider quality ranking (docs/design.md 4.8).
+    tender_score = Integer(null=True, default=None)
     # At most one open (applied) application per provider, lot and commissioner: partial unique
     # index admission_one_open, created in the migration.
 

@@ -118,8 +118,14 @@ async def _fresh_failures(
     }
 
 
-async def _store(call_off_id: UUID, outcome: rules.Evaluation) -> None:
+async def _store(
+    call_off_id: UUID, outcome: rules.Evaluation, standings: dict[UUID, Standing]
+) -> None:
     now = datetime.now(UTC)
+    breakdowns = {
+        provider_id: msgspec.json.encode(standing.factors).decode()
+        for provider_id, standing in standings.items()
+    }
     await Assessment.delete().where(Assessment.call_off == call_off_id)
     rows = [
         Assessment(
@@ -136,6 +142,7 @@ async def _store(call_off_id: UUID, outcome: rules.Evaluation) -> None:
             exclusions=encode_gate_failures(item.exclusions),
             figures=msgspec.json.encode(dict(item.figures)).decode(),
             reason=item.reason,
+            quality=breakdowns.get(item.provider_id),
         )
         for position, item in enumerate(outcome.assessments)
     ]
@@ -186,7 +193,7 @@ async def evaluate_call_off(
                 for bid in contents
             ],
         )
-        await _store(call_off_id, outcome)
+        await _store(call_off_id, outcome, standings)
         details = {
             "complete": outcome.complete,
             "compliant_bids": compliant_bid_count(outcome),

@@ -9,6 +9,9 @@ from marketplace.awards.tables import (
     Evaluation,
     PilotScore,
     ProviderQuality,
+    QualityWeights,
+    RankingReview,
+    RankingReviewEntry,
 )
 from marketplace.care.tables import AwardedCare
 
@@ -24,6 +27,9 @@ APP_CONFIG = AppConfig(
         AwardLine,
         # The care domain's table (marketplace/care/tables.py): its migration history began here.
         AwardedCare,
+        QualityWeights,
+        RankingReview,
+        RankingReviewEntry,
     ],
     migration_dependencies=[
         "marketplace.tenders.piccolo_app",

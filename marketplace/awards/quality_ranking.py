@@ -1,29 +1,27 @@
 """The provider quality ranking as the marketplace records it: each provider's score with a
-commissioner, recomputed when it decides something and kept with its factor breakdown."""
+commissioner under the commissioner's weights in force, worked out from recorded events only
+(`quality_inputs.py`), recomputed and kept with its factor breakdown whenever it decides something
+(an evaluation) or a record it rests on changes (`rerank_providers`, wired to
+`marketplace.reranking`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
 import msgspec
 
-from marketplace.accounts.queries import organisation_names, standing_of
+from marketplace.accounts.queries import organisation_names
 from marketplace.admissions.queries import admitted_providers
 from marketplace.awards import schemas
-from marketplace.awards.engine.quality import QualityInputs, quality_order_key, quality_score
+from marketplace.awards.engine.quality import quality_order_key, quality_score
+from marketplace.awards.quality_inputs import quality_inputs
+from marketplace.awards.quality_weights import commissioner_of, weights_in_force
 from marketplace.awards.tables import ProviderQuality
-from marketplace.bids.queries import bids_made
-from marketplace.care.queries import care_facts
 from marketplace.db import upsert, write_transaction
-from marketplace.errors import NotAllowed
 from marketplace.principal import Principal
-from marketplace.tenders.call_offs.queries import invitations_since
-
-# docs/design.md 4.8: the response rate, hand-backs and late starts look back six months.
-LOOK_BACK = timedelta(days=183)
 
 
 @dataclass(frozen=True)
@@ -37,52 +35,32 @@ class Standing:
     admitted_at: datetime | None
 
 
-async def _inputs(commissioner_id: UUID, provider_ids: list[UUID]) -> dict[UUID, QualityInputs]:
-    since = datetime.now(UTC) - LOOK_BACK
-    standing = await standing_of(provider_ids)
-    invited = await invitations_since(commissioner_id, provider_ids, since)
-    made = await bids_made(provider_ids, {call_off for _, call_off in invited})
-    invitations = dict.fromkeys(provider_ids, 0)
-    for provider, _ in invited:
-        invitations[provider] += 1
-    bids = dict.fromkeys(provider_ids, 0)
-    for provider, _ in made:
-        bids[provider] += 1
-    care = await care_facts(commissioner_id, provider_ids, since)
-    # Quality-monitoring visits are not recorded here: that factor stays at its default.
-    return {
-        provider_id: QualityInputs(
-            cqc_rating=standing[provider_id].cqc_rating if provider_id in standing else None,
-            invitations=invitations[provider_id],
-            bids=bids[provider_id],
-            hand_backs=care[provider_id].hand_backs,
-            late_starts=care[provider_id].late_starts,
-            monitoring_score=None,
-        )
-        for provider_id in provider_ids
-    }
-
-
 async def standings_of(
     commissioner_id: UUID, provider_ids: list[UUID], lot_id: UUID | None = None
 ) -> dict[UUID, Standing]:
     """These providers' quality scores with the commissioner, worked out from what the
-    marketplace records now, each with its factor breakdown (reads only)."""
+    marketplace records now with the weights in force, each with its factor breakdown (reads
+    only)."""
     if not provider_ids:
         return {}
-    inputs = await _inputs(commissioner_id, provider_ids)
+    inputs = await quality_inputs(commissioner_id, provider_ids, datetime.now(UTC))
+    weights = (await weights_in_force(commissioner_id)).weights
     admitted = await admitted_providers(commissioner_id, lot_id, provider_ids)
     names = await organisation_names(provider_ids)
     standings = {}
     for provider_id in provider_ids:
-        scored = quality_score(inputs[provider_id])
+        scored = quality_score(inputs[provider_id], weights)
         standings[provider_id] = Standing(
             provider_id,
             names.get(provider_id, ""),
             scored.score,
             [
                 schemas.QualityFactor(
-                    name=f.name, weight=f.weight, score=f.value, explanation=f.explanation
+                    name=f.name,
+                    weight=f.weight,
+                    score=f.value,
+                    explanation=f.explanation,
+                    recorded=f.recorded,
                 )
                 for f in scored.factors
             ],
@@ -94,8 +72,8 @@ async def standings_of(
 async def rank_providers(
     commissioner_id: UUID, provider_ids: list[UUID], lot_id: UUID | None = None
 ) -> dict[UUID, Standing]:
-    """Recompute these providers' quality scores when they decide something (an evaluation)
-    and keep each with its factor breakdown (inside the caller's transaction)."""
+    """Recompute these providers' quality scores and keep each with its factor breakdown
+    (inside the caller's transaction)."""
     standings = await standings_of(commissioner_id, provider_ids, lot_id)
     now = datetime.now(UTC)
     async with write_transaction():
@@ -114,11 +92,20 @@ async def rank_providers(
     return standings
 
 
-async def provider_ranking(actor: Principal) -> list[schemas.RankedProvider]:
+async def rerank_providers(commissioner_id: UUID, provider_ids: list[UUID] | None) -> None:
+    """A record the ranking rests on changed: recompute and keep these providers' ranking with
+    the commissioner (None: every provider it admitted or already ranked)."""
+    if provider_ids is None:
+        kept = await ProviderQuality.select(ProviderQuality.provider).where(
+            ProviderQuality.commissioner == commissioner_id
+        )
+        admitted = await admitted_providers(commissioner_id)
+        provider_ids = sorted({row["provider"] for row in kept} | set(admitted), key=str)
+    await rank_providers(commissioner_id, provider_ids)
+
+
+async def ranked_providers(commissioner_id: UUID) -> list[schemas.RankedProvider]:
     """The commissioner's admitted providers, best first, each with its factor breakdown."""
-    commissioner_id = actor.commissioner_organisation(
-        NotAllowed("Only commissioners see the provider quality ranking")
-    )
     provider_ids = sorted(await admitted_providers(commissioner_id), key=str)
     standings = await standings_of(commissioner_id, provider_ids)
     ordered = sorted(
@@ -136,3 +123,8 @@ async def provider_ranking(actor: Principal) -> list[schemas.RankedProvider]:
         )
         for position, s in enumerate(ordered, start=1)
     ]
+
+
+async def provider_ranking(actor: Principal) -> list[schemas.RankedProvider]:
+    """The commissioner's ranking, for its staff."""
+    return await ranked_providers(commissioner_of(actor))

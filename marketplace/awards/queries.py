@@ -95,7 +95,13 @@ async def evaluation_view(terms: AwardTerms) -> schemas.EvaluationView:
                 exclusion_codes=[failure.code for failure in row["exclusions"]],
                 figures=row["figures"],
                 reason=row["reason"],
-                quality=quality.get(row["provider"], []),
+                # The breakdown the evaluation used; evaluations kept before it was stored with
+                # them show the provider's latest kept one.
+                quality=(
+                    msgspec.json.decode(row["quality"], type=list[schemas.QualityFactor])
+                    if row["quality"] is not None
+                    else quality.get(row["provider"], [])
+                ),
             )
             for row in rows
         ],

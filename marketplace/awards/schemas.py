@@ -16,10 +16,14 @@ Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 
 
 class QualityFactor(msgspec.Struct):
+    """One factor of a provider's quality ranking score; `recorded` is false when there are no
+    records yet and the factor scores its neutral value (docs/design.md 4.8)."""
+
     name: str
     weight: int
     score: Decimal
     explanation: str
+    recorded: bool = True
 
 
 class RankedProvider(msgspec.Struct):

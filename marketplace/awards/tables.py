@@ -1,5 +1,6 @@
-"""Evaluations, pilot quality scores, provider quality rankings and awards (the awarded care is
-the care domain's, marketplace/care/tables.py, though this app migrates it)."""
+"""Evaluations, pilot quality scores, provider quality rankings (with each commissioner's
+weights and ranking reviews) and awards (the awarded care is the care domain's,
+marketplace/care/tables.py, though this app migrates it)."""
 
 from piccolo.columns import (
     UUID,
@@ -15,7 +16,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from marketplace.accounts.tables import Organisation
+from marketplace.accounts.tables import Organisation, User
 from marketplace.tenders.tables import CallOff
 
 
@@ -48,6 +49,9 @@ class Assessment(Table, tablename="assessment"):
     exclusions = Text(default="[]")  # every failed gate, [{code, sentence}]
     figures = Text(default="{}")
     reason = Text()
+    # The provider's quality ranking breakdown the evaluation used (JSON list of factors); null
+    # for evaluations stored before it was kept here.
+    quality = Text(null=True, default=None)
 
 
 class PilotScore(Table, tablename="pilot_score"):
@@ -73,6 +77,47 @@ class ProviderQuality(Table, tablename="provider_quality"):
     factors = Text(default="[]")
     computed_at = Timestamptz()
     # Unique (commissioner, provider): index provider_quality_one_per_pair (raw migration).
+
+
+class QualityWeights(Table, tablename="quality_weights"):
+    """One version of a commissioner's quality ranking weights. Every change is a new row: the
+    latest version is in force and the earlier ones are its history."""
+
+    id = UUID(primary_key=True)
+    commissioner = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    version = Integer()
+    weights = Text()  # {factor: weight}, every factor, adding up to 100
+    note = Text(null=True, default=None)
+    changed_by = ForeignKey(User, on_delete=OnDelete.restrict)
+    changed_at = Timestamptz()
+    # Unique (commissioner, version): index quality_weights_one_per_version (raw migration).
+
+
+class RankingReview(Table, tablename="ranking_review"):
+    """A commissioner's panel review of the provider quality ranking, which freezes a dated
+    snapshot of it (its entries) with the weights then in force."""
+
+    id = UUID(primary_key=True)
+    commissioner = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    reviewed_on = Date()
+    members = Text(default="[]")  # the panel members' names and roles, as given
+    note = Text(default="")
+    weights = Text()
+    weights_version = Integer()  # 0: the defaults
+    recorded_by = ForeignKey(User, on_delete=OnDelete.restrict)
+    recorded_at = Timestamptz()
+
+
+class RankingReviewEntry(Table, tablename="ranking_review_entry"):
+    """One provider's place in a review's frozen snapshot of the ranking."""
+
+    id = UUID(primary_key=True)
+    review = ForeignKey(RankingReview, on_delete=OnDelete.restrict, index=True)
+    provider = ForeignKey(Organisation, on_delete=OnDelete.restrict)
+    provider_name = Varchar(length=200)
+    rank = Integer()
+    score = Numeric(digits=(5, 2))
+    factors = Text(default="[]")
 
 
 class Award(Table, tablename="award"):

@@ -49,3 +49,18 @@ def figure_lines(figures: dict[str, Any] | None) -> list[tuple[str, str]]:
         for name, label in FIGURE_LABELS.items()
         if figures.get(name) is not None
     ]
+
+
+# The provider quality ranking's factors as people read them (docs/design.md 4.8).
+FACTOR_WORDS = {
+    "cqc_rating": "CQC rating",
+    "response_rate": "Response rate",
+    "hand_backs": "Hand-backs",
+    "late_starts": "Late starts",
+    "quality_monitoring": "Quality monitoring",
+    "tender_score": "Tender score",
+    "turn_downs": "Turn-downs",
+    "safeguarding": "Safeguarding",
+    "complaints": "Complaints",
+    "compliments": "Compliments",
+}

@@ -1,4 +1,5 @@
-"""JSON API of bids: a provider submits, reads and withdraws its own sealed bid."""
+"""JSON API of bids: a provider submits, reads and withdraws its own sealed bid, or declines the
+call-off."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody
 
 from marketplace.archive.filenames import content_disposition
-from marketplace.bids import attachments, opening, schemas, service
+from marketplace.bids import attachments, declines, opening, schemas, service
+from marketplace.errors import NotFound
 from marketplace.web.security import SignedIn, role_in
 
 
@@ -87,6 +89,32 @@ class BidApi(Controller):
         self, principal: SignedIn, call_off_id: FromPath[UUID]
     ) -> schemas.Withdrawal:
         return await service.withdraw_bid(principal, call_off_id)
+
+
+class DeclineApi(Controller):
+    path = "/api/v1/call-offs/{call_off_id:uuid}/decline"
+    tags = ["bids"]
+    guards = [role_in("provider")]
+
+    @post(
+        "/",
+        status_code=201,
+        summary="Decline the call-off you are invited to, with a reason (before the deadline)",
+    )
+    async def decline(
+        self,
+        principal: SignedIn,
+        call_off_id: FromPath[UUID],
+        data: JSONBody[schemas.DeclineCreate],
+    ) -> schemas.Decline:
+        return await declines.decline_call_off(principal, call_off_id, data)
+
+    @get("/", summary="Your decline of the call-off")
+    async def show(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> schemas.Decline:
+        found = await declines.own_decline(principal, call_off_id)
+        if found is None:
+            raise NotFound("You have not declined this call-off")
+        return found
 
 
 class OpenedBidsApi(Controller):

@@ -6,13 +6,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marketplace.bids.schemas import AreaBid, BidSubmission
-from marketplace.errors import FieldError
+import msgspec
+
+from marketplace.bids.rules import DECLINE_REASONS
+from marketplace.bids.schemas import AreaBid, BidSubmission, DeclineCreate
+from marketplace.errors import BadInput, FieldError
 from marketplace.units import pounds
 from marketplace.web.forms import FormReader, Labels, MoneyWords
 
 MAX_RATE_PENCE = 100_000
 MAX_TEXT = 5000
+MAX_DECLINE_TEXT = 2000
 LABELS = Labels(
     {
         "hourly_rate": "Hourly rate",
@@ -21,6 +25,8 @@ LABELS = Labels(
         "notes": "Notes",
         "areas": "Areas",
         "file": "The file",
+        "reason": "The reason",
+        "text": "Your reason",
     },
     by_prefix={"area_answer_": "The answer", "area_rate_": "The hourly rate"},
 )
@@ -129,3 +135,13 @@ def form_field(api_field: str, rows: list[int]) -> str:
             return f"area_rate_{row}"
         return "areas"
     return {"hourly_rate_pence": "hourly_rate"}.get(api_field, api_field)
+
+
+def decline_body(form: dict[str, Any]) -> DeclineCreate:
+    """The decline form: a reason from the list, and the provider's own words for "other"."""
+    read = FormReader(form)
+    reason = read.text("reason")
+    if reason not in DECLINE_REASONS:
+        raise BadInput("Choose a reason", [FieldError("reason", "Choose why you are declining")])
+    text = read.text("text")[:MAX_DECLINE_TEXT] if reason == "other" else ""
+    return msgspec.convert({"reason": reason, "text": text or None}, DeclineCreate)

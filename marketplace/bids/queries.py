@@ -1,12 +1,13 @@
-"""What other domains may read of bids (never the sealed content): these functions, not the
-tables."""
+"""What other domains may read of bids (never the sealed content) and of declines: these
+functions, not the tables."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from uuid import UUID
 
-from marketplace.bids.tables import Bid
+from marketplace.bids.rules import DECLINE_REASONS
+from marketplace.bids.tables import Bid, Decline
 
 
 async def bid_counts(call_off_ids: list[UUID]) -> dict[UUID, int]:
@@ -32,5 +33,38 @@ async def bids_made(
         return []
     rows = await Bid.select(Bid.provider, Bid.call_off).where(
         Bid.provider.is_in(providers) & Bid.call_off.is_in(call_offs)
+    )
+    return [(row["provider"], row["call_off"]) for row in rows]
+
+
+async def decline_reasons(
+    call_off_ids: list[UUID],
+) -> dict[UUID, list[tuple[str, str, str | None]]]:
+    """Each call-off's declines as (reason, its words, the text for "other"), oldest first, and
+    never who declined: what a commissioner sees of the turn-downs before opening."""
+    if not call_off_ids:
+        return {}
+    rows = (
+        await Decline.select(Decline.call_off, Decline.reason, Decline.text)
+        .where(Decline.call_off.is_in(call_off_ids))
+        .order_by(Decline.declined_at)
+    )
+    found: dict[UUID, list[tuple[str, str, str | None]]] = {c: [] for c in call_off_ids}
+    for row in rows:
+        words = DECLINE_REASONS.get(row["reason"], row["reason"])
+        found[row["call_off"]].append((row["reason"], words, row["text"]))
+    return found
+
+
+async def declines_by(
+    provider_ids: Iterable[UUID], call_off_ids: Iterable[UUID]
+) -> list[tuple[UUID, UUID]]:
+    """(provider, call-off) for every decline these providers made of these call-offs (the
+    ranking's turn-downs)."""
+    providers, call_offs = list(provider_ids), list(call_off_ids)
+    if not providers or not call_offs:
+        return []
+    rows = await Decline.select(Decline.provider, Decline.call_off).where(
+        Decline.provider.is_in(providers) & Decline.call_off.is_in(call_offs)
     )
     return [(row["provider"], row["call_off"]) for row in rows]

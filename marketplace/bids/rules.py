@@ -59,3 +59,25 @@ def bid_content_errors(
                 FieldError(f"areas[{index}].answers.{extra}", "is not one of the questions")
             )
     return errors
+
+
+# Why an invited provider turns a call-off down (docs/design.md 3.3): the fixed list, with the
+# words shown to both parties; "other" needs the provider's own words.
+DECLINE_REASONS: dict[str, str] = {
+    "no_capacity": "No capacity",
+    "outside_travel_range": "Outside our travel range",
+    "complexity": "Complexity of need",
+    "other": "Other",
+}
+
+
+def decline_errors(reason: str, text: str | None) -> list[FieldError]:
+    """A decline gives one reason from the fixed list; "other" says what in `text`, and only
+    "other" has a text (the commissioner sees the reasons before opening, not who gave them)."""
+    if reason not in DECLINE_REASONS:
+        return [FieldError("reason", f"must be one of {', '.join(DECLINE_REASONS)}")]
+    if reason == "other" and not text:
+        return [FieldError("text", "is required when the reason is other")]
+    if reason != "other" and text:
+        return [FieldError("text", "is given only when the reason is other")]
+    return []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -114,3 +114,24 @@ class OpenedBid(msgspec.Struct):
     gate_failure_codes: list[str]
     content: BidSubmission | None
     attachments: list[Attachment] = []
+
+
+DeclineReason = Literal["no_capacity", "outside_travel_range", "complexity", "other"]
+
+
+class DeclineCreate(Request, kw_only=True):
+    """POST /call-offs/{id}/decline: why the provider turns the call-off down (`text` only, and
+    then required, for "other")."""
+
+    reason: DeclineReason
+    text: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+
+
+class Decline(msgspec.Struct):
+    """A provider's turn-down of a call-off, as the provider sees it."""
+
+    call_off_id: UUID
+    reason: str
+    reason_text: str
+    text: str | None
+    declined_at: datetime

@@ -69,6 +69,7 @@ async def audit_refusal(actor: Principal, action: str, call_off_id: UUID, reason
 
 # The hot path of the deadline rush, hand-written (no query building).
 _OWN_BID = "SELECT id, version FROM bid WHERE call_off = {} AND provider = {}"
+_DECLINED = "SELECT declined_at FROM bid_decline WHERE call_off = {} AND provider = {}"
 _REPLACE_BID = """
 UPDATE bid SET version = {}, status = 'submitted', sealed_content = {}, digest = {},
                received_at = {}, withdrawn_at = NULL
@@ -89,6 +90,10 @@ async def submit_bid(
                 raise NotFound("No such call-off")
             received_at = datetime.now(UTC)
             check_open(terms, received_at, "submitted")
+            if await Bid.raw(_DECLINED, call_off_id, provider_id):
+                raise WrongState(
+                    "You declined this call-off: a declined call-off cannot be bid for"
+                )
             errors = bid_content_errors(terms.kind, terms.terms, terms.invited_area_codes, bid)
             if errors:
                 raise RuleBroken(

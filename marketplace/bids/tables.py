@@ -1,4 +1,4 @@
-"""Sealed bids and the per-call-off data keys that seal them."""
+"""Sealed bids, the per-call-off data keys that seal them, and invitations declined."""
 
 from piccolo.columns import (
     UUID,
@@ -80,3 +80,17 @@ class BidAttachment(Table, tablename="bid_attachment"):
     removed_at = Timestamptz(null=True, default=None)
     # Set at opening, as for the bid: "intact" or "altered".
     integrity = Varchar(length=16, null=True, default=None)
+
+
+class Decline(Table, tablename="bid_decline"):
+    """An invited provider's turn-down of a call-off, with its reason from the fixed list
+    (`rules.DECLINE_REASONS`; `text` for "other"): at most one per provider and call-off, final."""
+
+    id = UUID(primary_key=True)
+    call_off = ForeignKey(CallOff, on_delete=OnDelete.restrict, index=True)
+    provider = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    reason = Varchar(length=32)
+    text = Text(null=True, default=None)
+    declined_at = Timestamptz()
+    declined_by = UUID()
+    # Unique (call_off, provider): index bid_decline_one_per_provider (raw migration).

@@ -40,6 +40,9 @@ SUBJECTS: dict[str, str] = {
     "admission_decided": (
         "Application to {{ lot_code }} {{ 'approved' if approved else 'not approved' }}"
     ),
+    "call_off_declined": "A provider declined: {{ title }}",
+    "quality_record_added": "{{ kind }} recorded by {{ commissioner }}",
+    "quality_record_withdrawn": "{{ kind }} withdrawn by {{ commissioner }}",
 }
 SMTP_TIMEOUT_SECONDS = 30
 

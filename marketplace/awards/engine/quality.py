@@ -1,7 +1,8 @@
 """The provider quality ranking (docs/design.md 4.8), pure.
 
-A provider's score with one commissioner is the weighted mean of five factor scores, each 0 to 100,
-with the commissioner's weights (DEFAULT_QUALITY_WEIGHTS unless configured). It is computed
+A provider's score with one commissioner is the weighted mean of ten factor scores, each 0 to 100
+(`quality_factors.py`: their formulas and neutral values), with the commissioner's weights
+(DEFAULT_QUALITY_WEIGHTS unless configured). It is computed
 exactly as a Fraction and shown rounded half-up to two places. Better rank = higher score, then
 earlier admission to the lot, then provider id: a total order, so no tie depends on input order.
 """
@@ -16,51 +17,71 @@ from fractions import Fraction
 from typing import Any
 from uuid import UUID
 
-from marketplace.awards.engine.phrases import counted, shown, two_places
+from marketplace.awards.engine import quality_factors as factors
+from marketplace.awards.engine.phrases import shown, two_places
 from marketplace.awards.engine.values import BidFacts
 
+# The factors in the order they are shown, with their default weights: today's five (a
+# commissioner who configures nothing is ranked as before) and the five added with the quality
+# records at 0, for each commissioner to weigh (docs/design.md 4.8).
 DEFAULT_QUALITY_WEIGHTS: Mapping[str, int] = {
     "cqc_rating": 40,
     "response_rate": 20,
     "hand_backs": 15,
     "late_starts": 10,
     "quality_monitoring": 15,
+    "tender_score": 0,
+    "turn_downs": 0,
+    "safeguarding": 0,
+    "complaints": 0,
+    "compliments": 0,
 }
-CQC_RATING_SCORES: Mapping[str, int] = {
-    "outstanding": 100,
-    "good": 75,
-    "not_yet_rated": 50,
-    "requires_improvement": 25,
-    "inadequate": 0,
-}
-# A factor with nothing to go on (no invitations, no monitoring visit) scores midway.
-NOTHING_TO_GO_ON = Fraction(50)
-PENALTY_PER_EVENT = 20
+QUALITY_FACTORS: tuple[str, ...] = tuple(DEFAULT_QUALITY_WEIGHTS)
+CQC_RATING_SCORES = factors.CQC_RATING_SCORES
+NEUTRAL = factors.NEUTRAL
 
 
 @dataclass(frozen=True)
 class QualityInputs:
-    """What the ranking looks at for one provider with one commissioner (counts over the last
-    6 months; `monitoring_score` is the latest quality-monitoring visit's score, 0 to 100)."""
+    """What the ranking looks at for one provider with one commissioner, over the window (the
+    last 6 months) unless said otherwise. None means "not recorded": never read as zero.
+
+    - invitations: invitations to the commissioner's call-offs whose deadline passed in the
+      window (cancelled ones left out); responses: how many of them got a bid or a decline;
+      declines: how many were declined.
+    - care_awarded, hand_backs; care_started, late_starts: the care domain's counts.
+    - monitoring_scores: the scores of the commissioner's monitoring visits in the window.
+    - tender_score: recorded at admission, whenever that was.
+    - safeguarding_concerns (substantiated), upheld_complaints, compliments: in the window.
+    """
 
     cqc_rating: str | None
-    invitations: int
-    bids: int
-    hand_backs: int
-    late_starts: int
-    monitoring_score: int | None
+    invitations: int = 0
+    responses: int = 0
+    declines: int = 0
+    care_awarded: int | None = None
+    hand_backs: int | None = None
+    care_started: int | None = None
+    late_starts: int | None = None
+    monitoring_scores: tuple[int, ...] = ()
+    tender_score: int | None = None
+    safeguarding_concerns: int = 0
+    upheld_complaints: int = 0
+    compliments: int = 0
 
 
 @dataclass(frozen=True)
 class QualityFactor:
-    """One factor's score (0 to 100, `value` shown to two places, `exact` as computed), its weight
-    and the words that explain it."""
+    """One factor's score (0 to 100, `value` shown to two places, `exact` as computed), its weight,
+    the words that explain it, and whether it rests on records (False: "no records yet", scored
+    at its neutral value)."""
 
     name: str
     weight: int
     value: Decimal
     explanation: str
     exact: Fraction
+    recorded: bool = True
 
 
 @dataclass(frozen=True)
@@ -73,55 +94,6 @@ class QualityScore:
     factors: tuple[QualityFactor, ...]
 
 
-def cqc_rating_factor(rating: str | None) -> tuple[Fraction, str]:
-    """CQC rating scores outstanding 100, good 75, not yet rated (or no rating) 50, requires
-    improvement 25 and inadequate 0 (an inadequate provider fails the gates anyway)."""
-    key = rating or "not_yet_rated"
-    if key not in CQC_RATING_SCORES:
-        raise ValueError(f"unknown CQC rating {rating!r}")
-    words = "no CQC rating yet" if rating is None else f"CQC rating {key.replace('_', ' ')}"
-    return Fraction(CQC_RATING_SCORES[key]), words
-
-
-def response_rate_factor(invitations: int, bids: int) -> tuple[Fraction, str]:
-    """Response rate scores 100 * bids submitted / invitations received in the last 6 months (at
-    most 100); with no invitations it scores 50."""
-    if invitations < 0 or bids < 0:
-        raise ValueError("invitations and bids cannot be negative")
-    if invitations == 0:
-        return NOTHING_TO_GO_ON, "no invitations in the last 6 months"
-    value = min(Fraction(100 * bids, invitations), Fraction(100))
-    return value, f"bid for {bids} of {counted(invitations, 'invitation')} in the last 6 months"
-
-
-def _penalised(events: int) -> Fraction:
-    if events < 0:
-        raise ValueError("a count of events cannot be negative")
-    return Fraction(max(0, 100 - PENALTY_PER_EVENT * events))
-
-
-def hand_backs_factor(hand_backs: int) -> tuple[Fraction, str]:
-    """Hand-backs score 100 - 20 per package handed back in the last 6 months, not below 0."""
-    words = f"{counted(hand_backs, 'package')} handed back in the last 6 months"
-    return _penalised(hand_backs), words.replace("0 packages", "no packages", 1)
-
-
-def late_starts_factor(late_starts: int) -> tuple[Fraction, str]:
-    """Late starts score 100 - 20 per start later than the promised mobilisation date in the last
-    6 months, not below 0."""
-    words = f"{counted(late_starts, 'start')} later than promised in the last 6 months"
-    return _penalised(late_starts), words.replace("0 starts", "no starts", 1)
-
-
-def quality_monitoring_factor(monitoring_score: int | None) -> tuple[Fraction, str]:
-    """Quality monitoring scores the commissioner's latest visit score (0 to 100); with no visit, 50."""
-    if monitoring_score is None:
-        return NOTHING_TO_GO_ON, "no quality-monitoring visit yet"
-    if not 0 <= monitoring_score <= 100:
-        raise ValueError("a quality-monitoring score is between 0 and 100")
-    return Fraction(monitoring_score), f"latest quality-monitoring visit scored {monitoring_score}"
-
-
 def _weights(weights: Mapping[str, int] | None) -> dict[str, int]:
     unknown = set(weights or {}) - set(DEFAULT_QUALITY_WEIGHTS)
     if unknown:
@@ -132,24 +104,36 @@ def _weights(weights: Mapping[str, int] | None) -> dict[str, int]:
     return chosen
 
 
+def factor_scores(inputs: QualityInputs) -> dict[str, factors.Found]:
+    """Every factor's (score, words, recorded), in the order of QUALITY_FACTORS."""
+    return {
+        "cqc_rating": factors.cqc_rating_factor(inputs.cqc_rating),
+        "response_rate": factors.response_rate_factor(inputs.invitations, inputs.responses),
+        "hand_backs": factors.hand_backs_factor(inputs.hand_backs, inputs.care_awarded),
+        "late_starts": factors.late_starts_factor(inputs.late_starts, inputs.care_started),
+        "quality_monitoring": factors.quality_monitoring_factor(inputs.monitoring_scores),
+        "tender_score": factors.tender_score_factor(inputs.tender_score),
+        "turn_downs": factors.turn_downs_factor(inputs.declines, inputs.invitations),
+        "safeguarding": factors.safeguarding_factor(inputs.safeguarding_concerns),
+        "complaints": factors.complaints_factor(inputs.upheld_complaints),
+        "compliments": factors.compliments_factor(inputs.compliments),
+    }
+
+
 def quality_score(inputs: QualityInputs, weights: Mapping[str, int] | None = None) -> QualityScore:
-    """The provider quality ranking score is the weighted mean of the five factor scores with the
+    """The provider quality ranking score is the weighted mean of the factor scores with the
     commissioner's weights (DEFAULT_QUALITY_WEIGHTS when None; a factor left out keeps its
     default weight)."""
     chosen = _weights(weights)
-    found = {
-        "cqc_rating": cqc_rating_factor(inputs.cqc_rating),
-        "response_rate": response_rate_factor(inputs.invitations, inputs.bids),
-        "hand_backs": hand_backs_factor(inputs.hand_backs),
-        "late_starts": late_starts_factor(inputs.late_starts),
-        "quality_monitoring": quality_monitoring_factor(inputs.monitoring_score),
-    }
-    factors = tuple(
-        QualityFactor(name, chosen[name], two_places(value), f"{words}: {shown(value)}", value)
-        for name, (value, words) in found.items()
+    found = factor_scores(inputs)
+    ranked = tuple(
+        QualityFactor(
+            name, chosen[name], two_places(value), f"{words}: {shown(value)}", value, recorded
+        )
+        for name, (value, words, recorded) in found.items()
     )
-    exact = sum((f.weight * f.exact for f in factors), Fraction(0)) / sum(chosen.values())
-    return QualityScore(two_places(exact), exact, factors)
+    exact = sum((f.weight * f.exact for f in ranked), Fraction(0)) / sum(chosen.values())
+    return QualityScore(two_places(exact), exact, ranked)
 
 
 def quality_order_key(

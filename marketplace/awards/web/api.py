@@ -1,5 +1,5 @@
 """JSON API of evaluation and award: the evaluation, pilot scores, confirming the award, each
-party's view of it, and the provider quality ranking."""
+party's view of it, and opening approval (the quality ranking's is `ranking_api.py`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from litestar.params import FromPath, JSONBody
 
 from marketplace.awards import award as service
 from marketplace.awards import closing, schemas, scoring
-from marketplace.awards import quality_ranking as quality
 from marketplace.awards import queries as views
 from marketplace.bids.schemas import OpeningState
 from marketplace.web.security import SignedIn, role_in
@@ -71,15 +70,6 @@ class AwardApi(Controller):
         if principal.is_provider:
             return await views.provider_outcome(principal, call_off_id)
         return await views.award_view(await views.own_terms(principal, call_off_id))
-
-
-class RankingApi(Controller):
-    path = "/api/v1/providers/ranking"
-    tags = ["awards"]
-
-    @get("/", guards=[role_in("commissioner", "opener")], summary="Provider quality ranking")
-    async def ranking(self, principal: SignedIn) -> list[schemas.RankedProvider]:
-        return await quality.provider_ranking(principal)
 
 
 class OpeningApi(Controller):

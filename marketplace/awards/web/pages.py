@@ -17,7 +17,7 @@ from marketplace.awards.closing import approve_opening
 from marketplace.awards.engine.values import ABNORMALLY_LOW
 from marketplace.awards.tables import Award
 from marketplace.awards.web import forms
-from marketplace.awards.words import OUTCOME_WORDS, figure_lines
+from marketplace.awards.words import FACTOR_WORDS, OUTCOME_WORDS, figure_lines
 from marketplace.bids.opening import opened_bids
 from marketplace.errors import DomainError, FieldError, NotFound
 from marketplace.principal import Principal
@@ -63,6 +63,7 @@ async def _evaluation_page(
             "field_errors": field_errors,
             "errors": error_list,
             "can_award": principal.role == "commissioner",
+            "factor_words": FACTOR_WORDS,
             **PAGE_WORDS,
             **STATUS_CONTEXT,
         },

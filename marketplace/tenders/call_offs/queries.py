@@ -16,6 +16,7 @@ from marketplace.pagination import check_limit, decode_cursor, encode_cursor
 from marketplace.principal import Principal
 from marketplace.reference.postcodes.rules import RURALITY_CATEGORIES
 from marketplace.tenders.call_offs import schemas
+from marketplace.tenders.call_offs.answers import decline_tallies
 from marketplace.tenders.call_offs.envelope import PackageHours, weighted_envelope
 from marketplace.tenders.tables import (
     CallOff,
@@ -189,6 +190,7 @@ async def present(row: dict[str, Any]) -> schemas.CallOff:
         created_at=row["created_at"],
         published_at=row["published_at"],
         cancel_reason=row["cancel_reason"],
+        declines=(await decline_tallies([row["id"]]))[row["id"]],
         **facts["terms"],
     )
 

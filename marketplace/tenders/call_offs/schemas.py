@@ -98,6 +98,20 @@ class CallOffDocument(msgspec.Struct):
     filename: str
 
 
+class DeclineReason(msgspec.Struct):
+    reason: str
+    words: str
+    count: int
+
+
+class Declines(msgspec.Struct):
+    """The invitees' turn-downs of a call-off: how many, and why (never who)."""
+
+    count: int
+    reasons: list[DeclineReason]
+    other_texts: list[str]
+
+
 class CallOff(msgspec.Struct):
     id: UUID
     kind: str
@@ -125,6 +139,7 @@ class CallOff(msgspec.Struct):
     created_at: datetime
     published_at: datetime | None
     cancel_reason: str | None
+    declines: Declines
 
 
 class CallOffPage(msgspec.Struct):

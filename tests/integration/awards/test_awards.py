@@ -460,13 +460,18 @@ async def test_only_the_commissioners_staff_see_the_evaluation(client: Any) -> N
     assert ranking.status_code == 200
     [entry] = ranking.json()
     assert entry["name"] == "Oakleaf Home Care" and entry["rank"] == 1
-    assert {f["name"] for f in entry["factors"]} == {
+    assert [f["name"] for f in entry["factors"]] == [
         "cqc_rating",
         "response_rate",
         "hand_backs",
         "late_starts",
         "quality_monitoring",
-    }
+        "tender_score",
+        "turn_downs",
+        "safeguarding",
+        "complaints",
+        "compliments",
+    ]
 
 
 async def test_what_an_award_rests_on_is_kept_for_the_retention_period_from_the_award(
