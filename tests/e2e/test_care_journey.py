@@ -1,9 +1,8 @@
 """After the award: the demo provider wins an enablement request (set up through the API, with a
 standstill of 0 so it concludes at once), then in a real browser records the actual start, varies
 the weekly hours within the tolerance and hands the care back; the commissioner finds the package
-back on the waiting list, marked handed back. (The ranking page that would show the hand-back in
-the provider's quality breakdown is built on another branch: the journey ends at the waiting
-list.)"""
+back on the waiting list, marked handed back, and the hand-back in the provider's quality
+breakdown on the ranking page."""
 
 from __future__ import annotations
 
@@ -83,7 +82,7 @@ def concluded_for_the_demo_provider(server: Any) -> str:
 
 
 def test_the_provider_starts_varies_and_hands_back_and_the_package_waits_again(
-    page: Any, server: Any
+    page: Any, server: Any, tmp_path: Any
 ) -> None:
     reference = concluded_for_the_demo_provider(server)
     today = datetime.now(ZoneInfo("Europe/London")).date().isoformat()
@@ -126,6 +125,7 @@ def test_the_provider_starts_varies_and_hands_back_and_the_package_waits_again(
     expect(page.locator("#care-status")).to_have_text("Handed back")
     timeline = page.locator("#timeline li")
     expect(timeline).to_have_count(4)
+    page.screenshot(path=str(tmp_path / "provider-care.png"), full_page=True)
     expect(timeline.last).to_contain_text("The package is back on the waiting list")
     page.click("#sign-out")
 
@@ -144,3 +144,12 @@ def test_the_provider_starts_varies_and_hands_back_and_the_package_waits_again(
     expect(page.locator("#timeline li").last).to_contain_text(
         "We can no longer staff the lunchtime calls"
     )
+    page.screenshot(path=str(tmp_path / "commissioner-care.png"), full_page=True)
+
+    page.get_by_role("link", name="Ranking", exact=True).click()
+    oakleaf = page.locator("#ranking tr", has_text="Oakleaf Home Care (demo)")
+    oakleaf.locator("summary").click()
+    expect(oakleaf.locator("[data-factor=hand_backs]")).to_contain_text(
+        "1 of 1 package handed back"
+    )
+    page.screenshot(path=str(tmp_path / "ranking.png"), full_page=True)

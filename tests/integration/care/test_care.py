@@ -106,8 +106,8 @@ async def test_the_start_on_the_promised_day_is_on_time_and_the_next_day_is_late
     assert len(active) == 2
     [ranked] = (await get(client, c.token, "/providers/ranking")).json()
     late_starts = next(f for f in ranked["factors"] if f["name"] == "late_starts")
-    assert late_starts["score"] == "80.00", "one recorded late start: 100 - 20"
-    assert "1 start later than promised" in late_starts["explanation"]
+    assert late_starts["score"] == "50.00", "one of two recorded starts late: 100 * (1 - 1/2)"
+    assert "1 of 2 starts later than promised" in late_starts["explanation"]
 
     await run_due_in_process()
     to_commissioner = [m for m in sink.messages if m["Subject"].startswith("Care started")]

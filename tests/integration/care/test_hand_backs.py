@@ -116,12 +116,13 @@ async def test_a_recorded_hand_back_changes_the_winner_of_a_tied_cluster(client:
     assert [i["provider_name"] for i in items] == ["Beech Care", "Alder Care"]
     beech_item, alder_item = items
     assert beech_item["winner"] is True
-    assert factor(alder_item, "hand_backs")["score"] == "80.00"
-    assert "1 package handed back" in factor(alder_item, "hand_backs")["explanation"]
+    # One of the two packages Alder was awarded is handed back: 100 * (1 - 1/2).
+    assert factor(alder_item, "hand_backs")["score"] == "50.00"
+    assert "1 of 2 packages handed back" in factor(alder_item, "hand_backs")["explanation"]
     assert factor(beech_item, "hand_backs")["score"] == "100.00"
     assert beech_item["figures"]["quality_score"] == "72.50"
-    assert alder_item["figures"]["quality_score"] == "69.50"
-    assert "(72.50 against 69.50)" in beech_item["reason"]
+    assert alder_item["figures"]["quality_score"] == "65.00", "72.50 - 15 * (100 - 50) / 100"
+    assert "(72.50 against 65.00)" in beech_item["reason"]
 
     ranking = await client.get("/api/v1/providers/ranking", headers=bearer(c.token))
     assert [p["name"] for p in ranking.json()] == ["Beech Care", "Alder Care"]
