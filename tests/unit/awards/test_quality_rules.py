@@ -23,6 +23,7 @@ from marketplace.awards.engine.quality import (
     quality_order_key,
     quality_score,
 )
+from marketplace.awards.engine.quality_factors import turn_downs_factor
 from marketplace.awards.engine.review_cycle import ReviewDue, add_months, next_review
 
 NOTHING = QualityInputs(None)
@@ -469,3 +470,9 @@ def test_recorded_factors_explain_their_figures() -> None:
 def test_each_impossible_input_is_refused_by_name(inputs: QualityInputs, message: str) -> None:
     with pytest.raises(ValueError, match=f"^{message}$"):
         quality_score(inputs)
+
+
+def test_turn_downs_refuse_a_negative_count_of_their_own() -> None:
+    # Through quality_score the response rate refuses a negative invitation count first.
+    with pytest.raises(ValueError, match=r"^a count of invitations cannot be negative$"):
+        turn_downs_factor(0, -1)
