@@ -1,7 +1,7 @@
 """Every failed gate of a stored assessment gets its stable code: an assessment's `exclusions`, a
 JSON list of sentences, becomes a list of {code, sentence}.
 
-Self-contained on purpose: the sentences as the gates wrote them up to this migration (DESIGN.md
+Self-contained on purpose: the sentences as the gates wrote them up to this migration (docs/design.md
 section 4.5) are frozen here, so later changes to the wording cannot change what this migration
 does. A sentence it does not recognise keeps its words with the code "unclassified". Backwards
 keeps the sentences only.

@@ -1,5 +1,5 @@
 """The call-off lifecycle, pure: its statuses, the moves between them, and the groupings every
-page, feed and use case asks about, each defined here once (DESIGN.md section 3.2).
+page, feed and use case asks about, each defined here once (docs/design.md section 3.2).
 
 Only `lifecycle.move_call_off` changes a call-off's status, and it asks `check_move` first. The
 presentation words (tags, what a bidder reads) are the web's, in marketplace/web/labels.py, keyed

@@ -1,4 +1,4 @@
-"""The award rules of enablement and cluster call-offs at their boundaries (DESIGN.md section 2:
+"""The award rules of enablement and cluster call-offs at their boundaries (docs/design.md section 4:
 Maximum price, Gates, Ranking, Abnormally low rates), pure.
 
 Each test pins one rule exactly where it turns: a bid at the maximum price, a rate exactly 40%

@@ -1,4 +1,4 @@
-"""Pilot rules at their boundaries (DESIGN.md section 2, Ranking: pilot), pure: the quality
+"""Pilot rules at their boundaries (docs/design.md 4.7), pure: the quality
 minimum, a single weighted question, a total score of zero, and what is recorded for offers that
 cannot rank (awaiting scores, excluded, a bid offering no area). `make mutation` found these
 unpinned (docs/mutation.md)."""

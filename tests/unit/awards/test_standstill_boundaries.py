@@ -1,4 +1,4 @@
-"""The standstill's end at its boundaries (DESIGN.md section 2, Lifecycle): the day the award
+"""The standstill's end at its boundaries (docs/design.md 4.13): the day the award
 notice is sent is the commissioner's day in Europe/London and the end is given in UTC, whatever
 time zone the machine running the marketplace is set to. `make mutation` found both unpinned
 (docs/mutation.md)."""

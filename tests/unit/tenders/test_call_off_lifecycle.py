@@ -1,4 +1,4 @@
-"""The call-off lifecycle as DESIGN.md section 3.2 states it: every allowed move, every refused
+"""The call-off lifecycle as docs/design.md section 3.2 states it: every allowed move, every refused
 one, and the groupings the pages, the feed and the awards ask about (pure)."""
 
 from __future__ import annotations

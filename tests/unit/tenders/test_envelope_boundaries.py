@@ -1,4 +1,4 @@
-"""The rurality-weighted envelope's workings (DESIGN.md section 2), pure: each package's line
+"""The rurality-weighted envelope's workings (docs/design.md section 4), pure: each package's line
 says which package it is, its rurality, the weight applied, the weighted rate and its weekly
 share, and the envelope keeps the base rate it was worked from, so that a commissioner can check
 every figure. `make mutation` found the workings unpinned (docs/mutation.md)."""
