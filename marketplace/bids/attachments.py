@@ -94,7 +94,7 @@ async def attach_to_bid(
         sealed = seal_attachment(data_key, content, call_off_id, provider_id, attachment_id)
         document_id = await store_sealed_document(actor, sealed)
         async with write_transaction():
-            terms = await _open_for_attaching(call_off_id, provider_id, "changed")
+            await _open_for_attaching(call_off_id, provider_id, "changed")
             bid_id = await _live_bid(call_off_id, provider_id)
             row = BidAttachment(
                 id=attachment_id,
@@ -113,7 +113,9 @@ async def attach_to_bid(
                 "attach_to_bid",
                 "bid",
                 bid_id,
-                organisation_id=terms.commissioner_id,
+                # Filed under the bidder: the commissioner learns nothing of a bid, not even
+                # who bid or its receipt digest, from the audit log before opening.
+                organisation_id=actor.organisation_id,
                 details={
                     "call_off_id": str(call_off_id),
                     "attachment_id": str(attachment_id),
@@ -199,7 +201,7 @@ async def remove_attachment(
     provider_id = provider_of(actor)
     try:
         async with write_transaction():
-            terms = await _open_for_attaching(call_off_id, provider_id, "changed")
+            await _open_for_attaching(call_off_id, provider_id, "changed")
             bid_id = await _live_bid(call_off_id, provider_id)
             await _attachment_row(bid_id, attachment_id)
             moment = datetime.now(UTC)
@@ -211,7 +213,9 @@ async def remove_attachment(
                 "remove_attachment",
                 "bid",
                 bid_id,
-                organisation_id=terms.commissioner_id,
+                # Filed under the bidder: the commissioner learns nothing of a bid, not even
+                # who bid or its receipt digest, from the audit log before opening.
+                organisation_id=actor.organisation_id,
                 details={"call_off_id": str(call_off_id), "attachment_id": str(attachment_id)},
             )
     except (DeadlinePassed, WrongState) as exc:

@@ -135,7 +135,9 @@ async def submit_bid(
                 "submit_bid" if version == 1 else "replace_bid",
                 "bid",
                 bid_id,
-                organisation_id=terms.commissioner_id,
+                # Filed under the bidder: the commissioner learns nothing of a bid, not even
+                # who bid or its receipt digest, from the audit log before opening.
+                organisation_id=actor.organisation_id,
                 details={
                     "call_off_id": str(call_off_id),
                     "version": version,
@@ -223,7 +225,9 @@ async def withdraw_bid(actor: Principal, call_off_id: UUID) -> schemas.Withdrawa
                 "withdraw_bid",
                 "bid",
                 row["id"],
-                organisation_id=terms.commissioner_id,
+                # Filed under the bidder: the commissioner learns nothing of a bid, not even
+                # who bid or its receipt digest, from the audit log before opening.
+                organisation_id=actor.organisation_id,
                 details={"call_off_id": str(call_off_id)},
             )
     except (DeadlinePassed, WrongState) as exc:

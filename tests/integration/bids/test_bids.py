@@ -279,3 +279,23 @@ async def test_bids_arriving_together_are_all_taken_and_share_one_key(client) ->
     assert sorted(first) == [1, 2, 3, 4]
     mine = await client.get(f"/api/v1/call-offs/{call_off_id}/bid", headers=bearer(tokens[0]))
     assert mine.json()["version"] == 4
+
+
+async def test_the_commissioners_audit_log_says_nothing_of_a_bid_before_opening(
+    client: Any,
+) -> None:
+    """A bid's receipt digest is the SHA-256 of a few bytes of canonical content: whoever reads
+    it can try every rate. The bid's audit events are filed under the bidder, so the
+    commissioner's staff read neither who bid nor any digest before opening."""
+    c = await commissioning()
+    _, token = await admitted_provider(c, "Oakleaf Home Care")
+    call_off_id = await published(client, c, enablement_body(c))
+    receipt = await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid", json=ENABLEMENT_BID, headers=bearer(token)
+    )
+    assert receipt.status_code == 201, receipt.text
+    events = (await client.get("/api/v1/audit?limit=200", headers=bearer(c.token))).json()
+    assert "submit_bid" not in {event["action"] for event in events["items"]}
+    assert receipt.json()["digest"] not in str(events)
+    stored = await AuditEvent.select().where(AuditEvent.action == "submit_bid")
+    assert len(stored) == 1, "the submission is still audited"
