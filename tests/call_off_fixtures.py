@@ -193,7 +193,11 @@ async def admitted_provider(
     user, token = await make_user(provider.id, "provider")
     application = await apply(
         principal_of(user, provider),
-        AdmissionCreate(lot_code="CSH", area_codes=[f"{area}-{suffix_of(c)}" for area in areas]),
+        AdmissionCreate(
+            lot_code="CSH",
+            area_codes=[f"{area}-{suffix_of(c)}" for area in areas],
+            accepts_maximum_prices=True,
+        ),
     )
     await decide(c.officer, application.id, AdmissionDecision(decision="approve"))
     return provider, token

@@ -51,6 +51,12 @@ async def apply(actor: Principal, body: schemas.AdmissionCreate) -> schemas.Admi
             f"There is no lot with the code {body.lot_code}",
             [FieldError("lot_code", "is not a known lot")],
         )
+    if not body.accepts_maximum_prices:
+        raise RuleBroken(
+            f"To apply you must accept the maximum prices of the lot {body.lot_code}, night rates "
+            "included",
+            [FieldError("accepts_maximum_prices", "must be true: accept the lot's maximum prices")],
+        )
     codes = list(dict.fromkeys(body.area_codes))
     areas = await reference.areas_by_code(codes)
     unknown = [
@@ -88,12 +94,15 @@ async def apply(actor: Principal, body: schemas.AdmissionCreate) -> schemas.Admi
                 f"You already have an application to the lot {body.lot_code} with this commissioner "
                 "waiting for a decision"
             )
+        moment = now()
         admission = Admission(
             provider=provider_id,
             lot=lot,
             commissioner=commissioner_id,
-            applied_at=now(),
+            applied_at=moment,
             applied_by=actor.user_id,
+            # The provider accepted the lot's maximum prices, night rates included, on applying.
+            maximum_prices_accepted_at=moment,
         )
         await admission.save()
         await AdmissionArea.insert(
@@ -169,6 +178,7 @@ async def _present(actor: Principal, rows: list[dict[str, Any]]) -> list[schemas
                 decided_at=row["decided_at"],
                 decision_reason=row["decision_reason"],
                 tender_score=row["tender_score"],
+                maximum_prices_accepted_at=row["maximum_prices_accepted_at"],
                 waited_working_days=clock.waited_working_days,
                 decision_due_on=clock.decision_due_on,
                 overdue=clock.overdue,

@@ -17,8 +17,12 @@ Reason = Annotated[str, msgspec.Meta(max_length=2000)]
 
 
 class AdmissionCreate(Request):
+    """`accepts_maximum_prices` must be true: the provider accepts the lot's maximum prices,
+    night rates included (docs/design.md 2); the acceptance is recorded with its date."""
+
     lot_code: Code
     area_codes: Annotated[list[Code], msgspec.Meta(min_length=1, max_length=100)]
+    accepts_maximum_prices: bool = False
 
 
 class AdmissionDecision(Request):
@@ -58,6 +62,8 @@ class Admission(msgspec.Struct):
     decided_at: datetime | None
     decision_reason: str | None
     tender_score: int | None
+    # When the provider accepted the lot's maximum prices, night rates included.
+    maximum_prices_accepted_at: datetime | None
     # Working days waited, the application day counting (to the decision once decided).
     waited_working_days: int
     # The 10th working day from the application day (Europe/London), that day counting.

@@ -47,6 +47,7 @@ async def ensure_admissions(seeds: Sequence[AdmissionSeed]) -> int:
                 applied_by=None,
                 decided_at=moment,
                 decision_reason="Admitted by the demo loader",
+                maximum_prices_accepted_at=moment,
             )
             await admission.save()
             await AdmissionArea.insert(

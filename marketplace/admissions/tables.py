@@ -33,6 +33,9 @@ class Admission(Table, tablename="admission"):
     # The tender evaluation score (0 to 100) the commissioner recorded when approving, if any:
     # a factor of the provider quality ranking (docs/design.md 4.8).
     tender_score = Integer(null=True, default=None)
+    # When the provider accepted the lot's maximum prices (night rates included) on applying;
+    # null only for admissions made before the acceptance was asked for.
+    maximum_prices_accepted_at = Timestamptz(null=True, default=None)
     # At most one open (applied) application per provider, lot and commissioner: partial unique
     # index admission_one_open, created in the migration.
 

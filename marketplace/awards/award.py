@@ -18,6 +18,7 @@ from marketplace.awards.engine import values as facts
 from marketplace.awards.engine.standstill import standstill_ends_at
 from marketplace.awards.evaluation import compliant_bid_count, evaluate_call_off
 from marketplace.awards.jobs import CONCLUDE_CALL_OFF
+from marketplace.awards.one_per_area import check_one_provider_per_area
 from marketplace.awards.queries import (
     assessment_rows,
     award_view,
@@ -134,6 +135,7 @@ async def confirm_award(
             rows = await assessment_rows(call_off_id)
             chosen = chosen_bids(terms, body, computed)
             picked = check_choice(terms, body, chosen, computed, rows)
+            await check_one_provider_per_area(terms, picked)
             departed = sorted(chosen, key=str) != sorted(computed, key=str)
             await _award(actor, terms, body, picked, departed, computed)
     if refusal is not None:

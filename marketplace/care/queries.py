@@ -56,3 +56,27 @@ async def care_facts(
         count[2] += started and bool(row["late_start"])
         count[3] += row["handed_back_at"] is not None and row["handed_back_at"] >= since
     return {provider: CareFacts(*count) for provider, count in counts.items()}
+
+
+# Awarded care that still occupies its area under a lot's one-provider-per-area rule.
+CARE_IN_PLACE = ("awaiting_start", "active")
+
+
+async def providers_in_areas(
+    commissioner_id: UUID, lot_id: UUID, area_ids: Iterable[UUID]
+) -> dict[UUID, set[UUID]]:
+    """For each of these areas, the providers with care awaiting its start or active there,
+    awarded by this commissioner in call-offs of this lot (docs/design.md 4.16)."""
+    areas = list(area_ids)
+    if not areas:
+        return {}
+    rows = await AwardedCare.select(AwardedCare.area, AwardedCare.provider).where(
+        (AwardedCare.commissioner == commissioner_id)
+        & (AwardedCare.call_off.lot == lot_id)
+        & AwardedCare.area.is_in(areas)
+        & AwardedCare.status.is_in(list(CARE_IN_PLACE))
+    )
+    found: dict[UUID, set[UUID]] = {area: set() for area in areas}
+    for row in rows:
+        found[row["area"]].add(row["provider"])
+    return found

@@ -8,7 +8,7 @@ from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
-from marketplace.reference import schemas, service
+from marketplace.reference import lot_rules, schemas, service
 from marketplace.reference.postcodes import directory
 from marketplace.web.security import SignedIn, role_in
 
@@ -22,6 +22,19 @@ class LotApi(Controller):
     @post("/", guards=[role_in("admin")], status_code=201, summary="Create a DPS lot")
     async def create(self, principal: SignedIn, data: JSONBody[schemas.LotCreate]) -> schemas.Lot:
         return await service.create_lot(principal, data)
+
+    @put(
+        "/{lot_code:str}/rules",
+        guards=[role_in("admin")],
+        summary="Set a lot's own rules (one provider per area)",
+    )
+    async def put_rules(
+        self,
+        principal: SignedIn,
+        lot_code: FromPath[str],
+        data: JSONBody[schemas.LotRulesPut],
+    ) -> schemas.Lot:
+        return await lot_rules.put_lot_rules(principal, lot_code, data)
 
     @get("/", summary="List lots")
     async def index(self, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> schemas.LotPage:

@@ -20,6 +20,12 @@ async def lot_code(lot_id: UUID) -> str | None:
     return None if row is None else str(row["code"])
 
 
+async def one_provider_per_area(lot_id: UUID) -> bool:
+    """Whether the lot's own rule allows only one provider with awarded care in an area."""
+    row = await Lot.select(Lot.one_provider_per_area).where(Lot.id == lot_id).first()
+    return bool(row and row["one_provider_per_area"])
+
+
 async def own_area_ids(
     commissioner_id: UUID, codes: Iterable[str] | None = None, *, lock: bool = False
 ) -> dict[str, UUID]:

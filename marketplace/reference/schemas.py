@@ -32,6 +32,13 @@ class Lot(msgspec.Struct):
     id: UUID
     code: str
     name: str
+    one_provider_per_area: bool = False
+
+
+class LotRulesPut(Request):
+    """The lot's own rules, set by a platform admin (docs/design.md 4.16)."""
+
+    one_provider_per_area: bool
 
 
 class LotPage(msgspec.Struct):
@@ -65,6 +72,11 @@ class PricingPut(Request):
     max_hourly_rate_pence: Pence
     envelope_base_rate_pence: Pence
     rurality_weights: dict[Rurality, Weight] = {}
+    # Optional maxima per service level (standard is max_hourly_rate_pence) and for night units.
+    max_complex_hourly_rate_pence: Pence | None = None
+    max_highly_complex_hourly_rate_pence: Pence | None = None
+    max_sleep_in_night_pence: Pence | None = None
+    max_waking_night_hourly_rate_pence: Pence | None = None
 
 
 class Pricing(msgspec.Struct):
@@ -74,6 +86,10 @@ class Pricing(msgspec.Struct):
     envelope_base_rate_pence: int
     rurality_weights: dict[str, Decimal]
     updated_at: datetime
+    max_complex_hourly_rate_pence: int | None = None
+    max_highly_complex_hourly_rate_pence: int | None = None
+    max_sleep_in_night_pence: int | None = None
+    max_waking_night_hourly_rate_pence: int | None = None
 
 
 class PostcodePut(Request):

@@ -21,10 +21,21 @@ from marketplace.units import two_places
 DEFAULT_WEIGHT = Decimal("1.00")
 MIN_WEIGHT, MAX_WEIGHT = Decimal("0.50"), Decimal("3.00")
 MAX_AREA_WEEKLY_HOURS = Decimal("1000000")
+LEVEL_AND_NIGHT_RATES = (
+    "max_complex_hourly_rate_pence",
+    "max_highly_complex_hourly_rate_pence",
+    "max_sleep_in_night_pence",
+    "max_waking_night_hourly_rate_pence",
+)
 
 
 def _lot(row: dict[str, Any]) -> schemas.Lot:
-    return schemas.Lot(id=row["id"], code=row["code"], name=row["name"])
+    return schemas.Lot(
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        one_provider_per_area=bool(row.get("one_provider_per_area")),
+    )
 
 
 async def create_lot(actor: Principal, body: schemas.LotCreate) -> schemas.Lot:
@@ -134,6 +145,7 @@ def _pricing(row: dict[str, Any], lot_code: str) -> schemas.Pricing:
             for category in RURALITY_CATEGORIES
         },
         updated_at=row["updated_at"],
+        **{name: row.get(name) for name in LEVEL_AND_NIGHT_RATES},
     )
 
 
@@ -150,6 +162,17 @@ def check_pricing(body: schemas.PricingPut) -> dict[str, Decimal]:
             "The envelope base rate cannot be above the maximum hourly rate",
             [FieldError("envelope_base_rate_pence", "is above max_hourly_rate_pence")],
         )
+    floor, floor_name = body.max_hourly_rate_pence, "max_hourly_rate_pence"
+    for name in ("max_complex_hourly_rate_pence", "max_highly_complex_hourly_rate_pence"):
+        rate = getattr(body, name)
+        if rate is None:
+            continue
+        if rate < floor:
+            raise RuleBroken(
+                "A higher service level's maximum rate cannot be below a lower level's",
+                [FieldError(name, f"is below {floor_name}")],
+            )
+        floor, floor_name = rate, name
     given: dict[str, Decimal] = {str(k): v for k, v in body.rurality_weights.items()}
     return {
         category: two_places(
@@ -170,6 +193,7 @@ def pricing_row(commissioner_id: UUID, lot_id: UUID, body: schemas.PricingPut) -
         max_hourly_rate_pence=body.max_hourly_rate_pence,
         envelope_base_rate_pence=body.envelope_base_rate_pence,
         updated_at=datetime.now(UTC),
+        **{name: getattr(body, name) for name in LEVEL_AND_NIGHT_RATES},
     )
     for category, weight in check_pricing(body).items():
         setattr(row, f"weight_{category}", weight)
@@ -209,16 +233,20 @@ async def put_pricing(
 
 def _pricing_changes(old: dict[str, Any] | None, new: Pricing) -> dict[str, Any]:
     """The priced fields of new pricing, with their old values where they changed."""
-    fields = ["max_hourly_rate_pence", "envelope_base_rate_pence"]
+    fields = ["max_hourly_rate_pence", "envelope_base_rate_pence", *LEVEL_AND_NIGHT_RATES]
     fields += [f"weight_{category}" for category in RURALITY_CATEGORIES]
     changes: dict[str, Any] = {}
     for name in fields:
         value = getattr(new, name)
         if old is None:
             changes[name] = value
-        elif Decimal(str(old[name])) != Decimal(str(value)):
+        elif _amount(old.get(name)) != _amount(value):
             changes[name] = {"old": old[name], "new": value}
     return changes
+
+
+def _amount(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
 
 async def get_pricing(actor: Principal, lot_code: str) -> schemas.Pricing:

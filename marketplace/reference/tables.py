@@ -2,6 +2,7 @@
 
 from piccolo.columns import (
     UUID,
+    Boolean,
     DoublePrecision,
     ForeignKey,
     Integer,
@@ -22,6 +23,9 @@ class Lot(Table, tablename="lot"):
     id = UUID(primary_key=True)
     code = Varchar(length=32, unique=True)
     name = Varchar(length=200)
+    # The lot's own rule, set by a platform admin: at most one provider with awarded care in an
+    # area at a time (docs/design.md 4.16).
+    one_provider_per_area = Boolean(default=False)
 
 
 class Area(Table, tablename="area"):
@@ -57,4 +61,10 @@ class Pricing(Table, tablename="pricing"):
     weight_urban_city_and_town = Numeric(digits=(4, 2))
     weight_rural_town_and_fringe = Numeric(digits=(4, 2))
     weight_rural_village_and_dispersed = Numeric(digits=(4, 2))
+    # Optional maxima per service level (the standard level's is max_hourly_rate_pence) and for
+    # night units: a sleep-in per night, a waking night per hour (docs/design.md 4.3).
+    max_complex_hourly_rate_pence = Integer(null=True, default=None)
+    max_highly_complex_hourly_rate_pence = Integer(null=True, default=None)
+    max_sleep_in_night_pence = Integer(null=True, default=None)
+    max_waking_night_hourly_rate_pence = Integer(null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -15,6 +15,7 @@ from marketplace.db import write_transaction
 from marketplace.errors import BadInput, FieldError, RuleBroken
 from marketplace.principal import Principal
 from marketplace.reference.postcodes.rules import RURALITY_CATEGORIES
+from marketplace.reference.pricing_rules import LEVEL_NAMES, highest_level, level_maximum
 from marketplace.reference.queries import area_codes, lot_id, own_area_ids, pricing_of
 from marketplace.tenders.call_offs import schemas
 from marketplace.tenders.call_offs.queries import commissioner_of, get_call_off
@@ -182,12 +183,16 @@ async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> sche
         )
     await _check_kind(commissioner_id, body, draft)
     if pricing is not None:
-        max_rate = body.max_hourly_rate_pence or pricing["max_hourly_rate_pence"]
+        # The ceiling is the maximum of the highest service level among the packages.
+        level = highest_level(row["service_level"] for row in draft.packages)
+        ceiling = level_maximum(pricing, level)
+        max_rate = body.max_hourly_rate_pence or ceiling
         base_rate = body.envelope_base_rate_pence or pricing["envelope_base_rate_pence"]
-        if max_rate > pricing["max_hourly_rate_pence"]:
+        if max_rate > ceiling:
             draft.refuse(
                 "max_hourly_rate_pence",
-                f"cannot be above your lot's maximum of {pricing['max_hourly_rate_pence']} pence",
+                f"cannot be above your lot's maximum of {ceiling} pence"
+                + ("" if level == "standard" else f" for {LEVEL_NAMES[level]} care"),
             )
         if base_rate > max_rate:
             draft.refuse("envelope_base_rate_pence", "cannot be above the maximum hourly rate")

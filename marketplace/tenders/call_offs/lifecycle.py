@@ -21,7 +21,13 @@ from marketplace.principal import Principal
 from marketplace.tenders.call_offs import schemas
 from marketplace.tenders.call_offs.queries import call_off_facts
 from marketplace.tenders.call_offs.status import CallOffStatus, check_move
-from marketplace.tenders.tables import CallOff, CallOffDocument, CallOffPackage, Package
+from marketplace.tenders.tables import (
+    CallOff,
+    CallOffArea,
+    CallOffDocument,
+    CallOffPackage,
+    Package,
+)
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,16 @@ async def move_call_off(
             organisation_id=row["commissioner"],
             details={**(details or {}), "from_status": row["status"], "to_status": to},
         )
+
+
+async def call_off_areas(call_off_id: UUID) -> dict[str, dict[str, Any]]:
+    """The call-off's areas by code: each one's id and name."""
+    rows = await CallOffArea.select(
+        CallOffArea.area.as_alias("id"),
+        CallOffArea.area.code.as_alias("code"),
+        CallOffArea.area.name.as_alias("name"),
+    ).where(CallOffArea.call_off == call_off_id)
+    return {row["code"]: row for row in rows}
 
 
 async def _package_ids(call_off_id: UUID) -> list[UUID]:

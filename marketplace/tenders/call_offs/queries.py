@@ -15,6 +15,7 @@ from marketplace.errors import NotAllowed, NotFound
 from marketplace.pagination import check_limit, decode_cursor, encode_cursor
 from marketplace.principal import Principal
 from marketplace.reference.postcodes.rules import RURALITY_CATEGORIES
+from marketplace.reference.queries import one_provider_per_area
 from marketplace.tenders.call_offs import schemas
 from marketplace.tenders.call_offs.answers import decline_tallies
 from marketplace.tenders.call_offs.envelope import PackageHours, weighted_envelope
@@ -107,6 +108,7 @@ async def call_off_facts(row: dict[str, Any]) -> dict[str, Any]:
             schemas.CallOffDocument(id=d["document_id"], filename=d["filename"]) for d in documents
         ],
         "terms": _terms(row),
+        "one_provider_per_area": await one_provider_per_area(row["lot"]),
     }
 
 
@@ -191,6 +193,7 @@ async def present(row: dict[str, Any]) -> schemas.CallOff:
         published_at=row["published_at"],
         cancel_reason=row["cancel_reason"],
         declines=(await decline_tallies([row["id"]]))[row["id"]],
+        one_provider_per_area=facts["one_provider_per_area"],
         **facts["terms"],
     )
 

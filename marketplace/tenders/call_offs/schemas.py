@@ -140,6 +140,8 @@ class CallOff(msgspec.Struct):
     published_at: datetime | None
     cancel_reason: str | None
     declines: Declines
+    # The lot's rule: only one provider may have care in place in an area (docs/design.md 4.16).
+    one_provider_per_area: bool = False
 
 
 class CallOffPage(msgspec.Struct):
@@ -169,6 +171,7 @@ class Opportunity(msgspec.Struct):
     cluster: ClusterTerms | None
     pilot: PilotTerms | None
     documents: list[CallOffDocument]
+    one_provider_per_area: bool = False
 
 
 class OpportunityPage(msgspec.Struct):

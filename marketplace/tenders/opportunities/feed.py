@@ -42,6 +42,7 @@ async def _opportunity(row: dict[str, Any], your_areas: list[str]) -> schemas.Op
         rurality_mix=facts["rurality_mix"],
         service_levels=facts["service_levels"],
         documents=facts["documents"],
+        one_provider_per_area=facts["one_provider_per_area"],
         **facts["terms"],
     )
 

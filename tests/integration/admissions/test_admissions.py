@@ -56,7 +56,7 @@ async def world(db: str) -> World:
 async def apply(client: Any, token: str, *areas: str, lot: str = "LOT1") -> Any:
     return await client.post(
         "/api/v1/admissions",
-        json={"lot_code": lot, "area_codes": list(areas)},
+        json={"lot_code": lot, "area_codes": list(areas), "accepts_maximum_prices": True},
         headers=bearer(token),
     )
 
@@ -69,6 +69,24 @@ async def decide(client: Any, token: str, admission_id: str, **body: Any) -> Any
 
 async def actions(action: str) -> list[dict[str, Any]]:
     return await AuditEvent.select().where(AuditEvent.action == action)
+
+
+async def test_an_application_without_accepting_the_maximum_prices_is_refused_naming_it(
+    client: Any, world: World
+) -> None:
+    token = world.tokens["oakleaf"]
+    for body in (
+        {"lot_code": "LOT1", "area_codes": ["ASHFORD"]},
+        {"lot_code": "LOT1", "area_codes": ["ASHFORD"], "accepts_maximum_prices": False},
+    ):
+        refused = await client.post("/api/v1/admissions", json=body, headers=bearer(token))
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == "accepts_maximum_prices"
+        assert "night rates" in refused.json()["detail"]
+    accepted = await apply(client, token, "ASHFORD")
+    assert accepted.status_code == 201, accepted.text
+    when = accepted.json()["maximum_prices_accepted_at"]
+    assert when is not None and when == accepted.json()["applied_at"]
 
 
 async def test_an_approved_application_is_emailed_to_the_provider_and_audited(

@@ -146,7 +146,9 @@ async def test_the_tender_score_is_recorded_when_approving(client: httpx.AsyncCl
     user, _ = await make_user(provider.id, "provider")
     applied = await apply(
         principal_of(user, provider),
-        AdmissionCreate(lot_code="CSH", area_codes=[f"ASHFORD-{suffix_of(c)}"]),
+        AdmissionCreate(
+            lot_code="CSH", area_codes=[f"ASHFORD-{suffix_of(c)}"], accepts_maximum_prices=True
+        ),
     )
     path = f"/api/v1/admissions/{applied.id}/decision"
     refused = await client.post(
@@ -326,7 +328,9 @@ async def test_a_tender_score_recorded_through_the_service_reranks(db: str) -> N
     user, _ = await make_user(provider.id, "provider")
     applied = await apply(
         principal_of(user, provider),
-        AdmissionCreate(lot_code="CSH", area_codes=[f"ASHFORD-{suffix_of(c)}"]),
+        AdmissionCreate(
+            lot_code="CSH", area_codes=[f"ASHFORD-{suffix_of(c)}"], accepts_maximum_prices=True
+        ),
     )
     await decide(c.officer, applied.id, AdmissionDecision(decision="approve", tender_score=88))
     kept = await ProviderQuality.select().where(ProviderQuality.provider == provider.id).first()
