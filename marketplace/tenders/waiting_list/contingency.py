@@ -123,6 +123,8 @@ async def queue_for(
     histories = await _histories([row["id"] for row in rows])
     items = []
     for row in rows:
+        if any(c.status == "awarded" for c in histories[row["id"]]):
+            continue  # the award is confirmed (standstill running): the clock has stopped
         scale = rules.time_scale(
             row["urgency"] == "urgent", settings.urgent_working_days, settings.other_working_days
         )

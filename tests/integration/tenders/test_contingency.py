@@ -8,8 +8,8 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from marketplace.tenders.call_offs.lifecycle import award_packages
-from marketplace.tenders.tables import Package
+from marketplace.tenders.call_offs.lifecycle import award_packages, return_packages_for_contingency
+from marketplace.tenders.tables import CallOff, Package
 from marketplace.tenders.waiting_list.contingency import contingency_queue
 from marketplace.tenders.waiting_list.hand_backs import return_handed_back
 from marketplace.working_days import add_working_days
@@ -178,3 +178,19 @@ async def test_the_console_page_shows_the_queue_and_refreshes_its_countdown(clie
     fragment = await client.get("/contingency/countdown", headers=bearer(c.token))
     assert fragment.status_code == 200 and "<html" not in fragment.text
     assert 'id="contingency-queue"' in fragment.text
+
+
+async def test_no_award_says_why_it_waits_and_a_confirmed_award_stops_the_clock(client) -> None:
+    c = await commissioning()
+    await admitted_provider(c, "Oakleaf Home Care")
+    failed = await _draft_and_publish(client, c.token, enablement_body(c))
+    offered = (await _queue(client, c.token))["1"]["first_offered_at"]
+    await CallOff.update({CallOff.status: "no_award"}).where(CallOff.id == UUID(failed))
+    await return_packages_for_contingency(UUID(failed))
+    queue = await _queue(client, c.token)
+    assert queue["1"]["reason"] == "no_award" and queue["1"]["first_offered_at"] == offered
+
+    awarded = await _draft_and_publish(client, c.token, enablement_body(c))
+    assert "1" in await _queue(client, c.token)
+    await CallOff.update({CallOff.status: "awarded"}).where(CallOff.id == UUID(awarded))
+    assert "1" not in await _queue(client, c.token), "awarded: the clock has stopped"
