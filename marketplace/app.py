@@ -47,6 +47,8 @@ from marketplace.reference.pages import reference_data
 from marketplace.tenders.call_offs.api import CallOffApi
 from marketplace.tenders.call_offs.pages import CallOffPages
 from marketplace.tenders.waiting_list.api import PackageApi
+from marketplace.tenders.waiting_list.contingency_api import ContingencyApi
+from marketplace.tenders.waiting_list.contingency_pages import ContingencyPages
 from marketplace.tenders.waiting_list.pages import WaitingListPages
 from marketplace.web.assets import ensure_static, static_url, with_static_files
 from marketplace.web.problems import EXCEPTION_HANDLERS
@@ -75,6 +77,7 @@ ROUTES: list[Any] = [
     PricingApi,
     PostcodeApi,
     PackageApi,
+    ContingencyApi,
     CallOffApi,
     BidApi,
     DeclineApi,
@@ -93,6 +96,7 @@ ROUTES: list[Any] = [
     BidPages,
     MyBidsPages,
     WaitingListPages,
+    ContingencyPages,
     AwardPages,
     OutcomePages,
     CarePages,

@@ -13,6 +13,7 @@ from marketplace.awards.conclusion import conclude_call_off, conclude_due_awards
 from marketplace.idempotency.service import forget_expired_keys
 from marketplace.notifications.delivery import Job, register_job
 from marketplace.tenders import jobs as tenders_jobs
+from marketplace.tenders.waiting_list.contingency_digest import send_contingency_digests
 
 
 async def close_call_off_job(_: UUID, payload: dict[str, Any]) -> None:
@@ -42,9 +43,11 @@ def register_jobs() -> None:
 
 async def periodic_upkeep(ctx: dict[str, Any] | None = None) -> None:
     """Work done every few seconds whatever the mode: closing call-offs whose scheduled close was
-    missed, concluding awards whose standstill has ended, forgetting expired idempotency keys,
-    and sealing the audit log."""
+    missed, concluding awards whose standstill has ended, sending the daily contingency digests
+    (from 08:00 on working days, once a day), forgetting expired idempotency keys, and sealing
+    the audit log."""
     await close_due_call_offs()
     await conclude_due_awards()
+    await send_contingency_digests()
     await forget_expired_keys()
     await seal_audit_log()

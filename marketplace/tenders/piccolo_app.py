@@ -8,6 +8,8 @@ from marketplace.tenders.tables import (
     CallOffArea,
     CallOffDocument,
     CallOffPackage,
+    ContingencyDigest,
+    ContingencySettings,
     Invitation,
     Package,
 )
@@ -26,6 +28,8 @@ APP_CONFIG = AppConfig(
         CallOffPackage,
         Invitation,
         CallOffDocument,
+        ContingencySettings,
+        ContingencyDigest,
     ],
     migration_dependencies=["marketplace.accounts.piccolo_app"],
     commands=[],

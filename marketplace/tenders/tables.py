@@ -41,6 +41,31 @@ class Package(Table, tablename="package"):
     contingency_since = Timestamptz(null=True, default=None)
     # When its provider last handed it back (it came back to the waiting list then).
     handed_back_at = Timestamptz(null=True, default=None)
+    # The contingency clock (docs/design.md 3.5): when a call-off holding it was first published;
+    # kept through cancellations and re-publications, cleared at the award and at a hand-back.
+    first_offered_at = Timestamptz(null=True, default=None)
+    # Why it waits: no_award, cancelled, handed_back, or waiting (offered, no outcome yet).
+    contingency_reason = Varchar(length=16, null=True, default=None)
+
+
+class ContingencySettings(Table, tablename="contingency_settings"):
+    """A commissioner's contingency time scales in working days (defaults 2 and 10)."""
+
+    id = UUID(primary_key=True)
+    commissioner = ForeignKey(Organisation, on_delete=OnDelete.cascade, unique=True)
+    urgent_working_days = Integer(default=2)
+    other_working_days = Integer(default=10)
+
+
+class ContingencyDigest(Table, tablename="contingency_digest"):
+    """A commissioner's daily contingency digest, sent once a day: unique (commissioner, day),
+    index contingency_digest_once_a_day, created in the migration."""
+
+    id = UUID(primary_key=True)
+    commissioner = ForeignKey(Organisation, on_delete=OnDelete.cascade)
+    day = Date()
+    sent_at = Timestamptz(default=TimestamptzNow())
+    packages = Integer(default=0)
 
 
 class CallOff(Table, tablename="call_off"):

@@ -149,8 +149,21 @@ async def return_packages_for_contingency(call_off_id: UUID) -> list[UUID]:
         await Package.update({Package.contingency_since: datetime.now(UTC)}).where(
             Package.id.is_in(package_ids) & Package.contingency_since.is_null()
         )
-        await Package.update({Package.status: "waiting"}).where(Package.id.is_in(package_ids))
+        await Package.update(
+            {Package.status: "waiting", Package.contingency_reason: "no_award"}
+        ).where(Package.id.is_in(package_ids))
     return package_ids
+
+
+async def start_contingency_clocks(package_ids: list[UUID], now: datetime) -> None:
+    """Publication offers the packages: a package's contingency clock starts at its first offer
+    and keeps running through cancellations and re-publications (docs/design.md 3.5)."""
+    await Package.update({Package.first_offered_at: now}).where(
+        Package.id.is_in(package_ids) & Package.first_offered_at.is_null()
+    )
+    await Package.update({Package.contingency_reason: "waiting"}).where(
+        Package.id.is_in(package_ids) & Package.contingency_reason.is_null()
+    )
 
 
 async def award_packages(call_off_id: UUID) -> list[dict[str, Any]]:
@@ -159,9 +172,14 @@ async def award_packages(call_off_id: UUID) -> list[dict[str, Any]]:
     package_ids = await _package_ids(call_off_id)
     if not package_ids:
         return []
-    await Package.update({Package.status: "awarded", Package.contingency_since: None}).where(
-        Package.id.is_in(package_ids)
-    )
+    await Package.update(
+        {
+            Package.status: "awarded",
+            Package.contingency_since: None,
+            Package.first_offered_at: None,
+            Package.contingency_reason: None,
+        }
+    ).where(Package.id.is_in(package_ids))
     rows: list[dict[str, Any]] = (
         await Package.select(Package.id, Package.area, Package.weekly_hours)
         .where(Package.id.is_in(package_ids))

@@ -19,7 +19,7 @@ from marketplace.notifications.outbox import add_email, add_job
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs import schemas
 from marketplace.tenders.call_offs.drafting import check_deadline, held_packages
-from marketplace.tenders.call_offs.lifecycle import move_call_off
+from marketplace.tenders.call_offs.lifecycle import move_call_off, start_contingency_clocks
 from marketplace.tenders.call_offs.queries import call_off_row, get_call_off
 from marketplace.tenders.call_offs.status import (
     BEFORE_CLOSE,
@@ -103,6 +103,7 @@ async def publish_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallO
             await Package.update({Package.status: "in_call_off"}).where(
                 Package.id.is_in(package_ids)
             )
+            await start_contingency_clocks(package_ids, datetime.now(UTC))
         await _tell_invitees(call_off_id, "call_off_invitation", _email_context(row))
         await add_job(CLOSE_CALL_OFF, {"call_off_id": str(call_off_id)}, run_at=row["deadline"])
         await move_call_off(
@@ -174,9 +175,9 @@ async def cancel_call_off(
                 )
             ]
             if package_ids:
-                await Package.update({Package.status: "waiting"}).where(
-                    Package.id.is_in(package_ids)
-                )
+                await Package.update(
+                    {Package.status: "waiting", Package.contingency_reason: "cancelled"}
+                ).where(Package.id.is_in(package_ids))
         await move_call_off(
             call_off_id,
             CallOffStatus.CANCELLED,

@@ -145,6 +145,8 @@ def _package(row: dict[str, Any]) -> schemas.Package:
         created_at=row["created_at"],
         contingency_since=row["contingency_since"],
         handed_back_at=row["handed_back_at"],
+        first_offered_at=row["first_offered_at"],
+        contingency_reason=row["contingency_reason"],
     )
 
 

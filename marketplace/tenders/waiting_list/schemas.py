@@ -59,6 +59,10 @@ class Package(msgspec.Struct):
     contingency_since: datetime | None = None
     # When its provider last handed it back to the waiting list; null if never.
     handed_back_at: datetime | None = None
+    # Its contingency clock: first offered (null until offered, and after an award or hand-back)
+    # and why it waits (no_award, cancelled, handed_back, waiting).
+    first_offered_at: datetime | None = None
+    contingency_reason: str | None = None
 
 
 class PackagePage(msgspec.Struct):
