@@ -1,7 +1,8 @@
 """Which providers pass the provider gates of a commissioner's call-off (docs/design.md §4): admitted
 to the lot in the area, not blocked by this commissioner, CQC rating not inadequate, no
 enforcement action pending and, for an enablement request, not barred from enablement requests.
-Publication invites the eligible; closing and award re-check."""
+Publication invites the eligible; closing and award re-check. A call-off sourced `wider`
+(docs/design.md 3.5) asks only for admission to the lot, in any area; every other gate holds."""
 
 from __future__ import annotations
 
@@ -18,20 +19,25 @@ from marketplace.reference.queries import area_codes, lot_code
 
 
 async def _admitted_areas(
-    lot_id: UUID, area_ids: Sequence[UUID], provider_id: UUID | None = None
+    lot_id: UUID, area_ids: Sequence[UUID], provider_id: UUID | None = None, wider: bool = False
 ) -> dict[UUID, set[UUID]]:
+    """Each provider admitted to the lot with the call-off's areas it counts as admitted for:
+    those it is admitted in or, for a wider call-off, all of them once it is admitted anywhere."""
     query = AdmissionArea.select(
         AdmissionArea.admission.provider.as_alias("provider"), AdmissionArea.area
     ).where(
-        (AdmissionArea.admission.lot == lot_id)
-        & (AdmissionArea.admission.status == "approved")
-        & AdmissionArea.area.is_in(list(area_ids))
+        (AdmissionArea.admission.lot == lot_id) & (AdmissionArea.admission.status == "approved")
     )
+    if not wider:
+        query = query.where(AdmissionArea.area.is_in(list(area_ids)))
     if provider_id is not None:
         query = query.where(AdmissionArea.admission.provider == provider_id)
     admitted: dict[UUID, set[UUID]] = defaultdict(set)
     for row in await query:
-        admitted[row["provider"]].add(row["area"])
+        if wider:
+            admitted[row["provider"]].update(area_ids)
+        else:
+            admitted[row["provider"]].add(row["area"])
     return admitted
 
 
@@ -52,13 +58,19 @@ async def _barred(commissioner_id: UUID, kind: str, providers: list[UUID]) -> di
 
 
 async def eligible_providers(
-    commissioner_id: UUID, lot_id: UUID, area_ids: Sequence[UUID], kind: str
+    commissioner_id: UUID,
+    lot_id: UUID,
+    area_ids: Sequence[UUID],
+    kind: str,
+    *,
+    wider: bool = False,
 ) -> dict[UUID, set[UUID]]:
-    """Each provider admitted to the lot in at least one of the areas that passes every other
-    gate of a call-off of this kind, with the set of those areas it is admitted for."""
+    """Each provider admitted to the lot in at least one of the areas (wider: in any area) that
+    passes every other gate of a call-off of this kind, with the set of those areas it counts as
+    admitted for (wider: all of them)."""
     if not area_ids:
         return {}
-    admitted = await _admitted_areas(lot_id, area_ids)
+    admitted = await _admitted_areas(lot_id, area_ids, wider=wider)
     if not admitted:
         return {}
     providers = list(admitted)
@@ -76,15 +88,21 @@ async def eligible_providers(
 
 
 async def provider_gate_failures(
-    commissioner_id: UUID, lot_id: UUID, area_ids: Sequence[UUID], provider_id: UUID, kind: str
+    commissioner_id: UUID,
+    lot_id: UUID,
+    area_ids: Sequence[UUID],
+    provider_id: UUID,
+    kind: str,
+    *,
+    wider: bool = False,
 ) -> list[GateFailure]:
     """Each provider gate (coded) this provider fails for a call-off of this kind of this
-    commissioner in the lot and areas (one per area it is not admitted for); empty when it passes
-    them all."""
+    commissioner in the lot and areas (one per area it is not admitted for; for a wider call-off,
+    every area when it is admitted to the lot in none); empty when it passes them all."""
     provider = (await standing_of([provider_id])).get(provider_id)
     lot = await lot_code(lot_id)
     areas = await area_codes(area_ids)
-    admitted = (await _admitted_areas(lot_id, area_ids, provider_id)).get(provider_id, set())
+    admitted = (await _admitted_areas(lot_id, area_ids, provider_id, wider)).get(provider_id, set())
     blocked = await _open_blocks(commissioner_id, [provider_id])
     bar = (await _barred(commissioner_id, kind, [provider_id])).get(provider_id)
     return gate_failures(

@@ -113,6 +113,7 @@ async def _fresh_failures(
             invited.get(provider_id, []),
             provider_id,
             terms.kind,
+            wider=terms.wider,
         )
         for provider_id in provider_ids
     }

@@ -74,7 +74,12 @@ async def recheck_gates(closing: ClosingCallOff) -> int:
     for bid in bids:
         areas = closing.invited_area_ids.get(bid["provider"], [])
         failures = await provider_gate_failures(
-            closing.commissioner_id, closing.lot_id, areas, bid["provider"], closing.kind
+            closing.commissioner_id,
+            closing.lot_id,
+            areas,
+            bid["provider"],
+            closing.kind,
+            wider=closing.wider,
         )
         failing += bool(failures)
         await Bid.update({Bid.gate_failures: encode_gate_failures(failures)}).where(

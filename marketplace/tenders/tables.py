@@ -96,6 +96,9 @@ class CallOff(Table, tablename="call_off"):
     published_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
     cancel_reason = Text(null=True, default=None)
+    # Who is invited at publication (docs/design.md 3.5): framework (admitted to the lot
+    # in the call-off's areas) or wider (admitted to the lot in any area); other gates as ever.
+    sourcing = Varchar(length=16, default="framework")
 
 
 class CallOffArea(Table, tablename="call_off_area"):

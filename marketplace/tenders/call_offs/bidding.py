@@ -76,6 +76,8 @@ class ClosingCallOff:
     invited_area_ids: dict[UUID, list[UUID]]
     # enablement | cluster | pilot: an enablement request also checks the enablement bar.
     kind: str
+    # Sourced wider (docs/design.md 3.5): admission to the lot in any area passes the area gate.
+    wider: bool = False
 
 
 async def due_to_close(call_off_id: UUID, now: datetime) -> ClosingCallOff | None:
@@ -88,7 +90,13 @@ async def due_to_close(call_off_id: UUID, now: datetime) -> ClosingCallOff | Non
         return None
     invited = await invited_area_ids(call_off_id)
     return ClosingCallOff(
-        row["id"], row["commissioner"], row["opening_quorum"], row["lot"], invited, row["kind"]
+        row["id"],
+        row["commissioner"],
+        row["opening_quorum"],
+        row["lot"],
+        invited,
+        row["kind"],
+        row["sourcing"] == "wider",
     )
 
 

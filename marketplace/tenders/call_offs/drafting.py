@@ -217,6 +217,7 @@ async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> sche
         opening_quorum=body.opening_quorum,
         standstill_working_days=body.standstill_working_days,
         min_bids=body.min_bids,
+        sourcing=body.sourcing,
         terms=msgspec.json.encode(terms).decode(),
         rurality_weights=msgspec.json.encode({k: str(v) for k, v in weights.items()}).decode(),
         created_by=actor.user_id,
@@ -240,6 +241,6 @@ async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> sche
             "call_off",
             call_off.id,
             organisation_id=commissioner_id,
-            details={"kind": body.kind, "title": call_off.title},
+            details={"kind": body.kind, "title": call_off.title, "sourcing": body.sourcing},
         )
     return await get_call_off(actor, call_off.id)

@@ -51,6 +51,8 @@ class AwardTerms:
     pilot: schemas.PilotTerms | None
     package_ids: list[UUID]
     enablement: schemas.EnablementTerms | None = None
+    # Sourced wider (docs/design.md 3.5): admission to the lot in any area passes the area gate.
+    wider: bool = False
 
 
 async def award_terms(call_off_id: UUID, *, lock: bool = False) -> AwardTerms | None:
@@ -84,6 +86,7 @@ async def award_terms(call_off_id: UUID, *, lock: bool = False) -> AwardTerms | 
         pilot=facts["terms"]["pilot"],
         package_ids=facts["package_ids"],
         enablement=facts["terms"]["enablement"],
+        wider=row["sourcing"] == "wider",
     )
 
 

@@ -60,9 +60,9 @@ def _email_context(row: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 
 async def publish_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallOff:
-    """Publish a draft: invite every eligible provider (admitted to the lot in the area, not
-    blocked, CQC rating not inadequate, no enforcement pending), freeze the content, and email
-    each invitee."""
+    """Publish a draft: invite every eligible provider (admitted to the lot in the area, or in
+    any area when the call-off is sourced wider; not blocked, CQC rating not inadequate, no
+    enforcement pending), freeze the content, and email each invitee."""
 
     async with write_transaction():
         row = await call_off_row(actor, call_off_id)
@@ -81,12 +81,14 @@ async def publish_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallO
             CallOffArea.area, CallOffArea.area.code.as_alias("code")
         ).where(CallOffArea.call_off == call_off_id)
         code_of = {a["area"]: a["code"] for a in areas}
+        wider = row["sourcing"] == "wider"
         eligible = await eligible_providers(
-            row["commissioner"], row["lot"], list(code_of), row["kind"]
+            row["commissioner"], row["lot"], list(code_of), row["kind"], wider=wider
         )
         if not eligible:
+            where = "" if wider else " in its area(s)"
             raise RuleBroken(
-                "No provider is eligible for this call-off: none is admitted to the lot in its area(s) and clear of every gate",
+                f"No provider is eligible for this call-off: none is admitted to the lot{where} and clear of every gate",
                 [FieldError("area_codes", "no eligible provider is admitted here")],
             )
         await Invitation.insert(
@@ -111,7 +113,7 @@ async def publish_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallO
             CallOffStatus.PUBLISHED,
             actor=actor,
             action="publish_call_off",
-            details={"invited": len(eligible)},
+            details={"invited": len(eligible), "sourcing": row["sourcing"]},
             also_set={CallOff.published_at: datetime.now(UTC)},
         )
     return await get_call_off(actor, call_off_id)

@@ -194,6 +194,7 @@ async def present(row: dict[str, Any]) -> schemas.CallOff:
         cancel_reason=row["cancel_reason"],
         declines=(await decline_tallies([row["id"]]))[row["id"]],
         one_provider_per_area=facts["one_provider_per_area"],
+        sourcing=row["sourcing"],
         **facts["terms"],
     )
 

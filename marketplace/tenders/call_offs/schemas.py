@@ -14,6 +14,8 @@ from litestar.datastructures import UploadFile
 from marketplace.accounts.schemas import Request
 
 Kind = Literal["enablement", "cluster", "pilot"]
+# framework: admitted to the lot in the call-off's areas; wider: admitted to the lot, any area.
+Sourcing = Literal["framework", "wider"]
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Pence = Annotated[int, msgspec.Meta(ge=1, le=10_000_000)]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
@@ -62,6 +64,7 @@ class CallOffCreate(Request):
     opening_quorum: Literal[1, 2] = 1
     standstill_working_days: Annotated[int, msgspec.Meta(ge=0, le=30)] = 8
     min_bids: Annotated[int, msgspec.Meta(ge=1, le=20)] = 1
+    sourcing: Sourcing = "framework"
     enablement: EnablementTerms | None = None
     cluster: ClusterTerms | None = None
     pilot: PilotTerms | None = None
@@ -142,6 +145,8 @@ class CallOff(msgspec.Struct):
     declines: Declines
     # The lot's rule: only one provider may have care in place in an area (docs/design.md 4.16).
     one_provider_per_area: bool = False
+    # Who publication invites (docs/design.md 3.5): framework or wider.
+    sourcing: str = "framework"
 
 
 class CallOffPage(msgspec.Struct):
