@@ -150,6 +150,7 @@ def call_off_create(kind: str, form: dict[str, Any], timezone: str) -> schemas.C
         "title": read.text("title"),
         "lot_code": read.text("lot_code"),
         "max_hourly_rate_pence": read.pence("max_rate", required=False),
+        "sourcing": read.text("sourcing") or "framework",
     }
     try:
         body["deadline"] = london_deadline(read.text("deadline"), timezone)

@@ -70,6 +70,7 @@ async def _form_page(
             "kind_name": forms.KINDS[kind],
             "form": form,
             "chosen": chosen,
+            "sourcing": form.get("sourcing") or request.query_params.get("sourcing", "framework"),
             "deadline": form.get("deadline") or forms.default_deadline(_zone()),
             "lots": [p.lot_code for p in await service.list_pricing(principal)],
             "packages": await _waiting_packages(principal) if kind != "pilot" else [],

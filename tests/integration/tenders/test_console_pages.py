@@ -316,7 +316,8 @@ async def test_bundles_are_suggested_with_a_map_and_a_link_to_the_cluster_form(
     link = re.search(r'href="(/call-offs/new\?kind=cluster[^"]+)"', page.text)
     assert link
     form = (await client.get(link.group(1).replace("&amp;", "&"))).text
-    assert form.count("checked") == 3
+    assert form.count("checked") == 3 + 1  # the bundle's packages, and who is invited
+    assert 'value="framework" checked' in form
     bad = await client.get(
         "/waiting-list/bundles", params={"max_radius_km": "0", "max_weekly_hours": "60"}
     )

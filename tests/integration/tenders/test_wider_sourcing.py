@@ -14,6 +14,11 @@ from marketplace.tenders.call_offs.publication import invitees
 from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body, suffix_of
 from tests.factories import bearer
 from tests.integration.bids.test_bids import ENABLEMENT_BID, pass_the_deadline, published
+from tests.integration.tenders.test_console_pages import (
+    as_commissioner,
+    create_through_form,
+    enablement_form,
+)
 
 
 async def test_a_framework_call_off_invites_only_providers_admitted_in_its_areas(client) -> None:
@@ -97,3 +102,42 @@ async def test_no_provider_admitted_to_the_lot_anywhere_means_no_wider_publicati
     )
     assert refused.status_code == 422
     assert "admitted to the lot and clear" in refused.json()["detail"]
+
+
+async def test_the_console_drafts_a_wider_call_off_and_shows_who_is_invited(client) -> None:
+    c = await as_commissioner(client)
+    location = await create_through_form(client, enablement_form(c, sourcing="wider"))
+    page = (await client.get(location)).text
+    assert "in any area (wider sourcing)" in page
+    shown = await client.get(f"/api/v1{location}", headers=bearer(c.token))
+    assert shown.json()["sourcing"] == "wider"
+    form = (await client.get("/call-offs/new?kind=enablement")).text
+    assert 'name="sourcing"' in form and 'value="wider"' in form
+
+
+async def test_a_cancelled_package_is_offered_wider_from_the_contingency_queue_and_keeps_its_clock(
+    client,
+) -> None:
+    c = await commissioning()
+    await admitted_provider(c, "Oakleaf Home Care")
+    _, elsewhere = await admitted_provider(c, "Canterbury Carers", areas=("CANTERBURY",))
+    first = await published(client, c, enablement_body(c))
+    await client.post(
+        f"/api/v1/call-offs/{first}/cancel", json={"reason": "Nobody can"}, headers=bearer(c.token)
+    )
+    package = str(c.packages["1"])
+    before = (await client.get("/api/v1/contingency", headers=bearer(c.token))).json()["items"]
+    [clock] = [item for item in before if item["package_id"] == package]
+
+    page = (await client.get("/contingency", headers=bearer(c.token))).text
+    link = f"/call-offs/new?kind=enablement&amp;package_id={package}&amp;sourcing=wider"
+    assert link in page
+    form = (await client.get(link.replace("&amp;", "&"), headers=bearer(c.token))).text
+    assert 'value="wider" checked' in form
+
+    wider = await published(client, c, enablement_body(c, sourcing="wider"))
+    feed = (await client.get("/api/v1/call-offs", headers=bearer(elsewhere))).json()["items"]
+    assert [item["id"] for item in feed] == [wider]
+    after = (await client.get("/api/v1/contingency", headers=bearer(c.token))).json()["items"]
+    [still] = [item for item in after if item["package_id"] == package]
+    assert still["first_offered_at"] == clock["first_offered_at"], "the clock keeps running"
