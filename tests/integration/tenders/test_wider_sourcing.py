@@ -59,7 +59,7 @@ async def test_a_wider_call_off_invites_every_provider_admitted_to_the_lot_in_an
     assert '"wider"' in str(published_event)
 
 
-async def test_a_wider_invitee_outside_the_area_passes_the_area_gate_at_the_close(
+async def test_a_wider_invitee_outside_the_area_passes_the_area_gate_at_close_and_award(
     client,
 ) -> None:
     c = await commissioning()
@@ -80,6 +80,12 @@ async def test_a_wider_invitee_outside_the_area_passes_the_area_gate_at_the_clos
     )
     assert evaluation.status_code == 200, evaluation.text
     assert "not admitted" not in evaluation.text.lower()
+    confirmed = await client.post(
+        f"/api/v1/call-offs/{call_off_id}/award", json={}, headers=bearer(c.token)
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    status = await client.get(f"/api/v1/call-offs/{call_off_id}", headers=bearer(c.token))
+    assert status.json()["status"] == "awarded", "the gates re-checked at the award pass too"
 
 
 async def test_an_unknown_sourcing_is_refused(client) -> None:
