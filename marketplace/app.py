@@ -50,6 +50,7 @@ from marketplace.tenders.waiting_list.api import PackageApi
 from marketplace.tenders.waiting_list.contingency_api import ContingencyApi
 from marketplace.tenders.waiting_list.contingency_pages import ContingencyPages
 from marketplace.tenders.waiting_list.pages import WaitingListPages
+from marketplace.tenders.waiting_list.placement_api import PlacementApi
 from marketplace.web.assets import ensure_static, static_url, with_static_files
 from marketplace.web.problems import EXCEPTION_HANDLERS
 from marketplace.web.security import (
@@ -78,6 +79,7 @@ ROUTES: list[Any] = [
     PostcodeApi,
     PackageApi,
     ContingencyApi,
+    PlacementApi,
     CallOffApi,
     BidApi,
     DeclineApi,
