@@ -32,6 +32,8 @@ from marketplace.binding import bind_engine
 from marketplace.care.api import CareApi
 from marketplace.care.commissioner_pages import CarePages, EnablementBarPages
 from marketplace.care.provider_pages import MyCarePages
+from marketplace.care.share_api import FrameworkShareApi
+from marketplace.care.share_pages import FrameworkSharePages
 from marketplace.config import get_settings
 from marketplace.db import current_engine, start_engine, stop_engine
 from marketplace.health import healthz
@@ -80,6 +82,7 @@ ROUTES: list[Any] = [
     PackageApi,
     ContingencyApi,
     PlacementApi,
+    FrameworkShareApi,
     CallOffApi,
     BidApi,
     DeclineApi,
@@ -99,6 +102,7 @@ ROUTES: list[Any] = [
     MyBidsPages,
     WaitingListPages,
     ContingencyPages,
+    FrameworkSharePages,
     AwardPages,
     OutcomePages,
     CarePages,

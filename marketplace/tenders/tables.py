@@ -56,6 +56,8 @@ class ContingencySettings(Table, tablename="contingency_settings"):
     commissioner = ForeignKey(Organisation, on_delete=OnDelete.cascade, unique=True)
     urgent_working_days = Integer(default=2)
     other_working_days = Integer(default=10)
+    # The framework share's target, a whole percentage (docs/design.md 3.5; 90 by default).
+    framework_share_target_percent = Integer(default=90)
 
 
 class OffFrameworkPlacement(Table, tablename="off_framework_placement"):

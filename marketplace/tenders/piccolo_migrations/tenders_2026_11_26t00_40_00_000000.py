@@ -61,7 +61,10 @@ class Package(Table, tablename="package", schema=None):
 
 ID = "2026-11-26T00:40:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "off-framework placements; a package status widened to 24 for placed_off_framework"
+DESCRIPTION = (
+    "off-framework placements; a package status widened to 24 for placed_off_framework; the "
+    "framework share's target"
+)
 
 
 async def forwards():
@@ -346,6 +349,27 @@ async def forwards():
         old_params={"length": 16},
         column_class=Varchar,
         old_column_class=Varchar,
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ContingencySettings",
+        tablename="contingency_settings",
+        column_name="framework_share_target_percent",
+        db_column_name="framework_share_target_percent",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 90,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
         schema=None,
     )
 

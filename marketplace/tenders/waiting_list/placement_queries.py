@@ -3,6 +3,7 @@ and the placed hours the framework share reads."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -44,18 +45,19 @@ async def placements_of(commissioner_id: UUID, limit: int = 50) -> list[schemas.
     return [placement(row, row["reference"]) for row in rows]
 
 
-async def placed_hours(commissioner_id: UUID | None = None) -> list[schemas.PlacedHours]:
-    """Every off-framework placement's weekly hours with its lot, area and time, for the framework
-    share; of one commissioner, or of all."""
+async def placed_hours(commissioner_id: UUID, since: datetime) -> list[schemas.PlacedHours]:
+    """The commissioner's off-framework placements since `since`, each with its weekly hours, lot,
+    area and time, for the framework share."""
     query = OffFrameworkPlacement.select(
         OffFrameworkPlacement.commissioner,
         OffFrameworkPlacement.lot.code.as_alias("lot_code"),
         OffFrameworkPlacement.package._.area._.code.as_alias("area_code"),
         OffFrameworkPlacement.weekly_hours,
         OffFrameworkPlacement.placed_at,
+    ).where(
+        (OffFrameworkPlacement.commissioner == commissioner_id)
+        & (OffFrameworkPlacement.placed_at >= since)
     )
-    if commissioner_id is not None:
-        query = query.where(OffFrameworkPlacement.commissioner == commissioner_id)
     return [
         schemas.PlacedHours(
             commissioner_id=row["commissioner"],
