@@ -53,6 +53,7 @@ from marketplace.tenders.waiting_list.contingency_api import ContingencyApi
 from marketplace.tenders.waiting_list.contingency_pages import ContingencyPages
 from marketplace.tenders.waiting_list.pages import WaitingListPages
 from marketplace.tenders.waiting_list.placement_api import PlacementApi
+from marketplace.tenders.waiting_list.placement_pages import PlacementPages
 from marketplace.web.assets import ensure_static, static_url, with_static_files
 from marketplace.web.problems import EXCEPTION_HANDLERS
 from marketplace.web.security import (
@@ -103,6 +104,7 @@ ROUTES: list[Any] = [
     WaitingListPages,
     ContingencyPages,
     FrameworkSharePages,
+    PlacementPages,
     AwardPages,
     OutcomePages,
     CarePages,

@@ -11,6 +11,7 @@ from marketplace.audit.tables import AuditEvent
 from marketplace.tenders.tables import Package
 from tests.call_off_fixtures import commissioning
 from tests.factories import bearer
+from tests.support import csrf_token_in, sign_in
 
 
 def _body(**overrides: Any) -> dict[str, Any]:
@@ -96,3 +97,33 @@ async def test_only_the_commissioners_own_waiting_package_is_placed(client) -> N
     assert held.status_code == 409, held.text
     foreign = await _place(client, other.token, c.packages["1"], _body(override_reason="x"))
     assert foreign.status_code == 404, foreign.text
+
+
+async def test_the_commissioner_places_a_due_package_from_the_queue_page(client) -> None:
+    c = await commissioning()
+    assert (await sign_in(client, c.officer.email)).status_code == 303
+    package_id = c.packages["2"]
+    await Package.update({Package.first_offered_at: datetime(2026, 1, 5, 10, 0, tzinfo=UTC)}).where(
+        Package.id == package_id
+    )
+    queue = await client.get("/contingency")
+    form_path = f"/contingency/packages/{package_id}/place"
+    assert f'href="{form_path}"' in queue.text
+    early_path = f"/contingency/packages/{c.packages['1']}/place"
+    token = csrf_token_in((await client.get(early_path)).text)
+    form = {
+        "csrf_token": token,
+        "lot_code": "CSH",
+        "supplier_name": "Harbour Spot Care Ltd",
+        "hourly_rate": "26.50",
+        "weekly_hours": "7.25",
+        "start_date": "2026-12-07",
+        "reason": "No framework provider",
+    }
+    early = await client.post(early_path, data=form)
+    assert early.status_code == 422 and 'href="#override_reason"' in early.text
+
+    placed = await client.post(form_path, data=form)
+    assert placed.status_code == 303, placed.text
+    page = await client.get(placed.headers["location"])
+    assert "Harbour Spot Care Ltd" in page.text and "£26.50" in page.text
