@@ -32,6 +32,8 @@ from marketplace.binding import bind_engine
 from marketplace.care.api import CareApi
 from marketplace.care.commissioner_pages import CarePages, EnablementBarPages
 from marketplace.care.provider_pages import MyCarePages
+from marketplace.care.share_api import FrameworkShareApi
+from marketplace.care.share_pages import FrameworkSharePages
 from marketplace.config import get_settings
 from marketplace.db import current_engine, start_engine, stop_engine
 from marketplace.health import healthz
@@ -50,6 +52,8 @@ from marketplace.tenders.waiting_list.api import PackageApi
 from marketplace.tenders.waiting_list.contingency_api import ContingencyApi
 from marketplace.tenders.waiting_list.contingency_pages import ContingencyPages
 from marketplace.tenders.waiting_list.pages import WaitingListPages
+from marketplace.tenders.waiting_list.placement_api import PlacementApi
+from marketplace.tenders.waiting_list.placement_pages import PlacementPages
 from marketplace.web.assets import ensure_static, static_url, with_static_files
 from marketplace.web.problems import EXCEPTION_HANDLERS
 from marketplace.web.security import (
@@ -78,6 +82,8 @@ ROUTES: list[Any] = [
     PostcodeApi,
     PackageApi,
     ContingencyApi,
+    PlacementApi,
+    FrameworkShareApi,
     CallOffApi,
     BidApi,
     DeclineApi,
@@ -97,6 +103,8 @@ ROUTES: list[Any] = [
     MyBidsPages,
     WaitingListPages,
     ContingencyPages,
+    FrameworkSharePages,
+    PlacementPages,
     AwardPages,
     OutcomePages,
     CarePages,

@@ -1,5 +1,6 @@
 """The home page each kind of user lands on after signing in: counts composed from several
-domains (accounts, reference data, the waiting list), so it sits above them all."""
+domains (accounts, reference data, the waiting list, the framework share), so it sits above them
+all."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from litestar import get
 from litestar.response import Template
 
 from marketplace.accounts.service import count_organisations, get_organisation
+from marketplace.care.framework_share import share_of
 from marketplace.reference.service import reference_counts
 from marketplace.tenders.waiting_list.packages import count_waiting
 from marketplace.web.security import SignedIn
@@ -35,6 +37,7 @@ async def home(principal: SignedIn) -> Template:
         context = {
             "counts": await _counts(principal.organisation_id),
             "providers": await count_organisations("provider"),
+            "share": await share_of(principal.organisation_id),
         }
         return Template("commissioner/home.html", context=context)
     organisation = await get_organisation(principal, principal.organisation_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from uuid import UUID
 
 from marketplace.care.records import local_day
@@ -80,3 +81,33 @@ async def providers_in_areas(
     for row in rows:
         found[row["area"]].add(row["provider"])
     return found
+
+
+@dataclass(frozen=True)
+class AwardedHours:
+    """Weekly hours one award placed through the framework, as the framework share reads them."""
+
+    lot_code: str
+    area_code: str
+    weekly_hours: Decimal
+    awarded_at: datetime
+
+
+async def awarded_hours(commissioner_id: UUID, since: datetime) -> list[AwardedHours]:
+    """The commissioner's awarded care since `since`, each with its weekly hours at the award
+    (not as later varied), whatever became of it afterwards."""
+    rows = await AwardedCare.select(
+        AwardedCare.call_off._.lot._.code.as_alias("lot_code"),
+        AwardedCare.area._.code.as_alias("area_code"),
+        AwardedCare.weekly_hours,
+        AwardedCare.awarded_at,
+    ).where((AwardedCare.commissioner == commissioner_id) & (AwardedCare.awarded_at >= since))
+    return [
+        AwardedHours(
+            lot_code=row["lot_code"],
+            area_code=row["area_code"],
+            weekly_hours=Decimal(row["weekly_hours"]).quantize(Decimal("0.01")),
+            awarded_at=row["awarded_at"],
+        )
+        for row in rows
+    ]

@@ -11,6 +11,7 @@ from marketplace.tenders.tables import (
     ContingencyDigest,
     ContingencySettings,
     Invitation,
+    OffFrameworkPlacement,
     Package,
 )
 
@@ -30,6 +31,7 @@ APP_CONFIG = AppConfig(
         CallOffDocument,
         ContingencySettings,
         ContingencyDigest,
+        OffFrameworkPlacement,
     ],
     migration_dependencies=["marketplace.accounts.piccolo_app"],
     commands=[],

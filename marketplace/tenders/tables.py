@@ -35,7 +35,8 @@ class Package(Table, tablename="package"):
     urgency = Varchar(length=16, default="standard")
     urgency_reason = Varchar(length=24, null=True, default=None)
     start_by = Date()
-    status = Varchar(length=16, default="waiting", index=True)
+    # waiting, in_call_off, awarded or placed_off_framework (varchar 24 since the placements).
+    status = Varchar(length=24, default="waiting", index=True)
     created_at = Timestamptz(default=TimestamptzNow())
     # Set when a call-off for it ended without an award: it is in the contingency queue.
     contingency_since = Timestamptz(null=True, default=None)
@@ -55,6 +56,26 @@ class ContingencySettings(Table, tablename="contingency_settings"):
     commissioner = ForeignKey(Organisation, on_delete=OnDelete.cascade, unique=True)
     urgent_working_days = Integer(default=2)
     other_working_days = Integer(default=10)
+    # The framework share's target, a whole percentage (docs/design.md 3.5; 90 by default).
+    framework_share_target_percent = Integer(default=90)
+
+
+class OffFrameworkPlacement(Table, tablename="off_framework_placement"):
+    """A package placed with a provider outside the framework (docs/design.md 3.5): allowed once
+    its contingency clock is due, or earlier with a recorded override reason. One per package."""
+
+    id = UUID(primary_key=True)
+    package = ForeignKey(Package, on_delete=OnDelete.restrict, unique=True)
+    commissioner = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    lot = ForeignKey(Lot, on_delete=OnDelete.restrict)
+    supplier_name = Varchar(length=200)
+    hourly_rate_pence = Integer()
+    weekly_hours = Numeric(digits=(7, 2))
+    start_date = Date()
+    reason = Text()
+    early_override_reason = Text(null=True, default=None)
+    placed_at = Timestamptz(default=TimestamptzNow())
+    placed_by = UUID()
 
 
 class ContingencyDigest(Table, tablename="contingency_digest"):

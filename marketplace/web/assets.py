@@ -34,6 +34,7 @@ SOURCES: dict[str, Path] = {
     "chart.umd.min.js": NODE_MODULES / "chart.js/dist/chart.umd.min.js",
     "marketplace.css": OWN_STATIC / "marketplace.css",
     "evaluation-chart.js": OWN_STATIC / "evaluation-chart.js",
+    "framework-share-chart.js": OWN_STATIC / "framework-share-chart.js",
     "swagger-ui-bundle.js": NODE_MODULES / "swagger-ui-dist/swagger-ui-bundle.js",
     "swagger-ui-standalone-preset.js": NODE_MODULES
     / "swagger-ui-dist/swagger-ui-standalone-preset.js",

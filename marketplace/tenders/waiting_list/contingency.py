@@ -16,6 +16,7 @@ from marketplace.principal import Principal
 from marketplace.tenders.tables import CallOffPackage, ContingencySettings, Package
 from marketplace.tenders.waiting_list import contingency_rules as rules
 from marketplace.tenders.waiting_list import contingency_schemas as schemas
+from marketplace.tenders.waiting_list.placement_queries import placements_of
 
 WAITING_STATUSES = ("waiting", "in_call_off")
 
@@ -157,5 +158,8 @@ async def contingency_queue(actor: Principal, on: date | None = None) -> schemas
     settings = await settings_of(commissioner_id)
     day = on or today()
     return schemas.ContingencyQueue(
-        today=day, settings=settings, items=await queue_for(commissioner_id, settings, day)
+        today=day,
+        settings=settings,
+        items=await queue_for(commissioner_id, settings, day),
+        placements=await placements_of(commissioner_id),
     )

@@ -10,6 +10,7 @@ import msgspec
 
 from marketplace.accounts.schemas import Request
 from marketplace.tenders.waiting_list.contingency_rules import MAX_WORKING_DAYS, MIN_WORKING_DAYS
+from marketplace.tenders.waiting_list.placement_schemas import Placement
 
 Reason = Literal["no_award", "cancelled", "handed_back", "waiting"]
 WorkingDays = Annotated[
@@ -67,3 +68,5 @@ class ContingencyQueue(msgspec.Struct):
     today: date
     settings: ContingencySettings
     items: list[WaitingPackage]
+    # Packages placed off framework, latest first, with any early override reason.
+    placements: list[Placement] = msgspec.field(default_factory=list)
