@@ -10,13 +10,14 @@ from litestar.response import Template
 
 from marketplace.care.framework_share import FrameworkShare, framework_share
 from marketplace.web.security import SignedIn, role_in
+from marketplace.web.templating import month_name
 
 
 def chart_data(share: FrameworkShare) -> dict[str, Any]:
     """The months, each month's share (null when nothing was placed) and the target, for the
     chart."""
     return {
-        "labels": [group.key for group in share.groups],
+        "labels": [month_name(group.key) for group in share.groups],
         "shares": [
             None if group.share_percent is None else float(group.share_percent)
             for group in share.groups

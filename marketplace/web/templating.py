@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,15 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def month_name(value: object) -> str:
+    """ "November 2026" from a month key "2026-11"; anything else unchanged (a lot, an area)."""
+    text = str(value)
+    year, dash, month = text.partition("-")
+    if dash and year.isdigit() and len(year) == 4 and month.isdigit() and 1 <= int(month) <= 12:
+        return f"{calendar.month_name[int(month)]} {year}"
+    return text
+
+
 def pence(value: int | None) -> str:
     """£24.00 from 2400."""
     return "" if value is None else pounds(int(value))
@@ -63,7 +73,7 @@ def make_environment() -> Environment:
     env.globals.update(
         static=static_url, service_name=SERVICE_NAME, local_mailbox_enabled=local_mailbox_enabled
     )
-    env.filters.update(local_time=local_time, pence=pence, sentence=sentence)
+    env.filters.update(local_time=local_time, pence=pence, sentence=sentence, month_name=month_name)
     return env
 
 

@@ -18,6 +18,7 @@ from marketplace.web.forms import (
     form_errors,
     refused_field,
 )
+from marketplace.web.templating import month_name
 
 RATE = MoneyWords("Not an amount", "Too many places", "Out of range")
 
@@ -292,3 +293,11 @@ def test_labels_prefer_the_fields_own_name_to_its_prefix() -> None:
     assert labels("score_total") == "The total"
     assert labels("score_q2") == "This score"
     assert labels("notes") == "It"
+
+
+def test_a_month_key_reads_as_its_month_and_anything_else_is_left_alone() -> None:
+    assert month_name("2026-02") == "February 2026"
+    assert month_name("2025-12") == "December 2025"
+    assert month_name("KENT-ASHFORD") == "KENT-ASHFORD"
+    assert month_name("2026-13") == "2026-13"
+    assert month_name("CSH") == "CSH"
