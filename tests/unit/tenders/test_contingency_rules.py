@@ -73,7 +73,7 @@ def test_a_bank_holiday_monday_does_not_count() -> None:
 
 
 def test_a_time_scale_is_at_least_one_working_day() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^a contingency time scale is at least one working day$"):
         due_on(date(2026, 11, 27), 0)
     assert due_on(date(2026, 11, 27), 1) == date(2026, 11, 30)
 
@@ -81,7 +81,7 @@ def test_a_time_scale_is_at_least_one_working_day() -> None:
 def test_the_local_day_of_an_offer_is_the_london_date() -> None:
     late_in_summer = datetime(2026, 6, 1, 23, 30, tzinfo=UTC)  # 00:30 BST on 2 June
     assert local_day(late_in_summer, LONDON) == date(2026, 6, 2)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^the moment needs its time zone$"):
         local_day(datetime(2026, 6, 1, 12, 0), LONDON)
 
 
@@ -100,3 +100,18 @@ def test_no_digest_on_a_weekend_or_a_bank_holiday() -> None:
     assert digest_day(datetime(2026, 8, 31, 9, 0, tzinfo=UTC), LONDON) is None
     with pytest.raises(ValueError):
         digest_day(datetime(2026, 11, 30, 9, 0), LONDON)
+
+
+def test_a_moment_without_its_time_zone_has_no_digest_day() -> None:
+    with pytest.raises(ValueError, match=r"^the moment needs its time zone$"):
+        digest_day(datetime(2026, 11, 30, 9, 0), LONDON)
+
+
+def test_a_clock_keeps_its_first_offer_its_time_scale_and_its_due_day() -> None:
+    offered = date(2026, 11, 27)  # a Friday
+    state = clock(offered, URGENT, date(2026, 11, 30))
+    assert state.first_offered_on == offered
+    assert state.working_days == URGENT
+    assert state.due_on == date(2026, 12, 1)
+    assert (state.working_days_elapsed, state.working_days_left) == (1, 1)
+    assert not state.due_today and not state.overdue
