@@ -68,8 +68,12 @@ async def audit_refusal(actor: Principal, action: str, call_off_id: UUID, reason
 
 
 # The hot path of the deadline rush, hand-written (no query building).
-_OWN_BID = "SELECT id, version FROM bid WHERE call_off = {} AND provider = {}"
-_DECLINED = "SELECT declined_at FROM bid_decline WHERE call_off = {} AND provider = {}"
+# The provider's own bid on the call-off (if any) and whether it declined it, in one round trip.
+_OWN_BID = """
+SELECT (SELECT id FROM bid WHERE call_off = {} AND provider = {}) AS id,
+       (SELECT version FROM bid WHERE call_off = {} AND provider = {}) AS version,
+       EXISTS (SELECT 1 FROM bid_decline WHERE call_off = {} AND provider = {}) AS declined
+"""
 _REPLACE_BID = """
 UPDATE bid SET version = {}, status = 'submitted', sealed_content = {}, digest = {},
                received_at = {}, withdrawn_at = NULL
@@ -90,7 +94,8 @@ async def submit_bid(
                 raise NotFound("No such call-off")
             received_at = datetime.now(UTC)
             check_open(terms, received_at, "submitted")
-            if await Bid.raw(_DECLINED, call_off_id, provider_id):
+            [own] = await Bid.raw(_OWN_BID, *(call_off_id, provider_id) * 3)
+            if own["declined"]:
                 raise WrongState(
                     "You declined this call-off: a declined call-off cannot be bid for"
                 )
@@ -101,8 +106,7 @@ async def submit_bid(
                     + "; ".join(f"{e.field} {e.message}" for e in errors),
                     errors,
                 )
-            found = await Bid.raw(_OWN_BID, call_off_id, provider_id)
-            existing = found[0] if found else None
+            existing = own if own["id"] is not None else None
             version = existing["version"] + 1 if existing else 1
             content = _content(bid)
             digest = bid_digest(content)
@@ -114,7 +118,7 @@ async def submit_bid(
                 version,
             )
             if existing:
-                bid_id = existing["id"]
+                bid_id = UUID(str(existing["id"]))  # SQLite gives a subquery's UUID as text
                 await Bid.raw(_REPLACE_BID, version, sealed, digest, received_at, bid_id)
             else:
                 row = Bid(

@@ -4,7 +4,6 @@ tolerance, and the enablement bars with their lifting."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -12,18 +11,21 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from marketplace.accounts.pages import FormBody
 from marketplace.accounts.queries import organisation_names
 from marketplace.admissions import enablement_bars
 from marketplace.admissions.queries import admitted_providers
 from marketplace.care import enablement, forms, schemas, service, variations
+from marketplace.care.care_page import CarePage
 from marketplace.care.words import CARE_WORDS
 from marketplace.errors import DomainError, FieldError, NotFound
 from marketplace.pagination import MAX_LIMIT
 from marketplace.principal import Principal
 from marketplace.reference import service as reference
+from marketplace.web.forms import FormBody
 from marketplace.web.labels import PAGE_WORDS
 from marketplace.web.security import SignedIn, role_in
+
+PAGE = CarePage("commissioner/care.html", "/care")
 
 PAGE_SIZE = 50
 FILTERS = ("area_code", "provider_id", "status", "late")
@@ -82,7 +84,7 @@ class CarePages(Controller):
     async def show(
         self, request: Request[Any, Any, Any], principal: SignedIn, care_id: FromPath[UUID]
     ) -> Template:
-        return await _care_page(request, principal, care_id)
+        return await PAGE.show(request, principal, care_id)
 
     @post("/{care_id:uuid}/start-correction")
     async def correct(
@@ -96,7 +98,7 @@ class CarePages(Controller):
             body = forms.read(data, schemas.StartCorrection, ("actual_start", "reason"))
             return await service.correct_start(principal, care_id, body)
 
-        return await _submit(request, principal, care_id, "correct", data, act)
+        return await PAGE.submit(request, principal, care_id, "correct", data, act)
 
     @post("/{care_id:uuid}/variations/{variation_id:uuid}/decision")
     async def decide(
@@ -111,7 +113,7 @@ class CarePages(Controller):
             body = forms.read(data, schemas.VariationDecision, ("decision", "reason"))
             return await variations.decide_variation(principal, care_id, variation_id, body)
 
-        return await _submit(request, principal, care_id, "decide", data, act)
+        return await PAGE.submit(request, principal, care_id, "decide", data, act)
 
     @post("/{care_id:uuid}/end")
     async def end(
@@ -125,7 +127,7 @@ class CarePages(Controller):
             body = forms.read(data, schemas.CareEnd, ("reason", "last_care_date"))
             return await service.end_care(principal, care_id, body)
 
-        return await _submit(request, principal, care_id, "end", data, act)
+        return await PAGE.submit(request, principal, care_id, "end", data, act)
 
     @post("/{care_id:uuid}/enablement-outcomes")
     async def outcomes(
@@ -140,59 +142,7 @@ class CarePages(Controller):
             texts = [o.outcome for o in care.enablement.outcomes] if care.enablement else []
             await enablement.record_outcomes(principal, care_id, forms.outcomes_body(data, texts))
 
-        return await _submit(request, principal, care_id, "outcomes", data, act)
-
-
-async def _submit(
-    request: Request[Any, Any, Any],
-    principal: Principal,
-    care_id: UUID,
-    form_name: str,
-    data: dict[str, Any],
-    act: Callable[[], Awaitable[Any]],
-) -> Template | Redirect:
-    try:
-        await act()
-    except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        return await _care_page(
-            request,
-            principal,
-            care_id,
-            form_name,
-            forms.errors_of(form_name, exc),
-            exc.status_code,
-            data,
-        )
-    return Redirect(path=f"/care/{care_id}?done={form_name}", status_code=303)
-
-
-async def _care_page(
-    request: Request[Any, Any, Any],
-    principal: Principal,
-    care_id: UUID,
-    form_name: str = "",
-    errors: list[FieldError] | None = None,
-    status: int = 200,
-    form: dict[str, Any] | None = None,
-) -> Template:
-    care = await service.get_care(principal, care_id)
-    field_errors, error_list = forms.summary(form_name, errors or [])
-    return Template(
-        "commissioner/care.html",
-        context={
-            "care": care,
-            "form_name": form_name,
-            "form": {k: forms.text(form or {}, k) for k in (form or {})},
-            "done": request.query_params.get("done"),
-            "field_errors": field_errors,
-            "errors": error_list,
-            **CARE_WORDS,
-            **PAGE_WORDS,
-        },
-        status_code=status,
-    )
+        return await PAGE.submit(request, principal, care_id, "outcomes", data, act)
 
 
 class EnablementBarPages(Controller):

@@ -3,7 +3,6 @@ actual start, vary the weekly hours and hand the care back, with the care's time
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -11,13 +10,14 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from marketplace.accounts.pages import FormBody
 from marketplace.care import forms, hand_backs, schemas, service, variations
+from marketplace.care.care_page import CarePage
 from marketplace.care.words import CARE_WORDS
-from marketplace.errors import DomainError, FieldError, NotFound
-from marketplace.principal import Principal
+from marketplace.web.forms import FormBody
 from marketplace.web.labels import PAGE_WORDS
 from marketplace.web.security import SignedIn, role_in
+
+PAGE = CarePage("provider/care.html", "/my-care")
 
 PAGE_SIZE = 50
 
@@ -45,7 +45,7 @@ class MyCarePages(Controller):
     async def show(
         self, request: Request[Any, Any, Any], principal: SignedIn, care_id: FromPath[UUID]
     ) -> Template:
-        return await _care_page(request, principal, care_id)
+        return await PAGE.show(request, principal, care_id)
 
     @post("/{care_id:uuid}/start")
     async def start(
@@ -59,7 +59,7 @@ class MyCarePages(Controller):
             body = forms.read(data, schemas.StartRecord, ("actual_start",))
             return await service.record_start(principal, care_id, body)
 
-        return await _submit(request, principal, care_id, "start", data, act)
+        return await PAGE.submit(request, principal, care_id, "start", data, act)
 
     @post("/{care_id:uuid}/variations")
     async def vary(
@@ -74,7 +74,7 @@ class MyCarePages(Controller):
             body = forms.read(data, schemas.VariationCreate, fields)
             return await variations.record_variation(principal, care_id, body)
 
-        return await _submit(request, principal, care_id, "vary", data, act)
+        return await PAGE.submit(request, principal, care_id, "vary", data, act)
 
     @post("/{care_id:uuid}/hand-back")
     async def hand_back(
@@ -88,56 +88,4 @@ class MyCarePages(Controller):
             body = forms.read(data, schemas.HandBack, ("reason", "last_care_date"))
             return await hand_backs.hand_back(principal, care_id, body)
 
-        return await _submit(request, principal, care_id, "hand-back", data, act)
-
-
-async def _submit(
-    request: Request[Any, Any, Any],
-    principal: Principal,
-    care_id: UUID,
-    form_name: str,
-    data: dict[str, Any],
-    act: Callable[[], Awaitable[Any]],
-) -> Template | Redirect:
-    try:
-        await act()
-    except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        return await _care_page(
-            request,
-            principal,
-            care_id,
-            form_name,
-            forms.errors_of(form_name, exc),
-            exc.status_code,
-            data,
-        )
-    return Redirect(path=f"/my-care/{care_id}?done={form_name}", status_code=303)
-
-
-async def _care_page(
-    request: Request[Any, Any, Any],
-    principal: Principal,
-    care_id: UUID,
-    form_name: str = "",
-    errors: list[FieldError] | None = None,
-    status: int = 200,
-    form: dict[str, Any] | None = None,
-) -> Template:
-    care = await service.get_care(principal, care_id)
-    field_errors, error_list = forms.summary(form_name, errors or [])
-    return Template(
-        "provider/care.html",
-        context={
-            "care": care,
-            "form_name": form_name,
-            "form": {k: forms.text(form or {}, k) for k in (form or {})},
-            "done": request.query_params.get("done"),
-            "field_errors": field_errors,
-            "errors": error_list,
-            **CARE_WORDS,
-            **PAGE_WORDS,
-        },
-        status_code=status,
-    )
+        return await PAGE.submit(request, principal, care_id, "hand-back", data, act)
