@@ -83,18 +83,26 @@ def problem_body(
 
 
 def problem(
-    status: int, title: str, detail: str, slug: str, errors: list[FieldError] | None = None
+    status: int,
+    title: str,
+    detail: str,
+    slug: str,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response[dict[str, Any]]:
     body = problem_body(status, title, detail, slug, errors)
-    return Response(content=body, status_code=status, media_type=PROBLEM_JSON)
+    return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _error_page(status: int, title: str, detail: str) -> Template:
+def _error_page(
+    status: int, title: str, detail: str, headers: dict[str, str] | None = None
+) -> Template:
     return Template(
         template_name="error.html",
         context={"status": status, "title": title, "detail": detail},
         status_code=status,
         media_type=MediaType.HTML,
+        headers=headers,
     )
 
 
@@ -137,9 +145,12 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         413: "Too large",
         429: "Too many requests",
     }.get(status, "Request refused")
+    # The exception's own headers stay (Allow on a 405, Retry-After on a 429).
+    headers = dict(exc.headers or {})
     if _wants_html(request):
-        return _error_page(status, title, detail)
-    return problem(status, title, detail, _FIELD_BY_STATUS.get(status, "http-error"))
+        return _error_page(status, title, detail, headers)
+    slug = _FIELD_BY_STATUS.get(status, "http-error")
+    return problem(status, title, detail, slug, headers=headers or None)
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -167,7 +167,11 @@ async def check_csrf(request: Request[Any, Any, Any]) -> None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         given = value if isinstance(value, str) else None
-    if not expected or not given or not hmac.compare_digest(expected, given):
+    if (
+        not expected
+        or not given
+        or not hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))
+    ):
         raise NotAllowed(
             "The form has expired or was not sent from this service: reload the page and try again"
         )

@@ -246,7 +246,7 @@ async def test_missing_fields_get_400_naming_them(
     assert "set-cookie" not in response.headers
 
 
-@pytest.mark.parametrize("given", [None, "", "0" * 64, "not-a-token"])
+@pytest.mark.parametrize("given", [None, "", "0" * 64, "not-a-token", "jeton-\u00e9t\u00e9"])
 async def test_sign_in_without_the_right_csrf_token_is_refused(
     client: httpx.AsyncClient, given: str | None
 ) -> None:
