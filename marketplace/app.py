@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -55,6 +55,7 @@ from marketplace.tenders.waiting_list.pages import WaitingListPages
 from marketplace.tenders.waiting_list.placement_api import PlacementApi
 from marketplace.tenders.waiting_list.placement_pages import PlacementPages
 from marketplace.web.assets import ensure_static, static_url, with_static_files
+from marketplace.web.headers import SecurityHeaders
 from marketplace.web.problems import EXCEPTION_HANDLERS
 from marketplace.web.security import (
     IdentifyRequester,
@@ -62,6 +63,7 @@ from marketplace.web.security import (
     signed_in,
     signed_in_principal,
 )
+from marketplace.web.strict_bodies import check_body_strictly
 from marketplace.web.templating import template_config
 from marketplace.wiring import wire
 
@@ -118,6 +120,12 @@ ROUTES: list[Any] = [
 GC_YOUNG_THRESHOLD = 20_000
 
 
+async def before_request(request: Request[Any, Any, Any]) -> None:
+    """Every request's checks before its handler: the CSRF token, then a JSON body read strictly."""
+    await check_csrf(request)
+    await check_body_strictly(request)
+
+
 @asynccontextmanager
 async def lifespan(_: Litestar) -> AsyncIterator[None]:
     await start_engine()
@@ -157,7 +165,7 @@ def create_litestar() -> Litestar:
         # A handler asks for the signed-in user as `principal: SignedIn` (never a parameter of
         # the API: the OpenAPI schema leaves dependencies out).
         dependencies={"principal": Provide(signed_in_principal, sync_to_thread=False)},
-        before_request=check_csrf,
+        before_request=before_request,
         # A file just past the upload limit gets the archive's own 413 naming the limit; a body
         # far past it is cut off by Litestar (its 413 is worded in problems.py).
         request_max_body_size=get_settings().max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
@@ -189,4 +197,6 @@ def create_app() -> Any:
     """The ASGI application: static files in front of the Litestar app."""
     logging.basicConfig(level=logging.INFO)
     ensure_static()
-    return with_static_files(create_litestar())
+    return SecurityHeaders(
+        with_static_files(create_litestar()), production=get_settings().production
+    )

@@ -162,10 +162,20 @@ def page(browser: Any, server: Server) -> Iterator[Any]:
     """A fresh browser context (no cookies) on the server, for one test."""
     context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
+    blocked: list[str] = []
     try:
-        yield context.new_page()
+        page = context.new_page()
+        # The Content-Security-Policy (web/headers.py) must never block what our pages use.
+        page.on(
+            "console",
+            lambda message: (
+                blocked.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
+        yield page
     finally:
         context.close()
+    assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
 
 
 @pytest.hookimpl(hookwrapper=True)
