@@ -24,6 +24,14 @@ class TokenApi(Controller):
     async def create_token(self, data: JSONBody[schemas.TokenCreate]) -> schemas.TokenCreated:
         return await authentication.issue_api_token(data)
 
+    @post(
+        "/sign-out-everywhere",
+        status_code=200,
+        summary="End every browser session and revoke every API token of the signed-in user",
+    )
+    async def sign_out_everywhere(self, principal: SignedIn) -> schemas.SignedOutEverywhere:
+        return schemas.SignedOutEverywhere(ended=await authentication.end_every_session(principal))
+
 
 class OrganisationApi(Controller):
     path = "/api/v1/organisations"

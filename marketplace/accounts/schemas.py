@@ -31,6 +31,11 @@ class TokenCreated(msgspec.Struct):
     expires_at: datetime
 
 
+class SignedOutEverywhere(msgspec.Struct):
+    # How many browser sessions and API tokens were ended.
+    ended: int
+
+
 class OrganisationCreate(Request):
     kind: Literal["commissioner", "provider"]
     name: Name

@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from marketplace.config import get_settings
-from marketplace.errors import DomainError, FieldError, NotSignedIn
+from marketplace.errors import DomainError, FieldError, NotSignedIn, TooManyRequests
 
 log = logging.getLogger("marketplace")
 PROBLEM_JSON = "application/problem+json"
@@ -111,8 +111,14 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
         if isinstance(exc, NotSignedIn):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return Redirect(path=f"/sign-in?next={quote(target, safe='/')}", status_code=303)
-        return _error_page(exc.status_code, exc.title, exc.detail)
-    return problem(exc.status_code, exc.title, exc.detail, exc.slug, exc.errors)
+        return _error_page(exc.status_code, exc.title, exc.detail, _headers_of(exc))
+    return problem(
+        exc.status_code, exc.title, exc.detail, exc.slug, exc.errors, headers=_headers_of(exc)
+    )
+
+
+def _headers_of(exc: DomainError) -> dict[str, str] | None:
+    return exc.headers if isinstance(exc, TooManyRequests) else None
 
 
 def _too_large_detail() -> str:
