@@ -111,3 +111,22 @@ async def test_with_redis_the_counts_are_shared_by_every_web_process(db, monkeyp
             assert (await _token(web, user.email, WRONG)).status_code == 401
         assert (await _token(first, user.email, PASSWORD)).status_code == 429
         assert (await _token(second, user.email, PASSWORD)).status_code == 429
+
+
+async def test_a_redis_that_does_not_answer_never_refuses_a_sign_in(db, monkeypatch) -> None:
+    import httpx
+
+    from marketplace.app import create_app
+    from marketplace.config import reset_settings
+
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:9/0")  # nothing listens there
+    reset_settings()
+    provider = await make_organisation("provider", cqc_rating="good")
+    user, _ = await make_user(provider.id, "provider")
+    transport = httpx.ASGITransport(app=create_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as web:
+        assert (await _token(web, user.email, PASSWORD)).status_code == 201
+        for _ in range(ACCOUNT_FAILURES_BEFORE_LOCK):
+            assert (await _token(web, user.email, WRONG)).status_code == 401
+        # Counted in the process meanwhile: the lock still holds.
+        assert (await _token(web, user.email, PASSWORD)).status_code == 429
