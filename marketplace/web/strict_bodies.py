@@ -8,6 +8,7 @@ against the handler's `data` type; a mismatch is the usual 400 naming the field.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -15,6 +16,15 @@ from litestar import Request
 from litestar.exceptions import ValidationException
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+# msgspec says where: " - at `$.areas[0].rate`", or for a mapping's key " - at `key` in `$.weights`".
+_AT_KEY_IN = re.compile(r" - at `key` in `\$\.?(?P<path>[^`]*)`$")
+
+
+def _where(message: str) -> dict[str, str]:
+    """The error as the problem handler reads Litestar's: a key and a message."""
+    if match := _AT_KEY_IN.search(message):
+        return {"key": match["path"], "message": message[: match.start()]}
+    return {"key": "", "message": message}
 
 
 def _body_type(request: Request[Any, Any, Any]) -> Any:
@@ -34,7 +44,7 @@ async def check_body_strictly(request: Request[Any, Any, Any]) -> None:
     except msgspec.ValidationError as exc:
         raise ValidationException(
             detail="The request body is not valid",
-            extra=[{"key": "", "message": str(exc), "source": "body"}],
+            extra=[{**_where(str(exc)), "source": "body"}],
         ) from exc
     except msgspec.DecodeError:
         return  # not JSON at all: Litestar's own decoding answers it
