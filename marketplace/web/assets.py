@@ -58,9 +58,19 @@ def _fingerprinted_name(logical: str, content: bytes) -> str:
     return f"{stem}.{hashlib.sha256(content).hexdigest()[:12]}.{suffix}" if dot else logical
 
 
+def _stylesheet_is_current() -> bool:
+    if not COMPILED_CSS.exists():
+        return False
+    built = COMPILED_CSS.stat().st_mtime
+    return all(path.exists() and path.stat().st_mtime <= built for path in STYLE_INPUTS)
+
+
 def compile_stylesheet() -> None:
     """Compile styles/govuk-frontend.scss (govuk-frontend's Sass with the marketplace's font and
-    brand settings) with Dart Sass from node_modules."""
+    brand settings) with Dart Sass from node_modules, unless the compiled file is newer than
+    every input (the container image compiles it in its Node.js stage: infra/Dockerfile)."""
+    if _stylesheet_is_current():
+        return
     if not SASS.exists():
         raise AssetsMissing(f"the Sass compiler is missing ({SASS}): run `npm ci`")
     COMPILED_CSS.parent.mkdir(parents=True, exist_ok=True)

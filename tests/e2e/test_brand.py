@@ -32,8 +32,8 @@ CROWN_MARKERS = (
     "/assets/images/",
     "/assets/fonts/",
 )
-# One sign-in of each role: admin, commissioner, opener, provider.
-ROLES = {sign_in.role: sign_in for sign_in in DEMO_SIGN_INS}
+# The first demo sign-in of each role: admin, commissioner (Kent), opener, provider.
+ROLES = {sign_in.role: sign_in for sign_in in reversed(DEMO_SIGN_INS)}
 
 
 def fetch(url: str) -> tuple[int, bytes]:
