@@ -40,6 +40,20 @@ AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.2 AA: the A and AA rules of each version (axe tags each rule with the version that
 # introduced it).
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Markup that only GOV.UK's own header, footer, icons and typeface use: no page may carry it.
+CROWN_MARKERS = (
+    "govuk-logo",
+    "govuk-header__logotype",
+    "govuk-footer__crown",
+    "govuk-footer__copyright-logo",
+    "govuk-footer__licence-logo",
+    "Crown copyright",
+    "Royal Arms",
+    "Open Government Licence",
+    "GDS Transport",
+    "/assets/images/",
+    "/assets/fonts/",
+)
 E2E_DATABASE = f"marketplace_e2e_{os.getpid()}"
 START_TIMEOUT_SECONDS = 60
 COMMAND_TIMEOUT_SECONDS = 300
@@ -162,7 +176,8 @@ def browser() -> Iterator[Any]:
 
 
 class AccessibilityCheck:
-    """Runs axe-core (WCAG 2.2 AA) on every document a test's page loads.
+    """Runs axe-core (WCAG 2.2 AA) on every document a test's page loads, and checks that it
+    carries none of GOV.UK's own brand (CROWN_MARKERS).
 
     Each of the page's actions (goto, click, fill, locator, ...) first checks the document on
     screen if it has not been checked yet, so a page is checked before the test leaves it; the
@@ -232,6 +247,9 @@ class AccessibilityCheck:
         page.wait_for_load_state("load")
         if page.url == "about:blank" or page.evaluate("() => window.__axeChecked === true"):
             return
+        html = page.content()
+        branded = [marker for marker in CROWN_MARKERS if marker in html]
+        assert not branded, f"{page.url} carries GOV.UK's own brand: {branded}"
         if not page.evaluate("() => typeof window.axe === 'object'"):
             page.add_script_tag(path=str(AXE))
         violations = page.evaluate(

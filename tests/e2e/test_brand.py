@@ -1,6 +1,7 @@
 """The marketplace is a council service, not a GOV.UK one: no page carries the crown, the Royal
 Arms, "© Crown copyright" or the GDS Transport typeface, and the favicon is the marketplace's own.
-Every page visited is also checked by axe-core (conftest.AccessibilityCheck)."""
+(conftest.AccessibilityCheck also checks every page any journey shows for the same markers, and
+runs axe-core on it.)"""
 
 from __future__ import annotations
 
@@ -13,25 +14,11 @@ import pytest
 from playwright.sync_api import expect
 
 from marketplace.demo.sign_ins import DEMO_SIGN_INS, DemoSignIn
-from tests.e2e.conftest import REPO, AccessibilityCheck
+from tests.e2e.conftest import CROWN_MARKERS, REPO, AccessibilityCheck
 from tests.e2e.test_call_off_journey import sign_in_as
 
 pytestmark = pytest.mark.e2e
 FAVICON = REPO / "marketplace" / "web" / "static" / "favicon.svg"
-# Markup that only GOV.UK's own header, footer and icons use.
-CROWN_MARKERS = (
-    "govuk-logo",
-    "govuk-header__logotype",
-    "govuk-footer__crown",
-    "govuk-footer__copyright-logo",
-    "govuk-footer__licence-logo",
-    "Crown copyright",
-    "Royal Arms",
-    "Open Government Licence",
-    "GDS Transport",
-    "/assets/images/",
-    "/assets/fonts/",
-)
 # The first demo sign-in of each role: admin, commissioner (Kent), opener, provider.
 ROLES = {sign_in.role: sign_in for sign_in in reversed(DEMO_SIGN_INS)}
 
