@@ -3,11 +3,14 @@ works (GET /status), beside /healthz's JSON for machines; on SQLite and PostgreS
 
 from __future__ import annotations
 
+import asyncio
 import re
+import uuid
 
 import httpx
 import pytest
 
+from tests.conftest import service_url
 from tests.integration.platform.test_pages import app_client
 
 
@@ -29,7 +32,7 @@ async def test_the_footer_links_to_the_status_page_in_words(client: httpx.AsyncC
     assert response.headers["content-type"].startswith("text/html")
     assert response.headers["cache-control"] == "no-store"
     page = response.text
-    assert "Every part of the service is working." in page
+    assert "The service is working. Some parts are not set up as services of their own" in page
     assert tag_of(page, "database") == "Working"
     for dependency in ("redis", "s3", "smtp"):
         assert tag_of(page, dependency) == "Not set up"
@@ -57,3 +60,39 @@ async def test_the_status_page_says_what_is_not_working_without_the_error(
     detail = machine.json()["dependencies"]["redis"]["detail"]
     assert detail and detail not in page
     assert "127.0.0.1:1" not in page
+
+
+async def test_the_status_page_says_every_service_works_when_each_is_set_up(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+
+    from marketplace.config import reset_settings
+
+    bucket = f"status-{uuid.uuid4().hex[:12]}"
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_DEFAULT_REGION", "eu-west-2"),
+        ("REDIS_URL", service_url("REDIS_URL")),
+        ("S3_ENDPOINT_URL", service_url("S3_ENDPOINT_URL")),
+        ("S3_BUCKET", bucket),
+        ("SMTP_URL", service_url("SMTP_URL")),
+    ):
+        monkeypatch.setenv(name, value)
+    s3 = boto3.client("s3", endpoint_url=service_url("S3_ENDPOINT_URL"), region_name="eu-west-2")
+    await asyncio.to_thread(
+        s3.create_bucket,
+        Bucket=bucket,
+        CreateBucketConfiguration={"LocationConstraint": "eu-west-2"},
+    )
+    reset_settings()
+    try:
+        async with app_client() as client:
+            response = await client.get("/status")
+    finally:
+        await asyncio.to_thread(s3.delete_bucket, Bucket=bucket)
+    assert response.status_code == 200
+    assert "Every part of the service is working." in response.text
+    for dependency in ("database", "redis", "s3", "smtp"):
+        assert tag_of(response.text, dependency) == "Working"
