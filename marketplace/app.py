@@ -36,7 +36,7 @@ from marketplace.care.share_api import FrameworkShareApi
 from marketplace.care.share_pages import FrameworkSharePages
 from marketplace.config import get_settings
 from marketplace.db import current_engine, start_engine, stop_engine
-from marketplace.health import healthz
+from marketplace.health import healthz, service_status
 from marketplace.home import home
 from marketplace.idempotency.middleware import HonourIdempotencyKeys
 from marketplace.jobs import periodic_upkeep
@@ -73,6 +73,7 @@ ROUTES: list[Any] = [
     OutboxPages,
     DevelopmentMailPages,
     healthz,
+    service_status,
     SignInPages,
     TokenApi,
     OrganisationApi,
@@ -184,7 +185,7 @@ def create_litestar() -> Litestar:
                     js_url=static_url("swagger-ui-bundle.js"),
                     css_url=static_url("swagger-ui.css"),
                     standalone_preset_js_url=static_url("swagger-ui-standalone-preset.js"),
-                    favicon="<link rel='icon' href='/assets/images/favicon.ico'>",
+                    favicon=f'<link rel="icon" href="{static_url("favicon.svg")}">',
                 )
             ],
         ),
