@@ -7,11 +7,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from marketplace.audit.tables import AuditEvent
 from tests.factories import make_admin, make_user
-from tests.integration.admissions.test_admissions import World, world  # noqa: F401
+from tests.integration.admissions.test_admissions import World
 from tests.sample_documents import MINIMAL_PDF
 from tests.support import csrf_token_in, sign_in
+
+
+@pytest.fixture
+async def world(db: str) -> World:
+    return await World().build()
 
 
 async def _signed_in(client: Any, world: World, who: str) -> str:
