@@ -180,7 +180,13 @@ class AdmissionPages(Controller):
         )
         return Template(
             "admissions/admissions.html",
-            context={"page": page, "chosen": chosen, "is_provider": principal.is_provider, **WORDS},
+            context={
+                "page": page,
+                "chosen": chosen,
+                "is_provider": principal.is_provider,
+                "is_commissioner": principal.is_commissioner,
+                **WORDS,
+            },
         )
 
     @get("/new", guards=[role_in("provider")])

@@ -47,9 +47,7 @@ def test_admission_ranking_audit_accounts_and_messages_screens(
     _shot(page, tmp_path, "2-application-provider")
     application = page.url
     page.get_by_role("link", name="Messages", exact=True).click()
-    expect(page.locator("#messages")).to_contain_text(
-        "Your account on the Care call-off marketplace"
-    )
+    expect(page.locator("#messages")).to_contain_text("Invitation to bid")
     _shot(page, tmp_path, "3-messages")
     page.locator("#messages a").first.click()
     expect(page.locator("#message-text")).to_be_visible()

@@ -53,7 +53,8 @@ def workings(provider: RankedProvider) -> dict[str, Any]:
             "formula": FACTOR_FORMULAS.get(f.name, ""),
             "neutral": NEUTRAL.get(f.name),
             "recorded": f.recorded,
-            "explanation": f.explanation,
+            # The engine's words end with the score, shown in its own column here.
+            "explanation": f.explanation.removesuffix(f": {f.score}"),
             "score": f.score,
             "weight": f.weight,
             "points": (Decimal(f.weight) * f.score / total).quantize(TWO_PLACES, ROUND_HALF_UP),

@@ -9,6 +9,7 @@ from typing import Any
 
 from marketplace.db import write_transaction
 from marketplace.notifications import outbox
+from marketplace.notifications.message_pages import linked
 from marketplace.notifications.relay import run_due_in_process
 from tests.factories import make_organisation, make_user
 from tests.support import sign_in
@@ -54,3 +55,15 @@ async def test_an_address_that_looks_like_another_never_shows_its_messages(clien
     assert len(re.findall(r'href="/messages/([0-9a-f-]+)"', page.text)) == 1
     assert "Being sent" in page.text
     assert "Messages" in page.text.split("</header>")[0]
+    assert (await client.get("/messages", params={"cursor": "%%%"})).status_code == 400
+    assert (await client.get("/messages/not-an-id")).status_code == 404
+
+
+def test_only_the_marketplaces_own_links_become_links_in_a_message() -> None:
+    text = (
+        "Bid here: http://127.0.0.1:8000/opportunities/1. "
+        "Not there: https://evil.example/x or http://127.0.0.1:8000//evil.example"
+    )
+    pieces = linked(text)
+    assert [path for _, path in pieces if path] == ["/opportunities/1"]
+    assert "".join(piece for piece, _ in pieces) == text
