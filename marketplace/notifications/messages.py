@@ -15,7 +15,6 @@ from uuid import UUID
 
 import msgspec
 from jinja2 import TemplateError
-from piccolo.columns.combination import WhereRaw
 
 from marketplace.errors import NotFound
 from marketplace.notifications.email import UnknownEmail, render_email
@@ -48,23 +47,15 @@ class Message:
     sent_at: datetime | None
 
 
-def _addressed_to(email: str) -> WhereRaw:
-    """The entries whose payload names this address as `to`, exactly as the outbox encodes it
-    (LIKE's wildcards escaped, so one address never matches another)."""
-    fragment = msgspec.json.encode({"to": email}).decode()[1:-1]
-    escaped = fragment.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    return WhereRaw("payload LIKE {} ESCAPE '!'", f"%{escaped}%")
-
-
 def _part(message: EmailMessage, kind: str) -> str | None:
     body: Any = message.get_body(preferencelist=(kind,))
     return None if body is None else str(body.get_content())
 
 
-def _message(row: dict[str, Any], email: str) -> Message | None:
+def _message(row: dict[str, Any], email: str) -> Message:
     payload = msgspec.json.decode(row["payload"])
-    if not isinstance(payload, dict) or payload.get("to") != email:
-        return None
+    if not isinstance(payload, dict):
+        payload = {}
     subject: str | None
     text: str | None
     html: str | None
@@ -96,23 +87,25 @@ async def messages_to(
 ) -> tuple[list[Message], str | None]:
     """The emails to this address, newest first, a page at a time."""
     query = OutboxEntry.select(*_COLUMNS).where(
-        (OutboxEntry.job == SEND_EMAIL) & _addressed_to(email)
+        (OutboxEntry.recipient == email.lower()) & (OutboxEntry.job == SEND_EMAIL)
     )
     rows, next_cursor = await newest_first_page(
         query, OutboxEntry.id, OutboxEntry.created_at, limit, cursor
     )
-    found = [_message(row, email) for row in rows]
-    return [message for message in found if message is not None], next_cursor
+    return [_message(row, email) for row in rows], next_cursor
 
 
 async def message_to(email: str, entry_id: UUID) -> Message:
     """One email to this address; any other entry is not found (404), whoever it was for."""
     row = (
         await OutboxEntry.select(*_COLUMNS)
-        .where((OutboxEntry.id == entry_id) & (OutboxEntry.job == SEND_EMAIL))
+        .where(
+            (OutboxEntry.id == entry_id)
+            & (OutboxEntry.recipient == email.lower())
+            & (OutboxEntry.job == SEND_EMAIL)
+        )
         .first()
     )
-    message = None if row is None else _message(row, email)
-    if message is None:
+    if row is None:
         raise NotFound("No such message")
-    return message
+    return _message(row, email)

@@ -4,13 +4,19 @@ copy per user, each in its own user's messages."""
 
 from __future__ import annotations
 
+import importlib
 import re
+import uuid
+from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 from marketplace.db import write_transaction
 from marketplace.notifications import outbox
 from marketplace.notifications.message_pages import linked
 from marketplace.notifications.relay import run_due_in_process
+from marketplace.notifications.tables import OutboxEntry
 from tests.factories import make_organisation, make_user
 from tests.support import sign_in
 
@@ -67,3 +73,39 @@ def test_only_the_marketplaces_own_links_become_links_in_a_message() -> None:
     pieces = linked(text)
     assert [path for _, path in pieces if path] == ["/opportunities/1"]
     assert "".join(piece for piece, _ in pieces) == text
+
+
+async def test_emails_written_before_the_recipient_column_are_found_once_filled(
+    client: Any,
+) -> None:
+    provider = await make_organisation("provider")
+    user, _ = await make_user(provider.id, "provider")
+    moment = datetime.now(UTC)
+    payload = msgspec.json.encode(
+        {
+            "to": user.email.upper(),
+            "template": "welcome",
+            "context": {"organisation": "Old", "role_name": "x"},
+        }
+    ).decode()
+    await OutboxEntry.raw(
+        "INSERT INTO outbox_entry (id, job, payload, run_at, due_at, status, attempts, "
+        "created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
+        uuid.uuid4(),
+        "send_email",
+        payload,
+        moment,
+        moment,
+        "done",
+        1,
+        moment,
+    )
+    await sign_in(client, user.email)
+    before = await client.get("/messages")
+    assert len(re.findall(r'href="/messages/([0-9a-f-]+)"', before.text)) == 1
+    migration = importlib.import_module(
+        "marketplace.notifications.piccolo_migrations.notifications_2026_11_26t02_15_00_000001"
+    )
+    await migration.fill_recipients()
+    after = await client.get("/messages")
+    assert len(re.findall(r'href="/messages/([0-9a-f-]+)"', after.text)) == 2
