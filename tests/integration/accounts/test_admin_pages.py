@@ -117,3 +117,25 @@ async def test_only_admins_manage_organisations_and_users(client: Any) -> None:
     assert api.status_code == 403
     own = await client.get(f"/api/v1/organisations/{kent.id}/users", headers=bearer(token))
     assert own.status_code == 200 and own.json()[0]["email"] == officer.email
+
+
+async def test_the_api_lists_organisations_and_deactivates_a_user_but_never_oneself(
+    client: Any,
+) -> None:
+    provider = await make_organisation("provider", name="Oakleaf")
+    user, _ = await make_user(provider.id, "provider")
+    admin, token = await make_admin()
+    listed = await client.get("/api/v1/organisations", headers=bearer(token))
+    assert listed.status_code == 200
+    (oakleaf,) = [o for o in listed.json() if o["name"] == "Oakleaf"]
+    assert oakleaf["users"] == 1 and oakleaf["active_users"] == 1
+    off = await client.post(f"/api/v1/users/{user.id}/deactivate", headers=bearer(token))
+    assert off.status_code == 200 and off.json()["active"] is False
+    users = await client.get(f"/api/v1/organisations/{provider.id}/users", headers=bearer(token))
+    assert [u["active"] for u in users.json()] == [False]
+    myself = await client.post(f"/api/v1/users/{admin.id}/deactivate", headers=bearer(token))
+    assert myself.status_code == 409
+    unknown = await client.post(
+        "/api/v1/users/00000000-0000-0000-0000-000000000000/deactivate", headers=bearer(token)
+    )
+    assert unknown.status_code == 404
