@@ -15,15 +15,20 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 
-from marketplace.accounts.api import OrganisationApi, TokenApi
+from marketplace.accounts.admin_pages import OrganisationPages, UserPages
+from marketplace.accounts.api import OrganisationApi, TokenApi, UserApi
 from marketplace.accounts.authentication import principal_for_api_token, principal_for_session
 from marketplace.accounts.pages import SignInPages
 from marketplace.admissions.api import AdmissionApi, BlockApi, EnablementBarApi
+from marketplace.admissions.block_pages import BlockPages
+from marketplace.admissions.pages import AdmissionPages
 from marketplace.archive.api import MULTIPART_OVERHEAD_BYTES, DocumentApi
 from marketplace.audit.api import AuditApi
+from marketplace.audit.pages import AuditPages
 from marketplace.awards.web.api import AwardApi, OpeningApi
 from marketplace.awards.web.pages import AwardPages, OutcomePages
 from marketplace.awards.web.ranking_api import QualityWeightsApi, RankingApi
+from marketplace.awards.web.ranking_breakdown import RankingBreakdownPages
 from marketplace.awards.web.ranking_pages import RankingPages
 from marketplace.bids.api import BidApi, DeclineApi, OpenedBidsApi
 from marketplace.bids.opportunity_pages import OpportunityPages
@@ -40,6 +45,7 @@ from marketplace.health import healthz, service_status
 from marketplace.home import home
 from marketplace.idempotency.middleware import HonourIdempotencyKeys
 from marketplace.jobs import periodic_upkeep
+from marketplace.notifications.message_pages import MessagePages
 from marketplace.notifications.pages import DevelopmentMailPages, OutboxPages
 from marketplace.notifications.relay import InProcessRunner
 from marketplace.quality.api import QualityRecordApi
@@ -115,6 +121,14 @@ ROUTES: list[Any] = [
     MyCarePages,
     RankingPages,
     QualityRecordPages,
+    AdmissionPages,
+    BlockPages,
+    RankingBreakdownPages,
+    AuditPages,
+    OrganisationPages,
+    UserPages,
+    UserApi,
+    MessagePages,
 ]
 
 

@@ -73,3 +73,5 @@ class User(msgspec.Struct):
     role: str
     organisation_id: UUID | None
     created_at: datetime
+    # An inactive user cannot sign in; their sessions and tokens stop working.
+    active: bool = True
