@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -46,6 +46,7 @@ from marketplace.quality.api import QualityRecordApi
 from marketplace.quality.pages import QualityRecordPages
 from marketplace.reference.api import AreaApi, LotApi, PostcodeApi, PricingApi
 from marketplace.reference.pages import reference_data
+from marketplace.reference.queries import names_of_codes
 from marketplace.tenders.call_offs.api import CallOffApi
 from marketplace.tenders.call_offs.pages import CallOffPages
 from marketplace.tenders.waiting_list.api import PackageApi
@@ -55,6 +56,7 @@ from marketplace.tenders.waiting_list.pages import WaitingListPages
 from marketplace.tenders.waiting_list.placement_api import PlacementApi
 from marketplace.tenders.waiting_list.placement_pages import PlacementPages
 from marketplace.web.assets import ensure_static, static_url, with_static_files
+from marketplace.web.names import Names, use_names
 from marketplace.web.problems import EXCEPTION_HANDLERS
 from marketplace.web.security import (
     IdentifyRequester,
@@ -137,6 +139,15 @@ async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await stop_engine()
 
 
+async def before_request(request: Request[Any, Any, Any]) -> None:
+    """Refuse a forged browser request; a page request then loads the names its codes read as
+    (the API answers codes)."""
+    await check_csrf(request)
+    if not request.url.path.startswith(("/api/", "/static/", "/assets/")):
+        areas, lots = await names_of_codes()
+        use_names(Names(areas=areas, lots=lots))
+
+
 def create_litestar() -> Litestar:
     get_settings()
     ensure_static()
@@ -157,7 +168,7 @@ def create_litestar() -> Litestar:
         # A handler asks for the signed-in user as `principal: SignedIn` (never a parameter of
         # the API: the OpenAPI schema leaves dependencies out).
         dependencies={"principal": Provide(signed_in_principal, sync_to_thread=False)},
-        before_request=check_csrf,
+        before_request=before_request,
         # A file just past the upload limit gets the archive's own 413 naming the limit; a body
         # far past it is cut off by Litestar (its 413 is worded in problems.py).
         request_max_body_size=get_settings().max_upload_bytes + MULTIPART_OVERHEAD_BYTES,

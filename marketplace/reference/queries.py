@@ -62,3 +62,13 @@ async def pricing_of(commissioner_id: UUID, lot_id: UUID) -> dict[str, Any] | No
         .first()
     )
     return row
+
+
+async def names_of_codes() -> tuple[dict[str, str], dict[str, str]]:
+    """Every area's and lot's name by its code (areas, lots): what pages show for the codes."""
+    areas = await Area.select(Area.code, Area.name)
+    lots = await Lot.select(Lot.code, Lot.name)
+    return (
+        {row["code"]: row["name"] for row in areas},
+        {row["code"]: row["name"] for row in lots},
+    )
