@@ -10,6 +10,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from marketplace.errors import BadInput, DomainError, FieldError, NotFound
@@ -103,7 +104,7 @@ class WaitingListPages(Controller):
         )
 
     @get("/packages/{package_id:uuid}")
-    async def package(self, principal: SignedIn, package_id: UUID) -> Template:
+    async def package(self, principal: SignedIn, package_id: FromPath[UUID]) -> Template:
         """One package: its needs, area, hours, urgency, service level, rurality, the call-offs
         it was in and its contingency clock if one runs."""
         found = await packages.get_package(principal, package_id)
