@@ -4,15 +4,25 @@ its actions, and the status panel htmx refreshes."""
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from marketplace.archive.content_types import ALLOWED_DESCRIPTION
 from marketplace.config import get_settings
-from marketplace.errors import BadInput, DomainError, FieldError, NotFound, WrongState
+from marketplace.errors import (
+    BadInput,
+    DomainError,
+    FieldError,
+    NotFound,
+    UnsupportedType,
+    WrongState,
+)
 from marketplace.pagination import MAX_LIMIT
 from marketplace.principal import Principal
 from marketplace.reference import service
@@ -199,6 +209,26 @@ class CallOffPages(Controller):
             )
         return Redirect(path=f"/call-offs/{call_off_id}?edited=1", status_code=303)
 
+    @post("/{call_off_id:uuid}/documents")
+    async def attach(
+        self,
+        principal: SignedIn,
+        call_off_id: FromPath[UUID],
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template | Redirect:
+        """A document for the invitees of a draft or published call-off, archived public."""
+        upload = data.get("file")
+        try:
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise BadInput("Choose a file", [FieldError("file", "Select a file to upload")])
+            content = await upload.read()
+            await upload.close()
+            await publication.attach_document(principal, call_off_id, upload.filename, content)
+        except DomainError as exc:
+            errors = [FieldError("file", _upload_words(exc))]
+            return await call_off_page(principal, call_off_id, errors, exc.status_code)
+        return Redirect(path=f"/call-offs/{call_off_id}#documents", status_code=303)
+
     @get("/{call_off_id:uuid}")
     async def show(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> Template:
         return await call_off_page(principal, call_off_id)
@@ -268,6 +298,18 @@ def _not_a_draft(call_off: schemas.CallOff) -> FieldError:
         f"This call-off is {call_off.status}: only a draft can be edited, because invited "
         "providers bid on what was published. Change its deadline or cancel it instead.",
     )
+
+
+def _upload_words(exc: DomainError) -> str:
+    """Why an upload was refused, as a sentence about the selected file."""
+    if isinstance(exc, NotFound):
+        raise exc
+    message = exc.errors[0].message if exc.errors else exc.detail
+    if isinstance(exc, UnsupportedType):
+        return f"The selected file must be one of {ALLOWED_DESCRIPTION}. {message.split(';')[0]}"
+    if message[:1].islower():  # "is empty", "must be at most 10 MB"
+        return f"The selected file {message}"
+    return message
 
 
 def _general(exc: DomainError) -> list[FieldError]:
