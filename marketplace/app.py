@@ -143,7 +143,8 @@ async def before_request(request: Request[Any, Any, Any]) -> None:
     """Refuse a forged browser request; a page request then loads the names its codes read as
     (the API answers codes)."""
     await check_csrf(request)
-    if not request.url.path.startswith(("/api/", "/static/", "/assets/")):
+    # The API answers codes, and the health check must answer even when the database does not.
+    if not request.url.path.startswith(("/api/", "/static/", "/assets/", "/healthz")):
         areas, lots = await names_of_codes()
         use_names(Names(areas=areas, lots=lots))
 

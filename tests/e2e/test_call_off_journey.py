@@ -134,3 +134,9 @@ def test_a_cluster_is_drafted_from_the_package_picker(
     expect(page.locator("#status-tag")).to_have_text("Draft")
     expect(page.locator("main")).to_contain_text("Ashford")
     page.screenshot(path=str(tmp_path / "cluster-draft.png"), full_page=True)
+    # The waiting list links each package to its own page, which names its area.
+    page.goto("/waiting-list")
+    page.locator("#packages tbody a").first.click()
+    expect(page.locator("#package-summary")).to_contain_text("Postcode district")
+    expect(page.locator("main")).not_to_contain_text("KENT-")
+    page.screenshot(path=str(tmp_path / "package.png"), full_page=True)

@@ -48,6 +48,15 @@ async def test_the_main_pages_read_names_and_words(client: httpx.AsyncClient) ->
     c = await commissioning()
     suffix = suffix_of(c)
     provider, token = await admitted_provider(c, "Oakleaf Home Care", ("ASHFORD", "CANTERBURY"))
+    await signed_in(client, c.commissioner.id, "commissioner")
+    bundles = assert_reads_as_words(
+        await client.get(
+            "/waiting-list/bundles", params={"max_radius_km": "30", "max_weekly_hours": "60"}
+        ),
+        suffix,
+    )
+    assert "km of their centre (near TN" in bundles, "a place, not coordinates"
+    client.cookies.clear()
     concluded = await concluded_cluster(client, c, token)
     care_id, _ = await care_ids(concluded)
     open_call_off = await published(
@@ -74,6 +83,8 @@ async def test_the_main_pages_read_names_and_words(client: httpx.AsyncClient) ->
     )
     assert "£19.50" in evaluation
     assert_reads_as_words(await client.get(f"/call-offs/{concluded}/award/report"), suffix)
+    assert_reads_as_words(await client.get("/call-offs"), suffix)
+    assert_reads_as_words(await client.get("/contingency"), suffix)
     assert_reads_as_words(await client.get("/care"), suffix)
     assert_reads_as_words(await client.get(f"/care/{care_id}"), suffix)
 
