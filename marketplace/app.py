@@ -52,6 +52,7 @@ from marketplace.quality.api import QualityRecordApi
 from marketplace.quality.pages import QualityRecordPages
 from marketplace.reference.api import AreaApi, LotApi, PostcodeApi, PricingApi
 from marketplace.reference.pages import reference_data
+from marketplace.reference.queries import names_of_codes
 from marketplace.tenders.call_offs.api import CallOffApi
 from marketplace.tenders.call_offs.pages import CallOffPages
 from marketplace.tenders.waiting_list.api import PackageApi
@@ -62,6 +63,7 @@ from marketplace.tenders.waiting_list.placement_api import PlacementApi
 from marketplace.tenders.waiting_list.placement_pages import PlacementPages
 from marketplace.web.assets import ensure_static, static_url, with_static_files
 from marketplace.web.headers import SecurityHeaders
+from marketplace.web.names import Names, use_names
 from marketplace.web.problems import EXCEPTION_HANDLERS
 from marketplace.web.security import (
     IdentifyRequester,
@@ -135,12 +137,6 @@ ROUTES: list[Any] = [
 GC_YOUNG_THRESHOLD = 20_000
 
 
-async def before_request(request: Request[Any, Any, Any]) -> None:
-    """Every request's checks before its handler: the CSRF token, then a JSON body read strictly."""
-    await check_csrf(request)
-    await check_body_strictly(request)
-
-
 @asynccontextmanager
 async def lifespan(_: Litestar) -> AsyncIterator[None]:
     await start_engine()
@@ -158,6 +154,17 @@ async def lifespan(_: Litestar) -> AsyncIterator[None]:
         if runner is not None:
             await runner.stop()
         await stop_engine()
+
+
+async def before_request(request: Request[Any, Any, Any]) -> None:
+    """Refuse a forged browser request; read a JSON body strictly; a page request then loads the
+    names its codes read as (the API answers codes)."""
+    await check_csrf(request)
+    await check_body_strictly(request)
+    # The API answers codes, and the health checks must answer even when the database does not.
+    if not request.url.path.startswith(("/api/", "/static/", "/assets/", "/healthz", "/status")):
+        areas, lots = await names_of_codes()
+        use_names(Names(areas=areas, lots=lots))
 
 
 def create_litestar() -> Litestar:

@@ -79,3 +79,13 @@ async def areas_with_commissioners() -> list[dict[str, Any]]:
         Area.commissioner.name.as_alias("commissioner_name"),
     ).order_by(Area.commissioner.name, Area.name)
     return rows
+
+
+async def names_of_codes() -> tuple[dict[str, str], dict[str, str]]:
+    """Every area's and lot's name by its code (areas, lots): what pages show for the codes."""
+    areas = await Area.select(Area.code, Area.name)
+    lots = await Lot.select(Lot.code, Lot.name)
+    return (
+        {row["code"]: row["name"] for row in areas},
+        {row["code"]: row["name"] for row in lots},
+    )

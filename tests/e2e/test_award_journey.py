@@ -139,7 +139,30 @@ def wait_until_evaluated(page: Any, call_off_id: str) -> None:
         page.wait_for_timeout(500)
 
 
-def test_the_commissioner_awards_and_the_loser_reads_its_outcome(page: Any, server: Any) -> None:
+def a_poor_visit_for_the_winner(url: str, call_off_id: str) -> None:
+    """A quality record between evaluation and award: the award's re-ranking changes the
+    winner's quality score, and the evaluation page must say so."""
+    token = token_for(url, DEMO_COMMISSIONER.email, DEMO_COMMISSIONER.password)
+    evaluation = call(url, "GET", f"/api/v1/call-offs/{call_off_id}/evaluation", token=token)
+    winner = next(i for i in evaluation["items"] if i["provider_name"] == WINNER_ORGANISATION)
+    call(
+        url,
+        "POST",
+        "/api/v1/quality-records",
+        {
+            "provider_id": winner["provider_id"],
+            "kind": "monitoring_visit",
+            "occurred_on": datetime.now(UTC).date().isoformat(),
+            "score": 0,
+            "summary": "Missed calls found at the visit",
+        },
+        token,
+    )
+
+
+def test_the_commissioner_awards_and_the_loser_reads_its_outcome(
+    page: Any, server: Any, tmp_path: Any
+) -> None:
     call_off_id = published_enablement(server.url, TITLE)
     winning_bidder(server.url)
     bid(server.url, call_off_id, DEMO_PROVIDER.email, DEMO_PROVIDER.password, LOSING_RATE_PENCE)
@@ -174,9 +197,15 @@ def test_the_commissioner_awards_and_the_loser_reads_its_outcome(page: Any, serv
     winner_bid = (first.get_attribute("id") or "").removeprefix("assessment-")
     choice = page.locator(f"input[name=choice][value='{winner_bid}']")
     expect(choice).to_be_checked()  # the computed winner is chosen
+    a_poor_visit_for_the_winner(server.url, call_off_id)
     page.click("#confirm-award")
     expect(page).to_have_url(re.compile(rf"/call-offs/{call_off_id}/evaluation#award$"))
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    expect(page.locator("#evaluation-summary")).to_contain_text("Ranking re-computed at award")
+    expect(first.locator("[data-field=quality-change]")).to_contain_text(
+        "a quality record (quality-monitoring visit) was added on"
+    )
+    page.screenshot(path=str(tmp_path / "evaluation-after-award.png"), full_page=True)
     expect(page.locator("#award-summary")).to_contain_text(WINNER_ORGANISATION)
     departed = page.locator("#award-summary .govuk-summary-list__row", has_text="Departs from")
     expect(departed.locator(".govuk-summary-list__value")).to_have_text("No")

@@ -163,3 +163,22 @@ async def contingency_queue(actor: Principal, on: date | None = None) -> schemas
         items=await queue_for(commissioner_id, settings, day),
         placements=await placements_of(commissioner_id),
     )
+
+
+async def package_story(
+    actor: Principal, package_id: UUID
+) -> tuple[list[schemas.CallOffInHistory], schemas.WaitingPackage | None]:
+    """One of the commissioner's packages: the call-offs it was in, oldest first, and its
+    contingency clock when one runs (None otherwise)."""
+    commissioner_id = _commissioner_of(actor)
+    history = (await _histories([package_id]))[package_id]
+    settings = await settings_of(commissioner_id)
+    clock = next(
+        (
+            item
+            for item in await queue_for(commissioner_id, settings, today())
+            if item.package_id == package_id
+        ),
+        None,
+    )
+    return history, clock
