@@ -15,8 +15,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 
-from marketplace.accounts.api import OrganisationApi, TokenApi
+from marketplace.accounts.api import GuestSupplierApi, OrganisationApi, TokenApi
 from marketplace.accounts.authentication import principal_for_api_token, principal_for_session
+from marketplace.accounts.guest_supplier_pages import GuestSupplierPages
 from marketplace.accounts.pages import SignInPages
 from marketplace.admissions.api import AdmissionApi, BlockApi, EnablementBarApi
 from marketplace.archive.api import MULTIPART_OVERHEAD_BYTES, DocumentApi
@@ -26,6 +27,7 @@ from marketplace.awards.web.pages import AwardPages, OutcomePages
 from marketplace.awards.web.ranking_api import QualityWeightsApi, RankingApi
 from marketplace.awards.web.ranking_pages import RankingPages
 from marketplace.bids.api import BidApi, DeclineApi, OpenedBidsApi
+from marketplace.bids.guest_pages import GuestPages
 from marketplace.bids.opportunity_pages import OpportunityPages
 from marketplace.bids.pages import BidPages, MyBidsPages
 from marketplace.binding import bind_engine
@@ -74,6 +76,7 @@ ROUTES: list[Any] = [
     SignInPages,
     TokenApi,
     OrganisationApi,
+    GuestSupplierApi,
     AdmissionApi,
     BlockApi,
     LotApi,
@@ -101,6 +104,8 @@ ROUTES: list[Any] = [
     OpportunityPages,
     BidPages,
     MyBidsPages,
+    GuestPages,
+    GuestSupplierPages,
     WaitingListPages,
     ContingencyPages,
     FrameworkSharePages,

@@ -7,7 +7,7 @@ from uuid import UUID
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, JSONBody
 
-from marketplace.accounts import authentication, schemas, service
+from marketplace.accounts import authentication, guest_suppliers, schemas, service
 from marketplace.web.security import SignedIn, role_in
 
 
@@ -62,3 +62,27 @@ class OrganisationApi(Controller):
         data: JSONBody[schemas.UserCreate],
     ) -> schemas.User:
         return await service.create_user(principal, organisation_id, data)
+
+
+class GuestSupplierApi(Controller):
+    path = "/api/v1/guest-suppliers"
+    tags = ["accounts"]
+
+    @post(
+        "/",
+        guards=[role_in("commissioner")],
+        status_code=201,
+        summary="Register a guest (non-framework) supplier to invite to wider call-offs",
+    )
+    async def register(
+        self, principal: SignedIn, data: JSONBody[schemas.GuestSupplierCreate]
+    ) -> schemas.GuestSupplier:
+        return await guest_suppliers.register_guest_supplier(principal, data)
+
+    @get(
+        "/",
+        guards=[role_in("commissioner", "opener")],
+        summary="The guest suppliers your organisation registered",
+    )
+    async def index(self, principal: SignedIn) -> list[schemas.GuestSupplier]:
+        return await guest_suppliers.guest_suppliers(principal)

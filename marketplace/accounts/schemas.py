@@ -68,3 +68,21 @@ class User(msgspec.Struct):
     role: str
     organisation_id: UUID | None
     created_at: datetime
+
+
+class GuestSupplierCreate(Request):
+    """A supplier outside the framework that a commissioner registers to invite to a wider
+    call-off (docs/design.md 3.5)."""
+
+    name: Name
+    cqc_location_id: CqcLocationId
+    contact_email: Email
+
+
+class GuestSupplier(msgspec.Struct):
+    id: UUID
+    name: str
+    cqc_location_id: str | None
+    cqc_rating: str | None
+    contact_email: str
+    created_at: datetime

@@ -9,6 +9,8 @@ from uuid import UUID
 
 import msgspec
 
+from marketplace.accounts.guest_suppliers import guests_of
+from marketplace.admissions.eligibility import admitted_to_lot
 from marketplace.audit.service import record
 from marketplace.config import get_settings
 from marketplace.db import write_transaction
@@ -167,6 +169,33 @@ def _weights(pricing: dict[str, Any]) -> dict[str, Decimal]:
     }
 
 
+async def _check_invitees(
+    commissioner_id: UUID, lot: UUID | None, body: schemas.CallOffCreate, draft: _Draft
+) -> list[UUID] | None:
+    """A wider call-off's chosen invitees, each a provider admitted to the lot (any area) or a
+    guest supplier this commissioner registered (docs/design.md 3.5); None: every admitted one."""
+    if body.invitee_ids is None:
+        return None
+    chosen = list(dict.fromkeys(body.invitee_ids))
+    if body.sourcing != "wider":
+        draft.refuse("invitee_ids", "can be chosen only for wider sourcing")
+        return None
+    if not chosen:
+        draft.refuse("invitee_ids", "choose at least one provider or guest supplier")
+        return None
+    known = await guests_of(commissioner_id, chosen)
+    if lot is not None:
+        known |= await admitted_to_lot(lot, chosen)
+    unknown = [str(i) for i in chosen if i not in known]
+    if unknown:
+        draft.refuse(
+            "invitee_ids",
+            "each must be a provider admitted to the lot or one of your guest suppliers: "
+            + ", ".join(unknown),
+        )
+    return chosen
+
+
 async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> schemas.CallOff:
     """A commissioner drafts a call-off of one of the three kinds; everything is checked, and
     every problem is named by its field."""
@@ -182,6 +211,7 @@ async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> sche
             "lot_code", f"set your pricing for {body.lot_code} before drafting call-offs in it"
         )
     await _check_kind(commissioner_id, body, draft)
+    invitees = await _check_invitees(commissioner_id, lot, body, draft)
     if pricing is not None:
         # The ceiling is the maximum of the highest service level among the packages.
         level = highest_level(row["service_level"] for row in draft.packages)
@@ -218,6 +248,9 @@ async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> sche
         standstill_working_days=body.standstill_working_days,
         min_bids=body.min_bids,
         sourcing=body.sourcing,
+        chosen_invitees=(
+            None if invitees is None else msgspec.json.encode(sorted(map(str, invitees))).decode()
+        ),
         terms=msgspec.json.encode(terms).decode(),
         rurality_weights=msgspec.json.encode({k: str(v) for k, v in weights.items()}).decode(),
         created_by=actor.user_id,
@@ -241,6 +274,11 @@ async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> sche
             "call_off",
             call_off.id,
             organisation_id=commissioner_id,
-            details={"kind": body.kind, "title": call_off.title, "sourcing": body.sourcing},
+            details={
+                "kind": body.kind,
+                "title": call_off.title,
+                "sourcing": body.sourcing,
+                "invitee_ids": None if invitees is None else sorted(map(str, invitees)),
+            },
         )
     return await get_call_off(actor, call_off.id)
