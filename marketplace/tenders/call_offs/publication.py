@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from marketplace.accounts.guest_suppliers import guest_contacts, guests_of
+from marketplace.accounts.guest_suppliers import guest_contacts, guest_organisations, guests_of
 from marketplace.accounts.service import active_user_emails
 from marketplace.admissions.eligibility import eligible_providers, guests_clear_of_gates
 from marketplace.archive.service import store_document
@@ -41,14 +41,20 @@ from marketplace.tenders.tables import (
 
 
 async def _tell_invitees(call_off_id: UUID, template: str, context: dict[str, Any]) -> None:
-    providers = [
+    """Email every invitee: a provider's active users, a guest supplier's contact email (told
+    that its link, not the provider's pages, is its way in)."""
+    invited = [
         row["provider"]
         for row in await Invitation.select(Invitation.provider).where(
             Invitation.call_off == call_off_id
         )
     ]
+    guests = await guest_organisations(invited)
+    providers = [organisation for organisation in invited if organisation not in guests]
     for email in await active_user_emails(providers):
         await add_email(email, template, context)
+    for email in await active_user_emails(sorted(guests)):
+        await add_email(email, template, {**context, "guest": True})
 
 
 def _email_context(row: dict[str, Any], **extra: Any) -> dict[str, Any]:
