@@ -325,16 +325,32 @@ async def test_a_guest_is_refused_after_cancellation_and_follows_an_extension(
 
 async def test_a_guest_bid_passes_the_gates_at_close_and_award(client, sink: Sink) -> None:
     c = await commissioning()
+    provider, provider_token = await admitted_provider(c, "Oakleaf Home Care")
     guest_id = await registered_guest(client, c)
-    call_off_id = await guest_call_off(client, c, guest_id)
+    call_off_id = await published(
+        client,
+        c,
+        enablement_body(c, sourcing="wider", invitee_ids=[guest_id, str(provider.id)]),
+    )
     page = await open_link(client, await guest_link(sink))
     assert (await guest_bids(client, page.text)).status_code == 303
+    higher = await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid",
+        json={**ENABLEMENT_BID, "hourly_rate_pence": 1875},
+        headers=bearer(provider_token),
+    )
+    assert higher.status_code == 201, higher.text
     await pass_the_deadline(call_off_id)
     assert await close_due_call_offs() == 1
-    [opened] = (
+    opened = (
         await client.get(f"/api/v1/call-offs/{call_off_id}/bids", headers=bearer(c.token))
     ).json()
-    assert opened["gate_failures"] == [] and opened["integrity"] == "intact"
+    assert [(b["gate_failures"], b["integrity"]) for b in opened] == [([], "intact")] * 2
+    evaluation = (
+        await client.get(f"/api/v1/call-offs/{call_off_id}/evaluation", headers=bearer(c.token))
+    ).json()
+    ranked = [(i["provider_name"], i["rank"]) for i in evaluation["items"]]
+    assert ranked == [("Harbour Home Care", 1), ("Oakleaf Home Care", 2)], ranked
     confirmed = await client.post(
         f"/api/v1/call-offs/{call_off_id}/award", json={}, headers=bearer(c.token)
     )
@@ -342,6 +358,8 @@ async def test_a_guest_bid_passes_the_gates_at_close_and_award(client, sink: Sin
     await run_due_in_process()
     notices = [m for m in sink.messages if m["Subject"].startswith("Award notice")]
     assert [m["To"] for m in notices] == ["bids@harbour.example"]
+    summaries = [m["To"] for m in sink.messages if m["Subject"].startswith("Assessment")]
+    assert "bids@harbour.example" in summaries
 
 
 async def test_a_blocked_or_inadequate_guest_is_not_invited(client, sink: Sink) -> None:
