@@ -160,6 +160,11 @@ async def create_user(
     organisation = await Organisation.select().where(Organisation.id == organisation_id).first()
     if organisation is None or not (actor.is_admin or actor.organisation_id == organisation_id):
         raise NotFound("No such organisation")
+    if organisation["kind"] == "guest":
+        raise RuleBroken(
+            "A guest supplier has no users: it bids through the link in its invitation",
+            [FieldError("role", "a guest supplier cannot have users")],
+        )
     if body.role not in ROLES_BY_ORGANISATION_KIND[organisation["kind"]]:
         allowed = " or ".join(sorted(ROLES_BY_ORGANISATION_KIND[organisation["kind"]]))
         raise BadInput(

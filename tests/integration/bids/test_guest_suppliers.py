@@ -23,7 +23,7 @@ from tests.call_off_fixtures import (
     enablement_body,
     in_days,
 )
-from tests.factories import bearer
+from tests.factories import bearer, make_admin
 from tests.integration.bids.test_bids import ENABLEMENT_BID, pass_the_deadline, published
 from tests.support import csrf_token_in
 from tests.support_mail import Sink
@@ -107,6 +107,13 @@ async def test_a_commissioner_registers_guest_suppliers_and_sees_only_its_own(cl
         .where(AuditEvent.entity_id == guest_id)
     )
     assert "1-1234567890" in event["details"]
+    _, admin = await make_admin()
+    no_users = await client.post(
+        f"/api/v1/organisations/{guest_id}/users",
+        json={"email": "x@harbour.example", "password": "a long password 1", "role": "provider"},
+        headers=bearer(admin),
+    )
+    assert no_users.status_code == 422 and "has no users" in no_users.json()["detail"]
     twice = await client.post("/api/v1/guest-suppliers", json=GUEST, headers=bearer(c.token))
     assert twice.status_code == 422
     assert [e["field"] for e in twice.json()["errors"]] == ["contact_email"]
