@@ -67,6 +67,21 @@ def _email_context(row: dict[str, Any], **extra: Any) -> dict[str, Any]:
     }
 
 
+async def _chosen(
+    row: dict[str, Any], eligible: dict[UUID, set[UUID]]
+) -> tuple[dict[UUID, set[UUID]], list[dict[str, Any]]]:
+    """A wider call-off's chosen invitees (docs/design.md 3.5): the eligible providers among
+    them, and its guest suppliers clear of every gate but admission (id, name, contact email).
+    Without a chosen list: every eligible provider and no guest."""
+    if row.get("chosen_invitees") is None:
+        return eligible, []
+    chosen = set(msgspec.json.decode(row["chosen_invitees"], type=list[UUID]))
+    guests = await guests_clear_of_gates(
+        row["commissioner"], row["kind"], sorted(await guests_of(row["commissioner"], chosen))
+    )
+    return {p: a for p, a in eligible.items() if p in chosen}, await guest_contacts(guests)
+
+
 async def publish_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallOff:
     """Publish a draft: invite every eligible provider (admitted to the lot in the area, or in
     any area when the call-off is sourced wider; not blocked, CQC rating not inadequate, no
@@ -93,23 +108,18 @@ async def publish_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallO
         eligible = await eligible_providers(
             row["commissioner"], row["lot"], list(code_of), row["kind"], wider=wider
         )
-        guests: list[dict[str, Any]] = []
-        if row.get("chosen_invitees") is not None:
-            chosen = set(msgspec.json.decode(row["chosen_invitees"], type=list[UUID]))
-            eligible = {p: a for p, a in eligible.items() if p in chosen}
-            guests = await guest_contacts(
-                await guests_clear_of_gates(
-                    row["commissioner"],
-                    row["kind"],
-                    sorted(await guests_of(row["commissioner"], chosen)),
-                )
-            )
+        eligible, guests = await _chosen(row, eligible)
         if not eligible and not guests:
             where = "" if wider else " in its area(s)"
+            chosen = row.get("chosen_invitees") is not None
             raise RuleBroken(
-                f"No provider is eligible for this call-off: none is admitted to the lot{where} and clear of every gate"
-                + (" among those chosen" if row.get("chosen_invitees") else ""),
-                [FieldError("area_codes", "no eligible provider is admitted here")],
+                "No provider is eligible for this call-off: none is admitted to the lot"
+                f"{where} and clear of every gate" + (" among those chosen" if chosen else ""),
+                [
+                    FieldError("invitee_ids", "none of those chosen is clear of every gate")
+                    if chosen
+                    else FieldError("area_codes", "no eligible provider is admitted here")
+                ],
             )
         if eligible:
             await Invitation.insert(

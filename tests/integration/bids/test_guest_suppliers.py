@@ -388,4 +388,5 @@ async def test_a_blocked_or_inadequate_guest_is_not_invited(client, sink: Sink) 
         f"/api/v1/call-offs/{created.json()['id']}/publish", headers=bearer(c.token)
     )
     assert refused.status_code == 422 and "among those chosen" in refused.json()["detail"]
+    assert [e["field"] for e in refused.json()["errors"]] == ["invitee_ids"]
     assert await GuestPass.count() == 0
