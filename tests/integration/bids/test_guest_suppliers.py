@@ -196,6 +196,13 @@ async def test_a_guest_bid_is_sealed_and_its_receipt_goes_to_the_contact_email(
     guest_id = await registered_guest(client, c)
     call_off_id = await guest_call_off(client, c, guest_id)
     page = await open_link(client, await guest_link(sink))
+    checked = await client.post(
+        "/guest/call-off/bid/check",
+        data={"csrf_token": csrf_token_in(page.text), "hourly_rate": "30.00"},
+        headers={"HX-Request": "true"},
+    )
+    assert checked.status_code == 200 and 'id="rate-check"' in checked.text
+    assert "<html" not in checked.text and await Bid.count() == 0
     submitted = await guest_bids(client, page.text)
     assert submitted.status_code == 303, submitted.text
     assert submitted.headers["location"] == "/guest/call-off?submitted=true"
