@@ -82,6 +82,7 @@ async def test_the_wider_form_offers_admitted_providers_and_guests_to_choose(
     )
     shown = (await client.get(f"/api/v1{location}", headers=bearer(c.token))).json()
     assert shown["invitee_ids"] == [guest["id"]]
+    assert "Only those chosen (1)" in (await client.get(location)).text
     framework = await create_through_form(
         client, enablement_form(c, sourcing="framework", invitee_ids=[guest["id"]])
     )
