@@ -16,8 +16,9 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 
 from marketplace.accounts.admin_pages import OrganisationPages, UserPages
-from marketplace.accounts.api import OrganisationApi, TokenApi, UserApi
+from marketplace.accounts.api import GuestSupplierApi, OrganisationApi, TokenApi, UserApi
 from marketplace.accounts.authentication import principal_for_api_token, principal_for_session
+from marketplace.accounts.guest_supplier_pages import GuestSupplierPages
 from marketplace.accounts.pages import SignInPages
 from marketplace.admissions.api import AdmissionApi, BlockApi, EnablementBarApi
 from marketplace.admissions.block_pages import BlockPages
@@ -31,6 +32,7 @@ from marketplace.awards.web.ranking_api import QualityWeightsApi, RankingApi
 from marketplace.awards.web.ranking_breakdown import RankingBreakdownPages
 from marketplace.awards.web.ranking_pages import RankingPages
 from marketplace.bids.api import BidApi, DeclineApi, OpenedBidsApi
+from marketplace.bids.guest_pages import GuestPages
 from marketplace.bids.opportunity_pages import OpportunityPages
 from marketplace.bids.pages import BidPages, MyBidsPages
 from marketplace.binding import bind_engine
@@ -85,6 +87,7 @@ ROUTES: list[Any] = [
     SignInPages,
     TokenApi,
     OrganisationApi,
+    GuestSupplierApi,
     AdmissionApi,
     BlockApi,
     LotApi,
@@ -112,6 +115,8 @@ ROUTES: list[Any] = [
     OpportunityPages,
     BidPages,
     MyBidsPages,
+    GuestPages,
+    GuestSupplierPages,
     WaitingListPages,
     ContingencyPages,
     FrameworkSharePages,

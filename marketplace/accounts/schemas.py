@@ -75,3 +75,21 @@ class User(msgspec.Struct):
     created_at: datetime
     # An inactive user cannot sign in; their sessions and tokens stop working.
     active: bool = True
+
+
+class GuestSupplierCreate(Request):
+    """A supplier outside the framework that a commissioner registers to invite to a wider
+    call-off (docs/design.md 3.5)."""
+
+    name: Name
+    cqc_location_id: CqcLocationId
+    contact_email: Email
+
+
+class GuestSupplier(msgspec.Struct):
+    id: UUID
+    name: str
+    cqc_location_id: str | None
+    cqc_rating: str | None
+    contact_email: str
+    created_at: datetime

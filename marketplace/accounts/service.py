@@ -28,7 +28,7 @@ def _organisation(row: dict[str, Any]) -> schemas.Organisation:
 
 
 def check_provider_fields(kind: str, fields: dict[str, Any]) -> None:
-    if kind == "provider":
+    if kind in ("provider", "guest"):
         return
     given = [
         name
@@ -93,6 +93,11 @@ def _can_see(actor: Principal, row: dict[str, Any]) -> bool:
         actor.is_admin
         or actor.organisation_id == row["id"]
         or (actor.is_commissioner and row["kind"] == "provider")
+        or (
+            actor.is_commissioner
+            and row["kind"] == "guest"
+            and row.get("registered_by") == actor.organisation_id
+        )
     )
 
 
@@ -113,7 +118,7 @@ async def update_organisation(
             raise NotFound("No such organisation")
         if not actor.is_admin:
             compliance_only = set(changes) <= {"cqc_rating", "enforcement_pending"}
-            if not (actor.is_commissioner and row["kind"] == "provider" and compliance_only):
+            if not (actor.is_commissioner and row["kind"] != "commissioner" and compliance_only):
                 raise NotAllowed(
                     "Commissioners may change only a provider's CQC rating and enforcement flag"
                 )
@@ -156,6 +161,11 @@ async def create_user(
     organisation = await Organisation.select().where(Organisation.id == organisation_id).first()
     if organisation is None or not (actor.is_admin or actor.organisation_id == organisation_id):
         raise NotFound("No such organisation")
+    if organisation["kind"] == "guest":
+        raise RuleBroken(
+            "A guest supplier has no users: it bids through the link in its invitation",
+            [FieldError("role", "a guest supplier cannot have users")],
+        )
     if body.role not in ROLES_BY_ORGANISATION_KIND[organisation["kind"]]:
         allowed = " or ".join(sorted(ROLES_BY_ORGANISATION_KIND[organisation["kind"]]))
         raise BadInput(
@@ -243,16 +253,27 @@ async def count_organisations(kind: str) -> int:
 
 
 async def active_user_emails(organisation_ids: list[UUID]) -> list[str]:
-    """The email addresses of these organisations' active users (to tell them something)."""
+    """The email addresses of these organisations' active users (to tell them something); a
+    guest supplier, which has no users, is told at its contact email (docs/design.md 3.5)."""
     if not organisation_ids:
         return []
     if len(organisation_ids) == 1:  # telling one organisation: every bid's receipt
-        rows = await User.raw(_ONE_ORGANISATIONS_EMAILS, organisation_ids[0])
+        rows = await User.raw(_ONE_ORGANISATIONS_EMAILS, organisation_ids[0], organisation_ids[0])
     else:
         rows = await User.select(User.email).where(
             User.organisation.is_in(organisation_ids) & User.active.eq(True)
         )
+        rows += await Organisation.select(Organisation.contact_email.as_alias("email")).where(
+            Organisation.id.is_in(organisation_ids)
+            & (Organisation.kind == "guest")
+            & Organisation.contact_email.is_not_null()
+        )
     return [row["email"] for row in rows]
 
 
-_ONE_ORGANISATIONS_EMAILS = "SELECT email FROM app_user WHERE organisation = {} AND active"
+_ONE_ORGANISATIONS_EMAILS = """
+SELECT email FROM app_user WHERE organisation = {} AND active
+UNION ALL
+SELECT contact_email AS email FROM organisation
+WHERE id = {} AND kind = 'guest' AND contact_email IS NOT NULL
+"""

@@ -6,7 +6,9 @@ from piccolo.table import Table
 
 
 class Organisation(Table, tablename="organisation"):
-    """A commissioner (council, NHS body) or a provider (home care agency)."""
+    """A commissioner (council, NHS body), a provider (home care agency), or a guest supplier:
+    outside the framework, registered by a commissioner (`registered_by`) with a contact email,
+    without users (docs/design.md 3.5)."""
 
     id = UUID(primary_key=True)
     kind = Varchar(length=16, index=True)
@@ -14,6 +16,8 @@ class Organisation(Table, tablename="organisation"):
     cqc_location_id = Varchar(length=32, null=True, default=None)
     cqc_rating = Varchar(length=32, null=True, default=None)
     enforcement_pending = Boolean(default=False)
+    contact_email = Varchar(length=254, null=True, default=None)
+    registered_by = UUID(null=True, default=None, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -195,6 +195,11 @@ async def present(row: dict[str, Any]) -> schemas.CallOff:
         declines=(await decline_tallies([row["id"]]))[row["id"]],
         one_provider_per_area=facts["one_provider_per_area"],
         sourcing=row["sourcing"],
+        invitee_ids=(
+            None
+            if row.get("chosen_invitees") is None
+            else msgspec.json.decode(row["chosen_invitees"], type=list[UUID])
+        ),
         **facts["terms"],
     )
 
