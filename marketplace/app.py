@@ -17,6 +17,8 @@ from litestar.plugins.htmx import HTMXPlugin
 
 from marketplace.accounts.api import OrganisationApi, TokenApi
 from marketplace.accounts.authentication import principal_for_api_token, principal_for_session
+from marketplace.accounts.cqc_api import CqcRatingApi
+from marketplace.accounts.cqc_pages import CqcRatingPages
 from marketplace.accounts.pages import SignInPages
 from marketplace.admissions.api import AdmissionApi, BlockApi, EnablementBarApi
 from marketplace.archive.api import MULTIPART_OVERHEAD_BYTES, DocumentApi
@@ -69,11 +71,13 @@ ROUTES: list[Any] = [
     home,
     reference_data,
     OutboxPages,
+    CqcRatingPages,
     DevelopmentMailPages,
     healthz,
     SignInPages,
     TokenApi,
     OrganisationApi,
+    CqcRatingApi,
     AdmissionApi,
     BlockApi,
     LotApi,

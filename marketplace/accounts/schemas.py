@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -54,6 +54,22 @@ class Organisation(msgspec.Struct):
     cqc_rating: str | None
     enforcement_pending: bool
     created_at: datetime
+
+
+class CqcRatingSet(Request):
+    """A platform admin's change of a provider's CQC rating, with the reason for it."""
+
+    rating: CqcRating
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    rated_on: date | None = None  # the regulator's publication date, when known
+
+
+class CqcRatingEntry(msgspec.Struct):
+    rating: str
+    previous_rating: str | None
+    rated_on: date | None
+    source: str
+    recorded_at: datetime
 
 
 class UserCreate(Request):

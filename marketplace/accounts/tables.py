@@ -1,6 +1,15 @@
 """Organisations, their users, browser sessions and API tokens."""
 
-from piccolo.columns import UUID, Boolean, ForeignKey, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    UUID,
+    Boolean,
+    Date,
+    ForeignKey,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -15,6 +24,20 @@ class Organisation(Table, tablename="organisation"):
     cqc_rating = Varchar(length=32, null=True, default=None)
     enforcement_pending = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CqcRatingChange(Table, tablename="cqc_rating_change"):
+    """A provider's CQC rating as it changed: from the regulator's export or set by a platform
+    admin with a reason; the organisation keeps only the latest."""
+
+    id = UUID(primary_key=True)
+    provider = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    previous_rating = Varchar(length=32, null=True, default=None)
+    rating = Varchar(length=32)
+    rated_on = Date(null=True, default=None)  # the regulator's publication date
+    source = Text()  # "CQC import <file> <day>" or "admin: <reason>"
+    recorded_by = UUID(null=True, default=None)  # the admin; none for an import
+    recorded_at = Timestamptz(default=TimestamptzNow())
 
 
 class User(Table, tablename="app_user"):
