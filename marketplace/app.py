@@ -20,6 +20,7 @@ from marketplace.accounts.authentication import principal_for_api_token, princip
 from marketplace.accounts.cqc_api import CqcRatingApi
 from marketplace.accounts.cqc_pages import CqcRatingPages
 from marketplace.accounts.pages import SignInPages
+from marketplace.accounts.two_factor_pages import TwoFactorPages
 from marketplace.admissions.api import AdmissionApi, BlockApi, EnablementBarApi
 from marketplace.archive.api import MULTIPART_OVERHEAD_BYTES, DocumentApi
 from marketplace.audit.api import AuditApi
@@ -72,6 +73,7 @@ ROUTES: list[Any] = [
     reference_data,
     OutboxPages,
     CqcRatingPages,
+    TwoFactorPages,
     DevelopmentMailPages,
     healthz,
     SignInPages,

@@ -25,6 +25,8 @@ class Principal(msgspec.Struct, frozen=True):
     organisation_kind: str | None
     organisation_name: str | None
     via: Literal["session", "token"]
+    # This session passed the second factor, or this token was created with it.
+    second_factor: bool = False
 
     @property
     def is_admin(self) -> bool:

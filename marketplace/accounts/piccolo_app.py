@@ -7,6 +7,8 @@ from marketplace.accounts.tables import (
     BrowserSession,
     CqcRatingChange,
     Organisation,
+    RecoveryCode,
+    TwoFactor,
     User,
 )
 
@@ -19,6 +21,8 @@ APP_CONFIG = AppConfig(
         BrowserSession,
         ApiToken,
         CqcRatingChange,
+        TwoFactor,
+        RecoveryCode,
     ],
     migration_dependencies=[],
     commands=[],

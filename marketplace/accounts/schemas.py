@@ -24,6 +24,8 @@ class Request(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class TokenCreate(Request):
     email: Annotated[str, msgspec.Meta(max_length=254)]
     password: Annotated[str, msgspec.Meta(max_length=200)]
+    # The authenticator's 6-digit code or a recovery code, when the account has a second factor.
+    code: Annotated[str, msgspec.Meta(max_length=40)] | None = None
 
 
 class TokenCreated(msgspec.Struct):

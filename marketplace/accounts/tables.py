@@ -3,8 +3,10 @@
 from piccolo.columns import (
     UUID,
     Boolean,
+    Bytea,
     Date,
     ForeignKey,
+    Integer,
     OnDelete,
     Text,
     Timestamptz,
@@ -60,6 +62,32 @@ class BrowserSession(Table, tablename="browser_session"):
     user = ForeignKey(User, on_delete=OnDelete.cascade)
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
+    # Signed in with the password only, waiting for the second factor: "code" (enrolled) or
+    # "enrolment" (required but not enrolled yet). Such a session signs nobody in.
+    awaiting = Varchar(length=16, null=True, default=None)
+    second_factor_at = Timestamptz(null=True, default=None)  # when this session passed it
+
+
+class TwoFactor(Table, tablename="two_factor"):
+    """A user's authenticator: the shared secret, sealed; enrolled once a code confirmed it."""
+
+    id = UUID(primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, unique=True)
+    sealed_secret = Bytea()
+    started_at = Timestamptz(default=TimestamptzNow())
+    enrolled_at = Timestamptz(null=True, default=None)
+    last_used_step = Integer(null=True, default=None)  # a code's time step is used once
+    failures = Integer(default=0)  # wrong codes in a row
+    last_failure_at = Timestamptz(null=True, default=None)
+
+
+class RecoveryCode(Table, tablename="recovery_code"):
+    """One single-use recovery code of a user, stored as its SHA-256."""
+
+    id = UUID(primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    code_hash = Varchar(length=64)
+    used_at = Timestamptz(null=True, default=None)
 
 
 class ApiToken(Table, tablename="api_token"):
@@ -71,3 +99,4 @@ class ApiToken(Table, tablename="api_token"):
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
     revoked_at = Timestamptz(null=True, default=None)
+    second_factor = Boolean(default=False)  # created with the second factor
