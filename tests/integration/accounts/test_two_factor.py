@@ -21,7 +21,7 @@ from marketplace.accounts.tables import BrowserSession, RecoveryCode, TwoFactor
 from marketplace.awards.closing import close_due_call_offs
 from marketplace.config import get_settings, reset_settings
 from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body
-from tests.factories import PASSWORD, bearer, make_organisation, make_user
+from tests.factories import PASSWORD, bearer, make_admin, make_organisation, make_user
 from tests.integration.bids.test_bids import ENABLEMENT_BID, pass_the_deadline, published
 from tests.support import csrf_token_in, sign_in
 
@@ -183,13 +183,25 @@ async def test_in_production_commissioners_are_sent_to_enrolment_and_providers_s
     assert straight.headers["location"] == "/"
 
 
-async def test_in_production_a_token_needs_enrolment_then_the_code(
+async def test_in_production_a_token_needs_enrolment_then_the_code_but_not_of_a_provider(
     client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     commissioner = await make_organisation("commissioner")
     officer, _ = await make_user(commissioner.id, "opener")
+    admin, _ = await make_admin()
+    provider = await make_organisation("provider")
+    provider_user, _ = await make_user(provider.id, "provider")
     go_to_production(monkeypatch)
     body = {"email": officer.email, "password": PASSWORD}
+
+    admin_refused = await client.post(
+        "/api/v1/auth/tokens", json={"email": admin.email, "password": PASSWORD}
+    )
+    assert admin_refused.status_code == 403
+    provider_token = await client.post(
+        "/api/v1/auth/tokens", json={"email": provider_user.email, "password": PASSWORD}
+    )
+    assert provider_token.status_code == 201, "a provider's second factor is optional"
 
     not_enrolled = await client.post("/api/v1/auth/tokens", json=body)
     assert not_enrolled.status_code == 403 and "two-factor" in not_enrolled.json()["detail"]
