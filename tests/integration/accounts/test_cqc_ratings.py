@@ -148,6 +148,10 @@ async def test_a_fall_to_inadequate_in_standstill_holds_the_conclusion_and_tells
     assert change["source"] == "CQC import test.csv"
     held = await Award.select(Award.held_at, Award.held_reason).first()
     assert held["held_at"] is not None and "Birch Care" in held["held_reason"]
+    view = await client.get(f"/api/v1/call-offs/{call_off_id}/award", headers=bearer(c.token))
+    assert "CQC rating inadequate" in view.json()["held_reason"]
+    page = await client.get(f"/call-offs/{call_off_id}/award/standstill", headers=bearer(c.token))
+    assert "Conclusion held" in page.text
     await run_due_in_process()
     [told] = [m for m in sink.messages if m["To"] == c.officer.email]
     assert told["Subject"] == "CQC rating inadequate: Birch Care"
