@@ -82,7 +82,7 @@ async def issue_api_token(body: schemas.TokenCreate) -> schemas.TokenCreated:
                 "Give the code from your authenticator app",
                 [FieldError("code", "is required: this account signs in with two factors")],
             )
-        await two_factor.check_code(user.user_id, body.code)
+        await two_factor.check_code(user.user_id, body.code, actor=user)
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires_at = now() + API_TOKEN_LIFETIME
     async with write_transaction():

@@ -18,6 +18,7 @@ from marketplace.audit.service import record
 from marketplace.config import get_settings
 from marketplace.db import for_update, write_transaction
 from marketplace.errors import FieldError, NotSignedIn, RuleBroken, WrongState
+from marketplace.principal import Principal
 
 WRONG_CODE = "The code is not right: enter the 6-digit code your authenticator app shows now"
 
@@ -66,7 +67,9 @@ async def start_enrolment(user_id: UUID, email: str) -> Enrolment:
     return Enrolment(secret, rules.provisioning_uri(secret, email))
 
 
-async def confirm_enrolment(user_id: UUID, code: str, moment: datetime | None = None) -> list[str]:
+async def confirm_enrolment(
+    user_id: UUID, code: str, moment: datetime | None = None, *, actor: Principal | None = None
+) -> list[str]:
     """The first right code confirms the authenticator; returns the ten recovery codes, shown
     once (only their hashes are kept)."""
     moment = moment or now()
@@ -79,16 +82,18 @@ async def confirm_enrolment(user_id: UUID, code: str, moment: datetime | None = 
         secret = rules.open_secret(kek, user_id, row["sealed_secret"])
         step = rules.matching_step(secret, code, moment, row["last_used_step"])
         if step is None:
-            await _count_failure(row, moment, user_id, "enrolment")
+            await _count_failure(row, moment, user_id, "enrolment", actor)
             codes = []
         else:
-            codes = await _enrol(row["id"], user_id, step, moment)
+            codes = await _enrol(row["id"], user_id, step, moment, actor)
     if not codes:
         raise RuleBroken(WRONG_CODE, [FieldError("code", WRONG_CODE)])
     return codes
 
 
-async def _enrol(two_factor_id: UUID, user_id: UUID, step: int, moment: datetime) -> list[str]:
+async def _enrol(
+    two_factor_id: UUID, user_id: UUID, step: int, moment: datetime, actor: Principal | None
+) -> list[str]:
     codes = rules.new_recovery_codes()
     await TwoFactor.update(
         {
@@ -101,11 +106,13 @@ async def _enrol(two_factor_id: UUID, user_id: UUID, step: int, moment: datetime
     await RecoveryCode.insert(
         *[RecoveryCode(user=user_id, code_hash=rules.recovery_code_digest(c)) for c in codes]
     )
-    await record(None, "enrol_two_factor", "user", user_id)
+    await record(actor, "enrol_two_factor", "user", user_id, organisation_id=_organisation(actor))
     return codes
 
 
-async def check_code(user_id: UUID, code: str, moment: datetime | None = None) -> str:
+async def check_code(
+    user_id: UUID, code: str, moment: datetime | None = None, *, actor: Principal | None = None
+) -> str:
     """Check a code from the authenticator or an unused recovery code (which is then used up);
     returns which it was. A wrong one counts towards the lock and raises NotSignedIn."""
     moment = moment or now()
@@ -119,7 +126,13 @@ async def check_code(user_id: UUID, code: str, moment: datetime | None = None) -
             used = await _use_recovery_code(user_id, code, moment)
             if used:
                 await TwoFactor.update({TwoFactor.failures: 0}).where(TwoFactor.id == row["id"])
-                await record(None, "use_recovery_code", "user", user_id)
+                await record(
+                    actor,
+                    "use_recovery_code",
+                    "user",
+                    user_id,
+                    organisation_id=_organisation(actor),
+                )
                 return "recovery code"
         else:
             secret = rules.open_secret(kek, user_id, row["sealed_secret"])
@@ -129,7 +142,7 @@ async def check_code(user_id: UUID, code: str, moment: datetime | None = None) -
                     {TwoFactor.last_used_step: step, TwoFactor.failures: 0}
                 ).where(TwoFactor.id == row["id"])
                 return "authenticator"
-        await _count_failure(row, moment, user_id, "sign-in")
+        await _count_failure(row, moment, user_id, "sign-in", actor)
     raise NotSignedIn(WRONG_CODE, [FieldError("code", WRONG_CODE)])
 
 
@@ -166,7 +179,13 @@ def _check_not_locked(row: dict[str, Any], moment: datetime) -> None:
             )
 
 
-async def _count_failure(row: dict[str, Any], moment: datetime, user_id: UUID, when: str) -> None:
+def _organisation(actor: Principal | None) -> UUID | None:
+    return actor.organisation_id if actor else None
+
+
+async def _count_failure(
+    row: dict[str, Any], moment: datetime, user_id: UUID, when: str, actor: Principal | None
+) -> None:
     """Count a wrong code (committed even though the caller refuses: the lock must hold)."""
     failures = row["failures"] + 1
     last = row["last_failure_at"]
@@ -176,5 +195,10 @@ async def _count_failure(row: dict[str, Any], moment: datetime, user_id: UUID, w
         TwoFactor.id == row["id"]
     )
     await record(
-        None, "two_factor_refused", "user", user_id, details={"when": when, "failures": failures}
+        actor,
+        "two_factor_refused",
+        "user",
+        user_id,
+        organisation_id=_organisation(actor),
+        details={"when": when, "failures": failures},
     )

@@ -99,7 +99,7 @@ class TwoFactorPages(Controller):
             errors = [FieldError("code", "Enter the code from your authenticator app")]
             return _page("two_factor/code.html", 400, errors, next=next_path)
         try:
-            await two_factor.check_code(pending.user.user_id, code)
+            await two_factor.check_code(pending.user.user_id, code, actor=pending.user)
         except DomainError as exc:
             errors = exc.errors or [FieldError("code", exc.detail)]
             return _page("two_factor/code.html", exc.status_code, errors, next=next_path)
@@ -132,7 +132,7 @@ class TwoFactorPages(Controller):
             errors = [FieldError("code", "Enter the code from your authenticator app")]
             return await _enrol_page(user, required, next_path, errors)
         try:
-            codes = await two_factor.confirm_enrolment(user.user_id, code)
+            codes = await two_factor.confirm_enrolment(user.user_id, code, actor=user)
         except DomainError as exc:
             return await _enrol_page(
                 user, required, next_path, exc.errors or [FieldError("code", exc.detail)]

@@ -18,6 +18,7 @@ import pytest
 
 from marketplace.accounts import two_factor
 from marketplace.accounts.tables import BrowserSession, RecoveryCode, TwoFactor
+from marketplace.audit.tables import AuditEvent
 from marketplace.awards.closing import close_due_call_offs
 from marketplace.config import get_settings, reset_settings
 from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body
@@ -92,6 +93,9 @@ async def test_enrolment_shows_a_local_qr_code_and_key_then_ten_recovery_codes_o
     assert "never shown again" in shown.text and secret not in shown.text
     [session] = await BrowserSession.select().where(BrowserSession.user == user.id)
     assert session["second_factor_at"] is not None
+    [enrolled] = await AuditEvent.select().where(AuditEvent.action == "enrol_two_factor")
+    assert enrolled["actor_email"] == user.email
+    assert enrolled["organisation_id"] == provider.id
 
 
 async def test_an_enrolled_user_signs_in_only_with_the_code_after_the_password(
@@ -260,3 +264,5 @@ async def test_in_production_a_quorum_of_two_needs_two_officers_who_each_passed_
     assert again.status_code == 409
     two = await client.post(path, headers=bearer(tokens[second.id]))
     assert two.status_code == 200 and two.json()["opened"] is True
+    approvals = await AuditEvent.select().where(AuditEvent.action == "approve_opening")
+    assert [a["details"] for a in approvals] == ['{"second_factor":true}'] * 2
