@@ -138,6 +138,13 @@ async def start_browser_session(email: str, password: str) -> str:
     return (await sign_in_browser(email, password)).token
 
 
+class PendingSignIn(NamedTuple):
+    """A browser whose password was right, and what its session waits for."""
+
+    user: Principal
+    awaiting: str
+
+
 async def pending_sign_in(token: str) -> PendingSignIn | None:
     """The user of a session waiting for its second factor, and what it waits for."""
     rows = await BrowserSession.raw(_SESSION_SQL, digest(token))
@@ -145,11 +152,6 @@ async def pending_sign_in(token: str) -> PendingSignIn | None:
         return None
     principal = _principal(rows[0], "session")
     return None if principal is None else PendingSignIn(principal, rows[0]["awaiting"])
-
-
-class PendingSignIn(NamedTuple):
-    user: Principal
-    awaiting: str
 
 
 async def pass_second_factor(token: str) -> str:
