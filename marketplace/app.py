@@ -18,8 +18,11 @@ from litestar.plugins.htmx import HTMXPlugin
 from marketplace.accounts.admin_pages import OrganisationPages, UserPages
 from marketplace.accounts.api import GuestSupplierApi, OrganisationApi, TokenApi, UserApi
 from marketplace.accounts.authentication import principal_for_api_token, principal_for_session
+from marketplace.accounts.cqc_api import CqcRatingApi
+from marketplace.accounts.cqc_pages import CqcRatingPages
 from marketplace.accounts.guest_supplier_pages import GuestSupplierPages
 from marketplace.accounts.pages import SignInPages
+from marketplace.accounts.two_factor_pages import TwoFactorPages
 from marketplace.admissions.api import AdmissionApi, BlockApi, EnablementBarApi
 from marketplace.admissions.block_pages import BlockPages
 from marketplace.admissions.pages import AdmissionPages
@@ -81,6 +84,8 @@ ROUTES: list[Any] = [
     home,
     reference_data,
     OutboxPages,
+    CqcRatingPages,
+    TwoFactorPages,
     DevelopmentMailPages,
     healthz,
     service_status,
@@ -88,6 +93,7 @@ ROUTES: list[Any] = [
     TokenApi,
     OrganisationApi,
     GuestSupplierApi,
+    CqcRatingApi,
     AdmissionApi,
     BlockApi,
     LotApi,

@@ -7,6 +7,8 @@ from uuid import UUID
 
 import msgspec
 
+from marketplace.errors import NotSignedIn
+
 Role = Literal["admin", "commissioner", "opener", "provider", "guest"]
 # A guest supplier (docs/design.md 3.5): outside the framework, registered by a commissioner,
 # bidding on one call-off with a guest pass; it has no users.
@@ -31,6 +33,15 @@ class Principal(msgspec.Struct, frozen=True):
     organisation_kind: str | None
     organisation_name: str | None
     via: Literal["session", "token", "guest_pass"]
+    # This session passed the second factor, or this token was created with it.
+    second_factor: bool = False
+
+    @property
+    def signed_in_user(self) -> UUID:
+        """The user's id: every route but a guest pass's has one (a guest is refused here)."""
+        if self.user_id is None:
+            raise NotSignedIn("Sign in to continue")
+        return self.user_id
 
     @property
     def is_admin(self) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -24,6 +24,8 @@ class Request(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class TokenCreate(Request):
     email: Annotated[str, msgspec.Meta(max_length=254)]
     password: Annotated[str, msgspec.Meta(max_length=200)]
+    # The authenticator's 6-digit code or a recovery code, when the account has a second factor.
+    code: Annotated[str, msgspec.Meta(max_length=40)] | None = None
 
 
 class TokenCreated(msgspec.Struct):
@@ -59,6 +61,22 @@ class Organisation(msgspec.Struct):
     cqc_rating: str | None
     enforcement_pending: bool
     created_at: datetime
+
+
+class CqcRatingSet(Request):
+    """A platform admin's change of a provider's CQC rating, with the reason for it."""
+
+    rating: CqcRating
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    rated_on: date | None = None  # the regulator's publication date, when known
+
+
+class CqcRatingEntry(msgspec.Struct):
+    rating: str
+    previous_rating: str | None
+    rated_on: date | None
+    source: str
+    recorded_at: datetime
 
 
 class UserCreate(Request):

@@ -104,7 +104,8 @@ def _can_see(actor: Principal, row: dict[str, Any]) -> bool:
 async def update_organisation(
     actor: Principal, organisation_id: UUID, body: schemas.OrganisationUpdate
 ) -> schemas.Organisation:
-    """Admins change any field; commissioners record a provider's CQC rating and enforcement."""
+    """Admins change any field but the CQC rating; commissioners record a provider's
+    enforcement flag. The rating has its own route (accounts/cqc_ratings.py)."""
     changes = {
         name: value for name in body.__struct_fields__ if (value := getattr(body, name)) is not None
     }
@@ -116,12 +117,17 @@ async def update_organisation(
         ).first()
         if row is None or not _can_see(actor, row):
             raise NotFound("No such organisation")
-        if not actor.is_admin:
-            compliance_only = set(changes) <= {"cqc_rating", "enforcement_pending"}
-            if not (actor.is_commissioner and row["kind"] != "commissioner" and compliance_only):
-                raise NotAllowed(
-                    "Commissioners may change only a provider's CQC rating and enforcement flag"
-                )
+        if "cqc_rating" in changes:
+            _refuse_rating_here(actor)
+        if not actor.is_admin and not (
+            actor.is_commissioner
+            and row["kind"] in ("provider", "guest")
+            and set(changes) <= {"enforcement_pending"}
+        ):
+            raise NotAllowed(
+                "Commissioners may change only a provider's (or their guest supplier's) "
+                "enforcement flag"
+            )
         check_provider_fields(row["kind"], changes)
         await Organisation.update(
             {getattr(Organisation, name): value for name, value in changes.items()}
@@ -141,6 +147,19 @@ async def update_organisation(
                 details=changed,
             )
     return await get_organisation(actor, organisation_id)
+
+
+def _refuse_rating_here(actor: Principal) -> None:
+    """Only the regulator's import and a platform admin giving a reason change a CQC rating."""
+    if not actor.is_admin:
+        raise NotAllowed(
+            "Only the regulator's import or a platform admin changes a CQC rating; "
+            "record what you observe as a quality record"
+        )
+    raise BadInput(
+        "A CQC rating is changed with a reason: PUT /api/v1/organisations/{id}/cqc-rating",
+        [FieldError("cqc_rating", "is changed through the CQC rating route, with a reason")],
+    )
 
 
 def _user(row: dict[str, Any]) -> schemas.User:

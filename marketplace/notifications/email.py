@@ -47,6 +47,7 @@ SUBJECTS: dict[str, str] = {
     "call_off_declined": "A provider declined: {{ title }}",
     "quality_record_added": "{{ kind }} recorded by {{ commissioner }}",
     "quality_record_withdrawn": "{{ kind }} withdrawn by {{ commissioner }}",
+    "provider_standing_changed": "{{ subject }}",
 }
 SMTP_TIMEOUT_SECONDS = 30
 

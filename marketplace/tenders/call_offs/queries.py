@@ -252,3 +252,15 @@ async def is_invited(call_off_id: UUID, provider_id: UUID) -> bool:
             (Invitation.call_off == call_off_id) & (Invitation.provider == provider_id)
         )
     )
+
+
+async def call_offs_inviting(provider_id: UUID, statuses: Iterable[str]) -> list[dict[str, Any]]:
+    """The call-offs in these statuses that invited the provider: id, title, commissioner and
+    status (what a change in the provider's standing may touch)."""
+    rows = await Invitation.select(
+        Invitation.call_off.id.as_alias("id"),
+        Invitation.call_off.title.as_alias("title"),
+        Invitation.call_off.commissioner.as_alias("commissioner"),
+        Invitation.call_off.status.as_alias("status"),
+    ).where((Invitation.provider == provider_id) & Invitation.call_off.status.is_in(list(statuses)))
+    return sorted(rows, key=lambda row: (str(row["commissioner"]), row["title"]))
