@@ -160,7 +160,13 @@ def check_pricing(body: schemas.PricingPut) -> dict[str, Decimal]:
     if body.envelope_base_rate_pence > body.max_hourly_rate_pence:
         raise RuleBroken(
             "The envelope base rate cannot be above the maximum hourly rate",
-            [FieldError("envelope_base_rate_pence", "is above max_hourly_rate_pence")],
+            [
+                FieldError(
+                    "envelope_base_rate_pence",
+                    "The envelope base rate cannot be above the maximum hourly rate",
+                    "above_max_rate",
+                )
+            ],
         )
     floor, floor_name = body.max_hourly_rate_pence, "max_hourly_rate_pence"
     for name in ("max_complex_hourly_rate_pence", "max_highly_complex_hourly_rate_pence"):

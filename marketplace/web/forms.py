@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import msgspec
 from litestar.enums import RequestEncodingType
@@ -18,6 +19,9 @@ from litestar.params import Body
 from marketplace.errors import BadInput, DomainError, FieldError
 from marketplace.web.problems import MISSING_FIELD, MSGSPEC_AT
 from marketplace.web.security import CSRF_FIELD
+from marketplace.web.sentences import FIELDS, Words, last_name, plainly, translated, words_for
+
+T = TypeVar("T")
 
 # The body of a posted form: each field's text, or a list of texts for a repeated field.
 FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -151,14 +155,79 @@ class FormReader:
 
 
 def refused_field(exc: msgspec.ValidationError, otherwise: str) -> FieldError:
-    """The field of a form's body msgspec refused (`otherwise` when it names none) and why: "is
-    required" for a missing field, else msgspec's own sentence without its path."""
+    """The field of a form's body msgspec refused (`otherwise` when it names none) and why, as a
+    sentence with its code (`sentences.translated`)."""
     message = str(exc)
     at = MSGSPEC_AT.search(message)
     path = at["path"] if at else ""
     if missing := MISSING_FIELD.search(message):
-        return FieldError(".".join(filter(None, [path, missing["name"]])), "is required")
-    return FieldError(path or otherwise, message[: at.start()] if at else message)
+        path = ".".join(filter(None, [path, missing["name"]]))
+    return translated(path or otherwise, message)
+
+
+def _struct_of(shape: Any) -> Any:
+    """The Struct a type is, or is optionally (`X | None`, `Annotated[X, ...]`), else None."""
+    while get_origin(shape) is Annotated:
+        shape = get_args(shape)[0]
+    if isinstance(shape, type) and issubclass(shape, msgspec.Struct):
+        return shape
+    if get_origin(shape) in (Union, UnionType):
+        found = [_struct_of(arg) for arg in get_args(shape) if arg is not type(None)]
+        return found[0] if len(found) == 1 else None
+    return None
+
+
+def _list_item(shape: Any) -> Any:
+    while get_origin(shape) is Annotated:
+        shape = get_args(shape)[0]
+    if get_origin(shape) is list:
+        return _struct_of(get_args(shape)[0])
+    return None
+
+
+def conversion_errors(
+    value: Any, shape: Any, *, strict: bool = True, at: str = ""
+) -> list[FieldError]:
+    """Every field msgspec refuses in `value` as `shape`, each as a sentence (msgspec itself
+    stops at the first): a Struct's fields are tried one by one, nested Structs and lists of
+    them likewise."""
+    try:
+        msgspec.convert(value, shape, strict=strict)
+        return []
+    except msgspec.ValidationError as exc:
+        first = exc
+    struct, item = _struct_of(shape), _list_item(shape)
+    errors: list[FieldError] = []
+    if struct is not None and isinstance(value, Mapping):
+        for info in msgspec.structs.fields(struct):
+            path = ".".join(filter(None, [at, info.encode_name]))
+            if info.encode_name not in value:
+                if info.required:
+                    errors.append(translated(path, "is required"))
+                continue
+            errors += conversion_errors(value[info.encode_name], info.type, strict=strict, at=path)
+    elif item is not None and isinstance(value, list):
+        for index, element in enumerate(value):
+            errors += conversion_errors(element, item, strict=strict, at=f"{at}[{index}]")
+    if errors:
+        return errors
+    message = str(first)
+    found = MSGSPEC_AT.search(message)
+    inner = found["path"] if found else ""
+    if missing := MISSING_FIELD.search(message):
+        inner = ".".join(filter(None, [inner, missing["name"]]))
+    return [translated(".".join(filter(None, [at, inner])) or "body", message)]
+
+
+def converted(body: Any, shape: type[T], *, strict: bool = True, otherwise: str = "body") -> T:
+    """`body` as `shape`, or BadInput naming every field it refuses, each with its sentence."""
+    try:
+        return msgspec.convert(body, shape, strict=strict)
+    except msgspec.ValidationError:
+        errors = conversion_errors(body, shape, strict=strict) or [
+            FieldError(otherwise, "Check the form: it is not valid")
+        ]
+        raise BadInput("; ".join(e.message for e in errors), errors) from None
 
 
 def form_errors(exc: DomainError, *, otherwise: str) -> list[FieldError]:
@@ -188,6 +257,16 @@ def same_field(name: str) -> str:
     return name
 
 
+def _words(api_field: str, form_field: str, label: Callable[[str], str]) -> Words:
+    """A field's words: the vocabulary's for the API's field, else the form's label."""
+    if last_name(api_field) in FIELDS:
+        return FIELDS[last_name(api_field)]
+    text = label(form_field)
+    if text and text != Labels().otherwise:
+        return Words(text[:1].lower() + text[1:])
+    return words_for(api_field)
+
+
 def error_summary(
     errors: Iterable[FieldError],
     *,
@@ -197,13 +276,12 @@ def error_summary(
     """(the message by each form field, the GOV.UK error summary's list of {text, href}).
 
     `field_id` maps the field an error names (the API body's, like `pilot.areas[1].weekly_hours`)
-    to the form's own input, whose id the summary links to; a field keeps its first message. A
-    message that is not a sentence of its own is led by the field's label."""
+    to the form's own input, whose id the summary links to; a field keeps its first message.
+    Every message is a sentence for people (`sentences.plainly`): msgspec's words translated, a
+    fragment led by the field's words."""
     by_field: dict[str, str] = {}
     for error in errors:
         name = field_id(error.field)
-        text = error.message
-        if not text[:1].isupper():
-            text = f"{label(name)} {text}"
+        text = plainly(error, _words(error.field, name, label)).message
         by_field.setdefault(name, text)
     return by_field, [{"text": text, "href": f"#{name}"} for name, text in by_field.items()]

@@ -21,7 +21,7 @@ from marketplace.tenders.call_offs import schemas
 from marketplace.tenders.call_offs.queries import commissioner_of, get_call_off
 from marketplace.tenders.call_offs.status import HOLDING_PACKAGES
 from marketplace.tenders.tables import CallOff, CallOffArea, CallOffPackage, Package
-from marketplace.units import two_places
+from marketplace.units import pounds, two_places
 
 MAX_PILOT_AREA_HOURS = Decimal("200.00")
 
@@ -31,13 +31,19 @@ def check_deadline(deadline: datetime, field: str = "deadline") -> datetime:
     if deadline.tzinfo is None:
         raise BadInput(
             "The deadline needs a UTC offset",
-            [FieldError(field, "needs a UTC offset, e.g. +00:00")],
+            [FieldError(field, "Enter the deadline with its UTC offset, like +00:00", "no_offset")],
         )
     minimum = get_settings().min_deadline_seconds
     if deadline.astimezone(UTC) < datetime.now(UTC) + timedelta(seconds=minimum):
         raise RuleBroken(
             f"The deadline must be at least {minimum // 60} minutes from now",
-            [FieldError(field, f"must be at least {minimum} seconds from now")],
+            [
+                FieldError(
+                    field,
+                    f"The deadline must be at least {minimum // 60} minutes from now",
+                    "too_soon",
+                )
+            ],
         )
     return deadline.astimezone(UTC)
 
@@ -176,10 +182,12 @@ async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> sche
     lot = await lot_id(body.lot_code)
     pricing = await pricing_of(commissioner_id, lot) if lot else None
     if lot is None:
-        draft.refuse("lot_code", f"there is no lot {body.lot_code}")
+        draft.refuse(
+            "lot_code", "Choose a lot" if not body.lot_code else "Choose a lot from the list"
+        )
     elif pricing is None:
         draft.refuse(
-            "lot_code", f"set your pricing for {body.lot_code} before drafting call-offs in it"
+            "lot_code", f"Set your pricing for {body.lot_code} before drafting call-offs in it"
         )
     await _check_kind(commissioner_id, body, draft)
     if pricing is not None:
@@ -191,11 +199,14 @@ async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> sche
         if max_rate > ceiling:
             draft.refuse(
                 "max_hourly_rate_pence",
-                f"cannot be above your lot's maximum of {ceiling} pence"
+                f"The maximum hourly rate must be {pounds(ceiling)} or less, your lot's maximum"
                 + ("" if level == "standard" else f" for {LEVEL_NAMES[level]} care"),
             )
         if base_rate > max_rate:
-            draft.refuse("envelope_base_rate_pence", "cannot be above the maximum hourly rate")
+            draft.refuse(
+                "envelope_base_rate_pence",
+                "The envelope base rate cannot be above the maximum hourly rate",
+            )
     if draft.errors:
         raise RuleBroken(
             "The call-off cannot be drafted: "

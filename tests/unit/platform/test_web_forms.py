@@ -200,26 +200,25 @@ def refusal(body: Any) -> FieldError:
     return refused_field(raised.value, "reference")
 
 
-def test_refused_field_names_the_field_and_keeps_msgspecs_sentence() -> None:
+def test_refused_field_names_the_field_and_says_why_in_words() -> None:
     assert refusal({"reference": "too long"}) == FieldError(
-        "reference", "Expected `str` of length <= 5"
+        "reference", "The reference must be 5 characters or fewer", "too_long"
     )
     assert refusal({"reference": "R", "areas": [{"code": "A", "hours": 0}]}) == FieldError(
-        "areas[0].hours", "Expected `int` >= 1"
+        "areas[0].hours", "The weekly hours must be 1 or more", "too_small"
     )
 
 
-def test_refused_field_says_a_missing_field_is_required() -> None:
-    assert refusal({}) == FieldError("reference", "is required")
+def test_refused_field_asks_for_a_missing_field() -> None:
+    assert refusal({}) == FieldError("reference", "Enter the package's reference", "required")
     assert refusal({"reference": "R", "areas": [{"code": "A"}]}) == FieldError(
-        "areas[0].hours", "is required"
+        "areas[0].hours", "Enter the weekly hours", "required"
     )
 
 
 def test_refused_field_falls_back_when_msgspec_names_no_field() -> None:
-    assert refusal(["not", "an", "object"]) == FieldError(
-        "reference", "Expected `object`, got `array`"
-    )
+    refused = refusal(["not", "an", "object"])
+    assert refused.field == "reference" and "`" not in refused.message
 
 
 def test_form_errors_are_the_errors_fields_or_its_sentence_on_a_field() -> None:
@@ -263,8 +262,9 @@ def test_the_summary_puts_an_api_field_on_the_forms_own_input() -> None:
 
     errors = [FieldError("pilot.areas[1].weekly_hours", "Expected a decimal")]
     field_errors, summary = error_summary(errors, field_id=field_id)
-    assert field_errors == {"area_hours_1": "Expected a decimal"}
-    assert summary == [{"text": "Expected a decimal", "href": "#area_hours_1"}]
+    said = "Enter the weekly hours as a number of hours, like 7.50"
+    assert field_errors == {"area_hours_1": said}
+    assert summary == [{"text": said, "href": "#area_hours_1"}]
 
 
 def test_a_message_that_is_not_a_sentence_is_led_by_the_fields_label() -> None:
@@ -277,13 +277,13 @@ def test_a_message_that_is_not_a_sentence_is_led_by_the_fields_label() -> None:
     ]
     field_errors, _ = error_summary(errors, label=labels)
     assert field_errors == {
-        "reason": "The reason is required",
+        "reason": "Enter the reason",
         "score_q1": "This score needs a score",
-        "weeks": "This field is too many",
+        "weeks": "The number of weeks is too many",
         "title": "Enter a title",
     }
-    _, summary = error_summary([FieldError("weeks", "is too many")])
-    assert summary == [{"text": "This field is too many", "href": "#weeks"}]
+    _, summary = error_summary([FieldError("colour", "is too bright")])
+    assert summary == [{"text": "The colour is too bright", "href": "#colour"}]
 
 
 def test_labels_prefer_the_fields_own_name_to_its_prefix() -> None:
