@@ -155,9 +155,11 @@ def decline_errors(reason: str, text: str | None) -> list[FieldError]:
     """A decline gives one reason from the fixed list; "other" says what in `text`, and only
     "other" has a text (the commissioner sees the reasons before opening, not who gave them)."""
     if reason not in DECLINE_REASONS:
-        return [FieldError("reason", f"must be one of {', '.join(DECLINE_REASONS)}")]
+        return [FieldError("reason", "Choose why you are declining", "not_a_choice")]
     if reason == "other" and not text:
-        return [FieldError("text", "is required when the reason is other")]
+        return [FieldError("text", "Say why you are declining in your own words", "required")]
     if reason != "other" and text:
-        return [FieldError("text", "is given only when the reason is other")]
+        return [
+            FieldError("text", "Give your own words only when the reason is Other", "not_other")
+        ]
     return []

@@ -44,6 +44,16 @@ AMOUNT = MoneyWords(
 )
 
 
+def _money_words(name: str) -> MoneyWords:
+    """How a form refuses an amount, in the field's words."""
+    the = words_for(name).the
+    return MoneyWords(
+        not_an_amount=f"Enter {the} in pounds, like 24.50",
+        too_many_places=f"Enter {the} in pounds and pence: at most 2 decimal places",
+        out_of_range=f"Enter {the} in pounds, more than £0.00",
+    )
+
+
 class FormReader:
     """Reads a posted form's fields, keeping a FieldError for each it cannot take."""
 
@@ -51,8 +61,8 @@ class FormReader:
         self.form = form
         self.errors: list[FieldError] = []
 
-    def refuse(self, name: str, message: str) -> None:
-        self.errors.append(FieldError(name, message))
+    def refuse(self, name: str, message: str, code: str = "invalid") -> None:
+        self.errors.append(FieldError(name, message, code))
 
     def check(self, detail: str = "The form has problems") -> None:
         """BadInput naming every field refused so far, if any was."""
@@ -88,9 +98,10 @@ class FormReader:
         *,
         required: bool = True,
         most: int | None = None,
-        words: MoneyWords = AMOUNT,
+        words: MoneyWords | None = None,
     ) -> int | None:
         """Pounds and pence as typed ("24.50", "£1,024.50") in pence, from 1p up to `most`."""
+        words = words or _money_words(name)
         raw = self.text(name).removeprefix("£").replace(",", "")
         if not raw and not required:
             return None
@@ -100,14 +111,14 @@ class FormReader:
         except InvalidOperation:  # not a number, or too large to count in pence
             whole_pence = None
         if whole_pence is None or not amount.is_finite():
-            self.refuse(name, words.not_an_amount)
+            self.refuse(name, words.not_an_amount, "required" if not raw else "not_a_number")
             return None
         if not whole_pence:
-            self.refuse(name, words.too_many_places)
+            self.refuse(name, words.too_many_places, "too_many_places")
             return None
         pence = int(amount * 100)
         if pence < 1 or (most is not None and pence > most):
-            self.refuse(name, words.out_of_range)
+            self.refuse(name, words.out_of_range, "out_of_range")
             return None
         return pence
 
@@ -117,9 +128,10 @@ class FormReader:
         *,
         default: int | None = None,
         most: int | None = None,
-        words: str = "Enter a whole number",
+        words: str | None = None,
     ) -> int | None:
         """A whole number of digits 0 to 9, up to `most`; `default` when left blank, if given."""
+        words = words or f"Enter {words_for(name).the} as a whole number"
         raw = self.text(name)
         if not raw and default is not None:
             return default
@@ -128,7 +140,7 @@ class FormReader:
         except ValueError:  # more digits than Python reads
             number = None
         if number is None or (most is not None and number > most):
-            self.refuse(name, words)
+            self.refuse(name, words, "required" if not raw else "not_a_number")
             return None
         return number
 
@@ -137,7 +149,12 @@ class FormReader:
         try:
             return date.fromisoformat(self.text(name))
         except ValueError:
-            self.refuse(name, "Enter a date, like 2026-03-31")
+            said, blank = words_for(name), not self.text(name)
+            self.refuse(
+                name,
+                said.missing if blank and said.missing else f"Enter {said.the} as a real date",
+                "required" if blank else "not_a_date",
+            )
             return None
 
     def date_parts(self, name: str) -> date | None:
@@ -150,7 +167,7 @@ class FormReader:
             day, month, year = (int(part) for part in parts)
             return date(year, month, day)
         except ValueError:
-            self.refuse(name, "Enter a real date, like 31 3 2026")
+            self.refuse(name, "Enter a real date, like 31 3 2026", "not_a_date")
             return None
 
 

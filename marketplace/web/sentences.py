@@ -101,6 +101,16 @@ FIELDS: Mapping[str, Words] = {
     "max_radius_km": Words("the largest distance", "number"),
     "max_packages": Words("the number of packages", "whole"),
     "file": Words("the file", "text", "Choose a file"),
+    "service_level": Words("the service level", "choice", "Choose the service level"),
+    "urgency": Words("the urgency", "choice", "Choose how urgent it is"),
+    "urgency_reason": Words("why it is urgent", "choice", "Choose why it is urgent"),
+    "start_by": Words("the date care must start by", "date", "Enter the date care must start by"),
+    "start_date": Words("the start date", "date", "Enter the start date"),
+    "reviewed_on": Words("the date of the review", "date", "Enter the date of the review"),
+    "max_weekly_hours": Words("the most weekly hours", "hours"),
+    "members": Words("the panel's members", "list", "Name the panel's members, one a line"),
+    "decision": Words("the decision", "choice", "Choose a decision"),
+    "role": Words("the role", "choice", "Choose a role"),
 }
 _PATH_INDEX = re.compile(r"\[\d+\]")
 _MSGSPEC_AT = re.compile(r" - at `\$\.?[^`]*`")
@@ -108,6 +118,27 @@ _BOUND = re.compile(r"Expected `(?P<type>\w+)` (?P<op>>=|<=|>|<) (?P<n>-?[0-9.]+
 _LENGTH = re.compile(r"Expected `(?P<type>\w+)` of length (?P<op>>=|<=) (?P<n>\d+)")
 _TYPE = re.compile(r"Expected `(?P<type>[^`]+)`, got `(?P<got>[^`]+)`")
 _INTERNAL = re.compile(r"`|\bExpected\b|\bmsgspec\b|\bpence\b|\bseconds\b|\d{4}-\d{2}-\d{2}T|\w_\w")
+
+
+# How a fragment that needs the field's words before it begins ("is required", "must be ...").
+_FRAGMENT_VERBS = frozenset(
+    [
+        "is",
+        "are",
+        "must",
+        "cannot",
+        "can",
+        "has",
+        "have",
+        "needs",
+        "names",
+        "gives",
+        "belongs",
+        "misses",
+        "was",
+        "should",
+    ]
+)
 
 
 def last_name(field: str) -> str:
@@ -223,7 +254,10 @@ def plainly(error: FieldError, words: Words | None = None) -> FieldError:
         return FieldError(error.field, words.missing or f"Enter {words.the}", code)
     if message[:1].isupper():
         return error
-    return FieldError(error.field, f"{words.label} {message}", error.code)
+    if message.split(" ", 1)[0] in _FRAGMENT_VERBS:
+        return FieldError(error.field, f"{words.label} {message}", error.code)
+    # A sentence of its own that begins in lower case ("a cluster bundles two or more packages").
+    return FieldError(error.field, message[:1].upper() + message[1:], error.code)
 
 
 def is_plain(message: str) -> bool:

@@ -161,7 +161,7 @@ async def _check_pilot(commissioner_id: UUID, pilot: schemas.PilotTerms, draft: 
     if len(set(ids)) != len(ids):
         draft.refuse("pilot.questions", "question ids must be distinct")
     if pilot.quality_weight + pilot.price_weight != 100:
-        draft.refuse("pilot.price_weight", "quality_weight and price_weight must add up to 100")
+        draft.refuse("pilot.price_weight", "The quality and price weights must add up to 100")
     if pilot.max_areas_per_provider > len(pilot.areas):
         draft.refuse("pilot.max_areas_per_provider", "cannot be more than the number of areas")
 
