@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from marketplace.config import get_settings
 from marketplace.errors import DomainError, FieldError, NotSignedIn
-from marketplace.web.sentences import plainly, translated
+from marketplace.web.sentences import is_plain, plainly, translated
 
 log = logging.getLogger("marketplace")
 PROBLEM_JSON = "application/problem+json"
@@ -114,9 +114,9 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
 
 
 def _detail(exc: DomainError) -> str:
-    """The problem's detail: its field errors' sentences when it has any, so that the detail
-    and the errors say the same thing in the same words."""
-    if not exc.errors:
+    """The problem's detail as the service wrote it when that is written for people, else its
+    field errors' sentences (never a field's name or msgspec's words)."""
+    if not exc.errors or is_plain(exc.detail):
         return exc.detail
     return " ".join(_full_stop(e.message) for e in plain_errors(exc.errors))
 

@@ -149,10 +149,13 @@ def last_name(field: str) -> str:
 def words_for(field: str) -> Words:
     """The words of a field by its last name (`pilot.areas[1].weekly_hours` -> weekly hours)."""
     name = last_name(field)
+    plain = re.sub(r"_(pence|id|ids|code)$", "", name).replace("_", " ").replace("-", " ")
+    plain = re.sub(r"\bcqc\b", "CQC", plain.strip() or "value")
+    if field.startswith("weights."):  # a quality factor's weight
+        return Words(f"the weight of the {plain}", "whole")
     if name in FIELDS:
         return FIELDS[name]
-    plain = re.sub(r"_(pence|id|ids|code)$", "", name).replace("_", " ").replace("-", " ")
-    return Words(f"the {plain.strip() or 'value'}")
+    return Words(f"the {plain}")
 
 
 def moment_words(moment: datetime) -> str:

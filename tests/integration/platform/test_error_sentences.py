@@ -102,6 +102,11 @@ async def test_every_commissioner_form_says_every_error_at_once_in_sentences(
         client, "/providers/ranking", "/providers/ranking/weights", {"cqc_rating": "lots"}
     )
     assert_sentences(shown_errors(weights.text))
+    for data in ({}, {"reviewed_on": "31/02/2026", "members": ""}):
+        review = await post_form(client, "/providers/ranking", "/providers/ranking/reviews", data)
+        errors = shown_errors(review.text)
+        assert_sentences(errors)
+        assert {"reviewed_on", "members"} <= set(errors)
 
 
 async def test_the_bid_form_says_every_error_at_once_in_sentences(
@@ -137,6 +142,10 @@ async def test_the_bid_form_says_every_error_at_once_in_sentences(
     assert_sentences(shown_errors((await bid(pilot, {})).text))
     areas = {"areas": ["x"], "area_rate_0": "1.999", "area_rate_1": "abc"}
     assert_sentences(shown_errors((await bid(pilot, areas)).text))
+    for data in ({}, {"reason": "bored"}):
+        opportunity = f"/opportunities/{enablement}"
+        declined = await post_form(client, opportunity, f"{opportunity}/decline", data)
+        assert_sentences(shown_errors(declined.text))
     assert await Bid.count() == 0
 
 
