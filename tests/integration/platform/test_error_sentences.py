@@ -102,6 +102,22 @@ async def test_every_commissioner_form_says_every_error_at_once_in_sentences(
         client, "/providers/ranking", "/providers/ranking/weights", {"cqc_rating": "lots"}
     )
     assert_sentences(shown_errors(weights.text))
+    place = f"/contingency/packages/{c.packages['4']}/place"
+    wrong_place = {"hourly_rate": "abc", "weekly_hours": "x", "start_date": "2026-02-31"}
+    for data in ({}, wrong_place):
+        placed = await post_form(client, place, place, data)
+        assert_sentences(shown_errors(placed.text))
+
+    drafted = await client.post(
+        "/api/v1/call-offs", json=enablement_body(c), headers=bearer(c.token)
+    )
+    call_off = f"/call-offs/{drafted.json()['id']}"
+    for data in ({"deadline": "soon"}, {"deadline": "2020-01-01T09:00"}):
+        moved = await post_form(client, call_off, f"{call_off}/deadline", data)
+        assert_sentences(shown_errors(moved.text))
+    cancelled = await post_form(client, call_off, f"{call_off}/cancel", {})
+    assert_sentences(shown_errors(cancelled.text))
+
     for data in ({}, {"reviewed_on": "31/02/2026", "members": ""}):
         review = await post_form(client, "/providers/ranking", "/providers/ranking/reviews", data)
         errors = shown_errors(review.text)
