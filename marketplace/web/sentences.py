@@ -153,6 +153,8 @@ def words_for(field: str) -> Words:
     plain = re.sub(r"\bcqc\b", "CQC", plain.strip() or "value")
     if field.startswith("weights."):  # a quality factor's weight
         return Words(f"the weight of the {plain}", "whole")
+    if field.endswith("]") and name.removesuffix("s") in FIELDS:  # one item of a list
+        return FIELDS[name.removesuffix("s")]
     if name in FIELDS:
         return FIELDS[name]
     return Words(f"the {plain}")
