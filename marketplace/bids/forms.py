@@ -127,7 +127,15 @@ def all_errors(
     errors = list(form_errors)
     errors += bid_content_errors(o.kind, terms, o.your_area_codes, bid)
     errors += never_compliant(o.kind, limits_for(o), bid, today)
-    return errors
+    return sorted(errors, key=_form_order)  # the summary lists them as the form asks
+
+
+_FORM_ORDER = ("hourly_rate", "accepts_enablement_budget", "mobilisation_date", "areas", "notes")
+
+
+def _form_order(error: FieldError) -> int:
+    name = error.field.removesuffix("_pence")
+    return next((i for i, first in enumerate(_FORM_ORDER) if name.startswith(first)), 3)
 
 
 def _rate_text(pence: int) -> str:
