@@ -35,16 +35,10 @@ def check_deadline(deadline: datetime, field: str = "deadline") -> datetime:
         )
     minimum = get_settings().min_deadline_seconds
     if deadline.astimezone(UTC) < datetime.now(UTC) + timedelta(seconds=minimum):
-        raise RuleBroken(
-            f"The deadline must be at least {minimum // 60} minutes from now",
-            [
-                FieldError(
-                    field,
-                    f"The deadline must be at least {minimum // 60} minutes from now",
-                    "too_soon",
-                )
-            ],
-        )
+        minutes = max(1, -(-minimum // 60))  # whole minutes, rounded up
+        ahead = f"{minutes} minute{'s' if minutes > 1 else ''}"
+        said = f"The deadline must be at least {ahead} from now"
+        raise RuleBroken(said, [FieldError(field, said, "too_soon")])
     return deadline.astimezone(UTC)
 
 
