@@ -7,8 +7,14 @@ from dataclasses import dataclass
 
 @dataclass
 class FieldError:
+    """A field a person got wrong: the field (the API body's path, like `areas[0].hourly_rate_pence`,
+    or a form's input), a sentence for people saying what to do, and a stable machine `code`
+    (docs/api.md lists them) that clients and tests match on; the wording may change, the code
+    does not."""
+
     field: str
     message: str
+    code: str = "invalid"
 
 
 class DomainError(Exception):

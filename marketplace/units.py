@@ -5,11 +5,31 @@ msgspec cannot bound a Decimal, so the bounds and the places are checked here, n
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from marketplace.errors import BadInput, FieldError
 
 TWO_PLACES = Decimal("0.01")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def long_date(day: date) -> str:
+    """A date as people read it: 20 December 2026, whatever the locale."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def pounds(pence: int) -> str:

@@ -50,18 +50,24 @@ async def apply(actor: Principal, body: schemas.AdmissionCreate) -> schemas.Admi
     if lot is None:
         raise RuleBroken(
             f"There is no lot with the code {body.lot_code}",
-            [FieldError("lot_code", "is not a known lot")],
+            [FieldError("lot_code", "Choose one of the marketplace's lots", "not_a_choice")],
         )
     if not body.accepts_maximum_prices:
         raise RuleBroken(
             f"To apply you must accept the maximum prices of the lot {body.lot_code}, night rates "
             "included",
-            [FieldError("accepts_maximum_prices", "must be true: accept the lot's maximum prices")],
+            [
+                FieldError(
+                    "accepts_maximum_prices",
+                    "Accept the lot's maximum prices, night rates included, to apply",
+                    "required",
+                )
+            ],
         )
     codes = list(dict.fromkeys(body.area_codes))
     areas = await reference.areas_by_code(codes)
     unknown = [
-        FieldError(f"area_codes[{i}]", "is not a known area")
+        FieldError(f"area_codes[{i}]", f"{code} is not an area of the marketplace", "not_a_choice")
         for i, code in enumerate(body.area_codes)
         if code not in areas
     ]

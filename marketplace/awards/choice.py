@@ -22,7 +22,11 @@ def chosen_bids(
         if body.bid_ids is not None:
             raise RuleBroken(
                 "A pilot is awarded area by area",
-                [FieldError("bid_ids", "give `areas` ({area_code, bid_id}) for a pilot")],
+                [
+                    FieldError(
+                        "bid_ids", "Give the areas, each with the bid chosen for it, for a pilot"
+                    )
+                ],
             )
         if body.areas is None:
             return computed
@@ -34,7 +38,8 @@ def chosen_bids(
         return [(choice.bid_id, choice.area_code) for choice in body.areas]
     if body.areas is not None:
         raise RuleBroken(
-            "Only a pilot is awarded area by area", [FieldError("areas", "give `bid_ids`")]
+            "Only a pilot is awarded area by area",
+            [FieldError("areas", "Give the bid chosen, not areas")],
         )
     if body.bid_ids is None:
         return computed

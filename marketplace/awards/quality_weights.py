@@ -77,7 +77,11 @@ def weights_errors(weights: dict[str, int]) -> list[FieldError]:
     """The weights add up to 100 (each is 0 to 100, by the request's shape)."""
     total = sum(weights.values())
     if total != WEIGHTS_TOTAL:
-        return [FieldError("weights", f"add up to {total}; they must add up to {WEIGHTS_TOTAL}")]
+        return [
+            FieldError(
+                "weights", f"The weights add up to {total}: they must add up to {WEIGHTS_TOTAL}"
+            )
+        ]
     return []
 
 

@@ -22,6 +22,7 @@ from marketplace.principal import Principal
 from marketplace.reranking import rerank
 from marketplace.tenders.call_offs.bidding import BiddingTerms, lock_for_bidding
 from marketplace.tenders.call_offs.status import OPEN_FOR_BIDS
+from marketplace.web.sentences import moment_words
 
 
 def _present(row: dict[str, Any]) -> schemas.Decline:
@@ -39,7 +40,7 @@ def _check_open(terms: BiddingTerms, moment: datetime) -> None:
         raise WrongState(f"The call-off can no longer be declined: it is {terms.status}")
     if moment >= terms.deadline:
         raise DeadlinePassed(
-            f"The deadline ({terms.deadline.isoformat()}) has passed: "
+            f"The deadline ({moment_words(terms.deadline)}) has passed: "
             "the call-off can no longer be declined"
         )
 

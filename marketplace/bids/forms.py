@@ -4,13 +4,16 @@ fields, and the service's field errors onto the form's own fields (pure: no ORM,
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import msgspec
 
-from marketplace.bids.rules import DECLINE_REASONS
+from marketplace.bids.compliance import Limits, rate_breaches
+from marketplace.bids.rules import DECLINE_REASONS, bid_content_errors, limits_of, never_compliant
 from marketplace.bids.schemas import AreaBid, BidSubmission, DeclineCreate
 from marketplace.errors import BadInput, FieldError
+from marketplace.tenders.call_offs.schemas import Opportunity
 from marketplace.units import pounds
 from marketplace.web.forms import FormReader, Labels, MoneyWords
 
@@ -42,15 +45,43 @@ def _rate(read: FormReader, name: str) -> int | None:
     return read.pence(name, most=MAX_RATE_PENCE, words=RATE)
 
 
-def rate_check(raw: str, max_pence: int) -> tuple[bool, str]:
-    """(within the maximum?, the sentence saying so or the error) for a rate as typed."""
+def limits_for(o: Opportunity) -> Limits:
+    """The limits an opportunity holds a bid's content to, as its bidder sees them (the same the
+    submission and the award engine apply)."""
+    kind_terms = o.pilot if o.kind == "pilot" else o.cluster
+    return limits_of(
+        o.kind,
+        msgspec.to_builtins(kind_terms) if kind_terms else {},
+        o.max_hourly_rate_pence,
+        o.envelope_weekly_pence,
+        o.total_weekly_hours,
+    )
+
+
+def field_check(o: Opportunity, field: str, raw: str) -> tuple[bool, str]:
+    """The live check of one rate field of the bid form (`hourly_rate`, or a pilot area's
+    `area_rate_N`) against the opportunity's limits: what the provider and the guest pages show."""
+    area_code = None
+    if field != "hourly_rate":
+        row = int(field.removeprefix("area_rate_"))
+        area_code = o.your_area_codes[row] if row < len(o.your_area_codes) else None
+    return rate_check(raw, limits_for(o), area_code)
+
+
+def rate_check(raw: str, limits: Limits, area_code: str | None = None) -> tuple[bool, str]:
+    """(can the rate be compliant?, the sentence saying so or why not) for a rate as typed: the
+    submission's own rules (`never_compliant`), so the check and the submission never
+    disagree."""
     read = FormReader({"hourly_rate": raw})
     pence = _rate(read, "hourly_rate")
     if pence is None:
         return False, read.errors[0].message
-    if pence > max_pence:
-        return False, f"{pounds(pence)} an hour is above the maximum of {pounds(max_pence)}"
-    return True, f"{pounds(pence)} an hour is within the maximum of {pounds(max_pence)}"
+    if breaches := rate_breaches(limits, pence, area_code):
+        return False, breaches[0].sentence
+    within = f"the maximum of {pounds(limits.max_hourly_rate_pence)}"
+    if limits.envelope_weekly_pence is not None:
+        within += " and the envelope"
+    return True, f"{pounds(pence)} an hour is within {within}"
 
 
 def _notes(read: FormReader) -> str | None:
@@ -92,6 +123,29 @@ def bid_submission(
             )
         )
     return BidSubmission(areas=areas, notes=_notes(read)), rows, read.errors
+
+
+def all_errors(
+    o: Opportunity,
+    bid: BidSubmission,
+    form_errors: list[FieldError],
+    today: date,
+) -> list[FieldError]:
+    """Every error of a bid form at once: what could not be read, what is missing, and what can
+    never be compliant (the checks the submission makes, on what could be read)."""
+    terms = {"questions": [{"id": q.id} for q in o.pilot.questions]} if o.pilot else {}
+    errors = list(form_errors)
+    errors += bid_content_errors(o.kind, terms, o.your_area_codes, bid)
+    errors += never_compliant(o.kind, limits_for(o), bid, today)
+    return sorted(errors, key=_form_order)  # the summary lists them as the form asks
+
+
+_FORM_ORDER = ("hourly_rate", "accepts_enablement_budget", "mobilisation_date", "areas", "notes")
+
+
+def _form_order(error: FieldError) -> int:
+    name = error.field.removesuffix("_pence")
+    return next((i for i, first in enumerate(_FORM_ORDER) if name.startswith(first)), 3)
 
 
 def _rate_text(pence: int) -> str:

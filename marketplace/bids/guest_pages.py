@@ -117,7 +117,7 @@ class GuestPages(Controller):
                 "Only a rate can be checked", [FieldError("field", "is not a rate of the form")]
             )
         o = await feed.opportunity(holder.principal, holder.call_off_id)
-        result = forms.rate_check(FormReader(data).text(field), o.max_hourly_rate_pence)
+        result = forms.field_check(o, field, FormReader(data).text(field))
         if request.headers.get("hx-request") != "true":
             return await _page(holder, form=data, checks={field: result})
         return Template(

@@ -27,6 +27,7 @@ from marketplace.principal import Principal
 from marketplace.tenders.call_offs.bidding import ClosingCallOff, call_off_for_opening
 from marketplace.tenders.call_offs.lifecycle import move_call_off
 from marketplace.tenders.call_offs.status import OPEN_FOR_BIDS, CallOffStatus
+from marketplace.web.sentences import moment_words
 
 
 async def open_bids(call_off_id: UUID, commissioner_id: UUID, actor: Principal | None) -> None:
@@ -122,7 +123,7 @@ async def approve(actor: Principal, call_off_id: UUID) -> bool:
     now = datetime.now(UTC)
     if row["status"] in OPEN_FOR_BIDS or now < row["deadline"]:
         raise WrongState(
-            f"Bids cannot be opened before the deadline ({row['deadline'].isoformat()})"
+            f"Bids cannot be opened before the deadline ({moment_words(row['deadline'])})"
         )
     if await is_opened(call_off_id):
         raise WrongState("The bids of this call-off are already open")

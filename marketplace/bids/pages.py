@@ -4,9 +4,11 @@ the htmx check of a rate against the maximum, and "my bids" with each receipt.""
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -17,6 +19,7 @@ from litestar.response import Redirect, Template
 from marketplace.bids import attachments, forms, service
 from marketplace.bids.api import attachment_response
 from marketplace.bids.schemas import OwnBid
+from marketplace.config import get_settings
 from marketplace.errors import BadInput, DomainError, FieldError, NotFound
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs import schemas as call_off_schemas
@@ -29,6 +32,10 @@ from marketplace.web.security import SignedIn, role_in
 
 VARY = {"Vary": "HX-Request"}
 RATE_FIELD = re.compile(r"hourly_rate|area_rate_[0-9]")
+
+
+def _today() -> date:
+    return datetime.now(UTC).astimezone(ZoneInfo(get_settings().timezone)).date()
 
 
 def _is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -100,6 +107,7 @@ class BidPages(Controller):
     ) -> Template | Redirect:
         o = await feed.opportunity(principal, call_off_id)
         bid, rows, errors = forms.bid_submission(o.kind, data, o.your_area_codes, _question_ids(o))
+        errors = forms.all_errors(o, bid, errors, _today())
         try:
             if errors:
                 raise BadInput("The bid is not valid", errors)
@@ -127,7 +135,7 @@ class BidPages(Controller):
                 "Only a rate can be checked", [FieldError("field", "is not a rate of the form")]
             )
         o = await feed.opportunity(principal, call_off_id)
-        result = forms.rate_check(FormReader(data).text(field), o.max_hourly_rate_pence)
+        result = forms.field_check(o, field, FormReader(data).text(field))
         if not _is_htmx(request):
             return await form_page(principal, o, data, checks={field: result})
         return Template(

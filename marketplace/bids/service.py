@@ -4,8 +4,10 @@ clock decides the deadline, under the call-off's row lock (IMMEDIATE transaction
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -14,16 +16,18 @@ from marketplace.audit.service import record
 from marketplace.bids import schemas
 from marketplace.bids.attachment_queries import attachments_of
 from marketplace.bids.keys import call_off_data_key
-from marketplace.bids.rules import bid_content_errors
+from marketplace.bids.rules import bid_content_errors, limits_of, never_compliant
 from marketplace.bids.sealing import bid_digest, canonical_bid_content, open_bid, seal_bid
 from marketplace.bids.tables import Bid, BidAttachment
+from marketplace.config import get_settings
 from marketplace.db import write_transaction
-from marketplace.errors import NotAllowed, NotFound, RuleBroken, WrongState
+from marketplace.errors import FieldError, NotAllowed, NotFound, RuleBroken, WrongState
 from marketplace.notifications.outbox import add_email
 from marketplace.principal import Principal
-from marketplace.tenders.call_offs.bidding import BiddingTerms, lock_for_bidding
+from marketplace.tenders.call_offs.bidding import BiddingTerms, bidding_envelope, lock_for_bidding
 from marketplace.tenders.call_offs.status import OPEN_FOR_BIDS
 from marketplace.tenders.opportunities.feed import call_off_summaries
+from marketplace.web.sentences import moment_words
 
 
 class DeadlinePassed(WrongState):
@@ -52,7 +56,8 @@ def check_open(terms: BiddingTerms, moment: datetime, doing: str) -> None:
         raise WrongState(f"Bids can no longer be {doing}: the call-off is {terms.status}")
     if moment >= terms.deadline:
         raise DeadlinePassed(
-            f"The deadline ({terms.deadline.isoformat()}) has passed: bids can no longer be {doing}"
+            f"The deadline ({moment_words(terms.deadline)}) has passed: "
+            f"bids can no longer be {doing}"
         )
 
 
@@ -67,6 +72,18 @@ async def audit_refusal(actor: Principal, action: str, call_off_id: UUID, reason
             organisation_id=actor.organisation_id,
             details={"reason": reason},
         )
+
+
+async def _never_compliant(
+    terms: BiddingTerms, bid: schemas.BidSubmission, moment: datetime
+) -> list[FieldError]:
+    """What the bid can never be compliant with (docs/design.md 4.5), refused now rather than
+    excluded at opening; the envelope is read only when a rate is priced against it."""
+    priced = bid.hourly_rate_pence is not None or bid.areas
+    envelope, hours = await bidding_envelope(terms) if priced else (None, Decimal(0))
+    limits = limits_of(terms.kind, terms.terms, terms.max_hourly_rate_pence, envelope, hours)
+    today = moment.astimezone(ZoneInfo(get_settings().timezone)).date()
+    return never_compliant(terms.kind, limits, bid, today)
 
 
 # The hot path of the deadline rush, hand-written (no query building).
@@ -102,11 +119,15 @@ async def submit_bid(
                     "You declined this call-off: a declined call-off cannot be bid for"
                 )
             errors = bid_content_errors(terms.kind, terms.terms, terms.invited_area_codes, bid)
+            named = {error.field for error in errors}
+            errors += [
+                error
+                for error in await _never_compliant(terms, bid, received_at)
+                if error.field not in named  # an area not invited is said once
+            ]
             if errors:
                 raise RuleBroken(
-                    "The bid is not complete: "
-                    + "; ".join(f"{e.field} {e.message}" for e in errors),
-                    errors,
+                    "The bid cannot be accepted: " + "; ".join(e.message for e in errors), errors
                 )
             existing = own if own["id"] is not None else None
             version = existing["version"] + 1 if existing else 1

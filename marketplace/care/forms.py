@@ -10,7 +10,7 @@ import msgspec
 
 from marketplace.care import schemas
 from marketplace.errors import BadInput, DomainError, FieldError
-from marketplace.web.forms import FormReader, error_summary, form_errors, refused_field
+from marketplace.web.forms import FormReader, conversion_errors, error_summary, form_errors
 
 T = TypeVar("T")
 
@@ -42,11 +42,9 @@ def text(form: dict[str, Any], name: str) -> str:
 def read(form: dict[str, Any], schema: type[T], fields: tuple[str, ...]) -> T:
     """The form's fields as the API's body; a missing or malformed field names itself."""
     values = {name: value for name in fields if (value := text(form, name))}
-    try:
-        return msgspec.convert(values, schema, strict=False)
-    except msgspec.ValidationError as exc:
-        refused = refused_field(exc, otherwise=fields[0])
-        raise BadInput(str(exc), [refused]) from None
+    if errors := conversion_errors(values, schema, strict=False):
+        raise BadInput("; ".join(e.message for e in errors), errors)
+    return msgspec.convert(values, schema, strict=False)
 
 
 def outcomes_body(form: dict[str, Any], outcomes: list[str]) -> schemas.EnablementOutcomes:

@@ -1,6 +1,6 @@
 """A demo call-off whose bids are already opened and evaluated, so that the console shows the
 award engine at work from the first sign-in: an enablement request in Ashford with three sealed
-bids (one above the maximum price), closed and evaluated, ready for the award."""
+bids (one not accepting the enablement budget), closed and evaluated, ready for the award."""
 
 from __future__ import annotations
 
@@ -26,8 +26,9 @@ from marketplace.tenders.waiting_list.packages import list_packages
 
 TITLE = "Enablement at home, Ashford (demo: bids opened)"
 AREA = "KENT-ASHFORD"
-# Two other Ashford agencies bid beside the demo provider: one wins, one is above the maximum.
-RATES = (1790, 2600)
+# Two other Ashford agencies bid beside the demo provider: one wins, one does not accept the
+# enablement budget and is excluded (a rate above the maximum is refused at submission).
+RATES = (1790, 1810)
 DEMO_PROVIDER_RATE = 1825
 
 
@@ -87,7 +88,7 @@ async def ensure_evaluated_call_off(organisation_ids: Mapping[str, UUID]) -> int
             await submit_bid(
                 provider,
                 created.id,
-                BidSubmission(hourly_rate_pence=rate, accepts_enablement_budget=True),
+                BidSubmission(hourly_rate_pence=rate, accepts_enablement_budget=rate != 1810),
             )
     # Demo only: the deadline is brought forward so that the bids can be opened at once.
     async with write_transaction():

@@ -9,7 +9,7 @@ import msgspec
 
 from marketplace.errors import BadInput, FieldError
 from marketplace.quality import schemas
-from marketplace.web.forms import FormReader, Labels, refused_field
+from marketplace.web.forms import FormReader, Labels, conversion_errors
 
 LABELS = Labels(
     {
@@ -35,12 +35,13 @@ FIELDS = ("provider_id", "kind", "occurred_on", "score", "summary")
 
 
 def _converted(body: dict[str, Any], shape: type[Any], otherwise: str) -> Any:
-    try:
-        return msgspec.convert(body, shape, strict=False)
-    except msgspec.ValidationError as exc:
-        refused = refused_field(exc, otherwise)
-        message = MESSAGES.get(refused.field, refused.message)
-        raise BadInput(str(exc), [FieldError(refused.field, message)]) from None
+    errors = [
+        FieldError(e.field, MESSAGES.get(e.field, e.message), e.code)
+        for e in conversion_errors(body, shape, strict=False)
+    ]
+    if errors:
+        raise BadInput("; ".join(e.message for e in errors), errors)
+    return msgspec.convert(body, shape, strict=False)
 
 
 def form_of(form: dict[str, Any]) -> dict[str, str]:

@@ -160,9 +160,15 @@ def check_pricing(body: schemas.PricingPut) -> dict[str, Decimal]:
     if body.envelope_base_rate_pence > body.max_hourly_rate_pence:
         raise RuleBroken(
             "The envelope base rate cannot be above the maximum hourly rate",
-            [FieldError("envelope_base_rate_pence", "is above max_hourly_rate_pence")],
+            [
+                FieldError(
+                    "envelope_base_rate_pence",
+                    "The envelope base rate cannot be above the maximum hourly rate",
+                    "above_max_rate",
+                )
+            ],
         )
-    floor, floor_name = body.max_hourly_rate_pence, "max_hourly_rate_pence"
+    floor, floor_name = body.max_hourly_rate_pence, "the maximum hourly rate"
     for name in ("max_complex_hourly_rate_pence", "max_highly_complex_hourly_rate_pence"):
         rate = getattr(body, name)
         if rate is None:
@@ -170,9 +176,9 @@ def check_pricing(body: schemas.PricingPut) -> dict[str, Decimal]:
         if rate < floor:
             raise RuleBroken(
                 "A higher service level's maximum rate cannot be below a lower level's",
-                [FieldError(name, f"is below {floor_name}")],
+                [FieldError(name, f"cannot be below {floor_name}")],
             )
-        floor, floor_name = rate, name
+        floor, floor_name = rate, "the maximum for complex care"
     given: dict[str, Decimal] = {str(k): v for k, v in body.rurality_weights.items()}
     return {
         category: two_places(

@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import msgspec
 from litestar.enums import RequestEncodingType
@@ -18,6 +19,9 @@ from litestar.params import Body
 from marketplace.errors import BadInput, DomainError, FieldError
 from marketplace.web.problems import MISSING_FIELD, MSGSPEC_AT
 from marketplace.web.security import CSRF_FIELD
+from marketplace.web.sentences import FIELDS, Words, last_name, plainly, translated, words_for
+
+T = TypeVar("T")
 
 # The body of a posted form: each field's text, or a list of texts for a repeated field.
 FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -40,6 +44,16 @@ AMOUNT = MoneyWords(
 )
 
 
+def _money_words(name: str) -> MoneyWords:
+    """How a form refuses an amount, in the field's words."""
+    the = words_for(name).the
+    return MoneyWords(
+        not_an_amount=f"Enter {the} in pounds, like 24.50",
+        too_many_places=f"Enter {the} in pounds and pence: at most 2 decimal places",
+        out_of_range=f"Enter {the} in pounds, more than £0.00",
+    )
+
+
 class FormReader:
     """Reads a posted form's fields, keeping a FieldError for each it cannot take."""
 
@@ -47,8 +61,8 @@ class FormReader:
         self.form = form
         self.errors: list[FieldError] = []
 
-    def refuse(self, name: str, message: str) -> None:
-        self.errors.append(FieldError(name, message))
+    def refuse(self, name: str, message: str, code: str = "invalid") -> None:
+        self.errors.append(FieldError(name, message, code))
 
     def check(self, detail: str = "The form has problems") -> None:
         """BadInput naming every field refused so far, if any was."""
@@ -84,9 +98,10 @@ class FormReader:
         *,
         required: bool = True,
         most: int | None = None,
-        words: MoneyWords = AMOUNT,
+        words: MoneyWords | None = None,
     ) -> int | None:
         """Pounds and pence as typed ("24.50", "£1,024.50") in pence, from 1p up to `most`."""
+        words = words or _money_words(name)
         raw = self.text(name).removeprefix("£").replace(",", "")
         if not raw and not required:
             return None
@@ -96,14 +111,14 @@ class FormReader:
         except InvalidOperation:  # not a number, or too large to count in pence
             whole_pence = None
         if whole_pence is None or not amount.is_finite():
-            self.refuse(name, words.not_an_amount)
+            self.refuse(name, words.not_an_amount, "required" if not raw else "not_a_number")
             return None
         if not whole_pence:
-            self.refuse(name, words.too_many_places)
+            self.refuse(name, words.too_many_places, "too_many_places")
             return None
         pence = int(amount * 100)
         if pence < 1 or (most is not None and pence > most):
-            self.refuse(name, words.out_of_range)
+            self.refuse(name, words.out_of_range, "out_of_range")
             return None
         return pence
 
@@ -113,9 +128,10 @@ class FormReader:
         *,
         default: int | None = None,
         most: int | None = None,
-        words: str = "Enter a whole number",
+        words: str | None = None,
     ) -> int | None:
         """A whole number of digits 0 to 9, up to `most`; `default` when left blank, if given."""
+        words = words or f"Enter {words_for(name).the} as a whole number"
         raw = self.text(name)
         if not raw and default is not None:
             return default
@@ -124,7 +140,7 @@ class FormReader:
         except ValueError:  # more digits than Python reads
             number = None
         if number is None or (most is not None and number > most):
-            self.refuse(name, words)
+            self.refuse(name, words, "required" if not raw else "not_a_number")
             return None
         return number
 
@@ -133,7 +149,12 @@ class FormReader:
         try:
             return date.fromisoformat(self.text(name))
         except ValueError:
-            self.refuse(name, "Enter a date, like 2026-03-31")
+            said, blank = words_for(name), not self.text(name)
+            self.refuse(
+                name,
+                said.missing if blank and said.missing else f"Enter {said.the} as a real date",
+                "required" if blank else "not_a_date",
+            )
             return None
 
     def date_parts(self, name: str) -> date | None:
@@ -146,19 +167,84 @@ class FormReader:
             day, month, year = (int(part) for part in parts)
             return date(year, month, day)
         except ValueError:
-            self.refuse(name, "Enter a real date, like 31 3 2026")
+            self.refuse(name, "Enter a real date, like 31 3 2026", "not_a_date")
             return None
 
 
 def refused_field(exc: msgspec.ValidationError, otherwise: str) -> FieldError:
-    """The field of a form's body msgspec refused (`otherwise` when it names none) and why: "is
-    required" for a missing field, else msgspec's own sentence without its path."""
+    """The field of a form's body msgspec refused (`otherwise` when it names none) and why, as a
+    sentence with its code (`sentences.translated`)."""
     message = str(exc)
     at = MSGSPEC_AT.search(message)
     path = at["path"] if at else ""
     if missing := MISSING_FIELD.search(message):
-        return FieldError(".".join(filter(None, [path, missing["name"]])), "is required")
-    return FieldError(path or otherwise, message[: at.start()] if at else message)
+        path = ".".join(filter(None, [path, missing["name"]]))
+    return translated(path or otherwise, message)
+
+
+def _struct_of(shape: Any) -> Any:
+    """The Struct a type is, or is optionally (`X | None`, `Annotated[X, ...]`), else None."""
+    while get_origin(shape) is Annotated:
+        shape = get_args(shape)[0]
+    if isinstance(shape, type) and issubclass(shape, msgspec.Struct):
+        return shape
+    if get_origin(shape) in (Union, UnionType):
+        found = [_struct_of(arg) for arg in get_args(shape) if arg is not type(None)]
+        return found[0] if len(found) == 1 else None
+    return None
+
+
+def _list_item(shape: Any) -> Any:
+    while get_origin(shape) is Annotated:
+        shape = get_args(shape)[0]
+    if get_origin(shape) is list:
+        return _struct_of(get_args(shape)[0])
+    return None
+
+
+def conversion_errors(
+    value: Any, shape: Any, *, strict: bool = True, at: str = ""
+) -> list[FieldError]:
+    """Every field msgspec refuses in `value` as `shape`, each as a sentence (msgspec itself
+    stops at the first): a Struct's fields are tried one by one, nested Structs and lists of
+    them likewise."""
+    try:
+        msgspec.convert(value, shape, strict=strict)
+        return []
+    except msgspec.ValidationError as exc:
+        first = exc
+    struct, item = _struct_of(shape), _list_item(shape)
+    errors: list[FieldError] = []
+    if struct is not None and isinstance(value, Mapping):
+        for info in msgspec.structs.fields(struct):
+            path = ".".join(filter(None, [at, info.encode_name]))
+            if info.encode_name not in value:
+                if info.required:
+                    errors.append(translated(path, "is required"))
+                continue
+            errors += conversion_errors(value[info.encode_name], info.type, strict=strict, at=path)
+    elif item is not None and isinstance(value, list):
+        for index, element in enumerate(value):
+            errors += conversion_errors(element, item, strict=strict, at=f"{at}[{index}]")
+    if errors:
+        return errors
+    message = str(first)
+    found = MSGSPEC_AT.search(message)
+    inner = found["path"] if found else ""
+    if missing := MISSING_FIELD.search(message):
+        inner = ".".join(filter(None, [inner, missing["name"]]))
+    return [translated(".".join(filter(None, [at, inner])) or "body", message)]
+
+
+def converted(body: Any, shape: type[T], *, strict: bool = True, otherwise: str = "body") -> T:
+    """`body` as `shape`, or BadInput naming every field it refuses, each with its sentence."""
+    try:
+        return msgspec.convert(body, shape, strict=strict)
+    except msgspec.ValidationError:
+        errors = conversion_errors(body, shape, strict=strict) or [
+            FieldError(otherwise, "Check the form: it is not valid")
+        ]
+        raise BadInput("; ".join(e.message for e in errors), errors) from None
 
 
 def form_errors(exc: DomainError, *, otherwise: str) -> list[FieldError]:
@@ -188,6 +274,16 @@ def same_field(name: str) -> str:
     return name
 
 
+def _words(api_field: str, form_field: str, label: Callable[[str], str]) -> Words:
+    """A field's words: the vocabulary's for the API's field, else the form's label."""
+    if last_name(api_field) in FIELDS:
+        return FIELDS[last_name(api_field)]
+    text = label(form_field)
+    if text and text != Labels().otherwise:
+        return Words(text[:1].lower() + text[1:])
+    return words_for(api_field)
+
+
 def error_summary(
     errors: Iterable[FieldError],
     *,
@@ -197,13 +293,12 @@ def error_summary(
     """(the message by each form field, the GOV.UK error summary's list of {text, href}).
 
     `field_id` maps the field an error names (the API body's, like `pilot.areas[1].weekly_hours`)
-    to the form's own input, whose id the summary links to; a field keeps its first message. A
-    message that is not a sentence of its own is led by the field's label."""
+    to the form's own input, whose id the summary links to; a field keeps its first message.
+    Every message is a sentence for people (`sentences.plainly`): msgspec's words translated, a
+    fragment led by the field's words."""
     by_field: dict[str, str] = {}
     for error in errors:
         name = field_id(error.field)
-        text = error.message
-        if not text[:1].isupper():
-            text = f"{label(name)} {text}"
+        text = plainly(error, _words(error.field, name, label)).message
         by_field.setdefault(name, text)
     return by_field, [{"text": text, "href": f"#{name}"} for name, text in by_field.items()]

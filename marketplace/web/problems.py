@@ -15,6 +15,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from marketplace.config import get_settings
 from marketplace.errors import DomainError, FieldError, NotSignedIn, TooManyRequests
+from marketplace.web.sentences import is_plain, plainly, translated
 
 log = logging.getLogger("marketplace")
 PROBLEM_JSON = "application/problem+json"
@@ -40,6 +41,7 @@ def _field_path(raw: str) -> str:
 
 
 def _validation_errors(exc: ValidationException) -> list[FieldError]:
+    """The fields of a body msgspec refused, each as a sentence with its code."""
     errors: list[FieldError] = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if not isinstance(item, dict):
@@ -48,23 +50,25 @@ def _validation_errors(exc: ValidationException) -> list[FieldError]:
         field = _field_path(str(item.get("key", "")))
         if match := _UNKNOWN_FIELD.search(message):
             field = ".".join(filter(None, [field, match["name"]]))
-            message = "is not a known field"
         elif match := MISSING_FIELD.search(message):
             at = MSGSPEC_AT.search(message)
             parent = _field_path(at["path"]) if at else ""
             field = ".".join(filter(None, [field, parent, match["name"]]))
-            message = "is required"
         elif match := MSGSPEC_AT.search(message):
             field = ".".join(filter(None, [field, _field_path(match["path"])]))
-            message = message[: match.start()]
-        errors.append(FieldError(field or "body", message))
+        errors.append(translated(field or "body", message))
     if not errors and exc.detail:
         detail = str(exc.detail)
         if match := _UNKNOWN_FIELD.search(detail):
-            errors.append(FieldError(match["name"], "is not a known field"))
+            errors.append(translated(match["name"], detail))
         elif match := MSGSPEC_AT.search(detail):
-            errors.append(FieldError(_field_path(match["path"]), detail[: match.start()]))
+            errors.append(translated(_field_path(match["path"]), detail))
     return errors
+
+
+def plain_errors(errors: list[FieldError] | None) -> list[FieldError]:
+    """Every field error as a sentence for people, with its code (`sentences.plainly`)."""
+    return [plainly(error) for error in errors or []]
 
 
 def problem_body(
@@ -78,7 +82,9 @@ def problem_body(
         "detail": detail,
     }
     if errors:
-        body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
+        body["errors"] = [
+            {"field": e.field, "code": e.code, "message": e.message} for e in plain_errors(errors)
+        ]
     return body
 
 
@@ -111,14 +117,26 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
         if isinstance(exc, NotSignedIn):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return Redirect(path=f"/sign-in?next={quote(target, safe='/')}", status_code=303)
-        return _error_page(exc.status_code, exc.title, exc.detail, _headers_of(exc))
+        return _error_page(exc.status_code, exc.title, _detail(exc), _headers_of(exc))
     return problem(
-        exc.status_code, exc.title, exc.detail, exc.slug, exc.errors, headers=_headers_of(exc)
+        exc.status_code, exc.title, _detail(exc), exc.slug, exc.errors, headers=_headers_of(exc)
     )
 
 
 def _headers_of(exc: DomainError) -> dict[str, str] | None:
     return exc.headers if isinstance(exc, TooManyRequests) else None
+
+
+def _detail(exc: DomainError) -> str:
+    """The problem's detail as the service wrote it when that is written for people, else its
+    field errors' sentences (never a field's name or msgspec's words)."""
+    if not exc.errors or is_plain(exc.detail):
+        return exc.detail
+    return " ".join(_full_stop(e.message) for e in plain_errors(exc.errors))
+
+
+def _full_stop(sentence: str) -> str:
+    return sentence if sentence.endswith((".", "?", "!")) else sentence + "."
 
 
 def _too_large_detail() -> str:
@@ -133,8 +151,11 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     status = exc.status_code
     if isinstance(exc, ValidationException):
         errors = _validation_errors(exc)
-        named = ", ".join(e.field for e in errors)
-        detail = f"These fields are not valid: {named}" if named else "The request is not valid"
+        detail = (
+            " ".join(_full_stop(e.message) for e in errors)
+            if errors
+            else "The request is not valid"
+        )
         if _wants_html(request):
             return _error_page(400, "The request is not valid", detail)
         return problem(400, "The request is not valid", detail, "bad-input", errors)

@@ -117,7 +117,7 @@ def test_the_provider_starts_varies_and_hands_back_and_the_package_waits_again(
 
     page.click("#hand-back")  # nothing filled in: the error summary says what is missing
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("The reason is required")
+    expect(summary).to_contain_text("Enter the reason")
     page.fill("#hand-back-last_care_date", today)
     page.fill("#hand-back-reason", "We can no longer staff the lunchtime calls")
     page.click("#hand-back")

@@ -1,6 +1,8 @@
 """The gates a bid must pass (docs/design.md 4.5) and the abnormally-low test, pure.
 
-Every failed gate is one sentence naming the rule ("above the maximum price of £24.00/h") with a
+The rules of a bid's own content (price, envelope, mobilisation, pilot areas) are
+`marketplace.bids.compliance`'s, the same that refuse a bid at submission. Every failed gate is
+one sentence naming the rule ("above the maximum price of £24.00/h") with a
 stable code (`BidGate`, or the caller's `ProviderGate`), in a fixed order: the provider gates
 worked out by the caller, an altered content, then the price, envelope, budget and mobilisation
 gates. A pilot bid is gated area by area.
@@ -10,16 +12,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable, Mapping
-from decimal import Decimal
 from enum import StrEnum
 from itertools import pairwise
 from typing import TypeVar
 
 from marketplace.admissions.rules import GateFailure
-from marketplace.awards.engine.phrases import long_date, per_hour
 from marketplace.awards.engine.values import BidFacts, CallOffTerms
-from marketplace.tenders.call_offs.envelope import within_envelope
-from marketplace.units import pounds
+from marketplace.bids import compliance
 
 
 class BidGate(StrEnum):
@@ -28,14 +27,14 @@ class BidGate(StrEnum):
     ALTERED = "altered"
     NO_RATE = "no_rate"
     RATE_NOT_POSITIVE = "rate_not_positive"
-    ABOVE_MAX_RATE = "above_max_rate"
-    OUTSIDE_ENVELOPE = "outside_envelope"
+    ABOVE_MAX_RATE = compliance.ABOVE_MAX_RATE
+    OUTSIDE_ENVELOPE = compliance.OUTSIDE_ENVELOPE
     ENABLEMENT_BUDGET_NOT_ACCEPTED = "enablement_budget_not_accepted"
     NO_MOBILISATION_DATE = "no_mobilisation_date"
-    MOBILISATION_AFTER_LATEST_START = "mobilisation_after_latest_start"
+    MOBILISATION_AFTER_LATEST_START = compliance.MOBILISATION_AFTER_LATEST_START
     NO_AREA_OFFERED = "no_area_offered"
     NO_OFFER_FOR_AREA = "no_offer_for_area"
-    NOT_A_PILOT_AREA = "not_a_pilot_area"
+    NOT_A_PILOT_AREA = compliance.NOT_A_PILOT_AREA
     BELOW_MIN_QUALITY = "below_min_quality"
 
 
@@ -55,7 +54,7 @@ def bid_gate_failures(
         failures.append(ALTERED)
     if terms.kind == "pilot":
         return (*failures, *_pilot_offer_failures(terms, bid, area_code))
-    failures += _price_failures(terms, bid.hourly_rate_pence, terms.total_weekly_hours)
+    failures += _price_failures(limits_of(terms), bid.hourly_rate_pence)
     if terms.kind == "enablement" and bid.accepts_enablement_budget is not True:
         failures.append(
             GateFailure(
@@ -68,30 +67,30 @@ def bid_gate_failures(
 
 
 def _price_failures(
-    terms: CallOffTerms, rate: int | None, weekly_hours: Decimal, area_code: str | None = None
+    limits: compliance.Limits, rate: int | None, area_code: str | None = None
 ) -> list[GateFailure]:
     if rate is None:
         return [GateFailure(BidGate.NO_RATE, "gives no hourly rate")]
     if rate <= 0:
         return [GateFailure(BidGate.RATE_NOT_POSITIVE, "does not give a positive hourly rate")]
-    failures = []
-    if rate > terms.max_hourly_rate_pence:
-        maximum = per_hour(terms.max_hourly_rate_pence)
-        failures.append(
-            GateFailure(BidGate.ABOVE_MAX_RATE, f"above the maximum price of {maximum}")
-        )
-    envelope = terms.envelope_weekly_pence
-    if envelope is not None and not within_envelope(rate, weekly_hours, envelope):
-        weekly = pounds(envelope)
-        failures.append(
-            GateFailure(
-                BidGate.OUTSIDE_ENVELOPE,
-                f"outside the rurality-weighted envelope of {weekly} a week"
-                if area_code is None
-                else f"outside the envelope of {weekly} a week for {area_code}",
-            )
-        )
-    return failures
+    return [_failure(breach) for breach in compliance.rate_breaches(limits, rate, area_code)]
+
+
+def _failure(breach: compliance.Breach) -> GateFailure:
+    return GateFailure(breach.code, breach.gate)
+
+
+def limits_of(terms: CallOffTerms) -> compliance.Limits:
+    """The call-off's terms as the bid content rules read them (shared with submission)."""
+    return compliance.Limits(
+        max_hourly_rate_pence=terms.max_hourly_rate_pence,
+        envelope_weekly_pence=terms.envelope_weekly_pence,
+        total_weekly_hours=terms.total_weekly_hours,
+        latest_start=terms.latest_start,
+        pilot_area_hours={area.area_code: area.weekly_hours for area in terms.pilot_areas}
+        if terms.kind == "pilot"
+        else None,
+    )
 
 
 def _pilot_offer_failures(
@@ -100,32 +99,20 @@ def _pilot_offer_failures(
     if area_code is None:
         none = GateFailure(BidGate.NO_AREA_OFFERED, "offers for none of the pilot's areas")
         return [] if bid.areas else [none]
-    offer, area = bid.offer_for(area_code), terms.area(area_code)
+    offer = bid.offer_for(area_code)
     if offer is None:
         return [GateFailure(BidGate.NO_OFFER_FOR_AREA, f"makes no offer for {area_code}")]
-    if area is None:
-        return [
-            GateFailure(
-                BidGate.NOT_A_PILOT_AREA,
-                f"offers for {area_code}, which is not an area of this pilot",
-            )
-        ]
-    return _price_failures(terms, offer.hourly_rate_pence, area.weekly_hours, area_code)
+    limits = limits_of(terms)
+    if breach := compliance.pilot_area_breach(limits, area_code):
+        return [_failure(breach)]
+    return _price_failures(limits, offer.hourly_rate_pence, area_code)
 
 
 def _mobilisation_failures(terms: CallOffTerms, bid: BidFacts) -> list[GateFailure]:
-    offered, latest = bid.mobilisation_date, terms.latest_start
-    if offered is None:
+    if bid.mobilisation_date is None:
         return [GateFailure(BidGate.NO_MOBILISATION_DATE, "gives no mobilisation date")]
-    if latest is not None and offered > latest:
-        return [
-            GateFailure(
-                BidGate.MOBILISATION_AFTER_LATEST_START,
-                f"offers to mobilise on {long_date(offered)}, after the latest start of "
-                f"{long_date(latest)}",
-            )
-        ]
-    return []
+    breach = compliance.mobilisation_breach(limits_of(terms), bid.mobilisation_date)
+    return [_failure(breach)] if breach else []
 
 
 def abnormally_low_bids(rates: Mapping[Key, int]) -> frozenset[Key]:

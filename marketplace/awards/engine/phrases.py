@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from marketplace.units import long_date as long_date
 from marketplace.units import pounds
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def per_hour(pence: int) -> str:
     """£24.00/h."""
     return f"{pounds(pence)}/h"
-
-
-def long_date(day: date) -> str:
-    """20 December 2026, whatever the locale."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def two_places(value: Fraction | Decimal | int) -> Decimal:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -17,9 +16,9 @@ from marketplace.awards import ranking_schemas as shapes
 from marketplace.awards.engine.quality import QUALITY_FACTORS
 from marketplace.awards.engine.quality_factors import NEUTRAL
 from marketplace.awards.words import FACTOR_WORDS
-from marketplace.errors import BadInput, DomainError, FieldError
+from marketplace.errors import DomainError, FieldError
 from marketplace.principal import Principal
-from marketplace.web.forms import FormBody, FormReader, Labels, error_summary, refused_field
+from marketplace.web.forms import FormBody, FormReader, Labels, converted, error_summary
 from marketplace.web.labels import PAGE_WORDS
 from marketplace.web.security import SignedIn, role_in
 
@@ -41,10 +40,7 @@ def _field(name: str) -> str:
 
 
 def _converted(body: dict[str, Any], shape: type[Any], otherwise: str) -> Any:
-    try:
-        return msgspec.convert(body, shape, strict=False)
-    except msgspec.ValidationError as exc:
-        raise BadInput(str(exc), [refused_field(exc, otherwise)]) from None
+    return converted(body, shape, strict=False, otherwise=otherwise)
 
 
 def weights_body(form: dict[str, Any]) -> shapes.QualityWeightsPut:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
 from marketplace.db import for_update, is_postgres
+from marketplace.tenders.call_offs.envelope import PackageHours, weighted_envelope
 from marketplace.tenders.call_offs.status import OPEN_FOR_BIDS, CallOffStatus
 from marketplace.tenders.tables import CallOff, CallOffArea, Invitation
 
@@ -25,11 +27,21 @@ class BiddingTerms:
     deadline: datetime
     terms: dict[str, Any]
     invited_area_codes: list[str]
+    max_hourly_rate_pence: int = 0
+    # The commissioner's explicit weekly envelope and what the computed one is worked out from
+    # (`bidding_envelope`, read only when a bid is priced against it).
+    explicit_envelope_weekly_pence: int | None = None
+    envelope_base_rate_pence: int = 0
+    rurality_weights: str = "{}"
 
 
 _BIDDING_SQL = """
 SELECT i.area_codes AS area_codes, c.id AS id, c.commissioner AS commissioner, c.kind AS kind,
-       c.title AS title, c.status AS status, c.deadline AS deadline, c.terms AS terms
+       c.title AS title, c.status AS status, c.deadline AS deadline, c.terms AS terms,
+       c.max_hourly_rate_pence AS max_hourly_rate_pence,
+       c.envelope_weekly_pence AS envelope_weekly_pence,
+       c.envelope_base_rate_pence AS envelope_base_rate_pence,
+       c.rurality_weights AS rurality_weights
 FROM invitation i JOIN call_off c ON c.id = i.call_off
 WHERE i.call_off = {} AND i.provider = {}
 """
@@ -63,7 +75,42 @@ async def lock_for_bidding(call_off_id: UUID, provider_id: UUID) -> BiddingTerms
         deadline=row["deadline"],
         terms=msgspec.json.decode(row["terms"]),
         invited_area_codes=msgspec.json.decode(row["area_codes"]),
+        max_hourly_rate_pence=row["max_hourly_rate_pence"],
+        explicit_envelope_weekly_pence=row["envelope_weekly_pence"],
+        envelope_base_rate_pence=row["envelope_base_rate_pence"],
+        rurality_weights=row["rurality_weights"],
     )
+
+
+_PACKAGE_HOURS_SQL = """
+SELECT p.id AS id, p.rurality AS rurality, p.weekly_hours AS weekly_hours
+FROM call_off_package cp JOIN package p ON p.id = cp.package
+WHERE cp.call_off = {}
+"""
+
+
+async def bidding_envelope(terms: BiddingTerms) -> tuple[int | None, Decimal]:
+    """(the envelope in force in pence a week, the weekly hours of the packages) of the call-off
+    being bid for, as the award engine will work them out (`award_terms`): the computed envelope
+    of its packages (or the explicit one, when lower); without packages, the explicit one."""
+    packages = await CallOff.raw(_PACKAGE_HOURS_SQL, terms.call_off_id)
+    if not packages:
+        return terms.explicit_envelope_weekly_pence, Decimal("0.00")
+    weights = {k: Decimal(v) for k, v in msgspec.json.decode(terms.rurality_weights).items()}
+    envelope = weighted_envelope(
+        terms.envelope_base_rate_pence,
+        weights,
+        [
+            PackageHours(
+                str(p["id"]),
+                p["rurality"],
+                Decimal(p["weekly_hours"]).quantize(Decimal("0.01")),
+            )
+            for p in sorted(packages, key=lambda p: str(p["id"]))
+        ],
+        terms.explicit_envelope_weekly_pence,
+    )
+    return envelope.weekly_pence, envelope.total_weekly_hours.quantize(Decimal("0.01"))
 
 
 @dataclass(frozen=True)

@@ -33,14 +33,14 @@ def check_deadline(deadline: datetime, field: str = "deadline") -> datetime:
     if deadline.tzinfo is None:
         raise BadInput(
             "The deadline needs a UTC offset",
-            [FieldError(field, "needs a UTC offset, e.g. +00:00")],
+            [FieldError(field, "Enter the deadline with its UTC offset, like +00:00", "no_offset")],
         )
     minimum = get_settings().min_deadline_seconds
     if deadline.astimezone(UTC) < datetime.now(UTC) + timedelta(seconds=minimum):
-        raise RuleBroken(
-            f"The deadline must be at least {minimum // 60} minutes from now",
-            [FieldError(field, f"must be at least {minimum} seconds from now")],
-        )
+        minutes = max(1, -(-minimum // 60))  # whole minutes, rounded up
+        ahead = f"{minutes} minute{'s' if minutes > 1 else ''}"
+        said = f"The deadline must be at least {ahead} from now"
+        raise RuleBroken(said, [FieldError(field, said, "too_soon")])
     return deadline.astimezone(UTC)
 
 
@@ -157,7 +157,7 @@ async def _check_pilot(commissioner_id: UUID, pilot: schemas.PilotTerms, draft: 
     if len(set(ids)) != len(ids):
         draft.refuse("pilot.questions", "question ids must be distinct")
     if pilot.quality_weight + pilot.price_weight != 100:
-        draft.refuse("pilot.price_weight", "quality_weight and price_weight must add up to 100")
+        draft.refuse("pilot.price_weight", "The quality and price weights must add up to 100")
     if pilot.max_areas_per_provider > len(pilot.areas):
         draft.refuse("pilot.max_areas_per_provider", "cannot be more than the number of areas")
 
@@ -206,10 +206,12 @@ async def _checked(
     lot = await lot_id(body.lot_code)
     pricing = await pricing_of(commissioner_id, lot) if lot else None
     if lot is None:
-        draft.refuse("lot_code", f"there is no lot {body.lot_code}")
+        draft.refuse(
+            "lot_code", "Choose a lot" if not body.lot_code else "Choose a lot from the list"
+        )
     elif pricing is None:
         draft.refuse(
-            "lot_code", f"set your pricing for {body.lot_code} before drafting call-offs in it"
+            "lot_code", f"Set your pricing for {body.lot_code} before drafting call-offs in it"
         )
     await _check_kind(commissioner_id, body, draft)
     invitees = await _check_invitees(commissioner_id, lot, body, draft)
@@ -222,11 +224,14 @@ async def _checked(
         if max_rate > ceiling:
             draft.refuse(
                 "max_hourly_rate_pence",
-                f"cannot be above your lot's maximum of {pounds(ceiling)} an hour"
+                f"The maximum hourly rate must be {pounds(ceiling)} or less, your lot's maximum"
                 + ("" if level == "standard" else f" for {LEVEL_NAMES[level]} care"),
             )
         if base_rate > max_rate:
-            draft.refuse("envelope_base_rate_pence", "cannot be above the maximum hourly rate")
+            draft.refuse(
+                "envelope_base_rate_pence",
+                "The envelope base rate cannot be above the maximum hourly rate",
+            )
     if draft.errors:
         raise RuleBroken(
             "The call-off cannot be drafted: "

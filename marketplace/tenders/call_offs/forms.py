@@ -12,7 +12,7 @@ import msgspec
 
 from marketplace.errors import BadInput, FieldError
 from marketplace.tenders.call_offs import schemas
-from marketplace.web.forms import FormReader, Labels, refused_field
+from marketplace.web.forms import FormReader, Labels, conversion_errors
 
 KINDS = {
     "enablement": "Enablement request",
@@ -164,11 +164,12 @@ def call_off_create(kind: str, form: dict[str, Any], timezone: str) -> schemas.C
     body |= _terms(kind, read)
     if not body["title"]:
         read.refuse("title", "Enter a title")
+    if not body["lot_code"]:
+        read.refuse("lot_code", "Choose a lot")
+    # Every field's error at once: what could not be read, then what the body refuses.
+    read.errors += conversion_errors(body, schemas.CallOffCreate)
     read.check()
-    try:
-        return msgspec.convert(body, schemas.CallOffCreate)
-    except msgspec.ValidationError as exc:
-        raise BadInput(str(exc), [refused_field(exc, "title")]) from None
+    return msgspec.convert(body, schemas.CallOffCreate)
 
 
 def _pounds_text(pence: int | None) -> str:

@@ -38,6 +38,7 @@ from marketplace.tenders.tables import (
     Invitation,
     Package,
 )
+from marketplace.web.sentences import moment_words
 
 
 async def _tell_invitees(call_off_id: UUID, template: str, context: dict[str, Any]) -> None:
@@ -177,11 +178,17 @@ async def change_deadline(
         check_status(row["status"], BEFORE_CLOSE, doing="given a new deadline")
         if row["status"] == CallOffStatus.PUBLISHED:
             if datetime.now(UTC) >= row["deadline"]:
-                raise WrongState(f"The deadline ({row['deadline'].isoformat()}) has passed")
+                raise WrongState(f"The deadline ({moment_words(row['deadline'])}) has passed")
             if deadline <= row["deadline"]:
                 raise RuleBroken(
                     "A published call-off's deadline can only be extended",
-                    [FieldError("deadline", f"must be later than {row['deadline'].isoformat()}")],
+                    [
+                        FieldError(
+                            "deadline",
+                            f"The new deadline must be later than {moment_words(row['deadline'])}",
+                            "not_later",
+                        )
+                    ],
                 )
             await _tell_invitees(
                 call_off_id,

@@ -8,19 +8,24 @@ from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from marketplace.errors import BadInput, DomainError, FieldError, NotFound
+from marketplace.errors import DomainError, FieldError, NotFound
 from marketplace.pagination import MAX_LIMIT
 from marketplace.principal import Principal
 from marketplace.reference import service
 from marketplace.reference.postcodes import directory
 from marketplace.tenders.waiting_list import contingency, packages, schemas
 from marketplace.tenders.waiting_list.contingency_pages import REASONS
-from marketplace.web.forms import FormBody, FormReader, error_summary, form_errors, refused_field
+from marketplace.web.forms import (
+    FormBody,
+    FormReader,
+    converted,
+    error_summary,
+    form_errors,
+)
 from marketplace.web.labels import PAGE_WORDS, URGENCY_REASONS
 from marketplace.web.security import SignedIn, role_in
 
@@ -51,13 +56,6 @@ def _label(field: str) -> str:
 
 def _summary(errors: list[FieldError]) -> tuple[dict[str, str], list[dict[str, str]]]:
     return error_summary(errors, field_id=_form_field, label=_label)
-
-
-def _plainly(error: FieldError) -> FieldError:
-    """A field msgspec refused, in the form's words."""
-    if error.message == "is required":
-        return error
-    return FieldError(error.field, "is not valid: " + error.message.lower())
 
 
 def scatter(
@@ -132,10 +130,7 @@ class WaitingListPages(Controller):
         try:
             if body.get("urgency") != "urgent":
                 body.pop("urgency_reason", None)
-            try:
-                package = msgspec.convert(body, schemas.PackageCreate)
-            except msgspec.ValidationError as exc:
-                raise BadInput(str(exc), [_plainly(refused_field(exc, "reference"))]) from None
+            package = converted(body, schemas.PackageCreate, otherwise="reference")
             await packages.add_package(principal, package)
         except DomainError as exc:
             errors = form_errors(exc, otherwise="reference")
@@ -170,15 +165,13 @@ class WaitingListPages(Controller):
         suggestions, errors = None, []
         if form["max_radius_km"] or form["max_weekly_hours"]:
             try:
-                body = msgspec.convert(
-                    {k: v for k, v in form.items() if v}, schemas.BundleRequest, strict=False
+                body = converted(
+                    {k: v for k, v in form.items() if v},
+                    schemas.BundleRequest,
+                    strict=False,
+                    otherwise="max_radius_km",
                 )
                 suggestions = await packages.suggest_bundles(principal, body)
-            except msgspec.ValidationError as exc:
-                refused = _plainly(refused_field(exc, "max_radius_km"))
-                if refused.message == "is required":  # whichever limit is missing
-                    refused = FieldError("max_radius_km", refused.message)
-                errors = [refused]
             except DomainError as exc:
                 errors = form_errors(exc, otherwise="max_radius_km")
         field_errors, error_list = _summary(errors)

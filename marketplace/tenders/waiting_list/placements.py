@@ -46,8 +46,14 @@ def _checked(body: schemas.PlacementCreate) -> tuple[str, Decimal, str, str | No
     reason = _text(body.reason, "reason", required=True)
     if not 1 <= body.hourly_rate_pence <= MAX_RATE_PENCE:
         raise BadInput(
-            "hourly_rate_pence must be between 1 and 100000",
-            [FieldError("hourly_rate_pence", "must be between 1 and 100000")],
+            "The hourly rate must be between £0.01 and £1,000.00",
+            [
+                FieldError(
+                    "hourly_rate_pence",
+                    "The hourly rate must be between £0.01 and £1,000.00",
+                    "out_of_range",
+                )
+            ],
         )
     hours = two_places(body.weekly_hours, "weekly_hours", MIN_HOURS, MAX_HOURS)
     assert supplier is not None and reason is not None

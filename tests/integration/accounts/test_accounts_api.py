@@ -47,7 +47,13 @@ async def test_unknown_field_gets_400_naming_it(client) -> None:
     )
     assert response.status_code == 400
     problem = response.json()
-    assert problem["errors"] == [{"field": "colour", "message": "is not a known field"}]
+    assert problem["errors"] == [
+        {
+            "field": "colour",
+            "code": "unknown_field",
+            "message": "The colour is not a field of this request",
+        }
+    ]
     assert "colour" in problem["detail"]
 
 

@@ -143,7 +143,7 @@ async def test_a_rejection_needs_a_reason_and_an_application_is_decided_once(
     assert no_reason.status_code == 400 and blank.status_code == 400
     assert no_reason.headers["content-type"].startswith("application/problem+json")
     assert no_reason.json()["errors"] == [
-        {"field": "reason", "message": "is required when rejecting"}
+        {"field": "reason", "code": "invalid", "message": "The reason is required when rejecting"}
     ]
     assert rejected.status_code == 200
     assert rejected.json()["status"] == "rejected"
@@ -190,12 +190,16 @@ async def test_applications_break_no_rule_on_areas_lots_or_open_applications(
 
     assert two.status_code == 422
     assert two.json()["errors"] == [
-        {"field": "area_codes", "message": "must all belong to one commissioner"}
+        {
+            "field": "area_codes",
+            "code": "invalid",
+            "message": "The areas must all belong to one commissioner",
+        }
     ]
     assert unknown.status_code == 422
-    assert unknown.json()["errors"] == [
-        {"field": "area_codes[1]", "message": "is not a known area"}
-    ]
+    [error] = unknown.json()["errors"]
+    assert (error["field"], error["code"]) == ("area_codes[1]", "not_a_choice")
+    assert error["message"].endswith("is not an area of the marketplace")
     assert no_lot.status_code == 422 and no_lot.json()["errors"][0]["field"] == "lot_code"
     assert empty.status_code == 400 and empty.json()["errors"][0]["field"] == "area_codes"
     assert first.status_code == 201

@@ -93,7 +93,9 @@ async def test_an_enablement_request_is_awarded_to_the_lowest_compliant_rate(
     call_off_id = await published(client, c, enablement_body(c))
     await bid(client, call_off_id, oakleaf, accepted(1900))
     await bid(client, call_off_id, birch, accepted(1850))
-    await bid(client, call_off_id, cedar, accepted(2500))
+    await bid(
+        client, call_off_id, cedar, {"hourly_rate_pence": 1800, "accepts_enablement_budget": False}
+    )
     before = await client.get(
         f"/api/v1/call-offs/{call_off_id}/evaluation", headers=bearer(c.token)
     )
@@ -110,7 +112,7 @@ async def test_an_enablement_request_is_awarded_to_the_lowest_compliant_rate(
         ("Cedar Care", None, False),
     ]
     cedar_item = by_provider(found["items"], "Cedar Care")
-    assert "above the maximum price of £24.00/h" in cedar_item["reason"]
+    assert "has not accepted the enablement budget" in cedar_item["reason"]
     assert (
         "£0.50/h above the winning rate of £18.50/h"
         in by_provider(found["items"], "Oakleaf Home Care")["reason"]
@@ -207,21 +209,17 @@ async def test_a_cluster_goes_to_the_quickest_mobilisation_and_concludes_without
         quick,
         {"hourly_rate_pence": 2000, "mobilisation_date": str(today + timedelta(days=3))},
     )
-    await bid(
-        client,
-        call_off_id,
-        late,
-        {"hourly_rate_pence": 1800, "mobilisation_date": str(today + timedelta(days=12))},
+    too_late = await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid",
+        json={"hourly_rate_pence": 1800, "mobilisation_date": str(today + timedelta(days=12))},
+        headers=bearer(late),
     )
+    assert too_late.status_code == 422, "a start after the latest start is refused at submission"
+    assert [e["code"] for e in too_late.json()["errors"]] == ["mobilisation_after_latest_start"]
     await close(call_off_id)
     found = await evaluation(client, c, call_off_id)
-    assert [i["provider_name"] for i in found["items"]] == [
-        "Quick Start Care",
-        "Slow Start Care",
-        "Too Late Care",
-    ]
+    assert [i["provider_name"] for i in found["items"]] == ["Quick Start Care", "Slow Start Care"]
     assert "mobilises 2 days later than the winner" in found["items"][1]["reason"]
-    assert "after the latest start" in found["items"][2]["reason"]
 
     confirmed = await award(client, c, call_off_id)
     assert confirmed.status_code == 200, confirmed.text
@@ -424,7 +422,9 @@ async def test_without_a_compliant_bid_the_packages_go_to_contingency(
     c = await commissioning()
     _, token = await admitted_provider(c, "Dear Care")
     call_off_id = await published(client, c, enablement_body(c))
-    await bid(client, call_off_id, token, accepted(2450))
+    await bid(
+        client, call_off_id, token, {"hourly_rate_pence": 1900, "accepts_enablement_budget": False}
+    )
     await close(call_off_id)
     assert await status_of(client, c, call_off_id) == "no_award"
     package = await Package.select().where(Package.id == c.packages["1"]).first()

@@ -89,12 +89,21 @@ async def test_weights_that_do_not_add_up_to_100_are_refused_naming_the_field(
     short = await put_weights(client, c.token, {**EVEN, "compliments": 7})
     assert short.status_code == 422
     assert short.json()["errors"] == [
-        {"field": "weights", "message": "add up to 97; they must add up to 100"}
+        {
+            "field": "weights",
+            "code": "invalid",
+            "message": "The weights add up to 97: they must add up to 100",
+        }
     ]
     over = await put_weights(client, c.token, {**EVEN, "cqc_rating": 101})
-    assert over.status_code == 400 and "weights.cqc_rating" in over.json()["detail"]
+    assert over.status_code == 400
+    assert [(e["field"], e["code"]) for e in over.json()["errors"]] == [
+        ("weights.cqc_rating", "too_large")
+    ]
+    assert over.json()["detail"] == "The weight of the CQC rating must be 100 or less."
     negative = await put_weights(client, c.token, {**EVEN, "turn_downs": -1})
-    assert negative.status_code == 400 and "weights.turn_downs" in negative.json()["detail"]
+    assert negative.status_code == 400
+    assert [e["field"] for e in negative.json()["errors"]] == ["weights.turn_downs"]
     missing = dict(EVEN)
     del missing["safeguarding"]
     absent = await put_weights(client, c.token, missing)
@@ -160,7 +169,10 @@ async def test_the_tender_score_is_recorded_when_approving(client: httpx.AsyncCl
     out_of_range = await client.post(
         path, json={"decision": "approve", "tender_score": 101}, headers=bearer(c.token)
     )
-    assert out_of_range.status_code == 400 and "tender_score" in out_of_range.json()["detail"]
+    assert out_of_range.status_code == 400
+    [error] = out_of_range.json()["errors"]
+    assert (error["field"], error["code"]) == ("tender_score", "too_large")
+    assert error["message"] == "The tender score must be 100 or less"
     approved = await client.post(
         path, json={"decision": "approve", "tender_score": 64}, headers=bearer(c.token)
     )
@@ -287,7 +299,7 @@ async def test_the_ranking_page_shows_the_breakdown_the_weights_and_the_reviews(
     )
     assert wrong.status_code == 422
     assert "govuk-error-summary" in wrong.text and 'href="#weights"' in wrong.text
-    assert "The weights add up to 90; they must add up to 100" in wrong.text
+    assert "The weights add up to 90: they must add up to 100" in wrong.text
     not_a_number = await client.post(
         "/providers/ranking/weights",
         data={"csrf_token": token, **{k: str(v) for k, v in EVEN.items()}, "complaints": "x"},

@@ -28,8 +28,9 @@ BIDS_MIGRATION = importlib.import_module(
 
 
 async def evaluated_with_exclusions(client: Any) -> tuple[Any, str]:
-    """An evaluated enablement request: Birch compliant, Cedar above the maximum price and
-    outside the envelope, Falling's CQC rating dropped to inadequate before the close."""
+    """An evaluated enablement request: Birch compliant, Cedar not accepting the enablement
+    budget, Falling's CQC rating dropped to inadequate before the close (a rate above the
+    maximum price is refused at submission, so it never reaches the evaluation)."""
     c = await commissioning()
     falling, falling_token = await admitted_provider(c, "Falling Care", cqc_rating="good")
     _, birch = await admitted_provider(c, "Birch Care")
@@ -37,7 +38,9 @@ async def evaluated_with_exclusions(client: Any) -> tuple[Any, str]:
     call_off_id = await published(client, c, enablement_body(c))
     await bid(client, call_off_id, falling_token, accepted(1800))
     await bid(client, call_off_id, birch, accepted(1850))
-    await bid(client, call_off_id, cedar, accepted(2500))
+    await bid(
+        client, call_off_id, cedar, {"hourly_rate_pence": 1900, "accepts_enablement_budget": False}
+    )
     await rate_provider(falling.id, "inadequate")
     await pass_the_deadline(call_off_id)
     assert await close_due_call_offs() == 1
@@ -55,10 +58,10 @@ async def test_the_evaluation_names_every_exclusion_by_its_code(client: Any) -> 
     assert exclusion_codes(found) == {
         "Birch Care": [],
         "Falling Care": ["cqc_inadequate"],
-        "Cedar Care": ["above_max_rate", "outside_envelope"],
+        "Cedar Care": ["enablement_budget_not_accepted"],
     }
     cedar = by_provider(found["items"], "Cedar Care")
-    assert len(cedar["exclusions"]) == 2, "each code comes with its sentence, in the same order"
+    assert len(cedar["exclusions"]) == 1, "each code comes with its sentence, in the same order"
     opened = (
         await client.get(f"/api/v1/call-offs/{call_off_id}/bids", headers=bearer(c.token))
     ).json()

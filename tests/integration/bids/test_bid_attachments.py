@@ -243,7 +243,7 @@ async def test_attachments_follow_the_bid_and_the_deadline(client: Any) -> None:
     assert [a["attachment_id"] for a in listed.json()] == [second["attachment_id"]]
     replaced = await client.put(
         f"/api/v1/call-offs/{call_off_id}/bid",
-        json={**ENABLEMENT_BID, "hourly_rate_pence": 2100},
+        json={**ENABLEMENT_BID, "hourly_rate_pence": 1900},
         headers=bearer(token),
     )
     assert replaced.json()["version"] == 2

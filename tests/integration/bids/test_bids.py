@@ -66,24 +66,24 @@ async def test_a_bid_gets_a_receipt_and_can_be_replaced(client, sink: Sink) -> N
     assert datetime.fromisoformat(receipt["received_at"]) <= datetime.now(UTC)
     second = await client.put(
         f"/api/v1/call-offs/{call_off_id}/bid",
-        json={**ENABLEMENT_BID, "hourly_rate_pence": 2150},
+        json={**ENABLEMENT_BID, "hourly_rate_pence": 1925},
         headers=bearer(token),
     )
     assert second.status_code == 201
     assert second.json()["bid_id"] == receipt["bid_id"] and second.json()["version"] == 2
     assert second.json()["digest"] != receipt["digest"]
     mine = await client.get(f"/api/v1/call-offs/{call_off_id}/bid", headers=bearer(token))
-    assert mine.json()["content"]["hourly_rate_pence"] == 2150 and mine.json()["version"] == 2
+    assert mine.json()["content"]["hourly_rate_pence"] == 1925 and mine.json()["version"] == 2
     assert await Bid.count().where(Bid.call_off == call_off_id) == 1
     await run_due_in_process()
     receipts = [m for m in sink.messages if m["Subject"].startswith("Receipt for your bid")]
     assert len(receipts) == 2
     text = receipts[1].get_payload(0).get_payload(decode=True).decode()
     assert second.json()["digest"] in text
-    assert "2150" not in receipts[1].as_string(), "the receipt carries no price"
+    assert "1925" not in receipts[1].as_string(), "the receipt carries no price"
     view = await client.get(f"/api/v1/call-offs/{call_off_id}", headers=bearer(c.token))
     assert view.json()["bid_count"] == 1
-    assert "2150" not in view.text
+    assert "1925" not in view.text
 
 
 async def test_the_database_holds_no_plaintext_of_a_bid(client, db: str) -> None:
@@ -118,7 +118,7 @@ async def test_each_kind_needs_its_own_fields(client) -> None:
     enablement = await published(client, c, enablement_body(c))
     response = await client.put(
         f"/api/v1/call-offs/{enablement}/bid",
-        json={"hourly_rate_pence": 2100},
+        json={"hourly_rate_pence": 1900},
         headers=bearer(token),
     )
     assert response.status_code == 422
@@ -127,7 +127,7 @@ async def test_each_kind_needs_its_own_fields(client) -> None:
         client, c, cluster_body(c, package_ids=[str(c.packages["2"]), str(c.packages["3"])])
     )
     response = await client.put(
-        f"/api/v1/call-offs/{cluster}/bid", json={"hourly_rate_pence": 2100}, headers=bearer(token)
+        f"/api/v1/call-offs/{cluster}/bid", json={"hourly_rate_pence": 1900}, headers=bearer(token)
     )
     assert [e["field"] for e in response.json()["errors"]] == ["mobilisation_date"]
     pilot = await published(client, c, pilot_body(c))
@@ -138,12 +138,12 @@ async def test_each_kind_needs_its_own_fields(client) -> None:
             "areas": [
                 {
                     "area_code": f"ASHFORD-{s}",
-                    "hourly_rate_pence": 2100,
+                    "hourly_rate_pence": 1900,
                     "answers": {"q1": "Local recruitment"},
                 },
                 {
                     "area_code": "ELSEWHERE",
-                    "hourly_rate_pence": 2000,
+                    "hourly_rate_pence": 1890,
                     "answers": {"q1": "a", "q2": "b"},
                 },
             ]
@@ -161,7 +161,7 @@ async def test_each_kind_needs_its_own_fields(client) -> None:
             "areas": [
                 {
                     "area_code": f"ASHFORD-{s}",
-                    "hourly_rate_pence": 2100,
+                    "hourly_rate_pence": 1900,
                     "answers": {"q1": "Local recruitment", "q2": "Monthly reviews"},
                 }
             ]

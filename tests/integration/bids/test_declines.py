@@ -118,7 +118,11 @@ async def test_a_decline_names_its_reason_from_the_fixed_list(client: httpx.Asyn
     bare_other = await decline(client, call_off_id, token, {"reason": "other", "text": "  "})
     assert bare_other.status_code == 422
     assert bare_other.json()["errors"] == [
-        {"field": "text", "message": "is required when the reason is other"}
+        {
+            "field": "text",
+            "code": "required",
+            "message": "Say why you are declining in your own words",
+        }
     ]
     texted = await decline(client, call_off_id, token, {"reason": "no_capacity", "text": "x"})
     assert texted.status_code == 422 and texted.json()["errors"][0]["field"] == "text"

@@ -115,7 +115,7 @@ async def test_a_bid_altered_at_rest_is_flagged_and_never_used(client) -> None:
     )
     await client.put(
         f"/api/v1/call-offs/{call_off_id}/bid",
-        json={**ENABLEMENT_BID, "hourly_rate_pence": 2000},
+        json={**ENABLEMENT_BID, "hourly_rate_pence": 1890},
         headers=bearer(other_token),
     )
     rows = (

@@ -79,7 +79,11 @@ async def test_the_start_on_the_promised_day_is_on_time_and_the_next_day_is_late
     )
     assert future.status_code == 400
     assert future.json()["errors"] == [
-        {"field": "actual_start", "message": "cannot be in the future"}
+        {
+            "field": "actual_start",
+            "code": "invalid",
+            "message": "The actual start cannot be in the future",
+        }
     ]
     early = await client.put(
         f"/api/v1/care/{on_time}/start",

@@ -64,7 +64,7 @@ async def test_the_provider_records_the_start_varies_the_hours_and_hands_back_in
     ]
     assert 'id="start-actual_start"' in future.text
     empty = await post_form(client, page, f"{page}/start", {"actual_start": ""})
-    assert error_summary(empty.text) == [("#start-actual_start", "The actual start is required")]
+    assert error_summary(empty.text) == [("#start-actual_start", "Enter the actual start")]
     done = await post_form(client, page, f"{page}/start", {"actual_start": days_ago(2)})
     assert done.status_code == 303 and done.headers["location"] == f"{page}?done=start"
     shown = await client.get(done.headers["location"])
@@ -94,7 +94,7 @@ async def test_the_provider_records_the_start_varies_the_hours_and_hands_back_in
         client, page, f"{page}/hand-back", {"last_care_date": days_ago(0), "reason": ""}
     )
     assert no_reason.status_code == 400
-    assert error_summary(no_reason.text) == [("#hand-back-reason", "The reason is required")]
+    assert error_summary(no_reason.text) == [("#hand-back-reason", "Enter the reason")]
     handed = await post_form(
         client, page, f"{page}/hand-back", {"last_care_date": days_ago(0), "reason": "No staff"}
     )
@@ -128,7 +128,7 @@ async def test_the_commissioner_decides_corrects_and_ends_care_in_pages(
     decide = f"{page}/variations/{request.json()['id']}/decision"
     unexplained = await post_form(client, page, decide, {"decision": "refuse"})
     assert unexplained.status_code == 400
-    assert error_summary(unexplained.text) == [("#decide-reason", "The reason is required")]
+    assert error_summary(unexplained.text) == [("#decide-reason", "Enter the reason")]
     approved = await post_form(client, page, decide, {"decision": "approve", "reason": "Agreed"})
     assert approved.status_code == 303
     assert '<span id="weekly-hours">16.00</span>' in (await client.get(page)).text

@@ -89,7 +89,10 @@ async def test_outcomes_are_recorded_from_the_last_day_of_the_period_and_all_met
     assert unknown.status_code == 422
     assert {e["field"] for e in unknown.json()["errors"]} == {"outcomes[1].outcome", "outcomes"}
     twice = await outcomes(client, c.token, care_id, MET, MET)
-    assert twice.status_code == 422 and twice.json()["errors"][0]["message"] == "is given twice"
+    assert (
+        twice.status_code == 422
+        and twice.json()["errors"][0]["message"] == "The outcome is given twice"
+    )
 
     sink.messages.clear()
     answer = await outcomes(client, c.token, care_id, MEAL_MET, MET)

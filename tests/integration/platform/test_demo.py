@@ -226,5 +226,5 @@ async def test_the_demo_has_a_call_off_with_its_bids_opened_and_evaluated(db: st
         .order_by(Assessment.position)
     )
     assert [(a["rank"], a["winner"]) for a in assessments] == [(1, True), (2, False), (None, False)]
-    assert "above the maximum price" in assessments[2]["reason"]
+    assert "has not accepted the enablement budget" in assessments[2]["reason"]
     assert assessments[1]["provider_name"] == "Oakleaf Home Care (demo)"

@@ -118,7 +118,7 @@ async def test_a_past_deadline_is_named_in_the_error_summary(client: httpx.Async
     )
     assert response.status_code == 400
     summary = error_summary(response.text)
-    assert 'href="#budget"' in summary and "Enter an amount in pounds" in summary
+    assert 'href="#budget"' in summary and "Enter the budget in pounds" in summary
     assert 'href="#deadline"' not in summary  # read, but only the service rules on it
     response = await post_form(
         client,
@@ -128,7 +128,7 @@ async def test_a_past_deadline_is_named_in_the_error_summary(client: httpx.Async
     )
     assert response.status_code == 422
     summary = error_summary(response.text)
-    assert 'href="#deadline"' in summary and "Deadline must be at least" in summary
+    assert 'href="#deadline"' in summary and "The deadline must be at least" in summary
     assert 'value="Enablement at home, Ashford"' in response.text  # the form keeps what was typed
     assert response.text.count("<title>Error: ") == 1
 
