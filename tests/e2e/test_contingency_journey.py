@@ -321,7 +321,7 @@ def test_a_package_offered_wider_to_a_guest_supplier_gets_its_sealed_bid(
         guest_page.goto(link)
         expect(guest_page).to_have_url(re.compile(r"/guest/call-off$"))
         expect(guest_page.locator("#guest-supplier")).to_contain_text("Harbour Home Care")
-        guest_page.fill("#hourly_rate", "23.10")
+        guest_page.fill("#hourly_rate", "19.80")
         guest_page.check("#accepts_enablement_budget")
         guest_page.click("#submit-bid")
         expect(guest_page.locator("#receipt-panel")).to_contain_text("Bid received")

@@ -50,7 +50,7 @@ def test_a_visit_counts_in_the_ranking_and_a_review_freezes_it(
         page.fill(f"#{field}", "20")
     page.click("#save-weights")
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("The weights add up to 95; they must add up to 100")
+    expect(summary).to_contain_text("The weights add up to 95: they must add up to 100")
     summary.locator("a").first.click()
     page.fill("#quality_monitoring", "20")
     page.click("#save-weights")
