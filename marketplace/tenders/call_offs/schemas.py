@@ -147,6 +147,7 @@ class CallOff(msgspec.Struct):
     one_provider_per_area: bool = False
     # Who publication invites (docs/design.md 3.5): framework or wider.
     sourcing: str = "framework"
+    cancelled_at: datetime | None = None
 
 
 class CallOffPage(msgspec.Struct):
@@ -177,6 +178,7 @@ class Opportunity(msgspec.Struct):
     pilot: PilotTerms | None
     documents: list[CallOffDocument]
     one_provider_per_area: bool = False
+    cancelled_at: datetime | None = None
 
 
 class OpportunityPage(msgspec.Struct):
