@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -139,7 +140,9 @@ def wait_until_evaluated(page: Any, call_off_id: str) -> None:
         page.wait_for_timeout(500)
 
 
-def test_the_commissioner_awards_and_the_loser_reads_its_outcome(page: Any, server: Any) -> None:
+def test_the_commissioner_awards_and_the_loser_reads_its_outcome(
+    page: Any, server: Any, tmp_path: Path
+) -> None:
     call_off_id = published_enablement(server.url, TITLE)
     winning_bidder(server.url)
     bid(server.url, call_off_id, DEMO_PROVIDER.email, DEMO_PROVIDER.password, LOSING_RATE_PENCE)
@@ -174,8 +177,15 @@ def test_the_commissioner_awards_and_the_loser_reads_its_outcome(page: Any, serv
     winner_bid = (first.get_attribute("id") or "").removeprefix("assessment-")
     choice = page.locator(f"input[name=choice][value='{winner_bid}']")
     expect(choice).to_be_checked()  # the computed winner is chosen
+    page.click("#check-award")
+    expect(page.locator("h1")).to_have_text("Check the award before you confirm it")
+    expect(page.locator("#award-check")).to_contain_text(WINNER_ORGANISATION)
+    page.screenshot(path=str(tmp_path / "award-check.png"), full_page=True)
     page.click("#confirm-award")
-    expect(page).to_have_url(re.compile(rf"/call-offs/{call_off_id}/evaluation#award$"))
+    expect(page).to_have_url(
+        re.compile(rf"/call-offs/{call_off_id}/evaluation\?done=awarded#award$")
+    )
+    expect(page.locator("#success-banner")).to_contain_text("The award is confirmed")
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
     expect(page.locator("#award-summary")).to_contain_text(WINNER_ORGANISATION)
     departed = page.locator("#award-summary .govuk-summary-list__row", has_text="Departs from")

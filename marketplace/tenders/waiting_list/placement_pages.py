@@ -67,7 +67,7 @@ class PlacementPages(Controller):
             errors = form_errors(exc, otherwise="reason")
             return await self._form(principal, package_id, reader.texts(), errors, exc.status_code)
         return Redirect(
-            path=done(f"/contingency#package-{placed.reference}", "placed"), status_code=303
+            path=done(f"/contingency#placement-{placed.reference}", "placed"), status_code=303
         )
 
     async def _form(
