@@ -113,9 +113,8 @@ async def commissioner_queues(principal: Principal, now: datetime) -> list[Queue
         Item(
             f"/contingency#package-{p.reference}",
             f"{p.reference} ({p.area_code})",
-            f"{URGENCY.get(p.urgency, p.urgency)}, "
-            + ("overdue" if p.overdue else "due today")
-            + f" (due {_day(p.due_on)})",
+            f"{URGENCY.get(p.urgency, p.urgency)}: "
+            + (f"overdue, it was due on {_day(p.due_on)}" if p.overdue else "due today"),
         )
         for p in await due_packages(principal.organisation_id, now.astimezone(_zone()).date())
     ]
@@ -183,7 +182,7 @@ async def provider_queues(principal: Principal, now: datetime) -> list[Queue]:
 async def admin_queues() -> list[Queue]:
     failed_count = (await outbox.status_counts())["failed"]
     failed = [
-        Item("/admin/outbox", str(e["job"]), f"Failed after {e['attempts']} tries: {e['last_error'] or 'no error kept'}")
+        Item("/admin/outbox", str(e["job"]), f"Failed after {e['attempts']} tries: {(e['last_error'] or 'no error kept')[:160]}")
         for e in await outbox.entries_with_status("failed", limit=SHOWN)
     ]  # fmt: skip
     count, waiting = await applications_waiting(SHOWN)

@@ -268,3 +268,26 @@ async def test_a_home_page_costs_the_same_queries_whatever_its_queues_hold(
         page = await client.get("/")
     assert counter(page.text, "new-invitations")[1] == 2
     assert len(after_bid) == len(provider_queries)
+
+
+async def test_a_contingency_package_due_appears_on_the_commissioner_home(
+    client: httpx.AsyncClient,
+) -> None:
+    from marketplace.tenders.tables import Package
+    from tests.call_off_fixtures import suffix_of
+
+    c = await commissioning()
+    await Package.update(
+        {
+            Package.first_offered_at: datetime.now(UTC) - timedelta(days=30),
+            Package.contingency_reason: "no_award",
+        }
+    ).where(Package.id == c.packages["2"])
+    await as_commissioner(client, c)
+    page = (await client.get("/")).text
+    reference = f"P-{suffix_of(c)}-2"
+    section = queue(page, "contingency-due")
+    assert f'href="/contingency#package-{reference}"' in section
+    assert "Urgent: overdue, it was due on" in section
+    assert counter(page, "contingency-due") == ("/contingency", 1)
+    assert f'id="package-{reference}"' in (await client.get("/contingency")).text
