@@ -93,3 +93,26 @@ def test_a_provider_submits_replaces_and_withdraws_a_bid(
     expect(page).to_have_url(re.compile(r"/my-bids\?withdrawn="))
     expect(page.locator("#receipt-banner")).to_contain_text("withdrawn")
     expect(row).to_contain_text("Withdrawn")
+
+
+def test_a_commissioner_cancels_through_the_check_page(
+    page: Any, server: Any, tmp_path: Path
+) -> None:
+    call_off_id = published_enablement(server.url, "Enablement at home in Ashford (cancelled)")
+    sign_in_as(page, DEMO_COMMISSIONER.email, DEMO_COMMISSIONER.password)
+    page.goto(f"/call-offs/{call_off_id}")
+    expect(page.locator("#call-off-status")).to_contain_text("Time left")
+    page.click("#cancel")
+    expect(page.locator("h1")).to_have_text("Are you sure you want to cancel this call-off?")
+    expect(page.locator("#cancel-consequences")).to_contain_text("emailed your reason")
+    page.click("#confirm-cancel")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a reason")
+    page.fill("#reason", "The person moved into residential care")
+    page.screenshot(path=str(tmp_path / "cancel-check.png"), full_page=True)
+    page.click("#confirm-cancel")
+    expect(page.locator("#success-banner")).to_contain_text("The call-off is cancelled")
+    expect(page.locator("#status-tag")).to_have_text("Cancelled")
+    expect(page.locator("#call-off-timing")).to_contain_text("Cancelled on")
+    expect(page.locator("#call-off-status")).not_to_contain_text("Time left")
+    expect(page.locator("#call-off-status")).not_to_contain_text("Bids are sealed")
+    page.screenshot(path=str(tmp_path / "call-off-cancelled.png"), full_page=True)
