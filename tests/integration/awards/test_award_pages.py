@@ -128,7 +128,7 @@ async def test_an_opener_approves_opening_from_the_call_off_page(
     assert await close_due_call_offs() == 1
     first, _ = await make_user(c.commissioner.id, "opener")
     second, _ = await make_user(c.commissioner.id, "opener")
-    for officer in (first, second):
+    for officer, code in ((first, "opening-approved"), (second, "bids-opened")):
         client.cookies.clear()
         assert (await sign_in(client, officer.email)).status_code == 303
         page = await client.get(f"/call-offs/{call_off_id}")
@@ -137,6 +137,9 @@ async def test_an_opener_approves_opening_from_the_call_off_page(
             client, f"/call-offs/{call_off_id}", f"/call-offs/{call_off_id}/open", {}
         )
         assert approved.status_code == 303, approved.text
+        assert approved.headers["location"] == f"/call-offs/{call_off_id}?done={code}"
+        shown = (await client.get(approved.headers["location"])).text
+        assert 'id="success-banner"' in shown
     page = await client.get(f"/call-offs/{call_off_id}")
     assert 'id="see-evaluation"' in page.text
     again = await post_form(
