@@ -232,6 +232,8 @@ async def test_declining_shows_its_banner(client: httpx.AsyncClient) -> None:
     call_off_id = await published(client, c, enablement_body(c))
     user, _ = await make_user(provider.id, "provider")
     assert (await sign_in(client, user.email)).status_code == 303
+    home = (await client.get("/")).text
+    assert f'href="/opportunities/{call_off_id}"' in home, "a new invitation on the home page"
     page = (await client.get(f"/opportunities/{call_off_id}")).text
     declined = await client.post(
         f"/opportunities/{call_off_id}/decline",
@@ -240,3 +242,5 @@ async def test_declining_shows_its_banner(client: httpx.AsyncClient) -> None:
     assert declined.status_code == 303
     shown = (await client.get(declined.headers["location"])).text
     assert "You declined the call-off" in (banner(shown) or "")
+    home = (await client.get("/")).text
+    assert f'href="/opportunities/{call_off_id}"' not in home, "declining answers the invitation"
