@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck pytest services-up services-down lock clean bench mutation
+.PHONY: install run test lint typecheck pytest services-up services-down lock clean bench mutation screenshots
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -47,6 +47,11 @@ bench: install
 # long, so not part of `make test`; run it before resolving.
 mutation: install
 	infra/mutation.sh
+
+# The README's screenshots (docs/screenshots/), taken in Debian's Chromium on a fresh demo. Run it
+# when the pages change; the tests never do.
+screenshots: install
+	$(BIN)/python infra/screenshots.py
 
 lock:
 	uv pip compile pyproject.toml --generate-hashes --extra dev --quiet -o requirements.lock

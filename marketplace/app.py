@@ -8,22 +8,27 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 
-from marketplace.accounts.api import OrganisationApi, TokenApi
+from marketplace.accounts.admin_pages import OrganisationPages, UserPages
+from marketplace.accounts.api import OrganisationApi, TokenApi, UserApi
 from marketplace.accounts.authentication import principal_for_api_token, principal_for_session
 from marketplace.accounts.pages import SignInPages
 from marketplace.admissions.api import AdmissionApi, BlockApi, EnablementBarApi
+from marketplace.admissions.block_pages import BlockPages
+from marketplace.admissions.pages import AdmissionPages
 from marketplace.archive.api import MULTIPART_OVERHEAD_BYTES, DocumentApi
 from marketplace.audit.api import AuditApi
+from marketplace.audit.pages import AuditPages
 from marketplace.awards.web.api import AwardApi, OpeningApi
 from marketplace.awards.web.pages import AwardPages, OutcomePages
 from marketplace.awards.web.ranking_api import QualityWeightsApi, RankingApi
+from marketplace.awards.web.ranking_breakdown import RankingBreakdownPages
 from marketplace.awards.web.ranking_pages import RankingPages
 from marketplace.bids.api import BidApi, DeclineApi, OpenedBidsApi
 from marketplace.bids.opportunity_pages import OpportunityPages
@@ -36,16 +41,18 @@ from marketplace.care.share_api import FrameworkShareApi
 from marketplace.care.share_pages import FrameworkSharePages
 from marketplace.config import get_settings
 from marketplace.db import current_engine, start_engine, stop_engine
-from marketplace.health import healthz
+from marketplace.health import healthz, service_status
 from marketplace.home import home
 from marketplace.idempotency.middleware import HonourIdempotencyKeys
 from marketplace.jobs import periodic_upkeep
+from marketplace.notifications.message_pages import MessagePages
 from marketplace.notifications.pages import DevelopmentMailPages, OutboxPages
 from marketplace.notifications.relay import InProcessRunner
 from marketplace.quality.api import QualityRecordApi
 from marketplace.quality.pages import QualityRecordPages
 from marketplace.reference.api import AreaApi, LotApi, PostcodeApi, PricingApi
 from marketplace.reference.pages import reference_data
+from marketplace.reference.queries import names_of_codes
 from marketplace.tenders.call_offs.api import CallOffApi
 from marketplace.tenders.call_offs.pages import CallOffPages
 from marketplace.tenders.waiting_list.api import PackageApi
@@ -55,6 +62,8 @@ from marketplace.tenders.waiting_list.pages import WaitingListPages
 from marketplace.tenders.waiting_list.placement_api import PlacementApi
 from marketplace.tenders.waiting_list.placement_pages import PlacementPages
 from marketplace.web.assets import ensure_static, static_url, with_static_files
+from marketplace.web.headers import SecurityHeaders
+from marketplace.web.names import Names, use_names
 from marketplace.web.problems import EXCEPTION_HANDLERS
 from marketplace.web.security import (
     IdentifyRequester,
@@ -62,6 +71,7 @@ from marketplace.web.security import (
     signed_in,
     signed_in_principal,
 )
+from marketplace.web.strict_bodies import check_body_strictly
 from marketplace.web.templating import template_config
 from marketplace.wiring import wire
 
@@ -71,6 +81,7 @@ ROUTES: list[Any] = [
     OutboxPages,
     DevelopmentMailPages,
     healthz,
+    service_status,
     SignInPages,
     TokenApi,
     OrganisationApi,
@@ -112,6 +123,14 @@ ROUTES: list[Any] = [
     MyCarePages,
     RankingPages,
     QualityRecordPages,
+    AdmissionPages,
+    BlockPages,
+    RankingBreakdownPages,
+    AuditPages,
+    OrganisationPages,
+    UserPages,
+    UserApi,
+    MessagePages,
 ]
 
 
@@ -137,6 +156,17 @@ async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await stop_engine()
 
 
+async def before_request(request: Request[Any, Any, Any]) -> None:
+    """Refuse a forged browser request; read a JSON body strictly; a page request then loads the
+    names its codes read as (the API answers codes)."""
+    await check_csrf(request)
+    await check_body_strictly(request)
+    # The API answers codes, and the health checks must answer even when the database does not.
+    if not request.url.path.startswith(("/api/", "/static/", "/assets/", "/healthz", "/status")):
+        areas, lots = await names_of_codes()
+        use_names(Names(areas=areas, lots=lots))
+
+
 def create_litestar() -> Litestar:
     get_settings()
     ensure_static()
@@ -157,7 +187,7 @@ def create_litestar() -> Litestar:
         # A handler asks for the signed-in user as `principal: SignedIn` (never a parameter of
         # the API: the OpenAPI schema leaves dependencies out).
         dependencies={"principal": Provide(signed_in_principal, sync_to_thread=False)},
-        before_request=check_csrf,
+        before_request=before_request,
         # A file just past the upload limit gets the archive's own 413 naming the limit; a body
         # far past it is cut off by Litestar (its 413 is worded in problems.py).
         request_max_body_size=get_settings().max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
@@ -176,7 +206,7 @@ def create_litestar() -> Litestar:
                     js_url=static_url("swagger-ui-bundle.js"),
                     css_url=static_url("swagger-ui.css"),
                     standalone_preset_js_url=static_url("swagger-ui-standalone-preset.js"),
-                    favicon="<link rel='icon' href='/assets/images/favicon.ico'>",
+                    favicon=f'<link rel="icon" href="{static_url("favicon.svg")}">',
                 )
             ],
         ),
@@ -189,4 +219,6 @@ def create_app() -> Any:
     """The ASGI application: static files in front of the Litestar app."""
     logging.basicConfig(level=logging.INFO)
     ensure_static()
-    return with_static_files(create_litestar())
+    return SecurityHeaders(
+        with_static_files(create_litestar()), production=get_settings().production
+    )

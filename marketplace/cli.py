@@ -70,7 +70,14 @@ def migrate() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
-def run(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    help="Address of a load balancer whose X-Forwarded-For is believed (repeatable); the "
+    "client's address then counts for the sign-in limits. Without it, none is believed.",
+)
+def run(host: str, port: int, workers: int, trusted_proxies: tuple[str, ...]) -> None:
     """Serve the marketplace (migrates first)."""
 
     run_async(run_migrations())
@@ -80,7 +87,8 @@ def run(host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=False,
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=",".join(trusted_proxies) or None,
     )
 
 

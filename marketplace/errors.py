@@ -72,3 +72,19 @@ class UnsupportedType(DomainError):
     status_code = 415
     title = "Type of file not accepted"
     slug = "unsupported-type"
+
+
+class TooManyRequests(DomainError):
+    """An abuse limit: the answer says when to try again (`Retry-After`, in seconds)."""
+
+    status_code = 429
+    title = "Too many requests"
+    slug = "rate-limited"
+
+    def __init__(self, detail: str, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}

@@ -1,4 +1,5 @@
-"""GET /healthz: the state of each configured dependency; 503 when one is down."""
+"""The state of each configured dependency: GET /healthz for machines (JSON; 503 when one is
+down) and GET /status for people (the footer's "Service status" page, in words)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import aiosmtplib
 import boto3
 from botocore.config import Config
 from litestar import get
-from litestar.response import Response
+from litestar.response import Response, Template
 from redis.asyncio import Redis
 
 from marketplace.config import get_settings
@@ -109,4 +110,47 @@ async def healthz() -> Response[dict[str, Any]]:
         {"status": "ok" if healthy else "down", "dependencies": states},
         status_code=200 if healthy else 503,
         headers={"cache-control": "no-store"},
+    )
+
+
+# The page names each dependency by what it does for the user, and what stands in for it when
+# it is not set up (development and the demo), in the order they meet it.
+STATUS_ROWS = [
+    ("database", "Database", "Call-offs, bids, awards and care records.", ""),
+    (
+        "redis",
+        "Job queue (Redis)",
+        "Deadlines, reminders and sending email in the background.",
+        "The web server runs these jobs itself.",
+    ),
+    (
+        "s3",
+        "Document archive (S3)",
+        "Uploaded documents and award records.",
+        "Documents are kept in a folder on the server.",
+    ),
+    (
+        "smtp",
+        "Email (SMTP)",
+        "Notifications to commissioners and providers.",
+        "Email is written to a local mailbox, not sent.",
+    ),
+]
+
+
+@get("/status", opt={"public": True}, include_in_schema=False)
+async def service_status() -> Template:
+    """The footer's "Service status": whether each part of the service works, in words. The
+    failure detail stays in /healthz and the logs, not on a public page."""
+    states = await dependency_states()
+    rows = [
+        {"key": key, "name": name, "purpose": purpose, "instead": instead, **states[key]}
+        for key, name, purpose, instead in STATUS_ROWS
+    ]
+    working = all(row["status"] != "down" for row in rows)
+    return Template(
+        "status.html",
+        context={"rows": rows, "working": working},
+        headers={"cache-control": "no-store"},
+        status_code=200 if working else 503,
     )

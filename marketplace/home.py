@@ -188,7 +188,7 @@ async def admin_queues() -> list[Queue]:
     count, waiting = await applications_waiting(SHOWN)
     admissions = [
         Item(
-            f"/api/v1/admissions/{r['id']}",
+            f"/admissions/{r['id']}",
             f"{r['provider_name']}: lot {r['lot_code']}",
             f"Applied {local_time(r['applied_at'])}, for {r['commissioner_name']} to decide",
         )
@@ -197,7 +197,7 @@ async def admin_queues() -> list[Queue]:
     return [
         Queue("outbox-failures", "Outbox failures", "/admin/outbox",
               "No deliveries have failed.", failed, failed_count),
-        Queue("admissions-waiting", "Admissions waiting", "/api/v1/admissions?status=applied",
+        Queue("admissions-waiting", "Admissions waiting", "/admissions?status=applied",
               "No applications are waiting for a decision.", admissions, count),
     ]  # fmt: skip
 

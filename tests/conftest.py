@@ -63,9 +63,11 @@ def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(autouse=True)
 def fresh_settings(var_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from marketplace.config import reset_settings
+    from marketplace.web.limits import forget_counters
 
     monkeypatch.setenv("MARKETPLACE_VAR_DIR", str(var_dir))
     reset_settings()
+    forget_counters()
     yield
     reset_settings()
 

@@ -7,7 +7,7 @@ from uuid import UUID
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, JSONBody
 
-from marketplace.accounts import authentication, schemas, service
+from marketplace.accounts import administration, authentication, schemas, service
 from marketplace.web.security import SignedIn, role_in
 
 
@@ -24,6 +24,14 @@ class TokenApi(Controller):
     async def create_token(self, data: JSONBody[schemas.TokenCreate]) -> schemas.TokenCreated:
         return await authentication.issue_api_token(data)
 
+    @post(
+        "/sign-out-everywhere",
+        status_code=200,
+        summary="End every browser session and revoke every API token of the signed-in user",
+    )
+    async def sign_out_everywhere(self, principal: SignedIn) -> schemas.SignedOutEverywhere:
+        return schemas.SignedOutEverywhere(ended=await authentication.end_every_session(principal))
+
 
 class OrganisationApi(Controller):
     path = "/api/v1/organisations"
@@ -34,6 +42,16 @@ class OrganisationApi(Controller):
         self, principal: SignedIn, data: JSONBody[schemas.OrganisationCreate]
     ) -> schemas.Organisation:
         return await service.create_organisation(principal, data)
+
+    @get("/", guards=[role_in("admin")], summary="Every organisation, with its users counted")
+    async def index(self, principal: SignedIn) -> list[administration.OrganisationSummary]:
+        return await administration.list_organisations(principal)
+
+    @get("/{organisation_id:uuid}/users", summary="An organisation's users (admins; its own users)")
+    async def users(
+        self, principal: SignedIn, organisation_id: FromPath[UUID]
+    ) -> list[schemas.User]:
+        return await administration.organisation_users(principal, organisation_id)
 
     @get("/{organisation_id:uuid}", summary="An organisation")
     async def show(
@@ -62,3 +80,21 @@ class OrganisationApi(Controller):
         data: JSONBody[schemas.UserCreate],
     ) -> schemas.User:
         return await service.create_user(principal, organisation_id, data)
+
+
+class UserApi(Controller):
+    path = "/api/v1/users"
+    tags = ["accounts"]
+    guards = [role_in("admin")]
+
+    @post(
+        "/{user_id:uuid}/deactivate",
+        status_code=200,
+        summary="Deactivate a user: no more sign-in; sessions ended, API tokens revoked",
+    )
+    async def deactivate(self, principal: SignedIn, user_id: FromPath[UUID]) -> schemas.User:
+        return await administration.set_user_active(principal, user_id, False)
+
+    @post("/{user_id:uuid}/reactivate", status_code=200, summary="Let a deactivated user sign in")
+    async def reactivate(self, principal: SignedIn, user_id: FromPath[UUID]) -> schemas.User:
+        return await administration.set_user_active(principal, user_id, True)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from marketplace.accounts import schemas
+from marketplace.accounts.lockout import note_failure, note_success, refuse_if_limited
 from marketplace.accounts.passwords import password_matches
 from marketplace.accounts.tables import ApiToken, BrowserSession, User
 from marketplace.audit.service import record
@@ -15,7 +16,12 @@ from marketplace.db import write_transaction
 from marketplace.errors import NotSignedIn
 from marketplace.principal import Principal
 
+# A browser session ends 12 hours after sign-in whatever happens, and sooner after 30 minutes
+# without a request (OWASP ASVS 5.0, V7.3).
 SESSION_LIFETIME = timedelta(hours=12)
+SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+# How stale last_seen_at may be before a request writes it again (not one write per request).
+_LAST_SEEN_GRANULARITY = timedelta(minutes=1)
 API_TOKEN_LIFETIME = timedelta(days=30)
 API_TOKEN_PREFIX = "mkt_"  # noqa: S105 (a prefix that marks our tokens, not a secret)
 WRONG_CREDENTIALS = "The email address or password is not right"
@@ -44,6 +50,7 @@ _PRINCIPAL_COLUMNS = (
 async def _check_credentials(email: str, password: str, via: str) -> Principal:
     """The user these credentials are right for; a refusal is audited, with the email tried."""
     email = email.strip().lower()
+    await refuse_if_limited(email)
     row = (
         await User.select(*_PRINCIPAL_COLUMNS, User.password_hash)
         .where(User.email == email)
@@ -61,7 +68,9 @@ async def _check_credentials(email: str, password: str, via: str) -> Principal:
             organisation_id=row["organisation_id"] if row else None,
             details={"email": email[:254], "via": via, "reason": reason},
         )
+        await note_failure(email, row)
         raise NotSignedIn(WRONG_CREDENTIALS)
+    await note_success(email)
     return principal
 
 
@@ -96,6 +105,26 @@ async def start_browser_session(email: str, password: str) -> str:
     return token
 
 
+async def end_every_session(user: Principal) -> int:
+    """Sign a user out everywhere: every browser session ended and every API token revoked
+    (audited with how many of each). Returns how many were ended."""
+    async with write_transaction():
+        sessions = await BrowserSession.count().where(BrowserSession.user == user.user_id)
+        await BrowserSession.delete().where(BrowserSession.user == user.user_id)
+        live_tokens = (ApiToken.user == user.user_id) & ApiToken.revoked_at.is_null()
+        tokens = await ApiToken.count().where(live_tokens)
+        await ApiToken.update({ApiToken.revoked_at: now()}).where(live_tokens)
+        await record(
+            user,
+            "sign_out_everywhere",
+            "user",
+            user.user_id,
+            organisation_id=user.organisation_id,
+            details={"sessions_ended": sessions, "tokens_revoked": tokens},
+        )
+    return int(sessions) + int(tokens)
+
+
 async def end_browser_session(token: str) -> None:
     async with write_transaction():
         user = await principal_for_session(token)
@@ -125,19 +154,28 @@ def _principal(row: dict[str, Any], via: str) -> Principal | None:
 _PRINCIPAL_SQL = """
 SELECT u.id AS id, u.email AS email, u.role AS role, u.active AS active,
        o.id AS organisation_id, o.kind AS organisation_kind, o.name AS organisation_name,
-       c.expires_at AS expires_at{revoked}
+       c.expires_at AS expires_at{extra}
 FROM {table} c JOIN app_user u ON u.id = c."user" LEFT JOIN organisation o ON o.id = u.organisation
 WHERE c.token_hash = {{}}
 """
-_SESSION_SQL = _PRINCIPAL_SQL.format(table="browser_session", revoked="")
-_TOKEN_SQL = _PRINCIPAL_SQL.format(table="api_token", revoked=", c.revoked_at AS revoked_at")
+_SESSION_SQL = _PRINCIPAL_SQL.format(table="browser_session", extra=", c.last_seen_at AS last_seen")
+_TOKEN_SQL = _PRINCIPAL_SQL.format(table="api_token", extra=", c.revoked_at AS revoked_at")
 
 
 async def principal_for_session(token: str) -> Principal | None:
     """The signed-in user of a browser session cookie, if the session is live."""
-    rows = await BrowserSession.raw(_SESSION_SQL, digest(token))
-    if not rows or rows[0]["expires_at"] <= now():
+    token_hash = digest(token)
+    rows = await BrowserSession.raw(_SESSION_SQL, token_hash)
+    moment = now()
+    if not rows or rows[0]["expires_at"] <= moment:
         return None
+    last_seen = rows[0]["last_seen"]
+    if last_seen + SESSION_IDLE_TIMEOUT <= moment:
+        return None
+    if last_seen + _LAST_SEEN_GRANULARITY <= moment:
+        await BrowserSession.update({BrowserSession.last_seen_at: moment}).where(
+            BrowserSession.token_hash == token_hash
+        )
     return _principal(rows[0], "session")
 
 

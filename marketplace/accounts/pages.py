@@ -9,8 +9,12 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from marketplace.accounts.authentication import end_browser_session, start_browser_session
-from marketplace.errors import FieldError, NotSignedIn
+from marketplace.accounts.authentication import (
+    end_browser_session,
+    end_every_session,
+    start_browser_session,
+)
+from marketplace.errors import FieldError, NotSignedIn, TooManyRequests
 from marketplace.web.forms import FormBody, FormReader, error_summary
 from marketplace.web.security import requester, session_cookie_header
 
@@ -23,7 +27,12 @@ def _safe_next(target: str | None) -> str:
 
 
 def _sign_in_page(
-    next_path: str, email: str = "", errors: list[FieldError] | None = None, status: int = 200
+    next_path: str,
+    email: str = "",
+    errors: list[FieldError] | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    signed_out_everywhere: bool = False,
 ) -> Template:
     field_errors, error_list = error_summary(errors or [])
     return Template(
@@ -33,8 +42,10 @@ def _sign_in_page(
             "email": email,
             "field_errors": field_errors,
             "errors": error_list,
+            "signed_out_everywhere": signed_out_everywhere,
         },
         status_code=status,
+        headers=headers,
     )
 
 
@@ -44,11 +55,14 @@ class SignInPages(Controller):
 
     @get("/sign-in")
     async def sign_in_form(
-        self, request: Request[Any, Any, Any], next: FromQuery[str | None] = None
+        self,
+        request: Request[Any, Any, Any],
+        next: FromQuery[str | None] = None,
+        signed_out: FromQuery[str | None] = None,
     ) -> Template | Redirect:
         if requester(request) is not None:
             return Redirect(path=_safe_next(next), status_code=303)
-        return _sign_in_page(_safe_next(next))
+        return _sign_in_page(_safe_next(next), signed_out_everywhere=signed_out == "everywhere")
 
     @post("/sign-in")
     async def sign_in(self, data: FormBody) -> Template | Redirect:
@@ -66,9 +80,24 @@ class SignInPages(Controller):
             token = await start_browser_session(email, password)
         except NotSignedIn as exc:
             return _sign_in_page(next_path, email, [FieldError("email", exc.detail)], status=401)
+        except TooManyRequests as exc:
+            error = [FieldError("email", exc.detail)]
+            return _sign_in_page(next_path, email, error, status=429, headers=exc.headers)
         # A new cookie value at sign-in, so that a cookie planted before it is worth nothing.
         return Redirect(
             path=next_path, status_code=303, headers={"set-cookie": session_cookie_header(token)}
+        )
+
+    @post("/sign-out-everywhere")
+    async def sign_out_everywhere(self, request: Request[Any, Any, Any]) -> Redirect:
+        principal = requester(request)
+        if principal is not None:
+            await end_every_session(principal)
+        fresh = secrets.token_urlsafe(32)
+        return Redirect(
+            path="/sign-in?signed_out=everywhere",
+            status_code=303,
+            headers={"set-cookie": session_cookie_header(fresh)},
         )
 
     @post("/sign-out")

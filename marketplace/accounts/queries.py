@@ -47,3 +47,13 @@ async def organisation_kind(organisation_id: UUID, *, lock: bool = False) -> str
     query = Organisation.select(Organisation.kind).where(Organisation.id == organisation_id)
     row = await (for_update(query) if lock else query).first()
     return None if row is None else str(row["kind"])
+
+
+async def organisations_of_kind(kind: str) -> list[tuple[UUID, str]]:
+    """Every organisation of this kind (commissioner | provider) as (id, name), by name."""
+    rows = (
+        await Organisation.select(Organisation.id, Organisation.name)
+        .where(Organisation.kind == kind)
+        .order_by(Organisation.name)
+    )
+    return [(row["id"], row["name"]) for row in rows]

@@ -31,6 +31,11 @@ class TokenCreated(msgspec.Struct):
     expires_at: datetime
 
 
+class SignedOutEverywhere(msgspec.Struct):
+    # How many browser sessions and API tokens were ended.
+    ended: int
+
+
 class OrganisationCreate(Request):
     kind: Literal["commissioner", "provider"]
     name: Name
@@ -68,3 +73,5 @@ class User(msgspec.Struct):
     role: str
     organisation_id: UUID | None
     created_at: datetime
+    # An inactive user cannot sign in; their sessions and tokens stop working.
+    active: bool = True

@@ -145,6 +145,7 @@ def _user(row: dict[str, Any]) -> schemas.User:
         role=row["role"],
         organisation_id=row["organisation"],
         created_at=row["created_at"],
+        active=bool(row["active"]),
     )
 
 

@@ -37,6 +37,9 @@ class BrowserSession(Table, tablename="browser_session"):
     user = ForeignKey(User, on_delete=OnDelete.cascade)
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
+    # The last request seen from this browser (updated at most once a minute): a session idle
+    # for longer than SESSION_IDLE_TIMEOUT is over.
+    last_seen_at = Timestamptz(default=TimestamptzNow())
 
 
 class ApiToken(Table, tablename="api_token"):

@@ -26,6 +26,7 @@ _COLUMNS: list[Any] = [
     Admission.lot.code.as_alias("lot_code"),
     Admission.lot.name.as_alias("lot_name"),
     Admission.provider.name.as_alias("provider_name"),
+    Admission.commissioner.name.as_alias("commissioner_name"),
 ]
 
 
@@ -183,6 +184,8 @@ async def _present(actor: Principal, rows: list[dict[str, Any]]) -> list[schemas
                 decision_due_on=clock.decision_due_on,
                 overdue=clock.overdue,
                 documents=documents[row["id"]],
+                lot_name=row["lot_name"],
+                commissioner_name=row["commissioner_name"],
             )
         )
     return presented

@@ -15,6 +15,7 @@ from marketplace.db import for_update, write_transaction
 from marketplace.errors import BadInput, FieldError, NotFound, RuleBroken, WrongState
 from marketplace.notifications.outbox import add_email
 from marketplace.principal import Principal
+from marketplace.reference.queries import names_of_codes
 from marketplace.reranking import rerank
 
 DECISIONS = {"approve": "approved", "reject": "rejected"}
@@ -85,7 +86,8 @@ async def _email_decision(actor: Principal, admission: schemas.Admission) -> Non
         "provider": admission.provider_name,
         "commissioner": actor.organisation_name,
         "lot_code": admission.lot_code,
-        "areas": [f"{area.name} ({area.code})" for area in admission.areas],
+        "lot_name": (await names_of_codes())[1].get(admission.lot_code, admission.lot_code),
+        "areas": [area.name for area in admission.areas],
         "approved": admission.status == "approved",
         "reason": admission.decision_reason,
         "tender_score": admission.tender_score,

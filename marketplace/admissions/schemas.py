@@ -71,6 +71,8 @@ class Admission(msgspec.Struct):
     # Decided after decision_due_on, or still undecided after it.
     overdue: bool
     documents: list[EvidenceDocument]
+    lot_name: str = ""
+    commissioner_name: str = ""
 
 
 class AdmissionPage(msgspec.Struct):

@@ -32,4 +32,7 @@ def link_is_valid(
     """True when the signature is ours and the link has not expired."""
     if expires < int(now if now is not None else time.time()):
         return False
-    return hmac.compare_digest(_signature(secret_key, document_id, expires), signature)
+    # Bytes, not str: compare_digest refuses a str with non-ASCII characters (a TypeError, which
+    # would answer a client's odd signature with a 500).
+    expected = _signature(secret_key, document_id, expires).encode()
+    return hmac.compare_digest(expected, signature.encode("utf-8", "surrogatepass"))

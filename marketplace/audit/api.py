@@ -12,6 +12,7 @@ from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
 from marketplace.web.security import SignedIn, role_in
 
 Entity = Annotated[str | None, QueryParameter(description="e.g. organisation, user, pricing")]
+Action = Annotated[str | None, QueryParameter(description="e.g. decide_admission, sign_in")]
 EntityId = Annotated[str | None, QueryParameter(description="the entity's id")]
 
 
@@ -26,7 +27,8 @@ class AuditApi(Controller):
         principal: SignedIn,
         entity: Entity = None,
         entity_id: EntityId = None,
+        action: Action = None,
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
     ) -> schemas.AuditEventPage:
-        return await service.list_events(principal, entity, entity_id, limit, cursor)
+        return await service.list_events(principal, entity, entity_id, limit, cursor, action)

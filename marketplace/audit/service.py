@@ -66,22 +66,41 @@ def _after_id(cursor: str) -> int:
     return int(text)
 
 
+def visible_events(actor: Principal, query: Any) -> Any:
+    """The query narrowed to the events the actor may read: all for an admin, those filed under
+    their organisation for commissioner staff; anyone else is refused."""
+    if actor.is_admin:
+        return query
+    commissioner_id = actor.commissioner_organisation(
+        NotAllowed("Only admins and commissioners may read the audit log")
+    )
+    return query.where(AuditEvent.organisation_id == commissioner_id)
+
+
+async def event_kinds(actor: Principal) -> tuple[list[str], list[str]]:
+    """The actions and the entities of the events the actor may read (to filter by)."""
+    actions = await visible_events(actor, AuditEvent.select(AuditEvent.action).distinct())
+    entities = await visible_events(actor, AuditEvent.select(AuditEvent.entity).distinct())
+    return (
+        sorted(row["action"] for row in actions),
+        sorted(row["entity"] for row in entities),
+    )
+
+
 async def list_events(
     actor: Principal,
     entity: str | None,
     entity_id: str | None,
     limit: int,
     cursor: str | None,
+    action: str | None = None,
 ) -> schemas.AuditEventPage:
     """Audit events, newest first: every event for an admin, and for commissioner staff the
     events about their own organisation's records."""
     check_limit(limit)
-    query = AuditEvent.select()
-    if not actor.is_admin:
-        commissioner_id = actor.commissioner_organisation(
-            NotAllowed("Only admins and commissioners may read the audit log")
-        )
-        query = query.where(AuditEvent.organisation_id == commissioner_id)
+    query = visible_events(actor, AuditEvent.select())
+    if action:
+        query = query.where(AuditEvent.action == action)
     if entity:
         query = query.where(AuditEvent.entity == entity)
     if entity_id:

@@ -1,7 +1,8 @@
 """Evaluating an opened call-off: the award rules run over the opened bids, the provider gates
 and quality ranks, and (for a pilot) the evaluators' scores; every bid's figures, rank, flags and
 reason are stored. It runs when the bids are opened, again as pilot scores arrive, and when an
-award is confirmed (with the provider gates re-checked at that moment)."""
+award is confirmed (with the provider gates re-checked at that moment: that re-ranking keeps the
+evaluated time and the quality scores the evaluation decided with, docs/design.md 4.4)."""
 
 from __future__ import annotations
 
@@ -119,45 +120,97 @@ async def _fresh_failures(
     }
 
 
+async def _kept_at_evaluation(call_off_id: UUID) -> dict[tuple[UUID, str | None], Any]:
+    """The quality score and breakdown each stored assessment was evaluated with."""
+    rows = await Assessment.select(
+        Assessment.bid_id,
+        Assessment.area_code,
+        Assessment.figures,
+        Assessment.quality,
+        Assessment.evaluated_quality_score,
+        Assessment.evaluated_quality,
+    ).where(Assessment.call_off == call_off_id)
+    return {
+        (row["bid_id"], row["area_code"]): (
+            row["evaluated_quality_score"]
+            or msgspec.json.decode(row["figures"]).get("quality_score"),
+            row["evaluated_quality"] or row["quality"],
+        )
+        for row in rows
+    }
+
+
 async def _store(
-    call_off_id: UUID, outcome: rules.Evaluation, standings: dict[UUID, Standing]
+    call_off_id: UUID,
+    outcome: rules.Evaluation,
+    standings: dict[UUID, Standing],
+    *,
+    at_award: bool,
 ) -> None:
+    """Store the evaluation. At award the ranking is re-computed: each assessment keeps the
+    quality score and breakdown its evaluation decided with, and so does the evaluated time;
+    the re-ranking time is recorded apart."""
     now = datetime.now(UTC)
     breakdowns = {
         provider_id: msgspec.json.encode(standing.factors).decode()
         for provider_id, standing in standings.items()
     }
+    kept = await _kept_at_evaluation(call_off_id) if at_award else {}
     await Assessment.delete().where(Assessment.call_off == call_off_id)
-    rows = [
-        Assessment(
-            call_off=call_off_id,
-            bid_id=item.bid_id,
-            provider=item.provider_id,
-            provider_name=item.provider_name,
-            area_code=item.area_code,
-            position=position,
-            rank=item.rank,
-            compliant=item.compliant,
-            winner=item.winner,
-            flags=msgspec.json.encode(list(item.flags)).decode(),
-            exclusions=encode_gate_failures(item.exclusions),
-            figures=msgspec.json.encode(dict(item.figures)).decode(),
-            reason=item.reason,
-            quality=breakdowns.get(item.provider_id),
+    rows = []
+    for position, item in enumerate(outcome.assessments):
+        quality = breakdowns.get(item.provider_id)
+        score = item.figures.get("quality_score")
+        evaluated_score, evaluated_quality = kept.get(
+            (item.bid_id, item.area_code), (score, quality)
         )
-        for position, item in enumerate(outcome.assessments)
-    ]
+        rows.append(
+            Assessment(
+                call_off=call_off_id,
+                bid_id=item.bid_id,
+                provider=item.provider_id,
+                provider_name=item.provider_name,
+                area_code=item.area_code,
+                position=position,
+                rank=item.rank,
+                compliant=item.compliant,
+                winner=item.winner,
+                flags=msgspec.json.encode(list(item.flags)).decode(),
+                exclusions=encode_gate_failures(item.exclusions),
+                figures=msgspec.json.encode(dict(item.figures)).decode(),
+                reason=item.reason,
+                quality=quality,
+                evaluated_quality_score=None if evaluated_score is None else str(evaluated_score),
+                evaluated_quality=evaluated_quality,
+            )
+        )
     if rows:
         await Assessment.insert(*rows)
+    complete, compliant = outcome.complete, compliant_bid_count(outcome)
+    if at_award:
+        await Evaluation.update(
+            {
+                Evaluation.reranked_at: now,
+                Evaluation.complete: complete,
+                Evaluation.compliant_bids: compliant,
+            }
+        ).where(Evaluation.call_off == call_off_id)
+        return
     await upsert(
         Evaluation(
             call_off=call_off_id,
             evaluated_at=now,
-            complete=outcome.complete,
-            compliant_bids=compliant_bid_count(outcome),
+            reranked_at=None,
+            complete=complete,
+            compliant_bids=compliant,
         ),
         (Evaluation.call_off,),
-        [Evaluation.evaluated_at, Evaluation.complete, Evaluation.compliant_bids],
+        [
+            Evaluation.evaluated_at,
+            Evaluation.reranked_at,
+            Evaluation.complete,
+            Evaluation.compliant_bids,
+        ],
     )
 
 
@@ -194,7 +247,7 @@ async def evaluate_call_off(
                 for bid in contents
             ],
         )
-        await _store(call_off_id, outcome, standings)
+        await _store(call_off_id, outcome, standings, at_award=recheck_gates)
         details = {
             "complete": outcome.complete,
             "compliant_bids": compliant_bid_count(outcome),

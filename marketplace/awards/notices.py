@@ -14,10 +14,19 @@ from marketplace.awards.engine.phrases import long_date
 from marketplace.awards.jobs import SEND_AWARD_NOTICE
 from marketplace.awards.words import OUTCOME_WORDS, figure_lines
 from marketplace.notifications.outbox import add_email, add_job
+from marketplace.reference.queries import areas_by_code
 from marketplace.tenders.call_offs.status import CallOffStatus
 
 
-def _area_lines(outcome: schemas.ProviderOutcome) -> list[dict[str, Any]]:
+async def _area_names(codes: set[str | None]) -> dict[str | None, str]:
+    """People read an area's name, never its code."""
+    found = await areas_by_code(code for code in codes if code)
+    return {code: row["name"] for code, row in found.items()}
+
+
+def _area_lines(
+    outcome: schemas.ProviderOutcome, names: dict[str | None, str]
+) -> list[dict[str, Any]]:
     lines = outcome.areas or [
         schemas.AreaOutcome(
             area_code=None,
@@ -31,6 +40,7 @@ def _area_lines(outcome: schemas.ProviderOutcome) -> list[dict[str, Any]]:
     return [
         {
             "area_code": line.area_code,
+            "area_name": names.get(line.area_code, line.area_code),
             "outcome": OUTCOME_WORDS.get(line.outcome, line.outcome),
             "rank": line.rank,
             "yours": figure_lines(line.your_figures),
@@ -47,6 +57,7 @@ async def send_assessment_summaries(
     """An assessment summary (its own figures, rank, the winning figure and the reason) to the
     users of every assessed bidder; returns the outbox entries, which the award notice waits for."""
     entries = []
+    names = await _area_names({a.area_code for o in outcomes.values() for a in o.areas})
     for provider_id, outcome in outcomes.items():
         for email in await active_user_emails([provider_id]):
             entry = await add_email(
@@ -56,7 +67,7 @@ async def send_assessment_summaries(
                     "title": title,
                     "call_off_id": str(call_off_id),
                     "outcome": OUTCOME_WORDS.get(outcome.outcome, outcome.outcome),
-                    "lines": _area_lines(outcome),
+                    "lines": _area_lines(outcome, names),
                     "no_award": outcome.status == CallOffStatus.NO_AWARD,
                 },
             )
@@ -77,6 +88,7 @@ async def send_award_notices(
     by_provider: dict[UUID, list[schemas.AwardedLine]] = {}
     for line in lines:
         by_provider.setdefault(line.provider_id, []).append(line)
+    names = await _area_names({line.area_code for line in lines})
     for provider_id, won in by_provider.items():
         for email in await active_user_emails([provider_id]):
             await add_email(
@@ -88,6 +100,7 @@ async def send_award_notices(
                     "lines": [
                         {
                             "area_code": line.area_code,
+                            "area_name": names.get(line.area_code, line.area_code),
                             "figures": figure_lines(
                                 {
                                     "hourly_rate_pence": line.hourly_rate_pence,

@@ -11,6 +11,7 @@ import msgspec
 
 from marketplace.admissions.rules import decode_gate_failures
 from marketplace.awards import schemas
+from marketplace.awards.quality_change import quality_changes
 from marketplace.awards.tables import Assessment, Award, AwardLine, Evaluation, ProviderQuality
 from marketplace.errors import NotAllowed, NotFound, WrongState
 from marketplace.principal import Principal
@@ -73,10 +74,14 @@ async def evaluation_view(terms: AwardTerms) -> schemas.EvaluationView:
     quality = await _quality_breakdowns(
         terms.commissioner_id, sorted({row["provider"] for row in rows}, key=str)
     )
+    changes = await quality_changes(
+        terms.commissioner_id, evaluation["evaluated_at"], evaluation["reranked_at"], rows
+    )
     return schemas.EvaluationView(
         status=terms.status,
         kind=terms.kind,
         evaluated_at=evaluation["evaluated_at"],
+        reranked_at=evaluation["reranked_at"],
         complete=evaluation["complete"],
         compliant_bids=evaluation["compliant_bids"],
         max_hourly_rate_pence=terms.max_hourly_rate_pence,
@@ -103,6 +108,8 @@ async def evaluation_view(terms: AwardTerms) -> schemas.EvaluationView:
                     if row["quality"] is not None
                     else quality.get(row["provider"], [])
                 ),
+                evaluated_quality_score=row["evaluated_quality_score"],
+                quality_change=changes.get((row["bid_id"], row["area_code"])),
             )
             for row in rows
         ],

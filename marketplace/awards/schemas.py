@@ -51,6 +51,10 @@ class EvaluationItem(msgspec.Struct):
     figures: dict[str, Any]
     reason: str
     quality: list[QualityFactor] = []
+    # The provider quality score the evaluation decided with; when the award re-computed the
+    # ranking with another score, `quality_change` says both and why (figures hold the new one).
+    evaluated_quality_score: str | None = None
+    quality_change: str | None = None
 
 
 class EvaluationView(msgspec.Struct):
@@ -63,6 +67,8 @@ class EvaluationView(msgspec.Struct):
     envelope_weekly_pence: int | None
     total_weekly_hours: Decimal
     items: list[EvaluationItem]
+    # When confirming the award last re-computed the ranking (the evaluated time is kept).
+    reranked_at: datetime | None = None
 
 
 class PilotScores(Request):

@@ -21,12 +21,13 @@ from marketplace.tenders.tables import CallOff
 
 
 class Evaluation(Table, tablename="evaluation"):
-    """The latest evaluation of an opened call-off (recomputed as pilot scores arrive and when
-    an award is confirmed)."""
+    """The latest evaluation of an opened call-off (recomputed as pilot scores arrive). Confirming
+    an award re-computes the ranking: that keeps `evaluated_at` and records `reranked_at`."""
 
     id = UUID(primary_key=True)
     call_off = ForeignKey(CallOff, on_delete=OnDelete.restrict, unique=True)
     evaluated_at = Timestamptz()
+    reranked_at = Timestamptz(null=True, default=None)
     complete = Boolean(default=True)
     compliant_bids = Integer(default=0)
 
@@ -52,6 +53,11 @@ class Assessment(Table, tablename="assessment"):
     # The provider's quality ranking breakdown the evaluation used (JSON list of factors); null
     # for evaluations stored before it was kept here.
     quality = Text(null=True, default=None)
+    # The provider quality score and breakdown the evaluation decided with, kept when the award
+    # re-computes the ranking (`figures` and `quality` then hold the re-computed ones); null for
+    # evaluations stored before they were kept.
+    evaluated_quality_score = Varchar(length=16, null=True, default=None)
+    evaluated_quality = Text(null=True, default=None)
 
 
 class PilotScore(Table, tablename="pilot_score"):

@@ -20,7 +20,7 @@ import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from marketplace.config import PROJECT_ROOT, get_settings
-from marketplace.web.templating import local_time, sentence
+from marketplace.web.templating import local_time, long_date, sentence
 
 # Subjects are templates too, rendered with the email's context.
 SUBJECTS: dict[str, str] = {
@@ -29,6 +29,7 @@ SUBJECTS: dict[str, str] = {
     "call_off_deadline_extended": "Deadline extended: {{ title }}",
     "call_off_cancelled": "Cancelled: {{ title }}",
     "welcome": "Your account on the Care call-off marketplace",
+    "account_locked": "Sign-in to your account paused after {{ failures }} wrong passwords",
     "assessment_summary": "Assessment of your bid: {{ title }}",
     "award_notice": "Award notice: {{ title }}",
     "call_off_concluded": "Award concluded: {{ title }}",
@@ -38,7 +39,8 @@ SUBJECTS: dict[str, str] = {
         "{{ commissioner }}"
     ),
     "admission_decided": (
-        "Application to {{ lot_code }} {{ 'approved' if approved else 'not approved' }}"
+        "Application to {{ lot_name if lot_name is defined else lot_code }} "
+        "{{ 'approved' if approved else 'not approved' }}"
     ),
     "call_off_declined": "A provider declined: {{ title }}",
     "quality_record_added": "{{ kind }} recorded by {{ commissioner }}",
@@ -78,6 +80,7 @@ def _environment() -> Environment:
     )
     env.filters["local_time"] = _local_time
     env.filters["sentence"] = _sentence
+    env.filters["long_date"] = long_date
     return env
 
 

@@ -34,8 +34,15 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-async def add_job(job: str, payload: dict[str, Any], run_at: datetime | None = None) -> UUID:
-    """Add a job to run after the current transaction commits (at `run_at` if given)."""
+async def add_job(
+    job: str,
+    payload: dict[str, Any],
+    run_at: datetime | None = None,
+    *,
+    recipient: str | None = None,
+) -> UUID:
+    """Add a job to run after the current transaction commits (at `run_at` if given); an email
+    names its `recipient`."""
     when = run_at or now()
     entry_id = uuid.uuid4()
     async with write_transaction():
@@ -50,13 +57,15 @@ async def add_job(job: str, payload: dict[str, Any], run_at: datetime | None = N
             "pending",
             0,
             now(),
+            recipient,
         )
     return entry_id
 
 
 _INSERT_ENTRY = """
-INSERT INTO outbox_entry (id, job, payload, run_at, due_at, status, attempts, created_at)
-VALUES ({}, {}, {}, {}, {}, {}, {}, {})
+INSERT INTO outbox_entry (id, job, payload, run_at, due_at, status, attempts, created_at,
+                          recipient)
+VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})
 """
 
 
@@ -64,7 +73,8 @@ async def add_email(
     to: str, template: str, context: dict[str, Any], run_at: datetime | None = None
 ) -> UUID:
     """Add an email (templates/emails/<template>.txt and .html) to send after the commit."""
-    return await add_job(SEND_EMAIL, {"to": to, "template": template, "context": context}, run_at)
+    payload = {"to": to, "template": template, "context": context}
+    return await add_job(SEND_EMAIL, payload, run_at, recipient=to.strip().lower())
 
 
 async def all_done(entry_ids: list[UUID]) -> bool:

@@ -24,4 +24,6 @@ class OutboxEntry(Table, tablename="outbox_entry"):
     enqueued_at = Timestamptz(null=True, default=None)
     last_error = Text(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    # The address of an email (lower-case), so that each user's messages are found by index.
+    recipient = Varchar(length=254, null=True, default=None, index=True)
     done_at = Timestamptz(null=True, default=None)

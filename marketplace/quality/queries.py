@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -141,3 +141,38 @@ async def quality_facts(
         )
         for provider, f in found.items()
     }
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """A quality record added or withdrawn: what happened to which provider's record, when."""
+
+    provider_id: UUID
+    kind: str
+    change: str  # added | withdrawn
+    at: datetime
+
+
+async def record_changes(
+    commissioner_id: UUID, provider_ids: Iterable[UUID], since: datetime, until: datetime
+) -> list[RecordChange]:
+    """The commissioner's quality records about these providers added or withdrawn after `since`
+    and up to `until`, oldest first."""
+    providers = list(provider_ids)
+    if not providers:
+        return []
+    rows = await QualityRecord.select(
+        QualityRecord.provider,
+        QualityRecord.kind,
+        QualityRecord.recorded_at,
+        QualityRecord.withdrawn_at,
+    ).where(
+        (QualityRecord.commissioner == commissioner_id) & QualityRecord.provider.is_in(providers)
+    )
+    changes = [
+        RecordChange(row["provider"], row["kind"], change, row[column])
+        for row in rows
+        for change, column in (("added", "recorded_at"), ("withdrawn", "withdrawn_at"))
+        if row[column] is not None and since < row[column] <= until
+    ]
+    return sorted(changes, key=lambda c: c.at)

@@ -62,3 +62,30 @@ async def pricing_of(commissioner_id: UUID, lot_id: UUID) -> dict[str, Any] | No
         .first()
     )
     return row
+
+
+async def lots() -> list[dict[str, Any]]:
+    """Every lot's code and name, by code (the admission form offers them)."""
+    rows: list[dict[str, Any]] = await Lot.select(Lot.code, Lot.name).order_by(Lot.code)
+    return rows
+
+
+async def areas_with_commissioners() -> list[dict[str, Any]]:
+    """Every area's code, name and commissioner (id and name), by commissioner then area name."""
+    rows: list[dict[str, Any]] = await Area.select(
+        Area.code,
+        Area.name,
+        Area.commissioner.as_alias("commissioner_id"),
+        Area.commissioner.name.as_alias("commissioner_name"),
+    ).order_by(Area.commissioner.name, Area.name)
+    return rows
+
+
+async def names_of_codes() -> tuple[dict[str, str], dict[str, str]]:
+    """Every area's and lot's name by its code (areas, lots): what pages show for the codes."""
+    areas = await Area.select(Area.code, Area.name)
+    lots = await Lot.select(Lot.code, Lot.name)
+    return (
+        {row["code"]: row["name"] for row in areas},
+        {row["code"]: row["name"] for row in lots},
+    )

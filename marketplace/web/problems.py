@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from marketplace.config import get_settings
-from marketplace.errors import DomainError, FieldError, NotSignedIn
+from marketplace.errors import DomainError, FieldError, NotSignedIn, TooManyRequests
 
 log = logging.getLogger("marketplace")
 PROBLEM_JSON = "application/problem+json"
@@ -83,18 +83,26 @@ def problem_body(
 
 
 def problem(
-    status: int, title: str, detail: str, slug: str, errors: list[FieldError] | None = None
+    status: int,
+    title: str,
+    detail: str,
+    slug: str,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response[dict[str, Any]]:
     body = problem_body(status, title, detail, slug, errors)
-    return Response(content=body, status_code=status, media_type=PROBLEM_JSON)
+    return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _error_page(status: int, title: str, detail: str) -> Template:
+def _error_page(
+    status: int, title: str, detail: str, headers: dict[str, str] | None = None
+) -> Template:
     return Template(
         template_name="error.html",
         context={"status": status, "title": title, "detail": detail},
         status_code=status,
         media_type=MediaType.HTML,
+        headers=headers,
     )
 
 
@@ -103,8 +111,14 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
         if isinstance(exc, NotSignedIn):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return Redirect(path=f"/sign-in?next={quote(target, safe='/')}", status_code=303)
-        return _error_page(exc.status_code, exc.title, exc.detail)
-    return problem(exc.status_code, exc.title, exc.detail, exc.slug, exc.errors)
+        return _error_page(exc.status_code, exc.title, exc.detail, _headers_of(exc))
+    return problem(
+        exc.status_code, exc.title, exc.detail, exc.slug, exc.errors, headers=_headers_of(exc)
+    )
+
+
+def _headers_of(exc: DomainError) -> dict[str, str] | None:
+    return exc.headers if isinstance(exc, TooManyRequests) else None
 
 
 def _too_large_detail() -> str:
@@ -137,9 +151,12 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         413: "Too large",
         429: "Too many requests",
     }.get(status, "Request refused")
+    # The exception's own headers stay (Allow on a 405, Retry-After on a 429).
+    headers = dict(exc.headers or {})
     if _wants_html(request):
-        return _error_page(status, title, detail)
-    return problem(status, title, detail, _FIELD_BY_STATUS.get(status, "http-error"))
+        return _error_page(status, title, detail, headers)
+    slug = _FIELD_BY_STATUS.get(status, "http-error")
+    return problem(status, title, detail, slug, headers=headers or None)
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -23,6 +23,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from marketplace.config import get_settings
 from marketplace.errors import NotAllowed, NotSignedIn
 from marketplace.principal import Principal
+from marketplace.web.limits import source_address
 
 SESSION_COOKIE = "marketplace_session"
 CSRF_FIELD = "csrf_token"
@@ -73,6 +74,8 @@ class IdentifyRequester:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        client = scope.get("client")
+        source_address.set(client[0] if client else "unknown")
         principal: Principal | None = None
         state: dict[str, Any] = {"bearer": False, "bad_token": False, "new_cookie": False}
         authorization = scope_header(scope, b"authorization")
@@ -167,7 +170,11 @@ async def check_csrf(request: Request[Any, Any, Any]) -> None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         given = value if isinstance(value, str) else None
-    if not expected or not given or not hmac.compare_digest(expected, given):
+    if (
+        not expected
+        or not given
+        or not hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))
+    ):
         raise NotAllowed(
             "The form has expired or was not sent from this service: reload the page and try again"
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from jinja2 import (
@@ -21,6 +21,7 @@ from marketplace.config import PROJECT_ROOT, get_settings
 from marketplace.units import pounds
 from marketplace.web.assets import static_url
 from marketplace.web.banners import success_message
+from marketplace.web.names import area_name, area_names, lot_name
 
 SERVICE_NAME = "Care call-off marketplace"
 
@@ -53,6 +54,17 @@ def pence(value: int | None) -> str:
     return "" if value is None else pounds(int(value))
 
 
+def long_date(value: date | datetime | str | None) -> str:
+    """ "20 November 2026" from a date (or its ISO text); a datetime in the local time zone."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        value = value.astimezone(ZoneInfo(get_settings().timezone)).date()
+    return f"{value.day} {calendar.month_name[value.month]} {value.year}"
+
+
 def local_mailbox_enabled() -> bool:
     """Email kept in a local maildir (development without SMTP_URL), shown to admins."""
     settings = get_settings()
@@ -77,7 +89,16 @@ def make_environment() -> Environment:
         local_mailbox_enabled=local_mailbox_enabled,
         success_message=success_message,
     )
-    env.filters.update(local_time=local_time, pence=pence, sentence=sentence, month_name=month_name)
+    env.filters.update(
+        local_time=local_time,
+        pence=pence,
+        sentence=sentence,
+        month_name=month_name,
+        long_date=long_date,
+        area_name=area_name,
+        area_names=area_names,
+        lot_name=lot_name,
+    )
     return env
 
 

@@ -3,6 +3,7 @@ PostgreSQL, driven by Debian's Chromium through Playwright (never `playwright in
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import subprocess
@@ -36,6 +37,24 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.2 AA: the A and AA rules of each version (axe tags each rule with the version that
+# introduced it).
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Markup that only GOV.UK's own header, footer, icons and typeface use: no page may carry it.
+CROWN_MARKERS = (
+    "govuk-logo",
+    "govuk-header__logotype",
+    "govuk-footer__crown",
+    "govuk-footer__copyright-logo",
+    "govuk-footer__licence-logo",
+    "Crown copyright",
+    "Royal Arms",
+    "Open Government Licence",
+    "GDS Transport",
+    "/assets/images/",
+    "/assets/fonts/",
+)
 E2E_DATABASE = f"marketplace_e2e_{os.getpid()}"
 START_TIMEOUT_SECONDS = 60
 COMMAND_TIMEOUT_SECONDS = 300
@@ -157,15 +176,158 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any, server: Server) -> Iterator[Any]:
-    """A fresh browser context (no cookies) on the server, for one test."""
-    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
+class AccessibilityCheck:
+    """Runs axe-core (WCAG 2.2 AA) on every document a test's page loads, and checks that it
+    carries none of GOV.UK's own brand (CROWN_MARKERS).
+
+    Each of the page's actions (goto, click, fill, locator, ...) first checks the document on
+    screen if it has not been checked yet, so a page is checked before the test leaves it; the
+    last one is checked when the test ends. An htmx swap marks the document as changed, so the
+    swapped content is checked at the next action. Violations fail the test, listed by rule,
+    element and help text."""
+
+    # The page's methods that act on the document or start a navigation.
+    BEFORE = (
+        "click",
+        "fill",
+        "check",
+        "uncheck",
+        "select_option",
+        "set_input_files",
+        "press",
+        "locator",
+        "get_by_role",
+        "get_by_text",
+        "get_by_label",
+        "screenshot",
+        "goto",
+        "go_back",
+        "reload",
+    )
+    # ... and those that wait for a new document to load, checked once they return.
+    AFTER = ("goto", "go_back", "reload")
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.checked: list[str] = []
+        self.running = False
+        page.add_init_script(
+            "document.addEventListener('htmx:afterSettle', () => { window.__axeChecked = false })"
+        )
+        for name in self.BEFORE:
+            setattr(page, name, self._wrap(name, getattr(page, name)))
+
+    def _wrap(self, name: str, method: Any) -> Any:
+        def checked_first(*args: Any, **kwargs: Any) -> Any:
+            self.check()
+            result = method(*args, **kwargs)
+            if name in self.AFTER:
+                self.check()
+            return result
+
+        return checked_first
+
+    def check(self) -> None:
+        """Check the document on screen unless it was checked already."""
+        if self.running or self.page.is_closed():
+            return
+        self.running = True
+        try:
+            for attempt in range(3):
+                try:
+                    self._check_once()
+                    return
+                except Exception as error:  # a navigation replaced the document meanwhile
+                    if "context was destroyed" not in str(error) or attempt == 2:
+                        raise
+        finally:
+            self.running = False
+
+    def _check_once(self) -> None:
+        page = self.page
+        page.wait_for_load_state("load")
+        if page.url == "about:blank" or page.evaluate("() => window.__axeChecked === true"):
+            return
+        html = page.content()
+        branded = [marker for marker in CROWN_MARKERS if marker in html]
+        assert not branded, f"{page.url} carries GOV.UK's own brand: {branded}"
+        if not page.evaluate("() => typeof window.axe === 'object'"):
+            # Evaluated through the DevTools protocol, not added as a <script>: the page's
+            # Content-Security-Policy rightly refuses an inline script without its nonce.
+            page.evaluate(_axe_source())
+        violations = page.evaluate(
+            """async (tags) => {
+                const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+                window.__axeChecked = true;
+                return results.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    targets: v.nodes.map(n => n.target.join(" ")),
+                }));
+            }""",
+            WCAG_22_AA,
+        )
+        self.checked.append(page.url)
+        if violations:
+            lines = [
+                f"- {v['id']} ({v['impact']}): {v['help']} at {', '.join(v['targets'][:5])}"
+                for v in violations
+            ]
+            raise AssertionError(
+                f"axe-core found {len(violations)} WCAG 2.2 AA violation(s) on {page.url}:\n"
+                + "\n".join(lines)
+            )
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE.read_text(encoding="utf-8") + "\n;undefined"
+
+
+def _new_page(browser: Any, server: Server, *, javascript: bool) -> tuple[Any, list[str]]:
+    context = browser.new_context(
+        base_url=server.url,
+        viewport={"width": 1280, "height": 900},
+        java_script_enabled=javascript,
+    )
     context.set_default_timeout(10_000)
+    page = context.new_page()
+    # The Content-Security-Policy (web/headers.py) must never block what our pages use.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return page, blocked
+
+
+@pytest.fixture
+def page(browser: Any, server: Server, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser context (no cookies) on the server, for one test; axe-core checks every
+    page it shows (AccessibilityCheck), and nothing it uses may be blocked by the CSP."""
+    page, blocked = _new_page(browser, server, javascript=True)
+    accessibility = AccessibilityCheck(page)
     try:
-        yield context.new_page()
+        yield page
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.passed:
+            accessibility.check()
     finally:
-        context.close()
+        page.context.close()
+    assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
+
+
+@pytest.fixture
+def page_without_javascript(browser: Any, server: Server) -> Iterator[Any]:
+    """A fresh browser context with JavaScript turned off: every form must work as a plain POST.
+    (axe-core needs JavaScript; the same pages are checked by the journeys with it on.)"""
+    page, blocked = _new_page(browser, server, javascript=False)
+    try:
+        yield page
+    finally:
+        page.context.close()
+    assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
 
 
 @pytest.hookimpl(hookwrapper=True)

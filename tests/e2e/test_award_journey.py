@@ -12,7 +12,6 @@ import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -140,8 +139,29 @@ def wait_until_evaluated(page: Any, call_off_id: str) -> None:
         page.wait_for_timeout(500)
 
 
+def a_poor_visit_for_the_winner(url: str, call_off_id: str) -> None:
+    """A quality record between evaluation and award: the award's re-ranking changes the
+    winner's quality score, and the evaluation page must say so."""
+    token = token_for(url, DEMO_COMMISSIONER.email, DEMO_COMMISSIONER.password)
+    evaluation = call(url, "GET", f"/api/v1/call-offs/{call_off_id}/evaluation", token=token)
+    winner = next(i for i in evaluation["items"] if i["provider_name"] == WINNER_ORGANISATION)
+    call(
+        url,
+        "POST",
+        "/api/v1/quality-records",
+        {
+            "provider_id": winner["provider_id"],
+            "kind": "monitoring_visit",
+            "occurred_on": datetime.now(UTC).date().isoformat(),
+            "score": 0,
+            "summary": "Missed calls found at the visit",
+        },
+        token,
+    )
+
+
 def test_the_commissioner_awards_and_the_loser_reads_its_outcome(
-    page: Any, server: Any, tmp_path: Path
+    page: Any, server: Any, tmp_path: Any
 ) -> None:
     call_off_id = published_enablement(server.url, TITLE)
     winning_bidder(server.url)
@@ -181,12 +201,18 @@ def test_the_commissioner_awards_and_the_loser_reads_its_outcome(
     expect(page.locator("h1")).to_have_text("Check the award before you confirm it")
     expect(page.locator("#award-check")).to_contain_text(WINNER_ORGANISATION)
     page.screenshot(path=str(tmp_path / "award-check.png"), full_page=True)
+    a_poor_visit_for_the_winner(server.url, call_off_id)
     page.click("#confirm-award")
     expect(page).to_have_url(
         re.compile(rf"/call-offs/{call_off_id}/evaluation\?done=awarded#award$")
     )
     expect(page.locator("#success-banner")).to_contain_text("The award is confirmed")
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    expect(page.locator("#evaluation-summary")).to_contain_text("Ranking re-computed at award")
+    expect(first.locator("[data-field=quality-change]")).to_contain_text(
+        "a quality record (quality-monitoring visit) was added on"
+    )
+    page.screenshot(path=str(tmp_path / "evaluation-after-award.png"), full_page=True)
     expect(page.locator("#award-summary")).to_contain_text(WINNER_ORGANISATION)
     departed = page.locator("#award-summary .govuk-summary-list__row", has_text="Departs from")
     expect(departed.locator(".govuk-summary-list__value")).to_have_text("No")

@@ -62,9 +62,9 @@ def test_an_enablement_request_reaches_the_invited_provider_only(
     sign_in_as(page, DEMO_COMMISSIONER.email, DEMO_COMMISSIONER.password)
     page.click("text=Call-offs")
     page.click("text=enablement request")
-    page.fill("#title", TITLE)
+    page.fill("#title", TITLE + " (first draft)")
     page.select_option("#lot_code", "CSH")  # the lot the demo providers are admitted to
-    ashford = page.locator("#package_id option", has_text="KENT-ASHFORD").first
+    ashford = page.locator("#package_id option", has_text="Ashford").first
     page.select_option("#package_id", ashford.get_attribute("value"))
     page.fill("#budget", "1500")
     page.fill("#outcomes", "Wash and dress independently")
@@ -72,6 +72,20 @@ def test_an_enablement_request_reaches_the_invited_provider_only(
     expect(page).to_have_url(re.compile(r"/call-offs/[0-9a-f-]{36}\?done=draft-saved$"))
     expect(page.locator("#success-banner")).to_contain_text("saved as a draft")
     expect(page.locator("#status-tag")).to_have_text("Draft")
+    expect(page.locator("main")).not_to_contain_text("KENT-ASHFORD")
+    # The draft is edited in its form, then given a document, before it is published.
+    page.click("#edit-draft")
+    expect(page.locator("#title")).to_have_value(TITLE + " (first draft)")
+    page.fill("#title", TITLE)
+    page.screenshot(path=str(tmp_path / "edit-draft.png"), full_page=True)
+    page.click("#save-draft")
+    expect(page.locator("h1")).to_have_text(TITLE)
+    specification = tmp_path / "Service specification.txt"
+    specification.write_text("Support to wash and dress independently, six weeks.\n")
+    page.set_input_files("#file", str(specification))
+    page.click("#upload-document")
+    expect(page.locator("#document-list")).to_contain_text("Service specification.txt")
+    page.screenshot(path=str(tmp_path / "documents.png"), full_page=True)
     page.click("#publish")
     expect(page.locator("h1")).to_have_text("Check the call-off before you publish it")
     expect(page.locator("#publish-check")).to_contain_text(TITLE)
@@ -101,3 +115,39 @@ def test_an_enablement_request_reaches_the_invited_provider_only(
     page.goto("/opportunities")
     expect(page.locator("h1")).to_have_text("Opportunities")
     expect(page.locator("main")).not_to_contain_text(TITLE)
+
+
+def test_a_cluster_is_drafted_from_the_package_picker(
+    page: Any, server: Any, tmp_path: Path
+) -> None:
+    sign_in_as(page, DEMO_COMMISSIONER.email, DEMO_COMMISSIONER.password)
+    page.goto("/call-offs/new?kind=cluster")
+    expect(page.locator("#package-picker")).to_contain_text("matching package")
+    assert page.locator("#picker-packages input[type=checkbox]").count() <= 20
+    page.select_option("#picker_area_code", label="Ashford")
+    page.click("#picker-filter")
+    expect(page.locator("#package-picker")).to_contain_text("Page 1 of")
+    boxes = page.locator("#picker-packages input[type=checkbox]")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    if page.locator("#picker-next").count():
+        page.click("#picker-next")
+        expect(page.locator("#package-picker")).to_contain_text("Page 2 of")
+    else:
+        page.click("#picker-filter")
+    expect(page.locator("#chosen-packages")).to_contain_text("2 packages")
+    page.screenshot(path=str(tmp_path / "picker.png"), full_page=True)
+    page.fill("#title", "Ashford cluster (picker journey)")
+    page.select_option("#lot_code", "CSH")
+    page.fill("#latest_start", "2027-01-29")
+    page.click("#save-draft")
+    expect(page).to_have_url(re.compile(r"/call-offs/[0-9a-f-]{36}$"))
+    expect(page.locator("#status-tag")).to_have_text("Draft")
+    expect(page.locator("main")).to_contain_text("Ashford")
+    page.screenshot(path=str(tmp_path / "cluster-draft.png"), full_page=True)
+    # The waiting list links each package to its own page, which names its area.
+    page.goto("/waiting-list")
+    page.locator("#packages tbody a").first.click()
+    expect(page.locator("#package-summary")).to_contain_text("Postcode district")
+    expect(page.locator("main")).not_to_contain_text("KENT-ASHFORD")
+    page.screenshot(path=str(tmp_path / "package.png"), full_page=True)

@@ -83,3 +83,9 @@ def read_directory_row(pcds: str, lat: str, long: str, ru11ind: str) -> Postcode
     ):
         return SkippedRow("no coordinates")
     return PostcodeEntry(postcode, rurality, latitude, longitude)
+
+
+def postcode_district(postcode: str) -> str:
+    """The outward code people name a place by: "TN25" from "TN25 5AA" (the whole text when it
+    has no space)."""
+    return postcode.strip().split(" ")[0].upper()

@@ -11,17 +11,17 @@ import msgspec
 
 from marketplace.audit.service import record
 from marketplace.config import get_settings
-from marketplace.db import write_transaction
-from marketplace.errors import BadInput, FieldError, RuleBroken
+from marketplace.db import for_update, write_transaction
+from marketplace.errors import BadInput, FieldError, RuleBroken, WrongState
 from marketplace.principal import Principal
 from marketplace.reference.postcodes.rules import RURALITY_CATEGORIES
 from marketplace.reference.pricing_rules import LEVEL_NAMES, highest_level, level_maximum
 from marketplace.reference.queries import area_codes, lot_id, own_area_ids, pricing_of
 from marketplace.tenders.call_offs import schemas
-from marketplace.tenders.call_offs.queries import commissioner_of, get_call_off
-from marketplace.tenders.call_offs.status import HOLDING_PACKAGES
+from marketplace.tenders.call_offs.queries import call_off_row, commissioner_of, get_call_off
+from marketplace.tenders.call_offs.status import HOLDING_PACKAGES, CallOffStatus
 from marketplace.tenders.tables import CallOff, CallOffArea, CallOffPackage, Package
-from marketplace.units import two_places
+from marketplace.units import pounds, two_places
 
 MAX_PILOT_AREA_HOURS = Decimal("200.00")
 
@@ -167,10 +167,11 @@ def _weights(pricing: dict[str, Any]) -> dict[str, Decimal]:
     }
 
 
-async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> schemas.CallOff:
-    """A commissioner drafts a call-off of one of the three kinds; everything is checked, and
-    every problem is named by its field."""
-    commissioner_id = commissioner_of(actor)
+async def _checked(
+    commissioner_id: UUID, body: schemas.CallOffCreate
+) -> tuple[_Draft, dict[Any, Any]]:
+    """Every rule of a draft checked, each problem named by its field (RuleBroken), and the
+    call-off's columns to write."""
     deadline = check_deadline(body.deadline)
     draft = _Draft()
     lot = await lot_id(body.lot_code)
@@ -191,7 +192,7 @@ async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> sche
         if max_rate > ceiling:
             draft.refuse(
                 "max_hourly_rate_pence",
-                f"cannot be above your lot's maximum of {ceiling} pence"
+                f"cannot be above your lot's maximum of {pounds(ceiling)} an hour"
                 + ("" if level == "standard" else f" for {LEVEL_NAMES[level]} care"),
             )
         if base_rate > max_rate:
@@ -203,38 +204,54 @@ async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> sche
             draft.errors,
         )
     assert lot is not None and pricing is not None
-    weights = _weights(pricing)
     terms = body.enablement or body.cluster or body.pilot
+    return draft, {
+        CallOff.lot: lot,
+        CallOff.kind: body.kind,
+        CallOff.title: body.title.strip(),
+        CallOff.deadline: deadline,
+        CallOff.max_hourly_rate_pence: max_rate,
+        CallOff.envelope_base_rate_pence: base_rate,
+        CallOff.envelope_weekly_pence: body.envelope_weekly_pence,
+        CallOff.opening_quorum: body.opening_quorum,
+        CallOff.standstill_working_days: body.standstill_working_days,
+        CallOff.min_bids: body.min_bids,
+        CallOff.sourcing: body.sourcing,
+        CallOff.terms: msgspec.json.encode(terms).decode(),
+        CallOff.rurality_weights: msgspec.json.encode(
+            {k: str(v) for k, v in _weights(pricing).items()}
+        ).decode(),
+    }
+
+
+async def _write_scope(call_off_id: UUID, draft: _Draft) -> None:
+    """The call-off's areas and packages, as checked."""
+    if draft.areas:
+        await CallOffArea.insert(
+            *[
+                CallOffArea(call_off=call_off_id, area=area_id, weekly_hours=hours)
+                for area_id, _, hours in draft.areas
+            ]
+        )
+    if draft.packages:
+        await CallOffPackage.insert(
+            *[CallOffPackage(call_off=call_off_id, package=row["id"]) for row in draft.packages]
+        )
+
+
+async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> schemas.CallOff:
+    """A commissioner drafts a call-off of one of the three kinds; everything is checked, and
+    every problem is named by its field."""
+    commissioner_id = commissioner_of(actor)
+    draft, columns = await _checked(commissioner_id, body)
     call_off = CallOff(
         commissioner=commissioner_id,
-        lot=lot,
-        kind=body.kind,
-        title=body.title.strip(),
-        deadline=deadline,
-        max_hourly_rate_pence=max_rate,
-        envelope_base_rate_pence=base_rate,
-        envelope_weekly_pence=body.envelope_weekly_pence,
-        opening_quorum=body.opening_quorum,
-        standstill_working_days=body.standstill_working_days,
-        min_bids=body.min_bids,
-        sourcing=body.sourcing,
-        terms=msgspec.json.encode(terms).decode(),
-        rurality_weights=msgspec.json.encode({k: str(v) for k, v in weights.items()}).decode(),
         created_by=actor.user_id,
+        **{column._meta.name: value for column, value in columns.items()},
     )
     async with write_transaction():
         await CallOff.insert(call_off)
-        if draft.areas:
-            await CallOffArea.insert(
-                *[
-                    CallOffArea(call_off=call_off.id, area=area_id, weekly_hours=hours)
-                    for area_id, _, hours in draft.areas
-                ]
-            )
-        if draft.packages:
-            await CallOffPackage.insert(
-                *[CallOffPackage(call_off=call_off.id, package=row["id"]) for row in draft.packages]
-            )
+        await _write_scope(call_off.id, draft)
         await record(
             actor,
             "create_call_off",
@@ -244,3 +261,45 @@ async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> sche
             details={"kind": body.kind, "title": call_off.title, "sourcing": body.sourcing},
         )
     return await get_call_off(actor, call_off.id)
+
+
+async def edit_draft(
+    actor: Principal, call_off_id: UUID, body: schemas.CallOffCreate
+) -> schemas.CallOff:
+    """Change a draft call-off's title, deadline, terms and packages, checked as a new draft is;
+    refused once it is published (its invitees bid on what was published), and audited."""
+    commissioner_id = commissioner_of(actor)
+    async with write_transaction():
+        await call_off_row(actor, call_off_id)  # another commissioner's is not found
+        # Held until the edit is written: a publication waits for it, and sees the edited draft.
+        await for_update(CallOff.select(CallOff.id).where(CallOff.id == call_off_id))
+        row = await call_off_row(actor, call_off_id)
+        if row["status"] != CallOffStatus.DRAFT:
+            raise WrongState(
+                "Only a draft can be edited: this call-off is "
+                f"{row['status']}, and its invited providers bid on what was published"
+            )
+        if body.kind != row["kind"]:
+            raise RuleBroken(
+                "The kind of a call-off cannot change",
+                [FieldError("kind", f"must stay {row['kind']}: draft a new call-off instead")],
+            )
+        draft, columns = await _checked(commissioner_id, body)
+        await CallOff.update(columns).where(CallOff.id == call_off_id)
+        await CallOffArea.delete().where(CallOffArea.call_off == call_off_id)
+        await CallOffPackage.delete().where(CallOffPackage.call_off == call_off_id)
+        await _write_scope(call_off_id, draft)
+        await record(
+            actor,
+            "edit_call_off",
+            "call_off",
+            call_off_id,
+            organisation_id=commissioner_id,
+            details={
+                "title": body.title.strip(),
+                "deadline": body.deadline.isoformat(),
+                "package_ids": [str(row["id"]) for row in draft.packages],
+                "areas": [code for _, code, _ in draft.areas],
+            },
+        )
+    return await get_call_off(actor, call_off_id)

@@ -164,3 +164,43 @@ def call_off_create(kind: str, form: dict[str, Any], timezone: str) -> schemas.C
         return msgspec.convert(body, schemas.CallOffCreate)
     except msgspec.ValidationError as exc:
         raise BadInput(str(exc), [refused_field(exc, "title")]) from None
+
+
+def _pounds_text(pence: int | None) -> str:
+    return "" if pence is None else f"{pence // 100}.{pence % 100:02d}"
+
+
+def draft_form(call_off: schemas.CallOff, timezone: str) -> dict[str, Any]:
+    """The form's fields filled from a draft call-off, for editing it (call_off_create's
+    inverse)."""
+    form: dict[str, Any] = {
+        "kind": call_off.kind,
+        "title": call_off.title,
+        "lot_code": call_off.lot_code,
+        "deadline": local_input(call_off.deadline, timezone),
+        "max_rate": _pounds_text(call_off.max_hourly_rate_pence),
+        "sourcing": call_off.sourcing,
+    }
+    ids = [str(package_id) for package_id in call_off.package_ids]
+    if call_off.enablement is not None:
+        form |= {
+            "package_id": ids[0] if ids else "",
+            "budget": _pounds_text(call_off.enablement.budget_pence),
+            "weeks": str(call_off.enablement.weeks),
+            "outcomes": "\n".join(call_off.enablement.outcomes),
+        }
+    if call_off.cluster is not None:
+        form |= {"package_ids": ids, "latest_start": call_off.cluster.latest_start.isoformat()}
+    if call_off.pilot is not None:
+        pilot = call_off.pilot
+        for i, area in enumerate(pilot.areas[:PILOT_ROWS]):
+            form |= {f"area_code_{i}": area.area_code, f"area_hours_{i}": str(area.weekly_hours)}
+        for i, question in enumerate(pilot.questions[:PILOT_ROWS]):
+            form |= {f"question_{i}": question.text, f"question_weight_{i}": str(question.weight)}
+        form |= {
+            "quality_weight": str(pilot.quality_weight),
+            "price_weight": str(pilot.price_weight),
+            "min_quality_percent": str(pilot.min_quality_percent),
+            "max_areas_per_provider": str(pilot.max_areas_per_provider),
+        }
+    return form

@@ -5,20 +5,30 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from marketplace.archive.content_types import ALLOWED_DESCRIPTION
 from marketplace.config import get_settings
-from marketplace.errors import BadInput, DomainError, FieldError, NotFound
+from marketplace.errors import (
+    BadInput,
+    DomainError,
+    FieldError,
+    NotFound,
+    UnsupportedType,
+    WrongState,
+)
 from marketplace.pagination import MAX_LIMIT
 from marketplace.principal import Principal
 from marketplace.reference import service
 from marketplace.tenders.call_offs import drafting as call_offs
-from marketplace.tenders.call_offs import forms, publication, schemas
+from marketplace.tenders.call_offs import forms, picker, publication, schemas
 from marketplace.tenders.call_offs import queries as call_off_views
 from marketplace.tenders.call_offs.status import (
     BEFORE_CLOSE,
@@ -61,6 +71,7 @@ async def _form_page(
     form: dict[str, Any] | None = None,
     errors: list[FieldError] | None = None,
     status: int = 200,
+    editing: schemas.CallOff | None = None,
 ) -> Template:
     field_errors, error_list = error_summary(
         errors or [], field_id=partial(forms.form_field, kind=kind), label=forms.LABELS
@@ -70,9 +81,18 @@ async def _form_page(
     chosen = FormReader(form).choices("package_ids") or list(
         request.query_params.getall("package_id", [])
     )
+    waiting = await _waiting_packages(principal) if kind != "pilot" else []
+    read = FormReader(form)
     return Template(
         "commissioner/call_off_form.html",
         context={
+            "editing": editing,
+            "action": f"/call-offs/{editing.id}/edit" if editing else "/call-offs/new",
+            "picker": picker.pick(
+                waiting,
+                {name: read.text(name) for name in form if name.startswith("picker_")},
+                chosen,
+            ),
             "kind": kind,
             "kind_name": forms.KINDS[kind],
             "form": form,
@@ -80,7 +100,7 @@ async def _form_page(
             "sourcing": form.get("sourcing") or request.query_params.get("sourcing", "framework"),
             "deadline": form.get("deadline") or forms.default_deadline(_zone()),
             "lots": [p.lot_code for p in await service.list_pricing(principal)],
-            "packages": await _waiting_packages(principal) if kind != "pilot" else [],
+            "packages": waiting,
             "areas": areas.items,
             "pilot_rows": range(forms.PILOT_ROWS),
             "field_errors": field_errors,
@@ -172,6 +192,8 @@ class CallOffPages(Controller):
         kind = FormReader(data).text("kind", strip=False)
         if kind not in forms.KINDS:
             raise NotFound("No such kind of call-off")
+        if _moves_the_picker(data):
+            return await _form_page(request, principal, kind, data)
         try:
             body = forms.call_off_create(kind, data, _zone())
             created = await call_offs.create_call_off(principal, body)
@@ -179,6 +201,60 @@ class CallOffPages(Controller):
             errors = form_errors(exc, otherwise="title")
             return await _form_page(request, principal, kind, data, errors, exc.status_code)
         return Redirect(path=done(f"/call-offs/{created.id}", "draft-saved"), status_code=303)
+
+    @get("/{call_off_id:uuid}/edit")
+    async def edit(
+        self, request: Request[Any, Any, Any], principal: SignedIn, call_off_id: FromPath[UUID]
+    ) -> Template:
+        """The draft in the creation form; once published, the call-off page saying why not."""
+        call_off = await call_off_views.get_call_off(principal, call_off_id)
+        if call_off.status != CallOffStatus.DRAFT:
+            return await call_off_page(principal, call_off_id, [_not_a_draft(call_off)], 409)
+        form = forms.draft_form(call_off, _zone())
+        return await _form_page(request, principal, call_off.kind, form, editing=call_off)
+
+    @post("/{call_off_id:uuid}/edit")
+    async def save_edit(
+        self,
+        request: Request[Any, Any, Any],
+        principal: SignedIn,
+        call_off_id: FromPath[UUID],
+        data: FormBody,
+    ) -> Template | Redirect:
+        call_off = await call_off_views.get_call_off(principal, call_off_id)
+        if _moves_the_picker(data):
+            return await _form_page(request, principal, call_off.kind, data, editing=call_off)
+        try:
+            body = forms.call_off_create(call_off.kind, data, _zone())
+            await call_offs.edit_draft(principal, call_off_id, body)
+        except WrongState as exc:
+            return await call_off_page(principal, call_off_id, _general(exc), exc.status_code)
+        except DomainError as exc:
+            errors = form_errors(exc, otherwise="title")
+            return await _form_page(
+                request, principal, call_off.kind, data, errors, exc.status_code, call_off
+            )
+        return Redirect(path=f"/call-offs/{call_off_id}?edited=1", status_code=303)
+
+    @post("/{call_off_id:uuid}/documents")
+    async def attach(
+        self,
+        principal: SignedIn,
+        call_off_id: FromPath[UUID],
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template | Redirect:
+        """A document for the invitees of a draft or published call-off, archived public."""
+        upload = data.get("file")
+        try:
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise BadInput("Choose a file", [FieldError("file", "Select a file to upload")])
+            content = await upload.read()
+            await upload.close()
+            await publication.attach_document(principal, call_off_id, upload.filename, content)
+        except DomainError as exc:
+            errors = [FieldError("file", _upload_words(exc))]
+            return await call_off_page(principal, call_off_id, errors, exc.status_code)
+        return Redirect(path=f"/call-offs/{call_off_id}#documents", status_code=303)
 
     @get("/{call_off_id:uuid}")
     async def show(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> Template:
@@ -290,6 +366,32 @@ async def _cancel_page(
         },
         status_code=status,
     )
+
+
+def _moves_the_picker(data: dict[str, Any]) -> bool:
+    """The package picker's filter or page buttons: show the form again, create nothing."""
+    read = FormReader(data)
+    return bool(read.text("picker_move") or read.text("picker_page"))
+
+
+def _not_a_draft(call_off: schemas.CallOff) -> FieldError:
+    return FieldError(
+        "actions",
+        f"This call-off is {call_off.status}: only a draft can be edited, because invited "
+        "providers bid on what was published. Change its deadline or cancel it instead.",
+    )
+
+
+def _upload_words(exc: DomainError) -> str:
+    """Why an upload was refused, as a sentence about the selected file."""
+    if isinstance(exc, NotFound):
+        raise exc
+    message = exc.errors[0].message if exc.errors else exc.detail
+    if isinstance(exc, UnsupportedType):
+        return f"The selected file must be one of {ALLOWED_DESCRIPTION}. {message.split(';')[0]}"
+    if message[:1].islower():  # "is empty", "must be at most 10 MB"
+        return f"The selected file {message}"
+    return message
 
 
 def _general(exc: DomainError) -> list[FieldError]:

@@ -50,6 +50,7 @@ class WaitingPackage:
     rurality: str
     urgency: str  # "standard" or "urgent"
     start_by: date
+    place: str = ""  # how people name where it is: its postcode district ("TN25")
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def bundle_of(members: list[WaitingPackage]) -> Bundle:
         radius_km=radius,
         total_weekly_hours=hours,
         rurality_mix=mix,
-        explanation=_explain(len(members), centre, radius, hours, mix),
+        explanation=_explain(len(members), _nearest_place(members, centre), radius, hours, mix),
     )
 
 
@@ -198,15 +199,20 @@ def no_partner(package: WaitingPackage, max_radius_km: float) -> LeftOut:
     )
 
 
-def _explain(
-    count: int, centre: tuple[float, float], radius: float, hours: Decimal, mix: dict[str, int]
-) -> str:
+def _nearest_place(members: list[WaitingPackage], centre: tuple[float, float]) -> str:
+    """The place of the member nearest the centre: people read a place, not coordinates."""
+    nearest = min(members, key=lambda m: (great_circle_km(*centre, m.latitude, m.longitude), m.id))
+    return nearest.place
+
+
+def _explain(count: int, place: str, radius: float, hours: Decimal, mix: dict[str, int]) -> str:
     # "within" must stay true: the radius is shown rounded up to a tenth of a kilometre.
     shown = math.ceil(round(radius * 10, 6)) / 10
     parts = sorted(mix.items(), key=lambda item: -item[1])  # stable: categories' order on ties
     kinds = ", ".join(f"{n} {category.replace('_', ' ')}" for category, n in parts)
     return (
-        f"{count} packages within {shown:.1f} km of {centre[0]:.2f}, {centre[1]:.2f}: "
+        f"{count} packages within {shown:.1f} km of their centre"
+        f"{f' (near {place})' if place else ''}: "
         f"{hours} hours a week ({kinds})"
     )
 

@@ -173,3 +173,22 @@ async def due_packages(
     settings = await settings_of(commissioner_id)
     items = await queue_for(commissioner_id, settings, on or today())
     return [item for item in items if item.due_today or item.overdue]
+
+
+async def package_story(
+    actor: Principal, package_id: UUID
+) -> tuple[list[schemas.CallOffInHistory], schemas.WaitingPackage | None]:
+    """One of the commissioner's packages: the call-offs it was in, oldest first, and its
+    contingency clock when one runs (None otherwise)."""
+    commissioner_id = _commissioner_of(actor)
+    history = (await _histories([package_id]))[package_id]
+    settings = await settings_of(commissioner_id)
+    clock = next(
+        (
+            item
+            for item in await queue_for(commissioner_id, settings, today())
+            if item.package_id == package_id
+        ),
+        None,
+    )
+    return history, clock

@@ -19,6 +19,7 @@ from marketplace.reference.postcodes.directory import (
     postcode_or_400,
     rurality_of_postcodes,
 )
+from marketplace.reference.postcodes.rules import postcode_district
 from marketplace.reference.queries import own_area_ids
 from marketplace.tenders.tables import Package
 from marketplace.tenders.waiting_list import bundles, schemas
@@ -233,6 +234,7 @@ async def suggest_bundles(
                 rurality=row["rurality"],
                 urgency=row["urgency"],
                 start_by=row["start_by"],
+                place=postcode_district(row["postcode"]),
             )
         )
     items: list[schemas.BundleSuggestion] = []

@@ -6,9 +6,11 @@ from __future__ import annotations
 import math
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from marketplace.errors import BadInput, DomainError, FieldError, NotFound
@@ -16,7 +18,8 @@ from marketplace.pagination import MAX_LIMIT
 from marketplace.principal import Principal
 from marketplace.reference import service
 from marketplace.reference.postcodes import directory
-from marketplace.tenders.waiting_list import packages, schemas
+from marketplace.tenders.waiting_list import contingency, packages, schemas
+from marketplace.tenders.waiting_list.contingency_pages import REASONS
 from marketplace.web.forms import FormBody, FormReader, error_summary, form_errors, refused_field
 from marketplace.web.labels import PAGE_WORDS, URGENCY_REASONS
 from marketplace.web.security import SignedIn, role_in
@@ -96,6 +99,24 @@ class WaitingListPages(Controller):
                 "filters": filters,
                 "areas": await _own_areas(principal),
                 "query": {k: v for k, v in filters.items() if v},
+                **PAGE_WORDS,
+            },
+        )
+
+    @get("/packages/{package_id:uuid}")
+    async def package(self, principal: SignedIn, package_id: FromPath[UUID]) -> Template:
+        """One package: its needs, area, hours, urgency, service level, rurality, the call-offs
+        it was in and its contingency clock if one runs."""
+        found = await packages.get_package(principal, package_id)
+        history, clock = await contingency.package_story(principal, package_id)
+        return Template(
+            "commissioner/package.html",
+            context={
+                "package": found,
+                "history": history,
+                "clock": clock,
+                "urgency_reasons": URGENCY_REASONS,
+                "contingency_reasons": REASONS,
                 **PAGE_WORDS,
             },
         )

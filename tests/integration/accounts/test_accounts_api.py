@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from marketplace.accounts.tables import Organisation
 from tests.factories import PASSWORD, bearer, make_admin, make_organisation, make_user
 
 
@@ -57,6 +60,20 @@ async def test_invalid_value_gets_400_naming_the_field(client) -> None:
     )
     assert response.status_code == 400
     assert [error["field"] for error in response.json()["errors"]] == ["cqc_rating"]
+
+
+@pytest.mark.parametrize(
+    ("field", "text_value"), [("enforcement_pending", "false"), ("name", 2500)]
+)
+async def test_a_value_of_the_wrong_json_type_is_refused_not_coerced(
+    client, field: str, text_value: object
+) -> None:
+    _, token = await make_admin()
+    body = {"kind": "provider", "name": "Acme Care", field: text_value}
+    response = await client.post("/api/v1/organisations", json=body, headers=bearer(token))
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+    assert await Organisation.count().where(Organisation.name == "Acme Care") == 0
 
 
 async def test_provider_token_gets_403_creating_an_organisation(client) -> None:

@@ -109,9 +109,10 @@ async def test_an_approved_application_is_emailed_to_the_provider_and_audited(
     await run_due_in_process()
     emails = sink.messages[welcomes:]
     assert len(emails) == 1
-    assert emails[0]["Subject"] == "Application to LOT1 approved"
+    assert emails[0]["Subject"] == "Application to Lot one approved"
     text = emails[0].get_payload(0).get_payload(decode=True).decode()
-    assert "Ashford (ASHFORD)" in text and "Oakleaf" in text
+    assert "Ashford" in text and "Oakleaf" in text and "Lot one" in text
+    assert "ASHFORD" not in text and "LOT1" not in text, "names, never codes"
     assert [e["entity_id"] for e in await actions("apply_for_admission")] == [admission["id"]]
     (event,) = await actions("decide_admission")
     assert event["entity_id"] == admission["id"]
@@ -150,7 +151,7 @@ async def test_a_rejection_needs_a_reason_and_an_application_is_decided_once(
     assert again.status_code == 409 and "already decided" in again.json()["detail"]
     await run_due_in_process()
     (email,) = sink.messages[welcomes:]
-    assert email["Subject"] == "Application to LOT1 not approved"
+    assert email["Subject"] == "Application to Lot one not approved"
     assert "No CQC evidence" in email.get_payload(0).get_payload(decode=True).decode()
 
 

@@ -150,6 +150,11 @@ async def test_a_bad_or_expired_local_link_is_refused(local_backend: str, client
     assert (await client.get(forged)).status_code == 403
     expired = f"/api/v1/documents/{document['id']}/content?expires=1&signature=00"
     assert "expired" in (await client.get(expired)).json()["detail"]
+    # A signature no signer could make (non-ASCII) is a refusal too, never a 500.
+    odd = location.split("signature=")[0] + "signature=%C3%A9t%C3%A9"
+    answer = await client.get(odd)
+    assert answer.status_code == 403
+    assert answer.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_an_s3_version_swapped_behind_the_apps_back_is_refused(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -305,6 +306,16 @@ async def test_a_pilot_is_scored_and_assigned_one_area_per_provider(client: Any)
     assert confirmed.status_code == 200, confirmed.text
     lines = {(line["area_code"], line["provider_name"]) for line in confirmed.json()["awards"]}
     assert lines == winners
+    # The assessment summaries name the areas as people know them, not by their codes.
+    summaries = [
+        json.loads(row["payload"])["context"]
+        for row in await OutboxEntry.select(OutboxEntry.payload)
+        if '"assessment_summary"' in row["payload"]
+    ]
+    assert {line["area_name"] for context in summaries for line in context["lines"]} == {
+        "Ashford",
+        "Canterbury",
+    }
     outcome = await client.get(f"/api/v1/call-offs/{call_off_id}/award", headers=bearer(alder))
     assert outcome.json()["outcome"] == "awarded"
     assert {a["area_code"]: a["outcome"] for a in outcome.json()["areas"]} == {

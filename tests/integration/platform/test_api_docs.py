@@ -26,3 +26,10 @@ async def test_swagger_ui_loads_only_assets_served_by_the_marketplace(client) ->
     assert all(url.startswith("/") for url in urls), urls
     for url in urls:
         assert (await client.get(url)).status_code == 200, url
+
+
+async def test_a_method_the_route_does_not_take_is_405_with_the_allowed_ones(client) -> None:
+    response = await client.delete("/api/v1/lots")
+    assert response.status_code == 405
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "GET" in response.headers["allow"]

@@ -15,7 +15,7 @@ import pytest
 
 from marketplace.reference import schemas as tender_schemas
 from marketplace.reference.service import create_area, create_lot, put_pricing
-from marketplace.web.assets import GOVUK_ASSETS, ONE_YEAR
+from marketplace.web.assets import ONE_YEAR, OWN_STATIC
 from marketplace.web.security import SESSION_COOKIE
 from tests.conftest import service_url
 from tests.factories import (
@@ -246,7 +246,7 @@ async def test_missing_fields_get_400_naming_them(
     assert "set-cookie" not in response.headers
 
 
-@pytest.mark.parametrize("given", [None, "", "0" * 64, "not-a-token"])
+@pytest.mark.parametrize("given", [None, "", "0" * 64, "not-a-token", "jeton-\u00e9t\u00e9"])
 async def test_sign_in_without_the_right_csrf_token_is_refused(
     client: httpx.AsyncClient, given: str | None
 ) -> None:
@@ -397,7 +397,8 @@ async def test_fingerprinted_stylesheet_is_cached_for_a_year_and_gzipped(
     assert max_age, cache_control
     assert int(max_age.group(1)) == ONE_YEAR, f"cached for a year, not {cache_control}"
     assert ".govuk-" in plain.text
-    assert "/assets/fonts/" in plain.text
+    assert "font-family:system-ui" in plain.text
+    assert "GDS Transport" not in plain.text and "/assets/" not in plain.text
 
     gzipped = await client.get(url, headers={"Accept-Encoding": "gzip"})
     assert gzipped.status_code == 200
@@ -417,17 +418,17 @@ async def test_every_linked_static_file_is_served(client: httpx.AsyncClient) -> 
         assert "immutable" in response.headers["cache-control"], url
 
 
-async def test_govuk_fonts_and_images_are_served_under_assets(client: httpx.AsyncClient) -> None:
-    fonts = sorted(path.name for path in (GOVUK_ASSETS / "fonts").glob("*.woff2"))
-    assert fonts
-    font = await client.get(f"/assets/fonts/{fonts[0]}")
-    assert font.status_code == 200
-    assert font.headers["content-type"] == "font/woff2"
-    assert font.content == (GOVUK_ASSETS / "fonts" / fonts[0]).read_bytes()
-
-    icon = await client.get("/assets/images/favicon.ico")
+async def test_the_favicon_is_the_marketplaces_and_govuks_crown_is_not_served(
+    client: httpx.AsyncClient,
+) -> None:
+    page = (await client.get("/sign-in")).text
+    icons = re.findall(r'<link rel="icon" href="([^"]+)"', page)
+    assert len(icons) == 1 and re.fullmatch(r"/static/favicon\.[0-9a-f]{12}\.svg", icons[0])
+    icon = await client.get(icons[0])
     assert icon.status_code == 200
-    assert icon.content == (GOVUK_ASSETS / "images" / "favicon.ico").read_bytes()
+    assert icon.content == (OWN_STATIC / "favicon.svg").read_bytes()
+    for path in ("/assets/images/favicon.ico", "/assets/images/govuk-crest.svg", "/assets/fonts/"):
+        assert (await client.get(path)).status_code == 404, path
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,7 @@ async def test_a_maximum_above_the_service_levels_rate_is_refused_naming_the_lev
     assert too_high.status_code == 422
     [error] = too_high.json()["errors"]
     assert error["field"] == "max_hourly_rate_pence"
-    assert "2650" in error["message"] and "complex care" in error["message"]
+    assert "£26.50 an hour" in error["message"] and "complex care" in error["message"]
     lowered = await _drafted(client, c.token, cluster_body(c, max_hourly_rate_pence=2500))
     assert lowered.json()["max_hourly_rate_pence"] == 2500
 

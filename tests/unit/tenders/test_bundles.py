@@ -169,7 +169,7 @@ def test_each_bundle_is_explained() -> None:
     assert bundle.centre == pytest.approx(east_of_ashford(2.0), abs=1e-4)
     assert bundle.radius_km == pytest.approx(2.0, abs=0.01)
     assert bundle.explanation == (
-        "3 packages within 2.1 km of 51.15, 0.90: 31.50 hours a week "
+        "3 packages within 2.1 km of their centre: 31.50 hours a week "
         "(2 rural village and dispersed, 1 urban city and town)"
     )
 
