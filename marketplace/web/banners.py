@@ -11,6 +11,8 @@ DONE_PARAMETER = "done"
 SUCCESS_MESSAGES = {
     # call-offs
     "draft-saved": "The call-off is saved as a draft. Check it, then publish it.",
+    "draft-edited": "The draft is saved with your changes.",
+    "document-uploaded": "The document is uploaded and listed on the call-off.",
     "published": "The call-off is published: every eligible provider is invited and emailed.",
     "cancelled": "The call-off is cancelled: the invited providers are emailed the reason.",
     "deadline-changed": "The deadline is changed: the invited providers are emailed.",

@@ -80,6 +80,7 @@ def test_an_enablement_request_reaches_the_invited_provider_only(
     page.screenshot(path=str(tmp_path / "edit-draft.png"), full_page=True)
     page.click("#save-draft")
     expect(page.locator("h1")).to_have_text(TITLE)
+    expect(page.locator("#success-banner")).to_contain_text("saved with your changes")
     specification = tmp_path / "Service specification.txt"
     specification.write_text("Support to wash and dress independently, six weeks.\n")
     page.set_input_files("#file", str(specification))
@@ -141,7 +142,7 @@ def test_a_cluster_is_drafted_from_the_package_picker(
     page.select_option("#lot_code", "CSH")
     page.fill("#latest_start", "2027-01-29")
     page.click("#save-draft")
-    expect(page).to_have_url(re.compile(r"/call-offs/[0-9a-f-]{36}$"))
+    expect(page).to_have_url(re.compile(r"/call-offs/[0-9a-f-]{36}\?done=draft-saved$"))
     expect(page.locator("#status-tag")).to_have_text("Draft")
     expect(page.locator("main")).to_contain_text("Ashford")
     page.screenshot(path=str(tmp_path / "cluster-draft.png"), full_page=True)

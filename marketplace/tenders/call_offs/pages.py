@@ -234,7 +234,7 @@ class CallOffPages(Controller):
             return await _form_page(
                 request, principal, call_off.kind, data, errors, exc.status_code, call_off
             )
-        return Redirect(path=f"/call-offs/{call_off_id}?edited=1", status_code=303)
+        return Redirect(path=done(f"/call-offs/{call_off_id}", "draft-edited"), status_code=303)
 
     @post("/{call_off_id:uuid}/documents")
     async def attach(
@@ -254,7 +254,9 @@ class CallOffPages(Controller):
         except DomainError as exc:
             errors = [FieldError("file", _upload_words(exc))]
             return await call_off_page(principal, call_off_id, errors, exc.status_code)
-        return Redirect(path=f"/call-offs/{call_off_id}#documents", status_code=303)
+        return Redirect(
+            path=done(f"/call-offs/{call_off_id}#documents", "document-uploaded"), status_code=303
+        )
 
     @get("/{call_off_id:uuid}")
     async def show(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> Template:
