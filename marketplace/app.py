@@ -16,9 +16,13 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 
 from marketplace.accounts.admin_pages import OrganisationPages, UserPages
-from marketplace.accounts.api import OrganisationApi, TokenApi, UserApi
+from marketplace.accounts.api import GuestSupplierApi, OrganisationApi, TokenApi, UserApi
 from marketplace.accounts.authentication import principal_for_api_token, principal_for_session
+from marketplace.accounts.cqc_api import CqcRatingApi
+from marketplace.accounts.cqc_pages import CqcRatingPages
+from marketplace.accounts.guest_supplier_pages import GuestSupplierPages
 from marketplace.accounts.pages import SignInPages
+from marketplace.accounts.two_factor_pages import TwoFactorPages
 from marketplace.admissions.api import AdmissionApi, BlockApi, EnablementBarApi
 from marketplace.admissions.block_pages import BlockPages
 from marketplace.admissions.pages import AdmissionPages
@@ -31,6 +35,7 @@ from marketplace.awards.web.ranking_api import QualityWeightsApi, RankingApi
 from marketplace.awards.web.ranking_breakdown import RankingBreakdownPages
 from marketplace.awards.web.ranking_pages import RankingPages
 from marketplace.bids.api import BidApi, DeclineApi, OpenedBidsApi
+from marketplace.bids.guest_pages import GuestPages
 from marketplace.bids.opportunity_pages import OpportunityPages
 from marketplace.bids.pages import BidPages, MyBidsPages
 from marketplace.binding import bind_engine
@@ -79,12 +84,16 @@ ROUTES: list[Any] = [
     home,
     reference_data,
     OutboxPages,
+    CqcRatingPages,
+    TwoFactorPages,
     DevelopmentMailPages,
     healthz,
     service_status,
     SignInPages,
     TokenApi,
     OrganisationApi,
+    GuestSupplierApi,
+    CqcRatingApi,
     AdmissionApi,
     BlockApi,
     LotApi,
@@ -112,6 +121,8 @@ ROUTES: list[Any] = [
     OpportunityPages,
     BidPages,
     MyBidsPages,
+    GuestPages,
+    GuestSupplierPages,
     WaitingListPages,
     ContingencyPages,
     FrameworkSharePages,

@@ -1,10 +1,13 @@
-"""The `marketplace` command: run, migrate, demo, admin create, import-postcodes, collectstatic."""
+"""The `marketplace` command: run, migrate, demo, admin create, import-postcodes, import-cqc,
+collectstatic."""
 
 from __future__ import annotations
 
 import asyncio
+import csv
 import sys
 from collections.abc import Coroutine
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,8 @@ import uvicorn
 from arq.worker import async_check_health
 from botocore.exceptions import BotoCoreError, ClientError
 
+from marketplace.accounts.cqc_file import CqcFile, CqcFileError, read_cqc_file
+from marketplace.accounts.cqc_ratings import CqcImportSummary, import_regulator_ratings
 from marketplace.accounts.passwords import MIN_PASSWORD_LENGTH
 from marketplace.accounts.service import create_admin as create
 from marketplace.archive.bucket import ArchiveSetupError, init_archive
@@ -188,6 +193,32 @@ def import_postcodes(csv_file: Path) -> None:
     except DirectoryFileError as exc:
         _fail(str(exc))
     click.echo(summary.describe())
+
+
+def _read_cqc(csv_file: Path) -> CqcFile:
+    try:
+        with csv_file.open(encoding="utf-8-sig", newline="") as lines:
+            return read_cqc_file(lines)
+    except UnicodeDecodeError:
+        raise CqcFileError(f"{csv_file.name} is not UTF-8 text: save it as CSV UTF-8") from None
+
+
+@main.command("import-cqc")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_cqc(csv_file: Path) -> None:
+    """Import the CQC "care directory with ratings" export (CSV): columns Location ID,
+    Location Latest Overall Rating and Publication Date, found by name."""
+    try:
+        found = _read_cqc(csv_file)
+    except (CqcFileError, csv.Error) as exc:
+        _fail(f"{csv_file.name}: {exc}")
+    source = f"CQC import {csv_file.name} {date.today().isoformat()}"
+
+    async def apply() -> CqcImportSummary:
+        with click.progressbar(length=len(found.ratings), label="Ratings") as bar:
+            return await import_regulator_ratings(found.ratings, source, found.odd_rows, bar.update)
+
+    click.echo(run_async(apply()).describe())
 
 
 @main.command()

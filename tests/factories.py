@@ -8,6 +8,7 @@ from uuid import UUID
 
 from marketplace.accounts import schemas
 from marketplace.accounts.authentication import issue_api_token
+from marketplace.accounts.cqc_ratings import set_rating
 from marketplace.accounts.service import create_admin, create_organisation, create_user
 from marketplace.principal import Principal
 
@@ -52,6 +53,13 @@ async def make_organisation(kind: str, **fields: Any) -> schemas.Organisation:
         kind=kind, name=fields.pop("name", f"{kind.title()} {next(_numbers)}"), **fields
     )  # type: ignore[arg-type]
     return await create_organisation(admin_principal(admin), body)
+
+
+async def rate_provider(provider_id: UUID, rating: str, reason: str = "test") -> None:
+    """A platform admin sets a provider's CQC rating (the only change besides the import)."""
+    admin, _ = await make_admin()
+    body = schemas.CqcRatingSet(rating=rating, reason=reason)  # type: ignore[arg-type]
+    await set_rating(admin_principal(admin), provider_id, body)
 
 
 async def make_user(organisation_id: UUID, role: str) -> tuple[schemas.User, str]:

@@ -7,7 +7,7 @@ from uuid import UUID
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, JSONBody
 
-from marketplace.accounts import administration, authentication, schemas, service
+from marketplace.accounts import administration, authentication, guest_suppliers, schemas, service
 from marketplace.web.security import SignedIn, role_in
 
 
@@ -98,3 +98,27 @@ class UserApi(Controller):
     @post("/{user_id:uuid}/reactivate", status_code=200, summary="Let a deactivated user sign in")
     async def reactivate(self, principal: SignedIn, user_id: FromPath[UUID]) -> schemas.User:
         return await administration.set_user_active(principal, user_id, True)
+
+
+class GuestSupplierApi(Controller):
+    path = "/api/v1/guest-suppliers"
+    tags = ["accounts"]
+
+    @post(
+        "/",
+        guards=[role_in("commissioner")],
+        status_code=201,
+        summary="Register a guest (non-framework) supplier to invite to wider call-offs",
+    )
+    async def register(
+        self, principal: SignedIn, data: JSONBody[schemas.GuestSupplierCreate]
+    ) -> schemas.GuestSupplier:
+        return await guest_suppliers.register_guest_supplier(principal, data)
+
+    @get(
+        "/",
+        guards=[role_in("commissioner", "opener")],
+        summary="The guest suppliers your organisation registered",
+    )
+    async def index(self, principal: SignedIn) -> list[schemas.GuestSupplier]:
+        return await guest_suppliers.guest_suppliers(principal)

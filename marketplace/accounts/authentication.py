@@ -5,15 +5,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from marketplace.accounts import schemas
+from marketplace.accounts import schemas, two_factor
 from marketplace.accounts.lockout import note_failure, note_success, refuse_if_limited
 from marketplace.accounts.passwords import password_matches
 from marketplace.accounts.tables import ApiToken, BrowserSession, User
 from marketplace.audit.service import record
 from marketplace.db import write_transaction
-from marketplace.errors import NotSignedIn
+from marketplace.errors import FieldError, NotAllowed, NotSignedIn
 from marketplace.principal import Principal
 
 # A browser session ends 12 hours after sign-in whatever happens, and sooner after 30 minutes
@@ -22,6 +22,7 @@ SESSION_LIFETIME = timedelta(hours=12)
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 # How stale last_seen_at may be before a request writes it again (not one write per request).
 _LAST_SEEN_GRANULARITY = timedelta(minutes=1)
+PENDING_LIFETIME = timedelta(minutes=10)  # to give the second factor after the password
 API_TOKEN_LIFETIME = timedelta(days=30)
 API_TOKEN_PREFIX = "mkt_"  # noqa: S105 (a prefix that marks our tokens, not a secret)
 WRONG_CREDENTIALS = "The email address or password is not right"
@@ -75,12 +76,28 @@ async def _check_credentials(email: str, password: str, via: str) -> Principal:
 
 
 async def issue_api_token(body: schemas.TokenCreate) -> schemas.TokenCreated:
-    """Exchange an email and password for a bearer token that expires."""
+    """Exchange an email and password for a bearer token that expires; a user with a second
+    factor (enrolled, or required of its role in production) must also give its code, and a
+    required one not yet enrolled must enrol in the browser first."""
     user = await _check_credentials(body.email, body.password, "token")
+    needed, enrolled = await two_factor.needs_second_factor(user.signed_in_user, user.role)
+    if needed and not enrolled:
+        raise NotAllowed(
+            "Set up two-factor sign-in in the browser first: your role needs it to create tokens"
+        )
+    if needed:
+        if not body.code:
+            raise NotSignedIn(
+                "Give the code from your authenticator app",
+                [FieldError("code", "is required: this account signs in with two factors")],
+            )
+        await two_factor.check_code(user.signed_in_user, body.code, actor=user)
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires_at = now() + API_TOKEN_LIFETIME
     async with write_transaction():
-        api_token = ApiToken(token_hash=digest(token), user=user.user_id, expires_at=expires_at)
+        api_token = ApiToken(
+            token_hash=digest(token), user=user.user_id, expires_at=expires_at, second_factor=needed
+        )
         await api_token.save()
         await record(
             user,
@@ -88,21 +105,90 @@ async def issue_api_token(body: schemas.TokenCreate) -> schemas.TokenCreated:
             "api_token",
             api_token.id,
             organisation_id=user.organisation_id,
-            details={"expires_at": expires_at},
+            details={"expires_at": expires_at, "second_factor": needed},
         )
     return schemas.TokenCreated(token=token, expires_at=expires_at)
 
 
-async def start_browser_session(email: str, password: str) -> str:
-    """Sign a browser in: returns the new session token for its cookie."""
+class BrowserSignIn(NamedTuple):
+    """A new session's token for the cookie, and what it still waits for: None (signed in),
+    "code" (the second factor) or "enrolment" (setting one up, required of the role)."""
+
+    token: str
+    awaiting: str | None
+
+
+async def sign_in_browser(email: str, password: str) -> BrowserSignIn:
+    """Check the password and start a session; with a second factor needed, the session signs
+    nobody in until it is given (or, required but not enrolled, set up)."""
     user = await _check_credentials(email, password, "session")
+    needed, enrolled = await two_factor.needs_second_factor(user.signed_in_user, user.role)
+    awaiting = ("code" if enrolled else "enrolment") if needed else None
     token = secrets.token_urlsafe(32)
     async with write_transaction():
         await BrowserSession(
-            token_hash=digest(token), user=user.user_id, expires_at=now() + SESSION_LIFETIME
+            token_hash=digest(token),
+            user=user.user_id,
+            expires_at=now() + (PENDING_LIFETIME if awaiting else SESSION_LIFETIME),
+            awaiting=awaiting,
         ).save()
-        await record(user, "sign_in", "user", user.user_id, organisation_id=user.organisation_id)
-    return token
+        await record(
+            user,
+            "sign_in" if awaiting is None else "sign_in_password_checked",
+            "user",
+            user.user_id,
+            organisation_id=user.organisation_id,
+        )
+    return BrowserSignIn(token, awaiting)
+
+
+async def start_browser_session(email: str, password: str) -> str:
+    """Sign a browser in: returns the new session token for its cookie."""
+    return (await sign_in_browser(email, password)).token
+
+
+class PendingSignIn(NamedTuple):
+    """A browser whose password was right, and what its session waits for."""
+
+    user: Principal
+    awaiting: str
+
+
+async def pending_sign_in(token: str) -> PendingSignIn | None:
+    """The user of a session waiting for its second factor, and what it waits for."""
+    rows = await BrowserSession.raw(_SESSION_SQL, digest(token))
+    if not rows or rows[0]["expires_at"] <= now() or rows[0]["awaiting"] is None:
+        return None
+    principal = _principal(rows[0], "session")
+    return None if principal is None else PendingSignIn(principal, rows[0]["awaiting"])
+
+
+async def pass_second_factor(token: str) -> str:
+    """The session that has just passed its second factor is replaced by a new one (a new
+    cookie, so a token seen before it is worth nothing), recorded as having passed it."""
+    new_token = secrets.token_urlsafe(32)
+    async with write_transaction():
+        rows = await BrowserSession.raw(_SESSION_SQL, digest(token))
+        if not rows:
+            raise NotSignedIn("Sign in again")
+        moment = now()
+        await BrowserSession.update(
+            {
+                BrowserSession.token_hash: digest(new_token),
+                BrowserSession.awaiting: None,
+                BrowserSession.second_factor_at: moment,
+                BrowserSession.expires_at: moment + SESSION_LIFETIME,
+            }
+        ).where(BrowserSession.token_hash == digest(token))
+        await record(
+            _principal(rows[0], "session"),
+            "sign_in",
+            "user",
+            rows[0]["id"],
+            organisation_id=rows[0]["organisation_id"],
+            details={"second_factor": True},
+        )
+    return new_token
 
 
 async def end_every_session(user: Principal) -> int:
@@ -146,6 +232,7 @@ def _principal(row: dict[str, Any], via: str) -> Principal | None:
         organisation_kind=row["organisation_kind"],
         organisation_name=row["organisation_name"],
         via=via,  # type: ignore[arg-type]
+        second_factor=bool(row.get("second_factor")),
     )
 
 
@@ -158,8 +245,16 @@ SELECT u.id AS id, u.email AS email, u.role AS role, u.active AS active,
 FROM {table} c JOIN app_user u ON u.id = c."user" LEFT JOIN organisation o ON o.id = u.organisation
 WHERE c.token_hash = {{}}
 """
-_SESSION_SQL = _PRINCIPAL_SQL.format(table="browser_session", extra=", c.last_seen_at AS last_seen")
-_TOKEN_SQL = _PRINCIPAL_SQL.format(table="api_token", extra=", c.revoked_at AS revoked_at")
+_SESSION_SQL = _PRINCIPAL_SQL.format(
+    table="browser_session",
+    extra=(
+        ", c.last_seen_at AS last_seen, c.awaiting AS awaiting,"
+        " c.second_factor_at IS NOT NULL AS second_factor"
+    ),
+)
+_TOKEN_SQL = _PRINCIPAL_SQL.format(
+    table="api_token", extra=", c.revoked_at AS revoked_at, c.second_factor AS second_factor"
+)
 
 
 async def principal_for_session(token: str) -> Principal | None:
@@ -167,7 +262,7 @@ async def principal_for_session(token: str) -> Principal | None:
     token_hash = digest(token)
     rows = await BrowserSession.raw(_SESSION_SQL, token_hash)
     moment = now()
-    if not rows or rows[0]["expires_at"] <= moment:
+    if not rows or rows[0]["expires_at"] <= moment or rows[0]["awaiting"] is not None:
         return None
     last_seen = rows[0]["last_seen"]
     if last_seen + SESSION_IDLE_TIMEOUT <= moment:

@@ -12,8 +12,9 @@ from litestar.response import Redirect, Template
 from marketplace.accounts.authentication import (
     end_browser_session,
     end_every_session,
-    start_browser_session,
+    sign_in_browser,
 )
+from marketplace.accounts.two_factor_pages import after_password
 from marketplace.errors import FieldError, NotSignedIn, TooManyRequests
 from marketplace.web.forms import FormBody, FormReader, error_summary
 from marketplace.web.security import requester, session_cookie_header
@@ -77,7 +78,7 @@ class SignInPages(Controller):
         if read.errors:
             return _sign_in_page(next_path, email, read.errors, status=400)
         try:
-            token = await start_browser_session(email, password)
+            signed = await sign_in_browser(email, password)
         except NotSignedIn as exc:
             return _sign_in_page(next_path, email, [FieldError("email", exc.detail)], status=401)
         except TooManyRequests as exc:
@@ -85,7 +86,9 @@ class SignInPages(Controller):
             return _sign_in_page(next_path, email, error, status=429, headers=exc.headers)
         # A new cookie value at sign-in, so that a cookie planted before it is worth nothing.
         return Redirect(
-            path=next_path, status_code=303, headers={"set-cookie": session_cookie_header(token)}
+            path=after_password(signed, next_path),
+            status_code=303,
+            headers={"set-cookie": session_cookie_header(signed.token)},
         )
 
     @post("/sign-out-everywhere")

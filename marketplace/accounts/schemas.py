@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -24,6 +24,8 @@ class Request(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class TokenCreate(Request):
     email: Annotated[str, msgspec.Meta(max_length=254)]
     password: Annotated[str, msgspec.Meta(max_length=200)]
+    # The authenticator's 6-digit code or a recovery code, when the account has a second factor.
+    code: Annotated[str, msgspec.Meta(max_length=40)] | None = None
 
 
 class TokenCreated(msgspec.Struct):
@@ -61,6 +63,22 @@ class Organisation(msgspec.Struct):
     created_at: datetime
 
 
+class CqcRatingSet(Request):
+    """A platform admin's change of a provider's CQC rating, with the reason for it."""
+
+    rating: CqcRating
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    rated_on: date | None = None  # the regulator's publication date, when known
+
+
+class CqcRatingEntry(msgspec.Struct):
+    rating: str
+    previous_rating: str | None
+    rated_on: date | None
+    source: str
+    recorded_at: datetime
+
+
 class UserCreate(Request):
     email: Email
     password: Password
@@ -75,3 +93,21 @@ class User(msgspec.Struct):
     created_at: datetime
     # An inactive user cannot sign in; their sessions and tokens stop working.
     active: bool = True
+
+
+class GuestSupplierCreate(Request):
+    """A supplier outside the framework that a commissioner registers to invite to a wider
+    call-off (docs/design.md 3.5)."""
+
+    name: Name
+    cqc_location_id: CqcLocationId
+    contact_email: Email
+
+
+class GuestSupplier(msgspec.Struct):
+    id: UUID
+    name: str
+    cqc_location_id: str | None
+    cqc_rating: str | None
+    contact_email: str
+    created_at: datetime

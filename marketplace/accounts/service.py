@@ -28,7 +28,7 @@ def _organisation(row: dict[str, Any]) -> schemas.Organisation:
 
 
 def check_provider_fields(kind: str, fields: dict[str, Any]) -> None:
-    if kind == "provider":
+    if kind in ("provider", "guest"):
         return
     given = [
         name
@@ -93,13 +93,19 @@ def _can_see(actor: Principal, row: dict[str, Any]) -> bool:
         actor.is_admin
         or actor.organisation_id == row["id"]
         or (actor.is_commissioner and row["kind"] == "provider")
+        or (
+            actor.is_commissioner
+            and row["kind"] == "guest"
+            and row.get("registered_by") == actor.organisation_id
+        )
     )
 
 
 async def update_organisation(
     actor: Principal, organisation_id: UUID, body: schemas.OrganisationUpdate
 ) -> schemas.Organisation:
-    """Admins change any field; commissioners record a provider's CQC rating and enforcement."""
+    """Admins change any field but the CQC rating; commissioners record a provider's
+    enforcement flag. The rating has its own route (accounts/cqc_ratings.py)."""
     changes = {
         name: value for name in body.__struct_fields__ if (value := getattr(body, name)) is not None
     }
@@ -111,12 +117,17 @@ async def update_organisation(
         ).first()
         if row is None or not _can_see(actor, row):
             raise NotFound("No such organisation")
-        if not actor.is_admin:
-            compliance_only = set(changes) <= {"cqc_rating", "enforcement_pending"}
-            if not (actor.is_commissioner and row["kind"] == "provider" and compliance_only):
-                raise NotAllowed(
-                    "Commissioners may change only a provider's CQC rating and enforcement flag"
-                )
+        if "cqc_rating" in changes:
+            _refuse_rating_here(actor)
+        if not actor.is_admin and not (
+            actor.is_commissioner
+            and row["kind"] in ("provider", "guest")
+            and set(changes) <= {"enforcement_pending"}
+        ):
+            raise NotAllowed(
+                "Commissioners may change only a provider's (or their guest supplier's) "
+                "enforcement flag"
+            )
         check_provider_fields(row["kind"], changes)
         await Organisation.update(
             {getattr(Organisation, name): value for name, value in changes.items()}
@@ -138,6 +149,19 @@ async def update_organisation(
     return await get_organisation(actor, organisation_id)
 
 
+def _refuse_rating_here(actor: Principal) -> None:
+    """Only the regulator's import and a platform admin giving a reason change a CQC rating."""
+    if not actor.is_admin:
+        raise NotAllowed(
+            "Only the regulator's import or a platform admin changes a CQC rating; "
+            "record what you observe as a quality record"
+        )
+    raise BadInput(
+        "A CQC rating is changed with a reason: PUT /api/v1/organisations/{id}/cqc-rating",
+        [FieldError("cqc_rating", "is changed through the CQC rating route, with a reason")],
+    )
+
+
 def _user(row: dict[str, Any]) -> schemas.User:
     return schemas.User(
         id=row["id"],
@@ -156,6 +180,11 @@ async def create_user(
     organisation = await Organisation.select().where(Organisation.id == organisation_id).first()
     if organisation is None or not (actor.is_admin or actor.organisation_id == organisation_id):
         raise NotFound("No such organisation")
+    if organisation["kind"] == "guest":
+        raise RuleBroken(
+            "A guest supplier has no users: it bids through the link in its invitation",
+            [FieldError("role", "a guest supplier cannot have users")],
+        )
     if body.role not in ROLES_BY_ORGANISATION_KIND[organisation["kind"]]:
         allowed = " or ".join(sorted(ROLES_BY_ORGANISATION_KIND[organisation["kind"]]))
         raise BadInput(
@@ -243,16 +272,27 @@ async def count_organisations(kind: str) -> int:
 
 
 async def active_user_emails(organisation_ids: list[UUID]) -> list[str]:
-    """The email addresses of these organisations' active users (to tell them something)."""
+    """The email addresses of these organisations' active users (to tell them something); a
+    guest supplier, which has no users, is told at its contact email (docs/design.md 3.5)."""
     if not organisation_ids:
         return []
     if len(organisation_ids) == 1:  # telling one organisation: every bid's receipt
-        rows = await User.raw(_ONE_ORGANISATIONS_EMAILS, organisation_ids[0])
+        rows = await User.raw(_ONE_ORGANISATIONS_EMAILS, organisation_ids[0], organisation_ids[0])
     else:
         rows = await User.select(User.email).where(
             User.organisation.is_in(organisation_ids) & User.active.eq(True)
         )
+        rows += await Organisation.select(Organisation.contact_email.as_alias("email")).where(
+            Organisation.id.is_in(organisation_ids)
+            & (Organisation.kind == "guest")
+            & Organisation.contact_email.is_not_null()
+        )
     return [row["email"] for row in rows]
 
 
-_ONE_ORGANISATIONS_EMAILS = "SELECT email FROM app_user WHERE organisation = {} AND active"
+_ONE_ORGANISATIONS_EMAILS = """
+SELECT email FROM app_user WHERE organisation = {} AND active
+UNION ALL
+SELECT contact_email AS email FROM organisation
+WHERE id = {} AND kind = 'guest' AND contact_email IS NOT NULL
+"""

@@ -52,7 +52,8 @@ async def block(actor: Principal, body: schemas.BlockCreate) -> schemas.Block:
     if not reason:
         raise RuleBroken("Give the reason for the block", [FieldError("reason", "is empty")])
     async with write_transaction():
-        if await organisation_kind(body.provider_id, lock=True) != "provider":
+        # A guest supplier (docs/design.md 3.5) may be blocked as a provider may.
+        if await organisation_kind(body.provider_id, lock=True) not in ("provider", "guest"):
             raise RuleBroken(
                 "There is no provider with this id",
                 [FieldError("provider_id", "is not a provider")],

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from marketplace.accounts.queries import standing_of
+from marketplace.accounts.queries import organisation_kind, standing_of
 from marketplace.admissions.enablement_bars import open_bars
 from marketplace.admissions.rules import GateFailure, gate_failures
 from marketplace.admissions.tables import AdmissionArea, Block
@@ -87,6 +87,29 @@ async def eligible_providers(
     }
 
 
+async def guests_clear_of_gates(
+    commissioner_id: UUID, kind: str, guest_ids: Sequence[UUID]
+) -> list[UUID]:
+    """Those of these guest suppliers that pass every provider gate but admission (not blocked
+    by this commissioner, CQC rating not inadequate, no enforcement pending, for an enablement
+    request not barred): a wider call-off invites them (docs/design.md 3.5)."""
+    if not guest_ids:
+        return []
+    guests = list(guest_ids)
+    blocked = await _open_blocks(commissioner_id, guests)
+    barred = await _barred(commissioner_id, kind, guests)
+    standing = await standing_of(guests)
+    return [
+        guest
+        for guest in guests
+        if guest in standing
+        and not standing[guest].enforcement_pending
+        and standing[guest].cqc_rating != "inadequate"
+        and guest not in blocked
+        and guest not in barred
+    ]
+
+
 async def provider_gate_failures(
     commissioner_id: UUID,
     lot_id: UUID,
@@ -102,7 +125,14 @@ async def provider_gate_failures(
     provider = (await standing_of([provider_id])).get(provider_id)
     lot = await lot_code(lot_id)
     areas = await area_codes(area_ids)
-    admitted = (await _admitted_areas(lot_id, area_ids, provider_id, wider)).get(provider_id, set())
+    if wider and await organisation_kind(provider_id) == "guest":
+        # A guest supplier is never admitted; a wider call-off it was invited to is its own
+        # admission (docs/design.md 3.5). Every other gate holds.
+        admitted: set[UUID] = set(area_ids)
+    else:
+        admitted = (await _admitted_areas(lot_id, area_ids, provider_id, wider)).get(
+            provider_id, set()
+        )
     blocked = await _open_blocks(commissioner_id, [provider_id])
     bar = (await _barred(commissioner_id, kind, [provider_id])).get(provider_id)
     return gate_failures(
@@ -113,3 +143,16 @@ async def provider_gate_failures(
         provider.enforcement_pending if provider else False,
         (bar["failures"], bar["months"]) if bar else None,
     )
+
+
+async def admitted_to_lot(lot_id: UUID, provider_ids: Sequence[UUID]) -> set[UUID]:
+    """Which of these providers are admitted to the lot in some area (a wider call-off's chosen
+    invitees must be)."""
+    if not provider_ids:
+        return set()
+    rows = await AdmissionArea.select(AdmissionArea.admission.provider.as_alias("provider")).where(
+        (AdmissionArea.admission.lot == lot_id)
+        & (AdmissionArea.admission.status == "approved")
+        & AdmissionArea.admission.provider.is_in(list(provider_ids))
+    )
+    return {row["provider"] for row in rows}

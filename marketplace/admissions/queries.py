@@ -70,3 +70,13 @@ async def applications_waiting(limit: int = 10) -> tuple[int, list[Any]]:
         .limit(limit)
     )
     return count, list(rows)
+async def lots_admitted_to() -> dict[UUID, list[str]]:
+    """Every provider admitted to a lot by any commissioner, with the codes of those lots (a
+    wider call-off may invite any of them to its lot, docs/design.md 3.5)."""
+    rows = await Admission.select(
+        Admission.provider, Admission.lot._.code.as_alias("lot_code")
+    ).where(Admission.status == "approved")
+    lots: dict[UUID, set[str]] = {}
+    for row in rows:
+        lots.setdefault(row["provider"], set()).add(row["lot_code"])
+    return {provider: sorted(codes) for provider, codes in lots.items()}

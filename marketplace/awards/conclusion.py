@@ -14,6 +14,11 @@ from marketplace.awards.engine.standstill import standstill_ends_at
 from marketplace.awards.jobs import CONCLUDE_CALL_OFF
 from marketplace.awards.queries import award_lines
 from marketplace.awards.schemas import AwardedLine
+from marketplace.awards.standing_changes import (
+    hold_conclusion,
+    tell_commissioner,
+    winners_failing_gates,
+)
 from marketplace.awards.tables import Award, AwardLine
 from marketplace.care.service import CareToBegin, begin_care
 from marketplace.config import get_settings
@@ -69,7 +74,9 @@ async def send_award_notice(
 async def conclude_call_off(call_off_id: UUID) -> str:
     """When the standstill has ended: the call-off concludes, its packages (a pilot: its areas)
     become awarded care awaiting its start, with the promised mobilisation date, and the winner
-    is told. Does nothing before then or twice."""
+    is told. Does nothing before then or twice. A winner that fails a provider gate now (its CQC
+    rating fell to inadequate in the standstill, say) holds the conclusion, and its commissioner
+    is told once; the sweep concludes it when the gates pass again."""
     async with write_transaction():
         award = await for_update(Award.select().where(Award.call_off == call_off_id)).first()
         now = datetime.now(UTC)
@@ -79,6 +86,10 @@ async def conclude_call_off(call_off_id: UUID) -> str:
         assert terms is not None
         check_move(terms.status, CallOffStatus.CONCLUDED)
         lines = await award_lines(call_off_id)
+        failing = await winners_failing_gates(terms, [line.provider_id for line in lines])
+        if failing:
+            await _hold(terms, "; ".join(failing))
+            return "held"
         packages = await award_packages(call_off_id)
         cares = await _cares_to_begin(terms, lines, packages)
         await begin_care(cares, now)
@@ -92,6 +103,18 @@ async def conclude_call_off(call_off_id: UUID) -> str:
             details={"packages_awarded": len(packages), "care_records": len(cares)},
         )
     return "concluded"
+
+
+async def _hold(terms: AwardTerms, why: str) -> None:
+    if await hold_conclusion(terms, f"a winner fails a provider gate: {why}"):
+        await tell_commissioner(
+            terms.commissioner_id,
+            f"Award conclusion held: {terms.title}",
+            f"The standstill has ended but a winner now fails a provider gate ({why}), so the "
+            "award has not concluded and the care does not begin. It concludes once the gates "
+            "pass again.",
+            [{"title": terms.title, "effect": "awarded, conclusion held"}],
+        )
 
 
 async def _cares_to_begin(

@@ -155,6 +155,8 @@ async def award_view(terms: AwardTerms) -> schemas.AwardView:
         report_document_id=row["report_document_id"],
         report_sha256=row["report_sha256"],
         awards=await award_lines(terms.call_off_id),
+        held_at=row["held_at"] if row["concluded_at"] is None else None,
+        held_reason=row["held_reason"] if row["concluded_at"] is None else None,
     )
 
 

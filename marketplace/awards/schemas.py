@@ -113,6 +113,10 @@ class AwardView(msgspec.Struct):
     report_document_id: UUID | None
     report_sha256: str | None
     awards: list[AwardedLine]
+    # Held: a winner fails a provider gate again, so the award does not conclude until it passes
+    # (docs/design.md 4.13).
+    held_at: datetime | None = None
+    held_reason: str | None = None
 
 
 class AreaOutcome(msgspec.Struct):

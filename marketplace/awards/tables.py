@@ -143,6 +143,10 @@ class Award(Table, tablename="award"):
     notice_sent_at = Timestamptz(null=True, default=None)
     standstill_ends_at = Timestamptz(index=True)
     concluded_at = Timestamptz(null=True, default=None)
+    # The conclusion is held while a winner fails a provider gate again (its CQC rating fell to
+    # inadequate in the standstill, say); it goes ahead once the gates pass again.
+    held_at = Timestamptz(null=True, default=None)
+    held_reason = Text(null=True, default=None)
     report_document_id = UUID(null=True, default=None)
     report_sha256 = Varchar(length=64, null=True, default=None)
 

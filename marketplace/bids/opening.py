@@ -20,6 +20,7 @@ from marketplace.bids.contents import is_opened, opened_contents
 from marketplace.bids.keys import call_off_data_key
 from marketplace.bids.sealing import SealBroken, bid_digest, open_bid
 from marketplace.bids.tables import Bid, Opening, OpeningApproval
+from marketplace.config import get_settings
 from marketplace.db import write_transaction
 from marketplace.errors import NotAllowed, NotFound, WrongState
 from marketplace.principal import Principal
@@ -104,9 +105,17 @@ async def close(closing: ClosingCallOff) -> None:
 
 async def approve(actor: Principal, call_off_id: UUID) -> bool:
     """An authorised officer (role opener) approves opening after the deadline (inside the
-    caller's transaction); returns whether the call-off's quorum of different officers is met."""
+    caller's transaction); returns whether the call-off's quorum of different officers is met.
+    In production each approving officer must have passed the second factor (a quorum of 2:
+    two different officers, each with it)."""
     if actor.role != "opener" or actor.organisation_id is None:
         raise NotAllowed("Only an officer with the opener role may open bids")
+    if get_settings().production and not actor.second_factor:
+        # EU procurement directive Annex IV: only authorised persons open tenders.
+        raise NotAllowed(
+            "Opening bids needs two-factor sign-in: sign in again with the code from your "
+            "authenticator app"
+        )
     row = await call_off_for_opening(call_off_id, actor.organisation_id)
     if row is None:
         raise NotFound("No such call-off")
@@ -129,7 +138,12 @@ async def approve(actor: Principal, call_off_id: UUID) -> bool:
         OpeningApproval(call_off=call_off_id, user_id=actor.user_id, approved_at=now)
     )
     await record(
-        actor, "approve_opening", "call_off", call_off_id, organisation_id=actor.organisation_id
+        actor,
+        "approve_opening",
+        "call_off",
+        call_off_id,
+        organisation_id=actor.organisation_id,
+        details={"second_factor": actor.second_factor},
     )
     approvals = await OpeningApproval.count().where(OpeningApproval.call_off == call_off_id)
     return bool(approvals >= row["opening_quorum"])

@@ -47,7 +47,7 @@ async def _own(principal: Principal, call_off_id: UUID) -> OwnBid | None:
         return None
 
 
-async def _form_page(
+async def form_page(
     principal: Principal,
     o: call_off_schemas.Opportunity,
     form: dict[str, Any] | None = None,
@@ -55,6 +55,9 @@ async def _form_page(
     rows: list[int] | None = None,
     status: int = 200,
     checks: dict[str, tuple[bool, str]] | None = None,
+    template: str = "provider/bid_form.html",
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Template:
     own = await _own(principal, o.id)
     if form is None:
@@ -64,8 +67,9 @@ async def _form_page(
         errors or [], field_id=partial(forms.form_field, rows=rows or []), label=forms.LABELS
     )
     return Template(
-        "provider/bid_form.html",
+        template,
         context={
+            **(extra or {}),
             "o": o,
             "kinds": KINDS,
             "own": own,
@@ -78,7 +82,7 @@ async def _form_page(
             **PAGE_WORDS,
         },
         status_code=status,
-        headers=VARY,
+        headers={**VARY, **(headers or {})},
     )
 
 
@@ -89,7 +93,7 @@ class BidPages(Controller):
 
     @get("/")
     async def form(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> Template:
-        return await _form_page(principal, await feed.opportunity(principal, call_off_id))
+        return await form_page(principal, await feed.opportunity(principal, call_off_id))
 
     @post("/")
     async def submit(
@@ -105,7 +109,7 @@ class BidPages(Controller):
             if isinstance(exc, NotFound):
                 raise
             field_errors = form_errors(exc, otherwise="bid")
-            return await _form_page(principal, o, data, field_errors, rows, exc.status_code)
+            return await form_page(principal, o, data, field_errors, rows, exc.status_code)
         return Redirect(path=f"/my-bids?submitted={call_off_id}", status_code=303)
 
     @post("/check")
@@ -126,7 +130,7 @@ class BidPages(Controller):
         o = await feed.opportunity(principal, call_off_id)
         result = forms.rate_check(FormReader(data).text(field), o.max_hourly_rate_pence)
         if not _is_htmx(request):
-            return await _form_page(principal, o, data, checks={field: result})
+            return await form_page(principal, o, data, checks={field: result})
         return Template(
             "provider/_rate_check.html",
             context={"checks": {field: result}, "check_field": field},
@@ -152,7 +156,7 @@ class BidPages(Controller):
                 raise
             o = await feed.opportunity(principal, call_off_id)
             message = exc.errors[0].message if exc.errors else exc.detail
-            return await _form_page(
+            return await form_page(
                 principal, o, errors=[FieldError("file", message)], status=exc.status_code
             )
         return Redirect(
@@ -183,7 +187,7 @@ class BidPages(Controller):
             if isinstance(exc, NotFound):
                 raise
             o = await feed.opportunity(principal, call_off_id)
-            return await _form_page(
+            return await form_page(
                 principal, o, errors=[FieldError("file", exc.detail)], status=exc.status_code
             )
         return Redirect(
@@ -216,7 +220,7 @@ class BidPages(Controller):
             if isinstance(exc, NotFound) and await _own(principal, call_off_id) is None:
                 raise
             o = await feed.opportunity(principal, call_off_id)
-            return await _form_page(
+            return await form_page(
                 principal, o, errors=[FieldError("bid", exc.detail)], status=exc.status_code
             )
         return Redirect(path=f"/my-bids?withdrawn={call_off_id}", status_code=303)

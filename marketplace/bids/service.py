@@ -31,7 +31,9 @@ class DeadlinePassed(WrongState):
 
 
 def provider_of(actor: Principal) -> UUID:
-    return actor.provider_organisation(NotAllowed("Only providers bid"))
+    """The bidder: a provider's user, or a guest supplier through its guest pass (docs/design.md
+    3.5; only its call-off's guest pages make such a principal)."""
+    return actor.bidder_organisation(NotAllowed("Only providers bid"))
 
 
 def _content(bid: schemas.BidSubmission) -> dict[str, Any]:
@@ -160,6 +162,7 @@ async def submit_bid(
                         "version": version,
                         "received_at": received_at.isoformat(),
                         "digest": digest,
+                        "guest": actor.is_guest,
                     },
                 )
     except (DeadlinePassed, WrongState) as exc:

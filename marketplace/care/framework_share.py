@@ -61,7 +61,12 @@ async def _placed(commissioner_id: UUID, months: list[str]) -> list[rules.Placed
     since = datetime(year, month, 1, tzinfo=zone())
     awards = [
         rules.PlacedHours(
-            a.lot_code, a.area_code, rules.month_of(a.awarded_at, zone()), a.weekly_hours, True
+            a.lot_code,
+            a.area_code,
+            rules.month_of(a.awarded_at, zone()),
+            a.weekly_hours,
+            # Care awarded to a guest supplier was sourced off the framework (docs/design.md 3.5).
+            a.through_framework,
         )
         for a in await awarded_hours(commissioner_id, since)
     ]

@@ -86,12 +86,14 @@ async def providers_in_areas(
 
 @dataclass(frozen=True)
 class AwardedHours:
-    """Weekly hours one award placed through the framework, as the framework share reads them."""
+    """Weekly hours one award placed, as the framework share reads them: through the framework,
+    unless the care was awarded to a guest supplier (docs/design.md 3.5)."""
 
     lot_code: str
     area_code: str
     weekly_hours: Decimal
     awarded_at: datetime
+    through_framework: bool = True
 
 
 async def awarded_hours(commissioner_id: UUID, since: datetime) -> list[AwardedHours]:
@@ -102,6 +104,7 @@ async def awarded_hours(commissioner_id: UUID, since: datetime) -> list[AwardedH
         AwardedCare.area._.code.as_alias("area_code"),
         AwardedCare.weekly_hours,
         AwardedCare.awarded_at,
+        AwardedCare.provider._.kind.as_alias("provider_kind"),
     ).where((AwardedCare.commissioner == commissioner_id) & (AwardedCare.awarded_at >= since))
     return [
         AwardedHours(
@@ -109,6 +112,7 @@ async def awarded_hours(commissioner_id: UUID, since: datetime) -> list[AwardedH
             area_code=row["area_code"],
             weekly_hours=Decimal(row["weekly_hours"]).quantize(Decimal("0.01")),
             awarded_at=row["awarded_at"],
+            through_framework=row["provider_kind"] != "guest",
         )
         for row in rows
     ]

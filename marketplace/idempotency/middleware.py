@@ -78,6 +78,7 @@ class HonourIdempotencyKeys:
         if (
             key is None
             or not isinstance(principal, Principal)
+            or principal.user_id is None  # a guest pass is never an API credential
             or method not in METHODS
             or not scope["path"].startswith("/api/")
         ):

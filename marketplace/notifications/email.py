@@ -20,11 +20,13 @@ import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from marketplace.config import PROJECT_ROOT, get_settings
+from marketplace.web.security import guest_pass_token
 from marketplace.web.templating import local_time, long_date, sentence
 
 # Subjects are templates too, rendered with the email's context.
 SUBJECTS: dict[str, str] = {
     "call_off_invitation": "Invitation to bid: {{ title }}",
+    "guest_invitation": "Invitation to bid as a guest supplier: {{ title }}",
     "bid_receipt": "Receipt for your bid: {{ title }} (version {{ version }})",
     "call_off_deadline_extended": "Deadline extended: {{ title }}",
     "call_off_cancelled": "Cancelled: {{ title }}",
@@ -45,6 +47,7 @@ SUBJECTS: dict[str, str] = {
     "call_off_declined": "A provider declined: {{ title }}",
     "quality_record_added": "{{ kind }} recorded by {{ commissioner }}",
     "quality_record_withdrawn": "{{ kind }} withdrawn by {{ commissioner }}",
+    "provider_standing_changed": "{{ subject }}",
 }
 SMTP_TIMEOUT_SECONDS = 30
 
@@ -81,6 +84,9 @@ def _environment() -> Environment:
     env.filters["local_time"] = _local_time
     env.filters["sentence"] = _sentence
     env.filters["long_date"] = long_date
+    # The guest pass's link is worked out as the email is rendered: the outbox keeps the pass's
+    # id, never its token (docs/design.md 3.5).
+    env.filters["guest_pass_token"] = lambda pass_id: guest_pass_token(UUID(pass_id))
     return env
 
 

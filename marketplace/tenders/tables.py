@@ -120,6 +120,9 @@ class CallOff(Table, tablename="call_off"):
     # Who is invited at publication (docs/design.md 3.5): framework (admitted to the lot
     # in the call-off's areas) or wider (admitted to the lot in any area); other gates as ever.
     sourcing = Varchar(length=16, default="framework")
+    # A wider call-off's chosen invitees (JSON list of organisation ids: providers admitted to the
+    # lot, guest suppliers of this commissioner); null invites every admitted provider.
+    chosen_invitees = Text(null=True, default=None)
 
 
 class CallOffArea(Table, tablename="call_off_area"):
@@ -147,6 +150,17 @@ class Invitation(Table, tablename="invitation"):
     provider = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
     area_codes = Text(default="[]")
     invited_at = Timestamptz(default=TimestamptzNow())
+
+
+class GuestPass(Table, tablename="guest_pass"):
+    """A guest supplier's credential for one call-off (docs/design.md 3.5): the link's token is
+    stored only as its SHA-256; it is accepted while the call-off is open and before its deadline."""
+
+    id = UUID(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    call_off = ForeignKey(CallOff, on_delete=OnDelete.cascade, index=True)
+    guest = ForeignKey(Organisation, on_delete=OnDelete.restrict)
+    issued_at = Timestamptz(default=TimestamptzNow())
 
 
 class CallOffDocument(Table, tablename="call_off_document"):

@@ -67,12 +67,14 @@ class SecurityHeaders:
         nonce = secrets.token_urlsafe(18)
         scope[NONCE_KEY] = nonce  # type: ignore[literal-required]
         ours = security_headers(nonce, scope["path"], production=self.production)
-        names = {name for name, _ in ours}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-                message = {**message, "headers": kept + ours}
+                # A route's own stricter choice stands (the guest pages send no referrer at all).
+                own = list(message.get("headers", []))
+                named = {name.lower() for name, _ in own}
+                added = [(name, value) for name, value in ours if name not in named]
+                message = {**message, "headers": own + added}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

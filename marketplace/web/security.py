@@ -7,6 +7,7 @@ cookie is rotated at sign-in. Bearer-token requests carry no ambient credential 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -14,6 +15,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 from typing import Any
+from uuid import UUID
 
 from litestar.connection import ASGIConnection, Request
 from litestar.di import NamedDependency
@@ -38,6 +40,33 @@ def csrf_token_for(cookie_value: str) -> str:
     return hmac.new(
         get_settings().secret_key, b"csrf:" + cookie_value.encode(), hashlib.sha256
     ).hexdigest()
+
+
+GUEST_COOKIE = "marketplace_guest"
+GUEST_PATH = "/guest"
+
+
+def guest_pass_token(pass_id: UUID) -> str:
+    """The secret in a guest pass's link (docs/design.md 3.5): an HMAC of the pass's id under the
+    secret key, so that neither the database nor the outbox ever holds it (they keep the id and
+    the token's SHA-256); the email is rendered with it when it is sent."""
+    mac = hmac.new(get_settings().secret_key, b"guest-pass:" + pass_id.bytes, hashlib.sha256)
+    return "g" + base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
+
+
+def guest_cookie_header(value: str, max_age: int) -> str:
+    """The guest pass exchanged for a cookie sent only to the guest pages, for as long as the
+    call-off is open (at most its deadline)."""
+    parts = [
+        f"{GUEST_COOKIE}={value}",
+        f"Path={GUEST_PATH}",
+        "HttpOnly",
+        "SameSite=Lax",
+        f"Max-Age={max(0, max_age)}",
+    ]
+    if get_settings().production:
+        parts.append("Secure")
+    return "; ".join(parts)
 
 
 def session_cookie_header(value: str, *, expire: bool = False) -> str:

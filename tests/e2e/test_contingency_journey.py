@@ -1,15 +1,19 @@
 """Contingency: an urgent package whose call-off ends without an award appears in the
 commissioner's contingency queue, becomes due (overdue), is offered wider (the wider-sourcing
 form) and is then placed off framework; it leaves the queue, appears among the placements, and
-the framework-share headline on the home page moves: in a real browser, on the demo marketplace."""
+the framework-share headline on the home page moves; and a package offered wider to a guest
+supplier the commissioner registers, which bids through the link in its invitation: in a real
+browser, on the demo marketplace."""
 
 from __future__ import annotations
 
+import mailbox
 import re
 import sqlite3
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from time import monotonic, sleep
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -242,3 +246,91 @@ def test_a_no_award_urgent_package_comes_due_and_is_placed_off_framework(
     expect(page).to_have_url(re.compile(r"/framework-share/?$"))
     expect(page.locator("#share-headline")).to_contain_text(after_words)
     page.screenshot(path=str(tmp_path / "framework-share.png"), full_page=True)
+
+
+def guest_link_in_maildir(server: Any, to: str) -> str:
+    """The link in the guest supplier's invitation, from the server's local maildir (the outbox
+    is delivered by the web process itself in the embedded default)."""
+    box = mailbox.Maildir(server.log.parent / "var" / "mail", create=True)
+    deadline = monotonic() + 60
+    while monotonic() < deadline:
+        for message in list(box):
+            if message["To"] == to and str(message["Subject"]).startswith(
+                "Invitation to bid as a guest supplier"
+            ):
+                body = message.get_payload(0).get_payload(decode=True).decode()
+                match = re.search(r"https?://[^/\s]+(/guest/[A-Za-z0-9_-]+)", body)
+                assert match, body
+                return match.group(1)
+        sleep(0.5)
+    pytest.fail(f"no guest invitation was delivered to {to}")
+
+
+def test_a_package_offered_wider_to_a_guest_supplier_gets_its_sealed_bid(
+    page: Any, browser: Any, server: Any, tmp_path: Any
+) -> None:
+    url = server.url
+    token = token_for(url, DEMO_COMMISSIONER.email, DEMO_COMMISSIONER.password)
+    reference = f"GUEST-E2E-{server.engine.upper()}"
+    package_id = str(urgent_package(url, token, reference)["id"])
+    no_award_for(server, token, package_id)
+    contact = f"bids-{server.engine}@harbour.example"
+
+    # The commissioner registers the guest supplier, then finds it offered on the wider form.
+    sign_in_as(page, DEMO_COMMISSIONER.email, DEMO_COMMISSIONER.password)
+    page.goto("/guest-suppliers")
+    page.fill("#name", "Harbour Home Care (not on the framework)")
+    page.fill("#cqc_location_id", "1-1234567890")
+    page.fill("#contact_email", contact)
+    page.click("#register-guest")
+    expect(page.locator("#registered")).to_contain_text("Harbour Home Care")
+    [guest] = [
+        g
+        for g in call(url, "GET", "/api/v1/guest-suppliers", token=token)
+        if g["contact_email"] == contact
+    ]
+    page.goto(f"/call-offs/new?kind=enablement&package_id={package_id}&sourcing=wider")
+    choice = page.locator(f"input[name=invitee_ids][value='{guest['id']}']")
+    expect(choice).to_have_count(1)
+    choice.check()
+    page.screenshot(path=str(tmp_path / "wider-form-with-guest.png"), full_page=True)
+
+    call_off = call(
+        url,
+        "POST",
+        "/api/v1/call-offs",
+        {
+            "kind": "enablement",
+            "title": f"{TITLE}, offered to a guest",
+            "lot_code": "CSH",
+            "package_ids": [package_id],
+            "deadline": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
+            "sourcing": "wider",
+            "invitee_ids": [guest["id"]],
+            "enablement": {"budget_pence": 150000, "weeks": 6, "outcomes": ["Cook a meal"]},
+        },
+        token,
+    )
+    call(url, "POST", f"/api/v1/call-offs/{call_off['id']}/publish", {}, token)
+
+    # The guest opens its link in a browser of its own (no account), bids and sees its receipt.
+    link = guest_link_in_maildir(server, contact)
+    context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    try:
+        guest_page = context.new_page()
+        guest_page.goto(link)
+        expect(guest_page).to_have_url(re.compile(r"/guest/call-off$"))
+        expect(guest_page.locator("#guest-supplier")).to_contain_text("Harbour Home Care")
+        guest_page.fill("#hourly_rate", "23.10")
+        guest_page.check("#accepts_enablement_budget")
+        guest_page.click("#submit-bid")
+        expect(guest_page.locator("#receipt-panel")).to_contain_text("Bid received")
+        expect(guest_page.locator("#receipt")).to_contain_text("Digest (SHA-256)")
+        guest_page.screenshot(path=str(tmp_path / "guest-receipt.png"), full_page=True)
+        guest_page.goto("/opportunities")
+        expect(guest_page).to_have_url(re.compile(r"/sign-in"))
+    finally:
+        context.close()
+    shown = call(url, "GET", f"/api/v1/call-offs/{call_off['id']}", token=token)
+    assert shown["bid_count"] == 1 and shown["invited_provider_count"] == 1

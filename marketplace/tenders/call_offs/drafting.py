@@ -9,6 +9,8 @@ from uuid import UUID
 
 import msgspec
 
+from marketplace.accounts.guest_suppliers import guests_of
+from marketplace.admissions.eligibility import admitted_to_lot
 from marketplace.audit.service import record
 from marketplace.config import get_settings
 from marketplace.db import for_update, write_transaction
@@ -167,6 +169,33 @@ def _weights(pricing: dict[str, Any]) -> dict[str, Decimal]:
     }
 
 
+async def _check_invitees(
+    commissioner_id: UUID, lot: UUID | None, body: schemas.CallOffCreate, draft: _Draft
+) -> list[UUID] | None:
+    """A wider call-off's chosen invitees, each a provider admitted to the lot (any area) or a
+    guest supplier this commissioner registered (docs/design.md 3.5); None: every admitted one."""
+    if body.invitee_ids is None:
+        return None
+    chosen = list(dict.fromkeys(body.invitee_ids))
+    if body.sourcing != "wider":
+        draft.refuse("invitee_ids", "can be chosen only for wider sourcing")
+        return None
+    if not chosen:
+        draft.refuse("invitee_ids", "choose at least one provider or guest supplier")
+        return None
+    known = await guests_of(commissioner_id, chosen)
+    if lot is not None:
+        known |= await admitted_to_lot(lot, chosen)
+    unknown = [str(i) for i in chosen if i not in known]
+    if unknown:
+        draft.refuse(
+            "invitee_ids",
+            "each must be a provider admitted to the lot or one of your guest suppliers: "
+            + ", ".join(unknown),
+        )
+    return chosen
+
+
 async def _checked(
     commissioner_id: UUID, body: schemas.CallOffCreate
 ) -> tuple[_Draft, dict[Any, Any]]:
@@ -183,6 +212,7 @@ async def _checked(
             "lot_code", f"set your pricing for {body.lot_code} before drafting call-offs in it"
         )
     await _check_kind(commissioner_id, body, draft)
+    invitees = await _check_invitees(commissioner_id, lot, body, draft)
     if pricing is not None:
         # The ceiling is the maximum of the highest service level among the packages.
         level = highest_level(row["service_level"] for row in draft.packages)
@@ -217,6 +247,9 @@ async def _checked(
         CallOff.standstill_working_days: body.standstill_working_days,
         CallOff.min_bids: body.min_bids,
         CallOff.sourcing: body.sourcing,
+        CallOff.chosen_invitees: (
+            None if invitees is None else msgspec.json.encode(sorted(map(str, invitees))).decode()
+        ),
         CallOff.terms: msgspec.json.encode(terms).decode(),
         CallOff.rurality_weights: msgspec.json.encode(
             {k: str(v) for k, v in _weights(pricing).items()}
@@ -258,7 +291,16 @@ async def create_call_off(actor: Principal, body: schemas.CallOffCreate) -> sche
             "call_off",
             call_off.id,
             organisation_id=commissioner_id,
-            details={"kind": body.kind, "title": call_off.title, "sourcing": body.sourcing},
+            details={
+                "kind": body.kind,
+                "title": call_off.title,
+                "sourcing": body.sourcing,
+                "invitee_ids": (
+                    None
+                    if columns[CallOff.chosen_invitees] is None
+                    else msgspec.json.decode(columns[CallOff.chosen_invitees])
+                ),
+            },
         )
     return await get_call_off(actor, call_off.id)
 

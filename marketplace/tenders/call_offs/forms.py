@@ -24,6 +24,7 @@ LABELS = Labels(
     {
         "title": "Title",
         "lot_code": "Lot",
+        "invitee_ids": "Who to invite",
         "deadline": "Deadline",
         "max_rate": "Maximum hourly rate",
         "package_id": "Package",
@@ -152,6 +153,10 @@ def call_off_create(kind: str, form: dict[str, Any], timezone: str) -> schemas.C
         "max_hourly_rate_pence": read.pence("max_rate", required=False),
         "sourcing": read.text("sourcing") or "framework",
     }
+    # Ticked under "wider" (a hidden reveal still sends them, so only then): the chosen
+    # invitees; none ticked invites every provider admitted to the lot.
+    if body["sourcing"] == "wider" and (chosen := read.choices("invitee_ids")):
+        body["invitee_ids"] = chosen
     try:
         body["deadline"] = london_deadline(read.text("deadline"), timezone)
     except BadInput as exc:

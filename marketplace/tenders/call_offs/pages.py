@@ -14,6 +14,9 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from marketplace.accounts.guest_suppliers import guest_suppliers
+from marketplace.accounts.queries import organisation_names
+from marketplace.admissions.queries import lots_admitted_to
 from marketplace.archive.content_types import ALLOWED_DESCRIPTION
 from marketplace.config import get_settings
 from marketplace.errors import (
@@ -64,6 +67,26 @@ async def _waiting_packages(principal: Principal) -> list[Any]:
             return items
 
 
+async def _invitee_choices(principal: Principal) -> list[dict[str, str]]:
+    """What a wider call-off may invite by choice: the providers admitted to a lot (any area),
+    then the commissioner's guest suppliers (docs/design.md 3.5)."""
+    lots = await lots_admitted_to()
+    names = await organisation_names(lots)
+    providers = sorted(
+        (
+            {"value": str(p), "text": names[p], "hint": "Admitted to " + ", ".join(codes)}
+            for p, codes in lots.items()
+            if p in names
+        ),
+        key=lambda item: item["text"].lower(),
+    )
+    guests = [
+        {"value": str(g.id), "text": g.name, "hint": f"Guest supplier, {g.contact_email}"}
+        for g in await guest_suppliers(principal)
+    ]
+    return providers + guests
+
+
 async def _form_page(
     request: Request[Any, Any, Any],
     principal: Principal,
@@ -98,6 +121,8 @@ async def _form_page(
             "form": form,
             "chosen": chosen,
             "sourcing": form.get("sourcing") or request.query_params.get("sourcing", "framework"),
+            "invitee_choices": await _invitee_choices(principal),
+            "chosen_invitees": FormReader(form).choices("invitee_ids"),
             "deadline": form.get("deadline") or forms.default_deadline(_zone()),
             "lots": [p.lot_code for p in await service.list_pricing(principal)],
             "packages": waiting,

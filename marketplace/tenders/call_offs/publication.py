@@ -9,8 +9,9 @@ from uuid import UUID
 
 import msgspec
 
+from marketplace.accounts.guest_suppliers import guest_contacts, guest_organisations, guests_of
 from marketplace.accounts.service import active_user_emails
-from marketplace.admissions.eligibility import eligible_providers
+from marketplace.admissions.eligibility import eligible_providers, guests_clear_of_gates
 from marketplace.archive.service import store_document
 from marketplace.audit.service import record
 from marketplace.db import for_update, write_transaction
@@ -19,6 +20,7 @@ from marketplace.notifications.outbox import add_email, add_job
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs import schemas
 from marketplace.tenders.call_offs.drafting import check_deadline, held_packages
+from marketplace.tenders.call_offs.guest_passes import issue_guest_pass
 from marketplace.tenders.call_offs.lifecycle import move_call_off, start_contingency_clocks
 from marketplace.tenders.call_offs.queries import call_off_row, get_call_off
 from marketplace.tenders.call_offs.status import (
@@ -39,14 +41,20 @@ from marketplace.tenders.tables import (
 
 
 async def _tell_invitees(call_off_id: UUID, template: str, context: dict[str, Any]) -> None:
-    providers = [
+    """Email every invitee: a provider's active users, a guest supplier's contact email (told
+    that its link, not the provider's pages, is its way in)."""
+    invited = [
         row["provider"]
         for row in await Invitation.select(Invitation.provider).where(
             Invitation.call_off == call_off_id
         )
     ]
+    guests = await guest_organisations(invited)
+    providers = [organisation for organisation in invited if organisation not in guests]
     for email in await active_user_emails(providers):
         await add_email(email, template, context)
+    for email in await active_user_emails(sorted(guests)):
+        await add_email(email, template, {**context, "guest": True})
 
 
 def _email_context(row: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -57,6 +65,21 @@ def _email_context(row: dict[str, Any], **extra: Any) -> dict[str, Any]:
         "deadline": row["deadline"].isoformat(),
         **extra,
     }
+
+
+async def _chosen(
+    row: dict[str, Any], eligible: dict[UUID, set[UUID]]
+) -> tuple[dict[UUID, set[UUID]], list[dict[str, Any]]]:
+    """A wider call-off's chosen invitees (docs/design.md 3.5): the eligible providers among
+    them, and its guest suppliers clear of every gate but admission (id, name, contact email).
+    Without a chosen list: every eligible provider and no guest."""
+    if row.get("chosen_invitees") is None:
+        return eligible, []
+    chosen = set(msgspec.json.decode(row["chosen_invitees"], type=list[UUID]))
+    guests = await guests_clear_of_gates(
+        row["commissioner"], row["kind"], sorted(await guests_of(row["commissioner"], chosen))
+    )
+    return {p: a for p, a in eligible.items() if p in chosen}, await guest_contacts(guests)
 
 
 async def publish_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallOff:
@@ -85,35 +108,58 @@ async def publish_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallO
         eligible = await eligible_providers(
             row["commissioner"], row["lot"], list(code_of), row["kind"], wider=wider
         )
-        if not eligible:
+        eligible, guests = await _chosen(row, eligible)
+        if not eligible and not guests:
             where = "" if wider else " in its area(s)"
+            chosen = row.get("chosen_invitees") is not None
             raise RuleBroken(
-                f"No provider is eligible for this call-off: none is admitted to the lot{where} and clear of every gate",
-                [FieldError("area_codes", "no eligible provider is admitted here")],
+                "No provider is eligible for this call-off: none is admitted to the lot"
+                f"{where} and clear of every gate" + (" among those chosen" if chosen else ""),
+                [
+                    FieldError("invitee_ids", "none of those chosen is clear of every gate")
+                    if chosen
+                    else FieldError("area_codes", "no eligible provider is admitted here")
+                ],
             )
-        await Invitation.insert(
-            *[
-                Invitation(
-                    call_off=call_off_id,
-                    provider=provider,
-                    area_codes=msgspec.json.encode(sorted(code_of[a] for a in area_ids)).decode(),
-                )
-                for provider, area_ids in sorted(eligible.items())
-            ]
-        )
+        if eligible:
+            await Invitation.insert(
+                *[
+                    Invitation(
+                        call_off=call_off_id,
+                        provider=provider,
+                        area_codes=msgspec.json.encode(
+                            sorted(code_of[a] for a in area_ids)
+                        ).decode(),
+                    )
+                    for provider, area_ids in sorted(eligible.items())
+                ]
+            )
         if package_ids:
             await Package.update({Package.status: "in_call_off"}).where(
                 Package.id.is_in(package_ids)
             )
             await start_contingency_clocks(package_ids, datetime.now(UTC))
-        await _tell_invitees(call_off_id, "call_off_invitation", _email_context(row))
+        if eligible:
+            await _tell_invitees(call_off_id, "call_off_invitation", _email_context(row))
+        # Guest suppliers: an invitation for every area, and a pass with its own email, after
+        # the providers were told (docs/design.md 3.5).
+        all_codes = msgspec.json.encode(sorted(code_of.values())).decode()
+        for guest in guests:
+            await Invitation.insert(
+                Invitation(call_off=call_off_id, provider=guest["id"], area_codes=all_codes)
+            )
+            await issue_guest_pass(call_off_id, guest, _email_context(row))
         await add_job(CLOSE_CALL_OFF, {"call_off_id": str(call_off_id)}, run_at=row["deadline"])
         await move_call_off(
             call_off_id,
             CallOffStatus.PUBLISHED,
             actor=actor,
             action="publish_call_off",
-            details={"invited": len(eligible), "sourcing": row["sourcing"]},
+            details={
+                "invited": len(eligible) + len(guests),
+                "guests": len(guests),
+                "sourcing": row["sourcing"],
+            },
             also_set={CallOff.published_at: datetime.now(UTC)},
         )
     return await get_call_off(actor, call_off_id)

@@ -196,6 +196,11 @@ async def present(row: dict[str, Any]) -> schemas.CallOff:
         one_provider_per_area=facts["one_provider_per_area"],
         sourcing=row["sourcing"],
         cancelled_at=row["cancelled_at"],
+        invitee_ids=(
+            None
+            if row.get("chosen_invitees") is None
+            else msgspec.json.decode(row["chosen_invitees"], type=list[UUID])
+        ),
         **facts["terms"],
     )
 
@@ -286,3 +291,13 @@ async def open_invitations(provider_id: UUID) -> list[Any]:
         .where((Invitation.provider == provider_id) & (Invitation.call_off.status == "published"))
         .order_by(Invitation.call_off.deadline)
     )
+async def call_offs_inviting(provider_id: UUID, statuses: Iterable[str]) -> list[dict[str, Any]]:
+    """The call-offs in these statuses that invited the provider: id, title, commissioner and
+    status (what a change in the provider's standing may touch)."""
+    rows = await Invitation.select(
+        Invitation.call_off.id.as_alias("id"),
+        Invitation.call_off.title.as_alias("title"),
+        Invitation.call_off.commissioner.as_alias("commissioner"),
+        Invitation.call_off.status.as_alias("status"),
+    ).where((Invitation.provider == provider_id) & Invitation.call_off.status.is_in(list(statuses)))
+    return sorted(rows, key=lambda row: (str(row["commissioner"]), row["title"]))

@@ -65,6 +65,9 @@ class CallOffCreate(Request):
     standstill_working_days: Annotated[int, msgspec.Meta(ge=0, le=30)] = 8
     min_bids: Annotated[int, msgspec.Meta(ge=1, le=20)] = 1
     sourcing: Sourcing = "framework"
+    # A wider call-off's chosen invitees: providers admitted to the lot (any area) and guest
+    # suppliers this commissioner registered; without it, every admitted provider.
+    invitee_ids: Annotated[list[UUID], msgspec.Meta(max_length=200)] | None = None
     enablement: EnablementTerms | None = None
     cluster: ClusterTerms | None = None
     pilot: PilotTerms | None = None
@@ -148,6 +151,9 @@ class CallOff(msgspec.Struct):
     # Who publication invites (docs/design.md 3.5): framework or wider.
     sourcing: str = "framework"
     cancelled_at: datetime | None = None
+    # A wider call-off's chosen invitees (providers and guest suppliers); null: every admitted
+    # provider.
+    invitee_ids: list[UUID] | None = None
 
 
 class CallOffPage(msgspec.Struct):

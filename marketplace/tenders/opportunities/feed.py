@@ -86,7 +86,11 @@ async def opportunity(actor: Principal, call_off_id: UUID) -> schemas.Opportunit
         Invitation.area_codes,
         *[getattr(Invitation.call_off, column._meta.name) for column in CallOff._meta.columns],
         Invitation.call_off._.lot._.code.as_alias("lot_code"),
-    ).where((Invitation.provider == _provider_of(actor)) & (Invitation.call_off == call_off_id))
+    ).where(
+        # A guest supplier's pass reaches here only for its own call-off (bids/guest_pages.py).
+        (Invitation.provider == actor.bidder_organisation(NotAllowed("Only providers bid")))
+        & (Invitation.call_off == call_off_id)
+    )
     if not page_rows:
         raise NotFound("No such call-off")
     raw = page_rows[0]

@@ -99,17 +99,16 @@ async def test_no_or_bad_token_gets_401(client) -> None:
     assert "token" in response.json()["detail"]
 
 
-async def test_commissioner_records_provider_rating_but_not_its_name(client) -> None:
+async def test_commissioner_records_provider_enforcement_but_not_its_name(client) -> None:
     commissioner = await make_organisation("commissioner")
     provider = await make_organisation("provider", cqc_rating="good")
     _, token = await make_user(commissioner.id, "commissioner")
     changed = await client.patch(
         f"/api/v1/organisations/{provider.id}",
-        json={"cqc_rating": "requires_improvement", "enforcement_pending": True},
+        json={"enforcement_pending": True},
         headers=bearer(token),
     )
     assert changed.status_code == 200, changed.text
-    assert changed.json()["cqc_rating"] == "requires_improvement"
     assert changed.json()["enforcement_pending"] is True
     renamed = await client.patch(
         f"/api/v1/organisations/{provider.id}", json={"name": "Hijacked"}, headers=bearer(token)

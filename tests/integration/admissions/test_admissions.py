@@ -17,7 +17,7 @@ from marketplace.notifications.relay import run_due_in_process
 from marketplace.reference import schemas as tenders_schemas
 from marketplace.reference.seeding import ensure_areas, ensure_lots
 from marketplace.working_days import add_working_days, working_days_between
-from tests.factories import bearer, make_organisation, make_user
+from tests.factories import bearer, make_organisation, make_user, rate_provider
 from tests.sample_documents import MINIMAL_PDF
 from tests.support_mail import Sink
 
@@ -393,16 +393,17 @@ async def test_eligible_providers_pass_admission_block_cqc_and_enforcement_gates
     await client.delete(f"/api/v1/blocks/{block.json()['id']}", headers=headers)
     assert other in await eligible_providers(kent, lot, [dover], "cluster")
 
-    for change, back in (
-        ({"cqc_rating": "inadequate"}, {"cqc_rating": "good"}),
-        ({"enforcement_pending": True}, {"enforcement_pending": False}),
-    ):
-        patched = await client.patch(
-            f"/api/v1/organisations/{oakleaf}", json=change, headers=headers
-        )
-        assert patched.status_code == 200
-        assert set(await eligible_providers(kent, lot, [ashford, dover], "cluster")) == {other}
-        await client.patch(f"/api/v1/organisations/{oakleaf}", json=back, headers=headers)
+    await rate_provider(oakleaf, "inadequate")
+    assert set(await eligible_providers(kent, lot, [ashford, dover], "cluster")) == {other}
+    await rate_provider(oakleaf, "good")
+    patched = await client.patch(
+        f"/api/v1/organisations/{oakleaf}", json={"enforcement_pending": True}, headers=headers
+    )
+    assert patched.status_code == 200
+    assert set(await eligible_providers(kent, lot, [ashford, dover], "cluster")) == {other}
+    await client.patch(
+        f"/api/v1/organisations/{oakleaf}", json={"enforcement_pending": False}, headers=headers
+    )
     assert set(await eligible_providers(kent, lot, [ashford, dover], "cluster")) == {oakleaf, other}
 
 
@@ -422,10 +423,9 @@ async def test_provider_gate_failures_say_which_gates_fail(client: Any, world: W
         json={"provider_id": str(oakleaf), "reason": "Missed visits"},
         headers=headers,
     )
+    await rate_provider(oakleaf, "inadequate")
     await client.patch(
-        f"/api/v1/organisations/{oakleaf}",
-        json={"cqc_rating": "inadequate", "enforcement_pending": True},
-        headers=headers,
+        f"/api/v1/organisations/{oakleaf}", json={"enforcement_pending": True}, headers=headers
     )
 
     assert await provider_gate_failures(kent, lot, [ashford], oakleaf, "cluster") == [

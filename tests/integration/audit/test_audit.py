@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from marketplace.accounts import schemas
@@ -15,7 +16,7 @@ from marketplace.accounts.authentication import (
     issue_api_token,
     start_browser_session,
 )
-from marketplace.accounts.service import update_organisation
+from marketplace.accounts.cqc_ratings import set_rating
 from marketplace.audit.chain import GENESIS_HASH, chain_hash, event_digest
 from marketplace.audit.sealing import seal_audit_log, verify_audit_log
 from marketplace.audit.service import record
@@ -29,7 +30,6 @@ from tests.factories import (
     make_admin,
     make_organisation,
     make_user,
-    principal_of,
 )
 from tests.support import run_marketplace
 
@@ -220,20 +220,23 @@ async def test_signing_in_and_out_of_a_browser_is_audited(db: str) -> None:
 
 async def test_a_cqc_rating_change_is_audited_for_the_provider(db: str) -> None:
     provider = await make_organisation("provider")
-    commissioner = await make_organisation("commissioner")
-    officer, _ = await make_user(commissioner.id, "commissioner")
+    admin, _ = await make_admin()
 
-    await update_organisation(
-        principal_of(officer, commissioner),
+    await set_rating(
+        admin_principal(admin),
         provider.id,
-        schemas.OrganisationUpdate(cqc_rating="good"),  # type: ignore[call-arg]
+        schemas.CqcRatingSet(rating="good", reason="report published"),
     )
 
-    (changed,) = await events("update_organisation")
+    (changed,) = await events("change_cqc_rating")
     assert changed["organisation_id"] == provider.id
-    assert changed["actor_email"] == officer.email
-    assert changed["actor_organisation_id"] == commissioner.id
-    assert changed["details"] == '{"cqc_rating":{"new":"good","old":"not_yet_rated"}}'
+    assert changed["actor_email"] == admin.email
+    assert msgspec.json.decode(changed["details"]) == {
+        "new": "good",
+        "old": "not_yet_rated",
+        "rated_on": None,
+        "source": "admin: report published",
+    }
 
 
 async def test_the_audit_api_shows_admins_everything_and_commissioners_their_own(

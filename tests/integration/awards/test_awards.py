@@ -37,7 +37,7 @@ from tests.call_off_fixtures import (
     pilot_body,
     suffix_of,
 )
-from tests.factories import bearer, make_organisation, make_user
+from tests.factories import bearer, make_organisation, make_user, rate_provider
 from tests.integration.archive.test_archive import backend, use_s3  # noqa: F401 (fixture)
 from tests.integration.bids.test_bids import pass_the_deadline, published
 from tests.support_mail import Sink
@@ -352,12 +352,7 @@ async def test_a_winner_whose_rating_drops_before_confirmation_is_replaced_by_th
     await bid(client, call_off_id, birch, accepted(1850))
     await close(call_off_id)
     assert by_provider((await evaluation(client, c, call_off_id))["items"], "Birch Care")["winner"]
-    dropped = await client.patch(
-        f"/api/v1/organisations/{birch_org.id}",
-        json={"cqc_rating": "inadequate"},
-        headers=bearer(c.token),
-    )
-    assert dropped.status_code == 200, dropped.text
+    await rate_provider(birch_org.id, "inadequate")
 
     refused = await award(client, c, call_off_id)
     assert refused.status_code == 409

@@ -9,7 +9,13 @@ from typing import Any
 
 from marketplace.care.tables import AwardedCare
 from marketplace.notifications.relay import run_due_in_process
-from tests.call_off_fixtures import admitted_provider, cluster_body, commissioning, enablement_body
+from tests.call_off_fixtures import (
+    admitted_provider,
+    cluster_body,
+    commissioning,
+    enablement_body,
+    suffix_of,
+)
 from tests.factories import bearer, make_admin
 from tests.integration.awards.test_awards import accepted, award, bid, close, status_of
 from tests.integration.bids.test_bids import published
@@ -110,3 +116,50 @@ async def test_the_call_off_pages_say_only_one_provider_is_awarded_per_area(clie
     assert 'id="one-provider-per-area"' in commissioner_page.text
     provider_page = await client.get(f"/opportunities/{call_off_id}", headers=bearer(provider))
     assert 'id="one-provider-per-area"' in provider_page.text
+
+
+async def test_a_second_providers_award_beside_an_award_in_its_standstill_is_refused(
+    client,
+) -> None:
+    c = await commissioning()
+    await _one_provider_per_area(client)
+    _, first = await admitted_provider(c, "Nightingale Care")
+    _, second = await admitted_provider(c, "Owl Care")
+    start = str(date.today() + timedelta(days=3))
+    ashford_run = cluster_body(c, package_ids=[str(c.packages["1"]), str(c.packages["3"])])
+    first_call_off = await published(client, c, ashford_run)
+    await bid(
+        client, first_call_off, first, {"hourly_rate_pence": 2000, "mobilisation_date": start}
+    )
+    await close(first_call_off)
+    assert (await award(client, c, first_call_off)).status_code == 200
+    await run_due_in_process()
+    assert await status_of(client, c, first_call_off) == "awarded", "still in its standstill"
+    assert await AwardedCare.count() == 0
+
+    second_call_off = await published(
+        client, c, enablement_body(c, package_ids=[str(c.packages["2"])])
+    )
+    await bid(client, second_call_off, first, accepted(1900))
+    await bid(client, second_call_off, second, accepted(1800))
+    await close(second_call_off)
+    refused = await award(client, c, second_call_off)
+    assert refused.status_code == 409, refused.text
+    detail = refused.json()["detail"]
+    assert "award still in its standstill" in detail and "Owl Care" in detail
+    assert f"Ashford (ASHFORD-{suffix_of(c)})" in detail
+    assert await status_of(client, c, second_call_off) == "evaluated"
+
+    evaluation = await client.get(
+        f"/api/v1/call-offs/{second_call_off}/evaluation", headers=bearer(c.token)
+    )
+    nightingale = next(
+        item for item in evaluation.json()["items"] if item["provider_name"] == "Nightingale Care"
+    )
+    same_provider = await award(
+        client,
+        c,
+        second_call_off,
+        {"bid_ids": [nightingale["bid_id"]], "reason": "one provider per area in this lot"},
+    )
+    assert same_provider.status_code == 200, same_provider.text

@@ -9,15 +9,13 @@ from typing import Any
 
 import msgspec
 
-from marketplace.accounts.schemas import OrganisationUpdate
-from marketplace.accounts.service import update_organisation
 from marketplace.awards.closing import close_due_call_offs
 from marketplace.awards.tables import Assessment
 from marketplace.bids.tables import Bid
 from marketplace.db import write_transaction
 from marketplace.tenders.tables import CallOff
 from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body
-from tests.factories import bearer
+from tests.factories import bearer, rate_provider
 from tests.integration.awards.test_awards import accepted, bid, by_provider, evaluation
 from tests.integration.bids.test_bids import pass_the_deadline, published
 
@@ -40,7 +38,7 @@ async def evaluated_with_exclusions(client: Any) -> tuple[Any, str]:
     await bid(client, call_off_id, falling_token, accepted(1800))
     await bid(client, call_off_id, birch, accepted(1850))
     await bid(client, call_off_id, cedar, accepted(2500))
-    await update_organisation(c.officer, falling.id, OrganisationUpdate(cqc_rating="inadequate"))
+    await rate_provider(falling.id, "inadequate")
     await pass_the_deadline(call_off_id)
     assert await close_due_call_offs() == 1
     return c, call_off_id

@@ -19,7 +19,7 @@ from marketplace.errors import WrongState
 from marketplace.notifications.relay import run_due_in_process
 from marketplace.tenders.tables import CallOff
 from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body
-from tests.factories import bearer, make_user, principal_of
+from tests.factories import bearer, make_user, principal_of, rate_provider
 from tests.integration.bids.test_bids import ENABLEMENT_BID, pass_the_deadline, published
 
 
@@ -213,9 +213,6 @@ async def test_submissions_racing_the_close_are_all_before_it_and_none_is_lost(
 
 
 async def test_closing_rechecks_the_gates_of_every_bidder(client) -> None:
-    from marketplace.accounts.schemas import OrganisationUpdate
-    from marketplace.accounts.service import update_organisation
-
     c = await commissioning()
     falling, token = await admitted_provider(c, "Falling Care", cqc_rating="good")
     _, steady_token = await admitted_provider(c, "Steady Care", cqc_rating="good")
@@ -226,7 +223,7 @@ async def test_closing_rechecks_the_gates_of_every_bidder(client) -> None:
     await client.put(
         f"/api/v1/call-offs/{call_off_id}/bid", json=ENABLEMENT_BID, headers=bearer(steady_token)
     )
-    await update_organisation(c.officer, falling.id, OrganisationUpdate(cqc_rating="inadequate"))
+    await rate_provider(falling.id, "inadequate")
     await pass_the_deadline(call_off_id)
     await close_due_call_offs()
     opened = (
