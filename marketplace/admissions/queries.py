@@ -70,6 +70,8 @@ async def applications_waiting(limit: int = 10) -> tuple[int, list[Any]]:
         .limit(limit)
     )
     return count, list(rows)
+
+
 async def lots_admitted_to() -> dict[UUID, list[str]]:
     """Every provider admitted to a lot by any commissioner, with the codes of those lots (a
     wider call-off may invite any of them to its lot, docs/design.md 3.5)."""

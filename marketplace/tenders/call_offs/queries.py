@@ -291,6 +291,8 @@ async def open_invitations(provider_id: UUID) -> list[Any]:
         .where((Invitation.provider == provider_id) & (Invitation.call_off.status == "published"))
         .order_by(Invitation.call_off.deadline)
     )
+
+
 async def call_offs_inviting(provider_id: UUID, statuses: Iterable[str]) -> list[dict[str, Any]]:
     """The call-offs in these statuses that invited the provider: id, title, commissioner and
     status (what a change in the provider's standing may touch)."""
