@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from marketplace.admissions.tables import Admission
@@ -49,6 +50,26 @@ async def tender_scores(commissioner_id: UUID, provider_ids: Iterable[UUID]) -> 
         .order_by(Admission.decided_at)
     )
     return {row["provider"]: row["tender_score"] for row in rows}
+
+
+async def applications_waiting(limit: int = 10) -> tuple[int, list[Any]]:
+    """How many applications wait for their commissioner's decision, and the oldest `limit` of
+    them (id, provider, lot, commissioner, applied at): the admin's home page. Two queries."""
+    waiting = Admission.status == "applied"
+    count = await Admission.count().where(waiting)
+    rows = (
+        await Admission.select(
+            Admission.id,
+            Admission.provider.name.as_alias("provider_name"),
+            Admission.lot.code.as_alias("lot_code"),
+            Admission.commissioner.name.as_alias("commissioner_name"),
+            Admission.applied_at,
+        )
+        .where(waiting)
+        .order_by(Admission.applied_at)
+        .limit(limit)
+    )
+    return count, list(rows)
 
 
 async def lots_admitted_to() -> dict[UUID, list[str]]:

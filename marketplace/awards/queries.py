@@ -3,6 +3,7 @@ provider's own outcome and assessment summary (never another bidder's figures bu
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -240,3 +241,44 @@ async def provider_outcome(actor: Principal, call_off_id: UUID) -> schemas.Provi
     if award is not None:
         outcome.standstill_ends_at = award["standstill_ends_at"]
     return outcome
+
+
+# For the home pages (marketplace/home.py): one query or two each, never one per row.
+
+
+async def standstills_running(commissioner_id: UUID) -> list[Any]:
+    """The commissioner's confirmed awards whose standstill has not ended in a conclusion yet
+    (call-off id, title, when the standstill ends), soonest end first."""
+    return list(
+        await Award.select(
+            Award.call_off.as_alias("id"),
+            Award.call_off.title.as_alias("title"),
+            Award.standstill_ends_at,
+        )
+        .where((Award.call_off.commissioner == commissioner_id) & Award.concluded_at.is_null())
+        .order_by(Award.standstill_ends_at)
+    )
+
+
+async def outcomes_decided_since(provider_id: UUID, since: datetime) -> list[Any]:
+    """The call-offs the provider's bid was assessed in whose award is decided (awarded,
+    concluded or no award) and whose evaluation, recomputed when an award is confirmed, is
+    dated on or after `since`: the outcomes it has to read, newest first."""
+    rows = await Assessment.select(
+        Assessment.call_off.as_alias("id"), Assessment.call_off.title.as_alias("title")
+    ).where(
+        (Assessment.provider == provider_id)
+        & Assessment.call_off.status.is_in([str(s) for s in DECIDED])
+    )
+    titles = {row["id"]: row["title"] for row in rows}
+    if not titles:
+        return []
+    dated = (
+        await Evaluation.select(Evaluation.call_off, Evaluation.evaluated_at)
+        .where(Evaluation.call_off.is_in(list(titles)) & (Evaluation.evaluated_at >= since))
+        .order_by(Evaluation.evaluated_at, ascending=False)
+    )
+    return [
+        {"id": row["call_off"], "title": titles[row["call_off"]], "at": row["evaluated_at"]}
+        for row in dated
+    ]

@@ -20,6 +20,7 @@ from marketplace.principal import Principal
 from marketplace.tenders.call_offs.forms import KINDS
 from marketplace.tenders.call_offs.status import STATUS_CONTEXT
 from marketplace.tenders.opportunities import feed
+from marketplace.web.banners import done
 from marketplace.web.forms import FormBody, FormReader, error_summary, form_errors
 from marketplace.web.labels import PAGE_WORDS
 from marketplace.web.security import SignedIn, role_in
@@ -86,4 +87,4 @@ class OpportunityPages(Controller):
             form = {"reason": read.text("reason"), "text": read.text("text")}
             errors = form_errors(exc, otherwise="reason")
             return await _opportunity_page(principal, call_off_id, errors, exc.status_code, form)
-        return Redirect(path=f"/opportunities/{call_off_id}", status_code=303)
+        return Redirect(path=done(f"/opportunities/{call_off_id}", "declined"), status_code=303)

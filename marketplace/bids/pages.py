@@ -24,8 +24,9 @@ from marketplace.errors import BadInput, DomainError, FieldError, NotFound
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs import schemas as call_off_schemas
 from marketplace.tenders.call_offs.forms import KINDS
-from marketplace.tenders.call_offs.status import STATUS_CONTEXT
+from marketplace.tenders.call_offs.status import OPEN_FOR_BIDS, STATUS_CONTEXT
 from marketplace.tenders.opportunities import feed
+from marketplace.web.banners import done
 from marketplace.web.forms import FormBody, FormReader, error_summary, form_errors
 from marketplace.web.labels import PAGE_WORDS, STATUS_FOR_BIDDERS
 from marketplace.web.security import SignedIn, role_in
@@ -166,7 +167,10 @@ class BidPages(Controller):
             return await form_page(
                 principal, o, errors=[FieldError("file", message)], status=exc.status_code
             )
-        return Redirect(path=f"/opportunities/{call_off_id}/bid#attachments", status_code=303)
+        return Redirect(
+            path=done(f"/opportunities/{call_off_id}/bid#attachments", "attachment-added"),
+            status_code=303,
+        )
 
     @get("/attachments/{attachment_id:uuid}")
     async def attachment(
@@ -194,7 +198,25 @@ class BidPages(Controller):
             return await form_page(
                 principal, o, errors=[FieldError("file", exc.detail)], status=exc.status_code
             )
-        return Redirect(path=f"/opportunities/{call_off_id}/bid#attachments", status_code=303)
+        return Redirect(
+            path=done(f"/opportunities/{call_off_id}/bid#attachments", "attachment-removed"),
+            status_code=303,
+        )
+
+    @get("/withdraw")
+    async def check_withdraw(
+        self, principal: SignedIn, call_off_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        """Check before withdrawing: the bid that would be withdrawn and what that does. Without a
+        live bid on an open call-off there is nothing to withdraw: back to the bid page."""
+        o = await feed.opportunity(principal, call_off_id)
+        own = await _own(principal, call_off_id)
+        if own is None or own.status != "submitted" or o.status not in OPEN_FOR_BIDS:
+            return Redirect(path=f"/opportunities/{call_off_id}/bid", status_code=303)
+        return Template(
+            "provider/withdraw_check.html",
+            context={"o": o, "own": own, "kinds": KINDS, **PAGE_WORDS},
+        )
 
     @post("/withdraw")
     async def withdraw(

@@ -68,3 +68,21 @@ async def declines_by(
         Decline.provider.is_in(providers) & Decline.call_off.is_in(call_offs)
     )
     return [(row["provider"], row["call_off"]) for row in rows]
+
+
+async def responses_of(provider_id: UUID, call_off_ids: Iterable[UUID]) -> dict[UUID, str]:
+    """How the provider answered each of these call-offs, if it did: "bid" (a live bid),
+    "withdrawn" or "declined" (two queries, whatever the number of call-offs)."""
+    call_offs = list(call_off_ids)
+    if not call_offs:
+        return {}
+    found: dict[UUID, str] = {}
+    for row in await Bid.select(Bid.call_off, Bid.status).where(
+        (Bid.provider == provider_id) & Bid.call_off.is_in(call_offs)
+    ):
+        found[row["call_off"]] = "bid" if row["status"] == "submitted" else "withdrawn"
+    for row in await Decline.select(Decline.call_off).where(
+        (Decline.provider == provider_id) & Decline.call_off.is_in(call_offs)
+    ):
+        found[row["call_off"]] = "declined"
+    return found

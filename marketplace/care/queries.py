@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from marketplace.care.records import local_day
@@ -115,3 +116,18 @@ async def awarded_hours(commissioner_id: UUID, since: datetime) -> list[AwardedH
         )
         for row in rows
     ]
+
+
+async def care_to_start(provider_id: UUID) -> list[Any]:
+    """The provider's awarded care awaiting its start (id, call-off title, area, promised
+    mobilisation date), soonest promised first: one query, for its home page."""
+    return list(
+        await AwardedCare.select(
+            AwardedCare.id,
+            AwardedCare.call_off.title.as_alias("title"),
+            AwardedCare.area.code.as_alias("area_code"),
+            AwardedCare.promised_mobilisation_date,
+        )
+        .where((AwardedCare.provider == provider_id) & (AwardedCare.status == "awaiting_start"))
+        .order_by(AwardedCare.promised_mobilisation_date)
+    )

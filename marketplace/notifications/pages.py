@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from marketplace.errors import NotFound
 from marketplace.notifications import outbox
 from marketplace.notifications.email import kept_messages
+from marketplace.web.banners import done
 from marketplace.web.security import role_in
 from marketplace.web.templating import local_mailbox_enabled
 
@@ -35,7 +36,7 @@ class OutboxPages(Controller):
     async def retry(self, entry_id: FromPath[UUID]) -> Redirect:
         if not await outbox.retry_failed(entry_id):
             raise NotFound("No failed delivery with that id")
-        return Redirect(path="/admin/outbox", status_code=303)
+        return Redirect(path=done("/admin/outbox", "retry-queued"), status_code=303)
 
 
 class DevelopmentMailPages(Controller):

@@ -19,6 +19,7 @@ from marketplace.pagination import MAX_LIMIT
 from marketplace.principal import Principal
 from marketplace.quality import forms, queries, records
 from marketplace.quality.rules import RECORD_KINDS
+from marketplace.web.banners import done
 from marketplace.web.forms import FormBody, FormReader, error_summary, form_errors
 from marketplace.web.labels import PAGE_WORDS
 from marketplace.web.security import SignedIn, role_in
@@ -120,7 +121,7 @@ class QualityRecordPages(Controller):
         except DomainError as exc:
             errors = form_errors(exc, otherwise="summary")
             return await _form_page(principal, forms.form_of(data), errors, exc.status_code)
-        return Redirect(path=f"/quality-records/{found.id}", status_code=303)
+        return Redirect(path=done(f"/quality-records/{found.id}", "record-added"), status_code=303)
 
     @get("/{record_id:uuid}", guards=[EVERYONE])
     async def show(self, principal: SignedIn, record_id: FromPath[UUID]) -> Template:
@@ -138,7 +139,9 @@ class QualityRecordPages(Controller):
             form = {"reason": FormReader(data).text("reason")}
             errors = form_errors(exc, otherwise="reason")
             return await _record_page(principal, record_id, errors, exc.status_code, form)
-        return Redirect(path=f"/quality-records/{record_id}", status_code=303)
+        return Redirect(
+            path=done(f"/quality-records/{record_id}", "record-withdrawn"), status_code=303
+        )
 
     @post("/{record_id:uuid}/report", guards=[COMMISSIONER_STAFF])
     async def report(
@@ -154,4 +157,6 @@ class QualityRecordPages(Controller):
                 raise
             errors = form_errors(exc, otherwise="file")
             return await _record_page(principal, record_id, errors, exc.status_code)
-        return Redirect(path=f"/quality-records/{record_id}", status_code=303)
+        return Redirect(
+            path=done(f"/quality-records/{record_id}", "report-attached"), status_code=303
+        )

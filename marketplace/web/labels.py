@@ -5,6 +5,9 @@ by their plain values (the lifecycle's `CallOffStatus` members equal them)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from marketplace.config import get_settings
 
 STATUS_TAGS = {
     "draft": "govuk-tag--grey",
@@ -58,6 +61,27 @@ def time_left(deadline: datetime, now: datetime | None = None) -> str:
     return unit(max(minutes, 1), "minute")
 
 
+def _day(value: datetime, zone: str | None) -> str:
+    return value.astimezone(ZoneInfo(zone or get_settings().timezone)).strftime("%-d %B %Y")
+
+
+def timing(
+    status: str,
+    deadline: datetime,
+    cancelled_at: datetime | None = None,
+    zone: str | None = None,
+    now: datetime | None = None,
+) -> tuple[str, str]:
+    """What a page says of a call-off's time, as (key, value), following its status: the time
+    left only while it is a draft or open for bids, never on a closed or cancelled one."""
+    if status == "cancelled":
+        when = f" on {_day(cancelled_at, zone)}" if cancelled_at else ""
+        return "Cancelled", f"Cancelled{when}"
+    if status in ("draft", "published"):
+        return "Time left", time_left(deadline, now)
+    return "Closed", f"Closed for bids on {_day(deadline, zone)}"
+
+
 def rurality_mix(mix: dict[str, int]) -> str:
     """'2 Urban: city and town, 1 Rural: village and dispersed' (present categories only)."""
     shown = [f"{n} {RURALITY.get(k, k)}" for k, n in mix.items() if n]
@@ -70,5 +94,7 @@ PAGE_WORDS = {
     "service_levels": SERVICE_LEVELS,
     "urgencies": URGENCY,
     "time_left": time_left,
+    "timing": timing,
+    "bidder_statuses": STATUS_FOR_BIDDERS,
     "rurality_mix": rurality_mix,
 }

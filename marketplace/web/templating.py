@@ -20,6 +20,7 @@ from litestar.template.config import TemplateConfig
 from marketplace.config import PROJECT_ROOT, get_settings
 from marketplace.units import pounds
 from marketplace.web.assets import static_url
+from marketplace.web.banners import success_message
 from marketplace.web.names import area_name, area_names, lot_name
 
 SERVICE_NAME = "Care call-off marketplace"
@@ -83,7 +84,10 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(
-        static=static_url, service_name=SERVICE_NAME, local_mailbox_enabled=local_mailbox_enabled
+        static=static_url,
+        service_name=SERVICE_NAME,
+        local_mailbox_enabled=local_mailbox_enabled,
+        success_message=success_message,
     )
     env.filters.update(
         local_time=local_time,

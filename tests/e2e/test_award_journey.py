@@ -197,9 +197,16 @@ def test_the_commissioner_awards_and_the_loser_reads_its_outcome(
     winner_bid = (first.get_attribute("id") or "").removeprefix("assessment-")
     choice = page.locator(f"input[name=choice][value='{winner_bid}']")
     expect(choice).to_be_checked()  # the computed winner is chosen
+    page.click("#check-award")
+    expect(page.locator("h1")).to_have_text("Check the award before you confirm it")
+    expect(page.locator("#award-check")).to_contain_text(WINNER_ORGANISATION)
+    page.screenshot(path=str(tmp_path / "award-check.png"), full_page=True)
     a_poor_visit_for_the_winner(server.url, call_off_id)
     page.click("#confirm-award")
-    expect(page).to_have_url(re.compile(rf"/call-offs/{call_off_id}/evaluation#award$"))
+    expect(page).to_have_url(
+        re.compile(rf"/call-offs/{call_off_id}/evaluation\?done=awarded#award$")
+    )
+    expect(page.locator("#success-banner")).to_contain_text("The award is confirmed")
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
     expect(page.locator("#evaluation-summary")).to_contain_text("Ranking re-computed at award")
     expect(first.locator("[data-field=quality-change]")).to_contain_text(

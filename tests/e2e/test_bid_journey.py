@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,13 +55,15 @@ def _get(url: str, path: str, token: str) -> Any:
         return json.loads(response.read())
 
 
-def test_a_provider_submits_replaces_and_withdraws_a_bid(page: Any, server: Any) -> None:
+def test_a_provider_submits_replaces_and_withdraws_a_bid(
+    page: Any, server: Any, tmp_path: Path
+) -> None:
     call_off_id = published_enablement(server.url)
     sign_in_as(page, DEMO_PROVIDER.email, DEMO_PROVIDER.password)
     page.click("text=Opportunities")
     page.click(f"text={TITLE}")
     page.click("#bid-link")
-    expect(page.locator("h1")).to_have_text("Bid")
+    expect(page.locator("h1")).to_have_text("Submit your bid")
 
     page.fill("#hourly_rate", "99.00")  # above the maximum: the live check says why at once
     page.locator("#hourly_rate").dispatch_event("change")
@@ -86,6 +89,33 @@ def test_a_provider_submits_replaces_and_withdraws_a_bid(page: Any, server: Any)
 
     page.click(f"#bid-{call_off_id} a")
     page.click("#withdraw-bid")
+    expect(page.locator("h1")).to_have_text("Are you sure you want to withdraw your bid?")
+    expect(page.locator("#withdraw-check")).to_contain_text("Version 2")
+    page.screenshot(path=str(tmp_path / "withdraw-check.png"), full_page=True)
+    page.click("#confirm-withdraw")
     expect(page).to_have_url(re.compile(r"/my-bids\?withdrawn="))
     expect(page.locator("#receipt-banner")).to_contain_text("withdrawn")
     expect(row).to_contain_text("Withdrawn")
+
+
+def test_a_commissioner_cancels_through_the_check_page(
+    page: Any, server: Any, tmp_path: Path
+) -> None:
+    call_off_id = published_enablement(server.url, "Enablement at home in Ashford (cancelled)")
+    sign_in_as(page, DEMO_COMMISSIONER.email, DEMO_COMMISSIONER.password)
+    page.goto(f"/call-offs/{call_off_id}")
+    expect(page.locator("#call-off-status")).to_contain_text("Time left")
+    page.click("#cancel")
+    expect(page.locator("h1")).to_have_text("Are you sure you want to cancel this call-off?")
+    expect(page.locator("#cancel-consequences")).to_contain_text("emailed your reason")
+    page.click("#confirm-cancel")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a reason")
+    page.fill("#reason", "The person moved into residential care")
+    page.screenshot(path=str(tmp_path / "cancel-check.png"), full_page=True)
+    page.click("#confirm-cancel")
+    expect(page.locator("#success-banner")).to_contain_text("The call-off is cancelled")
+    expect(page.locator("#status-tag")).to_have_text("Cancelled")
+    expect(page.locator("#call-off-timing")).to_contain_text("Cancelled on")
+    expect(page.locator("#call-off-status")).not_to_contain_text("Time left")
+    expect(page.locator("#call-off-status")).not_to_contain_text("Bids are sealed")
+    page.screenshot(path=str(tmp_path / "call-off-cancelled.png"), full_page=True)

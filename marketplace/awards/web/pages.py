@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from marketplace.awards import award as service
 from marketplace.awards import queries as views
 from marketplace.awards import scoring
+from marketplace.awards.choice import check_choice, chosen_bids
 from marketplace.awards.closing import approve_opening
 from marketplace.awards.engine.values import ABNORMALLY_LOW
 from marketplace.awards.tables import Award
@@ -25,6 +26,7 @@ from marketplace.tenders.call_offs.forms import KINDS
 from marketplace.tenders.call_offs.pages import call_off_page
 from marketplace.tenders.call_offs.status import STATUS_CONTEXT
 from marketplace.tenders.opportunities.feed import opportunity
+from marketplace.web.banners import done
 from marketplace.web.forms import FormBody, error_summary, form_errors
 from marketplace.web.labels import PAGE_WORDS
 from marketplace.web.security import SignedIn, role_in
@@ -81,7 +83,7 @@ class AwardPages(Controller):
     async def open(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> Template | Redirect:
         """An opener approves opening the bids after the deadline (the console's button)."""
         try:
-            await approve_opening(principal, call_off_id)
+            state = await approve_opening(principal, call_off_id)
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise
@@ -89,7 +91,8 @@ class AwardPages(Controller):
             return await call_off_page(
                 principal, call_off_id, [FieldError("actions", exc.detail)], exc.status_code
             )
-        return Redirect(path=f"/call-offs/{call_off_id}", status_code=303)
+        code = "bids-opened" if state.opened else "opening-approved"
+        return Redirect(path=done(f"/call-offs/{call_off_id}", code), status_code=303)
 
     @get("/evaluation")
     async def evaluation(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> Template:
@@ -127,7 +130,48 @@ class AwardPages(Controller):
                 raise
             errors = form_errors(exc, otherwise="award")
             return await _evaluation_page(principal, call_off_id, errors, exc.status_code, data)
-        return Redirect(path=f"/call-offs/{call_off_id}/evaluation#award", status_code=303)
+        return Redirect(
+            path=done(f"/call-offs/{call_off_id}/evaluation#award", "awarded"), status_code=303
+        )
+
+    @post("/award/check")
+    async def check(
+        self, principal: SignedIn, call_off_id: FromPath[UUID], data: FormBody
+    ) -> Template:
+        """Check your answers before the award: the chosen winners, the departure and its reason,
+        and what confirming does. It writes nothing; its button posts the same answers to
+        `/award`, which checks the gates again."""
+        terms = await views.own_terms(principal, call_off_id)
+        try:
+            body = forms.award_confirmation(terms.kind, data)
+            rows = await views.assessment_rows(call_off_id)
+            computed = [(r["bid_id"], r["area_code"]) for r in rows if r["winner"]]
+            chosen = chosen_bids(terms, body, computed)
+            picked = check_choice(terms, body, chosen, computed, rows)
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            errors = form_errors(exc, otherwise="award")
+            return await _evaluation_page(principal, call_off_id, errors, exc.status_code, data)
+        return Template(
+            "commissioner/award_check.html",
+            context={
+                "terms": terms,
+                "picked": picked,
+                "departed": sorted(chosen, key=str) != sorted(computed, key=str),
+                "body": body,
+                "answers": [
+                    (name, value)
+                    for name in sorted(data)
+                    if name == "reason"
+                    or name.startswith("choice")
+                    or name.startswith("abnormally")
+                    for value in (data[name] if isinstance(data[name], list) else [data[name]])
+                ],
+                "figure_lines": figure_lines,
+                **PAGE_WORDS,
+            },
+        )
 
     @get("/scores/{bid_id:uuid}/{area_code:str}")
     async def scoring(
@@ -158,7 +202,10 @@ class AwardPages(Controller):
             return await _scoring_page(
                 principal, call_off_id, bid_id, area_code, errors, exc.status_code, data
             )
-        return Redirect(path=f"/call-offs/{call_off_id}/evaluation#evaluation", status_code=303)
+        return Redirect(
+            path=done(f"/call-offs/{call_off_id}/evaluation#evaluation", "scores-saved"),
+            status_code=303,
+        )
 
     @get("/award/report")
     async def report(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> Template:

@@ -18,7 +18,14 @@ from marketplace.awards.engine.quality_factors import NEUTRAL
 from marketplace.awards.words import FACTOR_WORDS
 from marketplace.errors import DomainError, FieldError
 from marketplace.principal import Principal
-from marketplace.web.forms import FormBody, FormReader, Labels, converted, error_summary
+from marketplace.web.banners import done
+from marketplace.web.forms import (
+    FormBody,
+    FormReader,
+    Labels,
+    converted,
+    error_summary,
+)
 from marketplace.web.labels import PAGE_WORDS
 from marketplace.web.security import SignedIn, role_in
 
@@ -132,7 +139,9 @@ class RankingPages(Controller):
             form = {name: read.text(name) for name in ("reviewed_on", "members", "note")}
             errors = exc.errors or [FieldError("reviewed_on", exc.detail)]
             return await _ranking_page(principal, errors, exc.status_code, form)
-        return Redirect(path=f"/providers/ranking/reviews/{review.id}", status_code=303)
+        return Redirect(
+            path=done(f"/providers/ranking/reviews/{review.id}", "review-recorded"), status_code=303
+        )
 
     @get("/reviews/{review_id:uuid}")
     async def review(self, principal: SignedIn, review_id: FromPath[UUID]) -> Template:
@@ -154,4 +163,4 @@ class RankingPages(Controller):
             form = {name: read.text(name) for name in (*QUALITY_FACTORS, "note")}
             errors = exc.errors or [FieldError("weights", exc.detail)]
             return await _weights_page(principal, errors, exc.status_code, form)
-        return Redirect(path="/providers/ranking/weights?changed=1", status_code=303)
+        return Redirect(path=done("/providers/ranking/weights", "weights-changed"), status_code=303)

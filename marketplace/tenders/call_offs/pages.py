@@ -3,6 +3,7 @@ its actions, and the status panel htmx refreshes."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
@@ -32,8 +33,14 @@ from marketplace.reference import service
 from marketplace.tenders.call_offs import drafting as call_offs
 from marketplace.tenders.call_offs import forms, picker, publication, schemas
 from marketplace.tenders.call_offs import queries as call_off_views
-from marketplace.tenders.call_offs.status import STATUS_CONTEXT, CallOffStatus
+from marketplace.tenders.call_offs.status import (
+    BEFORE_CLOSE,
+    STATUS_CONTEXT,
+    CallOffStatus,
+    end_of_today,
+)
 from marketplace.tenders.waiting_list import packages
+from marketplace.web.banners import done
 from marketplace.web.forms import FormBody, FormReader, error_summary, form_errors
 from marketplace.web.labels import PAGE_WORDS
 from marketplace.web.security import SignedIn, role_in
@@ -165,11 +172,31 @@ class CallOffPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self, principal: SignedIn) -> Template:
-        page = await call_off_views.list_call_offs(principal, None, MAX_LIMIT, None)
+    async def index(
+        self,
+        principal: SignedIn,
+        status: FromQuery[str | None] = None,
+        queue: FromQuery[str | None] = None,
+    ) -> Template:
+        """All the commissioner's call-offs, or those in one status, or those closing today (the
+        home page's counters link here)."""
+        closing_today = queue == "closing-today"
+        shown = CallOffStatus.PUBLISHED if closing_today else status
+        if shown is not None and shown not in CallOffStatus.__members__.values():
+            shown = None
+        page = await call_off_views.list_call_offs(principal, shown, MAX_LIMIT, None)
+        items = page.items
+        if closing_today:
+            by = end_of_today(datetime.now(UTC), _zone())
+            items = [c for c in items if c.deadline <= by]
         return Template(
             "commissioner/call_offs.html",
-            context={"call_offs": page.items, "kinds": forms.KINDS, **PAGE_WORDS},
+            context={
+                "call_offs": items,
+                "kinds": forms.KINDS,
+                "filter": "closing-today" if closing_today else shown,
+                **PAGE_WORDS,
+            },
         )
 
     @get("/new")
@@ -198,7 +225,7 @@ class CallOffPages(Controller):
         except DomainError as exc:
             errors = form_errors(exc, otherwise="title")
             return await _form_page(request, principal, kind, data, errors, exc.status_code)
-        return Redirect(path=f"/call-offs/{created.id}", status_code=303)
+        return Redirect(path=done(f"/call-offs/{created.id}", "draft-saved"), status_code=303)
 
     @get("/{call_off_id:uuid}/edit")
     async def edit(
@@ -232,7 +259,7 @@ class CallOffPages(Controller):
             return await _form_page(
                 request, principal, call_off.kind, data, errors, exc.status_code, call_off
             )
-        return Redirect(path=f"/call-offs/{call_off_id}?edited=1", status_code=303)
+        return Redirect(path=done(f"/call-offs/{call_off_id}", "draft-edited"), status_code=303)
 
     @post("/{call_off_id:uuid}/documents")
     async def attach(
@@ -252,7 +279,9 @@ class CallOffPages(Controller):
         except DomainError as exc:
             errors = [FieldError("file", _upload_words(exc))]
             return await call_off_page(principal, call_off_id, errors, exc.status_code)
-        return Redirect(path=f"/call-offs/{call_off_id}#documents", status_code=303)
+        return Redirect(
+            path=done(f"/call-offs/{call_off_id}#documents", "document-uploaded"), status_code=303
+        )
 
     @get("/{call_off_id:uuid}")
     async def show(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> Template:
@@ -272,6 +301,35 @@ class CallOffPages(Controller):
             headers=VARY,
         )
 
+    @get("/{call_off_id:uuid}/publish")
+    async def check_publish(
+        self, principal: SignedIn, call_off_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        """Check before publishing: what the call-off asks for, who would be invited, and what
+        publishing does. Anything but a draft goes back to its page."""
+        call_off = await call_off_views.get_call_off(principal, call_off_id)
+        if call_off.status != CallOffStatus.DRAFT:
+            return Redirect(path=f"/call-offs/{call_off_id}", status_code=303)
+        return Template(
+            "commissioner/publish_check.html",
+            context={
+                "call_off": call_off,
+                "eligible": await publication.eligible_count(principal, call_off_id),
+                **PAGE_WORDS,
+            },
+        )
+
+    @get("/{call_off_id:uuid}/cancel")
+    async def check_cancel(
+        self, principal: SignedIn, call_off_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        """Check before cancelling, with the reason to give: what cancelling does to the
+        invitees, the bids and the packages. Only a draft or a published call-off has it."""
+        call_off = await call_off_views.get_call_off(principal, call_off_id)
+        if call_off.status not in BEFORE_CLOSE:
+            return Redirect(path=f"/call-offs/{call_off_id}", status_code=303)
+        return await _cancel_page(call_off)
+
     @post("/{call_off_id:uuid}/publish")
     async def publish(
         self, principal: SignedIn, call_off_id: FromPath[UUID]
@@ -280,7 +338,7 @@ class CallOffPages(Controller):
             await publication.publish_call_off(principal, call_off_id)
         except DomainError as exc:
             return await call_off_page(principal, call_off_id, _general(exc), exc.status_code)
-        return Redirect(path=f"/call-offs/{call_off_id}", status_code=303)
+        return Redirect(path=done(f"/call-offs/{call_off_id}", "published"), status_code=303)
 
     @post("/{call_off_id:uuid}/cancel")
     async def cancel(
@@ -293,9 +351,14 @@ class CallOffPages(Controller):
             body = schemas.Cancellation(reason=reason[:2000])
             await publication.cancel_call_off(principal, call_off_id, body)
         except DomainError as exc:
-            errors = [FieldError("reason", e.message) for e in exc.errors] or _general(exc)
-            return await call_off_page(principal, call_off_id, errors, exc.status_code, data)
-        return Redirect(path=f"/call-offs/{call_off_id}", status_code=303)
+            if isinstance(exc, NotFound):
+                raise
+            if exc.errors:
+                call_off = await call_off_views.get_call_off(principal, call_off_id)
+                errors = [FieldError("reason", e.message) for e in exc.errors]
+                return await _cancel_page(call_off, errors, exc.status_code, reason)
+            return await call_off_page(principal, call_off_id, _general(exc), exc.status_code)
+        return Redirect(path=done(f"/call-offs/{call_off_id}", "cancelled"), status_code=303)
 
     @post("/{call_off_id:uuid}/deadline")
     async def deadline(
@@ -308,7 +371,28 @@ class CallOffPages(Controller):
         except DomainError as exc:
             errors = exc.errors or _general(exc)
             return await call_off_page(principal, call_off_id, errors, exc.status_code, data)
-        return Redirect(path=f"/call-offs/{call_off_id}", status_code=303)
+        return Redirect(path=done(f"/call-offs/{call_off_id}", "deadline-changed"), status_code=303)
+
+
+async def _cancel_page(
+    call_off: schemas.CallOff,
+    errors: list[FieldError] | None = None,
+    status: int = 200,
+    reason: str = "",
+) -> Template:
+    field_errors, error_list = error_summary(errors or [], label=forms.LABELS)
+    return Template(
+        "commissioner/cancel_check.html",
+        context={
+            "call_off": call_off,
+            "reason": reason,
+            "field_errors": field_errors,
+            "errors": error_list,
+            **PAGE_WORDS,
+            **STATUS_CONTEXT,
+        },
+        status_code=status,
+    )
 
 
 def _moves_the_picker(data: dict[str, Any]) -> bool:

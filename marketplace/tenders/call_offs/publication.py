@@ -281,3 +281,18 @@ async def attach_document(
             details={"document_id": str(document.id)},
         )
     return await get_call_off(actor, call_off_id)
+
+
+async def eligible_count(actor: Principal, call_off_id: UUID) -> int:
+    """How many providers publishing the commissioner's call-off now would invite (the
+    publication check page); publishing works it out again."""
+    row = await call_off_row(actor, call_off_id)
+    areas = await CallOffArea.select(CallOffArea.area).where(CallOffArea.call_off == call_off_id)
+    eligible = await eligible_providers(
+        row["commissioner"],
+        row["lot"],
+        [a["area"] for a in areas],
+        row["kind"],
+        wider=row["sourcing"] == "wider",
+    )
+    return len(eligible)

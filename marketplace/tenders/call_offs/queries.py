@@ -195,6 +195,7 @@ async def present(row: dict[str, Any]) -> schemas.CallOff:
         declines=(await decline_tallies([row["id"]]))[row["id"]],
         one_provider_per_area=facts["one_provider_per_area"],
         sourcing=row["sourcing"],
+        cancelled_at=row["cancelled_at"],
         invitee_ids=(
             None
             if row.get("chosen_invitees") is None
@@ -251,6 +252,44 @@ async def is_invited(call_off_id: UUID, provider_id: UUID) -> bool:
         await Invitation.exists().where(
             (Invitation.call_off == call_off_id) & (Invitation.provider == provider_id)
         )
+    )
+
+
+# The commissioner's home page works from these (marketplace/home.py): each call-off with work
+# waiting, in one query, and never a query per row.
+QUEUE_STATUSES = ("closed", "evaluated")
+
+
+async def call_offs_needing_action(commissioner_id: UUID, closing_by: datetime) -> list[Any]:
+    """The commissioner's published call-offs whose deadline is by `closing_by` (the end of
+    today), closed ones whose bids wait to be opened and evaluated ones waiting for the award,
+    soonest deadline first."""
+    return list(
+        await CallOff.select(CallOff.id, CallOff.title, CallOff.status, CallOff.deadline)
+        .where(
+            (CallOff.commissioner == commissioner_id)
+            & (
+                ((CallOff.status == "published") & (CallOff.deadline <= closing_by))
+                | CallOff.status.is_in(list(QUEUE_STATUSES))
+            )
+        )
+        .order_by(CallOff.deadline)
+    )
+
+
+async def open_invitations(provider_id: UUID) -> list[Any]:
+    """The published call-offs the provider is invited to (id, title, deadline, when it was
+    invited), soonest deadline first: what its home page sorts into new invitations and
+    deadlines in the next 48 hours."""
+    return list(
+        await Invitation.select(
+            Invitation.call_off.as_alias("id"),
+            Invitation.call_off.title.as_alias("title"),
+            Invitation.call_off.deadline.as_alias("deadline"),
+            Invitation.invited_at,
+        )
+        .where((Invitation.provider == provider_id) & (Invitation.call_off.status == "published"))
+        .order_by(Invitation.call_off.deadline)
     )
 
 

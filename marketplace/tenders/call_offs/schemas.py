@@ -150,6 +150,7 @@ class CallOff(msgspec.Struct):
     one_provider_per_area: bool = False
     # Who publication invites (docs/design.md 3.5): framework or wider.
     sourcing: str = "framework"
+    cancelled_at: datetime | None = None
     # A wider call-off's chosen invitees (providers and guest suppliers); null: every admitted
     # provider.
     invitee_ids: list[UUID] | None = None
@@ -183,6 +184,7 @@ class Opportunity(msgspec.Struct):
     pilot: PilotTerms | None
     documents: list[CallOffDocument]
     one_provider_per_area: bool = False
+    cancelled_at: datetime | None = None
 
 
 class OpportunityPage(msgspec.Struct):

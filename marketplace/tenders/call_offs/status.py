@@ -9,7 +9,9 @@ by the plain values: a member of `CallOffStatus` equals its value and hashes lik
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from marketplace.errors import WrongState
 
@@ -107,3 +109,10 @@ def check_status(current: str, allowed: Collection[str], doing: str) -> None:
     "An awarded call-off cannot be given a new deadline"."""
     if current not in allowed:
         raise WrongState(f"{_a(current)} call-off cannot be {doing}")
+
+
+def end_of_today(now: datetime, zone: str) -> datetime:
+    """Midnight at the end of the UK day containing `now`: a published call-off whose deadline
+    is by then is "closing today" (the commissioner's home page and its filtered list)."""
+    tz = ZoneInfo(zone)
+    return datetime.combine(now.astimezone(tz).date() + timedelta(days=1), time(), tzinfo=tz)

@@ -43,6 +43,7 @@ async def _opportunity(row: dict[str, Any], your_areas: list[str]) -> schemas.Op
         service_levels=facts["service_levels"],
         documents=facts["documents"],
         one_provider_per_area=facts["one_provider_per_area"],
+        cancelled_at=row["cancelled_at"],
         **facts["terms"],
     )
 

@@ -165,6 +165,16 @@ async def contingency_queue(actor: Principal, on: date | None = None) -> schemas
     )
 
 
+async def due_packages(
+    commissioner_id: UUID, on: date | None = None
+) -> list[schemas.WaitingPackage]:
+    """The packages of the commissioner's queue that are due or overdue on `on` (today): the
+    home page's contingency work, soonest due first (three queries)."""
+    settings = await settings_of(commissioner_id)
+    items = await queue_for(commissioner_id, settings, on or today())
+    return [item for item in items if item.due_today or item.overdue]
+
+
 async def package_story(
     actor: Principal, package_id: UUID
 ) -> tuple[list[schemas.CallOffInHistory], schemas.WaitingPackage | None]:

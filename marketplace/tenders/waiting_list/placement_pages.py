@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Controller, get, post
@@ -16,6 +15,7 @@ from marketplace.errors import DomainError, FieldError
 from marketplace.tenders.waiting_list import placement_schemas as schemas
 from marketplace.tenders.waiting_list.packages import get_package
 from marketplace.tenders.waiting_list.placements import MAX_RATE_PENCE, place_off_framework
+from marketplace.web.banners import done
 from marketplace.web.forms import FormBody, FormReader, error_summary, form_errors
 from marketplace.web.labels import PAGE_WORDS
 from marketplace.web.security import SignedIn, role_in
@@ -66,7 +66,9 @@ class PlacementPages(Controller):
         except DomainError as exc:
             errors = form_errors(exc, otherwise="reason")
             return await self._form(principal, package_id, reader.texts(), errors, exc.status_code)
-        return Redirect(path="/contingency?placed=" + quote(placed.reference), status_code=303)
+        return Redirect(
+            path=done(f"/contingency#placement-{placed.reference}", "placed"), status_code=303
+        )
 
     async def _form(
         self,

@@ -68,17 +68,24 @@ async def test_the_evaluation_page_shows_the_ranking_and_confirms_the_award(
     assert chart["rates"] == [1850, 1900] and chart["max_rate"] == 2400
     assert chart["envelope_rate"] == 1950
     assert re.search(r'<script src="/static/chart\.[0-9a-f]{12}\.umd\.min\.js"', page.text)
-    assert 'id="confirm-award"' in page.text
+    assert 'id="check-award"' in page.text
     checked = re.search(r'<input[^>]*name="choice"[^>]*value="([^"]+)"[^>]*checked', page.text)
     assert checked, "the computed winner is chosen"
 
-    confirmed = await post_form(
+    check = await post_form(
         client,
         f"/call-offs/{call_off_id}/evaluation",
-        f"/call-offs/{call_off_id}/award",
+        f"/call-offs/{call_off_id}/award/check",
         {"choice": checked.group(1)},
     )
+    assert check.status_code == 200 and "Birch Care" in check.text
+    assert "No: the computed winner is awarded" in check.text
+    assert await Award.count() == 0, "the check page writes nothing"
+    answers = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', check.text))
+    assert answers["choice"] == checked.group(1)
+    confirmed = await client.post(f"/call-offs/{call_off_id}/award", data=answers)
     assert confirmed.status_code == 303, confirmed.text
+    assert confirmed.headers["location"].endswith("/evaluation?done=awarded#award")
     page = await client.get(f"/call-offs/{call_off_id}/evaluation")
     assert 'id="award-summary"' in page.text and 'id="standstill-ends"' in page.text
     assert 'hx-get="/call-offs/' in page.text and "every 60s" in page.text
@@ -121,7 +128,7 @@ async def test_an_opener_approves_opening_from_the_call_off_page(
     assert await close_due_call_offs() == 1
     first, _ = await make_user(c.commissioner.id, "opener")
     second, _ = await make_user(c.commissioner.id, "opener")
-    for officer in (first, second):
+    for officer, code in ((first, "opening-approved"), (second, "bids-opened")):
         client.cookies.clear()
         assert (await sign_in(client, officer.email)).status_code == 303
         page = await client.get(f"/call-offs/{call_off_id}")
@@ -130,6 +137,9 @@ async def test_an_opener_approves_opening_from_the_call_off_page(
             client, f"/call-offs/{call_off_id}", f"/call-offs/{call_off_id}/open", {}
         )
         assert approved.status_code == 303, approved.text
+        assert approved.headers["location"] == f"/call-offs/{call_off_id}?done={code}"
+        shown = (await client.get(approved.headers["location"])).text
+        assert 'id="success-banner"' in shown
     page = await client.get(f"/call-offs/{call_off_id}")
     assert 'id="see-evaluation"' in page.text
     again = await post_form(
@@ -161,7 +171,7 @@ async def test_pilot_answers_are_scored_on_their_own_page(client: httpx.AsyncCli
     user, _ = await make_user(c.commissioner.id, "commissioner")
     assert (await sign_in(client, user.email)).status_code == 303
     page = await client.get(f"/call-offs/{call_off_id}/evaluation")
-    assert 'id="awaiting-scores"' in page.text and 'id="confirm-award"' not in page.text
+    assert 'id="awaiting-scores"' in page.text and 'id="check-award"' not in page.text
     link = re.search(r'href="(/call-offs/[^"]+/scores/[^"]+)"', page.text)
     assert link, "each offer has a scoring link"
     scoring = await client.get(link.group(1))
@@ -177,7 +187,7 @@ async def test_pilot_answers_are_scored_on_their_own_page(client: httpx.AsyncCli
     )
     assert saved.status_code == 303
     page = await client.get(f"/call-offs/{call_off_id}/evaluation")
-    assert 'id="awaiting-scores"' not in page.text and 'id="confirm-award"' in page.text
+    assert 'id="awaiting-scores"' not in page.text and 'id="check-award"' in page.text
     assert "Quality: 76.00%" in page.text
 
 

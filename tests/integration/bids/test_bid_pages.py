@@ -54,7 +54,7 @@ async def test_a_bid_is_submitted_replaced_and_withdrawn_through_the_pages(
 ) -> None:
     call_off_id = await bid_as_provider(client)
     opportunity = await client.get(f"/opportunities/{call_off_id}")
-    assert f'href="/opportunities/{call_off_id}/bid">Bid<' in opportunity.text
+    assert f'href="/opportunities/{call_off_id}/bid">Submit a bid<' in opportunity.text
 
     submitted = await post_bid(client, call_off_id, FORM)
     assert submitted.status_code == 303

@@ -218,12 +218,15 @@ async def test_records_are_kept_and_read_through_the_pages(client: httpx.AsyncCl
         files={"file": ("visit.pdf", MINIMAL_PDF, "application/pdf")},
     )
     assert recorded.status_code == 303, recorded.text
+    record_path, banner = recorded.headers["location"].split("?")
+    assert banner == "done=record-added"
     shown = await client.get(recorded.headers["location"])
+    assert "The quality record is added." in shown.text
     assert "85 out of 100" in shown.text and "visit.pdf" in shown.text
     listed = await client.get("/quality-records")
     assert "Quality-monitoring visit" in listed.text and "Oakleaf Home Care" in listed.text
     withdrawn = await client.post(
-        recorded.headers["location"] + "/withdraw",
+        record_path + "/withdraw",
         data={"csrf_token": csrf_token_in(shown.text), "reason": ""},
     )
     assert withdrawn.status_code == 400 and 'href="#reason"' in withdrawn.text
@@ -238,4 +241,4 @@ async def test_records_are_kept_and_read_through_the_pages(client: httpx.AsyncCl
     outsider_user, _ = await make_user(outsider.id, "provider")
     client.cookies.clear()
     assert (await sign_in(client, outsider_user.email)).status_code == 303
-    assert (await client.get(recorded.headers["location"])).status_code == 404
+    assert (await client.get(record_path)).status_code == 404
