@@ -1,5 +1,5 @@
 """Two-factor sign-in: enrolling an authenticator, checking a code or a recovery code, and the
-limit on wrong guesses (docs/design.md 5.8).
+limit on wrong guesses (docs/design.md 5.10).
 
 Guessing is limited per user: after MAX_FAILURES wrong codes in a row, codes are refused for
 LOCK_MINUTES whoever sends them (a simple counter; request rate limiting is not built yet).

@@ -25,7 +25,7 @@ async def _commissioner_with_history() -> tuple[Any, Any]:
     await update_organisation(
         principal_of(officer, kent),
         provider.id,
-        schemas.OrganisationUpdate(cqc_rating="good"),
+        schemas.OrganisationUpdate(enforcement_pending=True),
     )
     await block(
         principal_of(officer, kent),
@@ -69,7 +69,7 @@ async def test_an_admin_reads_every_event_a_page_at_a_time_and_sees_a_changed_on
     page = await client.get("/audit")
     assert "Changed after sealing" in page.text
     assert "Forged" in page.text and "Oakleaf Home Care" in page.text
-    assert "Organisation changed" in page.text and "from not yet rated to good" in page.text
+    assert "Organisation changed" in page.text and "from no to yes" in page.text
     first = re.findall(r'id="event-(\d+)"', page.text)
     total = await AuditEvent.count()
     assert len(first) == min(total, 50)
