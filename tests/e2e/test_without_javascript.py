@@ -69,7 +69,7 @@ def test_a_bid_is_submitted_and_withdrawn_without_javascript(
     page.click(f"text={BID_TITLE}")
     page.click("#bid-link")
     expect(page.locator("h1")).to_have_text("Submit your bid")
-    page.fill("#hourly_rate", "21.50")
+    page.fill("#hourly_rate", "17.50")
     page.check("#accepts_enablement_budget")
     page.click("#submit-bid")
     expect(page).to_have_url(re.compile(r"/my-bids\?submitted="))
