@@ -12,7 +12,6 @@ from litestar import Litestar, Request
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 
 from marketplace.accounts.api import OrganisationApi, TokenApi
@@ -56,6 +55,7 @@ from marketplace.tenders.waiting_list.placement_api import PlacementApi
 from marketplace.tenders.waiting_list.placement_pages import PlacementPages
 from marketplace.web.assets import ensure_static, static_url, with_static_files
 from marketplace.web.headers import SecurityHeaders
+from marketplace.web.openapi import CompletedJson, CompletedSwagger
 from marketplace.web.problems import EXCEPTION_HANDLERS
 from marketplace.web.security import (
     IdentifyRequester,
@@ -177,15 +177,17 @@ def create_litestar() -> Litestar:
             title="Care call-off marketplace API",
             version="1.0.0",
             path="/api/docs",
-            # Served from our own static files: no third-party host is contacted.
+            # Served from our own static files: no third-party host is contacted. Both render the
+            # generated document completed with the errors and the bearer scheme (web/openapi.py).
             render_plugins=[
-                SwaggerRenderPlugin(
+                CompletedJson(path="/openapi.json"),
+                CompletedSwagger(
                     path="/",
                     js_url=static_url("swagger-ui-bundle.js"),
                     css_url=static_url("swagger-ui.css"),
                     standalone_preset_js_url=static_url("swagger-ui-standalone-preset.js"),
                     favicon="<link rel='icon' href='/assets/images/favicon.ico'>",
-                )
+                ),
             ],
         ),
         debug=False,

@@ -149,7 +149,9 @@ class CallOff(msgspec.Struct):
     sourcing: str = "framework"
 
 
-class CallOffPage(msgspec.Struct):
+# The two pages of GET /call-offs are told apart by `view` (a tagged union: one `oneOf` branch
+# matches, even for an empty page).
+class CallOffPage(msgspec.Struct, tag_field="view", tag="call_offs"):
     items: list[CallOff]
     next_cursor: str | None
 
@@ -179,7 +181,7 @@ class Opportunity(msgspec.Struct):
     one_provider_per_area: bool = False
 
 
-class OpportunityPage(msgspec.Struct):
+class OpportunityPage(msgspec.Struct, tag_field="view", tag="opportunities"):
     items: list[Opportunity]
     next_cursor: str | None
 
