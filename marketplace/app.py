@@ -55,6 +55,7 @@ from marketplace.tenders.waiting_list.placement_api import PlacementApi
 from marketplace.tenders.waiting_list.placement_pages import PlacementPages
 from marketplace.web.assets import ensure_static, static_url, with_static_files
 from marketplace.web.headers import SecurityHeaders
+from marketplace.web.nul import refuse_nul_characters
 from marketplace.web.openapi import CompletedJson, CompletedSwagger
 from marketplace.web.problems import EXCEPTION_HANDLERS
 from marketplace.web.security import (
@@ -121,8 +122,10 @@ GC_YOUNG_THRESHOLD = 20_000
 
 
 async def before_request(request: Request[Any, Any, Any]) -> None:
-    """Every request's checks before its handler: the CSRF token, then a JSON body read strictly."""
+    """Every request's checks before its handler: the CSRF token, no NUL character, then a JSON
+    body read strictly."""
     await check_csrf(request)
+    await refuse_nul_characters(request)
     await check_body_strictly(request)
 
 
