@@ -7,10 +7,12 @@ handlers (problems.py), so the generated document is completed once, on its firs
 - a `Problem` schema (the RFC 9457 body of problems.py) and a `bearerAuth` HTTP bearer scheme;
 - every operation of the JSON API gets the problem answers it can give: 400 (always; its media
   type is application/problem+json, not Litestar's application/json), 401 (a wrong token is
-  refused even on a public route), 403 (signed-in routes), 404 (routes with a path id, and every
+  refused even on a public route), 403 (every route; a public one refuses a bad signed link), 404 (routes with a path id, and every
   signed-in route: not visible is not found), 409 and 422 (routes that take a body or an id, and
   every write: idempotency keys), 413 and 415 (uploads), 429 (the token exchange);
 - `security: [{bearerAuth: []}]` on every operation that needs a signed-in user;
+- the JSON request bodies say `additionalProperties: false`, as the server refuses an unknown field
+  (every body is an `accounts.schemas.Request`, which forbids unknown fields);
 - the pages (HTML forms outside /api/, other than /healthz) are left out: they are not the API.
 """
 
@@ -98,9 +100,10 @@ def statuses_for(path: str, method: str, operation: dict[str, Any], public: bool
         return [400] if operation.get("parameters") else []
     has_id = "{" in path
     has_body = "requestBody" in operation
-    statuses = {400, 401}
+    # 403 even on a public route: a signed link that is not valid is refused.
+    statuses = {400, 401, 403}
     if not public:
-        statuses |= {403, 404}
+        statuses.add(404)
         if method in WRITES:
             statuses |= {409, 422}
     if has_id or has_body:
@@ -110,6 +113,29 @@ def statuses_for(path: str, method: str, operation: dict[str, Any], public: bool
     if public and method == "post":
         statuses.add(429)
     return sorted(statuses)
+
+
+def _refuse_unknown_fields(node: Any, components: dict[str, Any], seen: set[str]) -> None:
+    """`additionalProperties: false` on every object schema reachable from `node`."""
+    if isinstance(node, list):
+        for item in node:
+            _refuse_unknown_fields(item, components, seen)
+        return
+    if not isinstance(node, dict):
+        return
+    if isinstance(ref := node.get("$ref"), str):
+        name = ref.rsplit("/", 1)[1]
+        if name not in seen:
+            seen.add(name)
+            _refuse_unknown_fields(components.get(name), components, seen)
+        return
+    if "properties" in node and "additionalProperties" not in node:
+        node["additionalProperties"] = False
+    for key, value in node.items():
+        if key in ("properties", "items", "oneOf", "anyOf", "allOf"):
+            _refuse_unknown_fields(
+                list(value.values()) if key == "properties" else value, components, seen
+            )
 
 
 def complete(schema: dict[str, Any], public: set[tuple[str, str]]) -> dict[str, Any]:
@@ -132,6 +158,9 @@ def complete(schema: dict[str, Any], public: set[tuple[str, str]]) -> dict[str, 
             if operation is None:
                 continue
             is_public = (path, method) in public
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body is not None:
+                _refuse_unknown_fields(body.get("schema"), components["schemas"], set())
             answers = operation.setdefault("responses", {})
             for status in statuses_for(path, method, operation, is_public):
                 answers[str(status)] = _problem_answer(status)

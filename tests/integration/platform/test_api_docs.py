@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tests.factories import bearer, make_admin
+
 
 async def test_openapi_schema_lists_the_contract_paths_without_signing_in(client) -> None:
     response = await client.get("/api/docs/openapi.json")
@@ -95,3 +97,23 @@ async def test_the_call_off_pages_are_told_apart_by_their_view(client) -> None:
         assert "view" in page["required"]
         views.add(page["properties"]["view"]["const"])
     assert views == {"call_offs", "opportunities"}
+
+
+async def test_the_document_says_what_the_server_refuses(client) -> None:
+    document = await _document(client)
+    lots = document["paths"]["/api/v1/lots"]
+    limit = next(p for p in lots["get"]["parameters"] if p["name"] == "limit")
+    assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 200)
+    body = lots["post"]["requestBody"]["content"]["application/json"]["schema"]
+    lot_create = document["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    assert lot_create["additionalProperties"] is False
+    content = document["paths"]["/api/v1/documents/{document_id}/content"]["get"]
+    assert "403" in content["responses"]  # a signed link that is not valid
+
+
+async def test_a_limit_out_of_range_is_refused_naming_it(client) -> None:
+    _, admin = await make_admin()
+    for limit in (0, 201):
+        response = await client.get(f"/api/v1/lots?limit={limit}", headers=bearer(admin))
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["field"] == "limit"
