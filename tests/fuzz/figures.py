@@ -19,6 +19,7 @@ class Machine:
     examples: int = 0
     steps: int = 0
     refusals_audited: int = 0
+    content_refusals: int = 0
     statuses: set[str] = field(default_factory=set)
 
 
@@ -35,8 +36,8 @@ class Figures:
         lines = (
             [
                 f"call-off state machine: {machine.examples} call-offs, {machine.steps} calls, "
-                f"{machine.refusals_audited} refusals seen audited, statuses reached: "
-                + ", ".join(sorted(machine.statuses))
+                f"{machine.refusals_audited} refusals seen audited ({machine.content_refusals} for a "
+                "bid's content), statuses reached: " + ", ".join(sorted(machine.statuses))
             ]
             if machine.examples
             else []

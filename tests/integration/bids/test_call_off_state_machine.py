@@ -5,10 +5,13 @@ the API in-process, on both engines. After every step:
 
 - nothing answers 5xx;
 - no bid is accepted at or after the deadline;
+- a rate is accepted or refused for its content (422: above the maximum or outside the envelope,
+  which no later step changes) consistently: every accepted rate is below every refused one;
 - one live bid per provider;
 - no sealed content is returned before the bids are opened;
 - the call-off only moves as MOVES allows (marketplace/tenders/call_offs/status.py);
-- every refused submission, withdrawal and read of sealed bids is audited.
+- every refused submission (409 for the state, 422 for the content), withdrawal and read of
+  sealed bids is audited.
 """
 
 from __future__ import annotations
@@ -41,10 +44,13 @@ from tests.fuzz.figures import FIGURES
 OFFICERS = ("commissioner", "opener", "provider_a")
 BIDDERS = ("provider_a", "provider_b", "stranger")
 REFUSALS_AUDITED = {
-    ("PUT", "bid"): "refused_bid",
-    ("DELETE", "bid"): "refused_withdrawal",
-    ("GET", "bids"): "refused_read_sealed_bids",
+    ("PUT", "bid", 409): "refused_bid",
+    ("PUT", "bid", 422): "refused_bid_content",
+    ("DELETE", "bid", 409): "refused_withdrawal",
+    ("GET", "bids", 409): "refused_read_sealed_bids",
 }
+# What a complete bid's content may be refused for at submission (bids/rules.py never_compliant).
+CONTENT_REFUSALS = {"above_max_rate", "outside_envelope"}
 
 
 class CallOffMachine(RuleBasedStateMachine):
@@ -59,6 +65,8 @@ class CallOffMachine(RuleBasedStateMachine):
             transport=httpx.ASGITransport(app=create_app()), base_url="http://testserver.local"
         )
         self.steps: list[str] = []
+        self.accepted_rates: set[int] = set()
+        self.refused_rates: set[int] = set()
         FIGURES.machine.examples += 1
 
     def run(self, coroutine: Any) -> Any:
@@ -115,8 +123,8 @@ class CallOffMachine(RuleBasedStateMachine):
         self.steps.append(f"{actor} {method} {tail or '/'} -> {response.status_code}")
         FIGURES.machine.steps += 1
         assert response.status_code < 500, (self.steps, response.text)
-        action = REFUSALS_AUDITED.get((method, kind))
-        if action is not None and response.status_code == 409:
+        action = REFUSALS_AUDITED.get((method, kind, response.status_code))
+        if action is not None:
             after = await self._refusals()
             assert after.get(action, 0) == before.get(action, 0) + 1, (
                 f"the refusal ({action}) was not audited",
@@ -156,7 +164,13 @@ class CallOffMachine(RuleBasedStateMachine):
     async def _bid(self, actor: str, rate: int) -> None:
         body = {"hourly_rate_pence": rate, "accepts_enablement_budget": True}
         response = await self._call(actor, "PUT", "/bid", body, kind="bid")
+        if response.status_code == 422:
+            codes = {error["code"] for error in response.json()["errors"]}
+            assert codes and codes <= CONTENT_REFUSALS, (codes, self.steps)
+            self.refused_rates.add(rate)
+            FIGURES.machine.content_refusals += 1
         if response.status_code == 201:
+            self.accepted_rates.add(rate)
             deadline = await CallOff.select(CallOff.deadline).where(CallOff.id == self.call_off_id)
             received = datetime.fromisoformat(response.json()["received_at"])
             assert received < deadline[0]["deadline"], (
@@ -239,6 +253,17 @@ class CallOffMachine(RuleBasedStateMachine):
             FIGURES.machine.statuses.add(str(status))
         now = self.run(CallOff.select(CallOff.status).where(CallOff.id == self.call_off_id))
         assert now[0]["status"] == status, ("a move that was not audited", moves, self.steps)
+
+    @invariant()
+    def accepted_rates_are_below_refused_ones(self) -> None:
+        """The maximum and the envelope are upper bounds fixed at publication: a rate refused
+        for its content is above every rate accepted, whenever and by whoever submitted."""
+        if self.accepted_rates and self.refused_rates:
+            assert max(self.accepted_rates) < min(self.refused_rates), (
+                sorted(self.accepted_rates),
+                sorted(self.refused_rates),
+                self.steps,
+            )
 
     @invariant()
     def one_live_bid_per_provider(self) -> None:
