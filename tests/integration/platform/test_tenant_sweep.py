@@ -393,3 +393,35 @@ async def test_every_route_answers_each_role_and_organisation_as_the_matrix_says
         if observed[tuple(name.split(" ", 1))][actor] != expected
     ]
     assert not wrong, "\n".join(wrong)
+
+
+async def test_a_guest_pass_is_no_credential_outside_the_guest_pages(client: Any) -> None:
+    """Every route outside /guest answers the holder of a live guest pass (its cookie sent on
+    every path, as a forged request would) exactly as it answers someone signed out."""
+    from marketplace.app import create_litestar
+    from marketplace.tenders.tables import GuestPass
+    from marketplace.web.security import GUEST_COOKIE, guest_pass_token
+    from tests.call_off_fixtures import commissioning
+    from tests.integration.bids.test_guest_suppliers import guest_call_off, registered_guest
+
+    c = await commissioning()
+    call_off_id = await guest_call_off(client, c, await registered_guest(client, c))
+    [guest_pass] = await GuestPass.select(GuestPass.id).where(GuestPass.call_off == call_off_id)
+    cookie = {"Cookie": f"{GUEST_COOKIE}={guest_pass_token(guest_pass['id'])}"}
+    page = await client.get("/guest/call-off", headers=cookie)
+    assert page.status_code == 200, "the pass is live"
+
+    ids = {"call_off_id": call_off_id, "package_id": c.packages["1"]}
+    differing = []
+    for method, path in _routes(create_litestar()):
+        if path.startswith("/guest"):
+            continue
+        url = _fill(path, ids)
+        body: dict[str, Any] = (
+            {} if method in ("GET", "DELETE") else {"json": {}} if "/api/" in path else {"data": {}}
+        )
+        signed_out = await client.request(method, url, **body)
+        holding = await client.request(method, url, headers=cookie, **body)
+        if holding.status_code != signed_out.status_code:
+            differing.append(f"{method} {path}: {holding.status_code}, {signed_out.status_code}")
+    assert not differing, "guest pass, signed out:\n" + "\n".join(differing)
