@@ -3,7 +3,8 @@ the records in its path and from another one, answers the status the matrix belo
 
 The world is the demo marketplace: Kent's evaluated call-off (with the demo provider's bid), its
 packages and admissions. "own" is Kent's staff and the demo provider; "other" is NHS Dorset's
-staff and a provider that Kent never admitted or invited. Ids of records the demo has none of
+staff and a provider that Kent never admitted or invited (a message is the email telling that
+provider's user of its account: only it reads it). Ids of records the demo has none of
 (care, quality records, ...) are random: only the role check shows there.
 
 A route missing from the matrix fails the test: a new route needs its rule here.
@@ -227,7 +228,7 @@ MATRIX: dict[str, str] = {
     "GET /guest/call-off": "admin 403 | commissioner 403 | opener 403 | provider 403",
     "GET /guest/{token}": "admin 403 | commissioner 403 | opener 403 | provider 403",
     "GET /messages": "admin 200 | commissioner 200 | opener 200 | provider 200",
-    "GET /messages/{entry_id}": "admin 404 | commissioner 404 | opener 404 | provider 404",
+    "GET /messages/{entry_id}": "admin 404 | commissioner 404 | opener 404 | provider 404/200",
     "GET /opportunities/{call_off_id}/bid/withdraw": "admin 403 | commissioner 403 | opener 403 | provider 303/404",
     "GET /providers/ranking/providers/{provider_id}": "admin 403 | commissioner 200/404 | opener 200/404 | provider 403",
     "GET /sign-in/code": "admin 303 | commissioner 303 | opener 303 | provider 303",
@@ -288,6 +289,7 @@ async def _world() -> dict[str, Any]:
     from marketplace.accounts.tables import Organisation
     from marketplace.admissions.tables import Admission
     from marketplace.bids.tables import Bid
+    from marketplace.notifications.tables import OutboxEntry
     from marketplace.reference.tables import Lot, Postcode
     from marketplace.tenders.tables import CallOff, Package
 
@@ -302,7 +304,7 @@ async def _world() -> dict[str, Any]:
     )
     _, tokens[("opener", "other")] = await make_user(dorset[0]["id"], "opener")
     stranger = await make_organisation("provider", name="Stranger Care")
-    _, tokens[("provider", "other")] = await make_user(stranger.id, "provider")
+    stranger_user, tokens[("provider", "other")] = await make_user(stranger.id, "provider")
 
     kent = (
         await Organisation.select(Organisation.id)
@@ -328,6 +330,12 @@ async def _world() -> dict[str, Any]:
     )
     # A user of the demo provider only the admin's deactivate and reactivate routes act on.
     spare, _ = await make_user(provider["id"], "provider")
+    # The email telling the stranger's user of its account: only its addressee reads it.
+    email = (
+        await OutboxEntry.select(OutboxEntry.id)
+        .where(OutboxEntry.recipient == stranger_user.email.lower())
+        .first()
+    )
     lot = await Lot.select(Lot.code).first()
     postcode = await Postcode.select(Postcode.postcode).first()
     ids = {
@@ -338,6 +346,7 @@ async def _world() -> dict[str, Any]:
         "organisation_id": provider["id"],
         "provider_id": provider["id"],
         "user_id": spare.id,
+        "entry_id": email["id"],
         "lot_code": lot["code"],
         "postcode": postcode["postcode"].replace(" ", "%20"),
         "area_code": "ASHFORD",
