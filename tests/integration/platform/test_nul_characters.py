@@ -13,7 +13,9 @@ async def test_a_nul_in_a_json_string_is_refused_naming_the_field(client) -> Non
     )
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/problem+json")
-    assert response.json()["errors"] == [{"field": "email", "message": "must not contain NUL"}]
+    assert response.json()["errors"] == [
+        {"field": "email", "code": "invalid", "message": "The email address must not contain NUL"}
+    ]
 
 
 async def test_a_nul_deep_in_a_body_is_named_by_its_path(client) -> None:
