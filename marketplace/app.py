@@ -12,7 +12,6 @@ from litestar import Litestar, Request
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 
 from marketplace.accounts.admin_pages import OrganisationPages, UserPages
@@ -69,6 +68,8 @@ from marketplace.tenders.waiting_list.placement_pages import PlacementPages
 from marketplace.web.assets import ensure_static, static_url, with_static_files
 from marketplace.web.headers import SecurityHeaders
 from marketplace.web.names import Names, use_names
+from marketplace.web.nul import refuse_nul_characters
+from marketplace.web.openapi import CompletedJson, CompletedSwagger
 from marketplace.web.problems import EXCEPTION_HANDLERS
 from marketplace.web.security import (
     IdentifyRequester,
@@ -171,6 +172,7 @@ async def before_request(request: Request[Any, Any, Any]) -> None:
     """Refuse a forged browser request; read a JSON body strictly; a page request then loads the
     names its codes read as (the API answers codes)."""
     await check_csrf(request)
+    await refuse_nul_characters(request)
     await check_body_strictly(request)
     # The API answers codes, and the health checks must answer even when the database does not.
     if not request.url.path.startswith(("/api/", "/static/", "/assets/", "/healthz", "/status")):
@@ -210,15 +212,17 @@ def create_litestar() -> Litestar:
             title="Care call-off marketplace API",
             version="1.0.0",
             path="/api/docs",
-            # Served from our own static files: no third-party host is contacted.
+            # Served from our own static files: no third-party host is contacted. Both render the
+            # generated document completed with the errors and the bearer scheme (web/openapi.py).
             render_plugins=[
-                SwaggerRenderPlugin(
+                CompletedJson(path="/openapi.json"),
+                CompletedSwagger(
                     path="/",
                     js_url=static_url("swagger-ui-bundle.js"),
                     css_url=static_url("swagger-ui.css"),
                     standalone_preset_js_url=static_url("swagger-ui-standalone-preset.js"),
                     favicon=f'<link rel="icon" href="{static_url("favicon.svg")}">',
-                )
+                ),
             ],
         ),
         debug=False,

@@ -80,5 +80,7 @@ async def newest_first_page(
 
 
 # The query parameters every list endpoint takes.
-Limit = Annotated[int, QueryParameter(description=f"page size, 1 to {MAX_LIMIT}")]
+Limit = Annotated[
+    int, QueryParameter(description=f"page size, 1 to {MAX_LIMIT}", ge=1, le=MAX_LIMIT)
+]
 Cursor = Annotated[str | None, QueryParameter(description="next_cursor of the previous page")]

@@ -11,7 +11,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from marketplace.accounts import cqc_ratings, schemas
-from marketplace.errors import BadInput, FieldError
+from marketplace.errors import BadInput, FieldError, RuleBroken
 from marketplace.web.forms import FormBody, FormReader, error_summary, refused_field
 from marketplace.web.security import SignedIn, role_in
 
@@ -65,7 +65,7 @@ class CqcRatingPages(Controller):
             await cqc_ratings.set_rating(principal, provider_id, body)
         except msgspec.ValidationError as exc:
             return await _page(principal, provider_id, values, [refused_field(exc, "rating")])
-        except BadInput as exc:
+        except (BadInput, RuleBroken) as exc:
             return await _page(principal, provider_id, values, exc.errors)
         return Redirect(path=f"/admin/cqc-ratings/{provider_id}", status_code=303)
 

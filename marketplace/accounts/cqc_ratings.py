@@ -21,7 +21,7 @@ from marketplace.accounts.cqc_file import OddRow, RegulatorRating
 from marketplace.accounts.tables import CqcRatingChange, Organisation
 from marketplace.audit.service import record
 from marketplace.db import for_update, write_transaction
-from marketplace.errors import BadInput, FieldError, NotAllowed, NotFound
+from marketplace.errors import BadInput, FieldError, NotAllowed, NotFound, RuleBroken
 from marketplace.principal import Principal
 
 
@@ -185,8 +185,9 @@ async def set_rating(
         if row is None:
             raise NotFound("No such organisation")
         if row["kind"] != "provider":
-            raise BadInput(
-                "Only providers have a CQC rating", [FieldError("rating", "not a provider")]
+            raise RuleBroken(
+                "Only providers have a CQC rating",
+                [FieldError("rating", "Only providers have a CQC rating", "not_a_provider")],
             )
         if row["cqc_rating"] != body.rating:
             await _change(actor, row, body.rating, body.rated_on, f"admin: {reason}")

@@ -9,12 +9,17 @@ from uuid import UUID
 import msgspec
 
 CqcRating = Literal["outstanding", "good", "requires_improvement", "inadequate", "not_yet_rated"]
+# Not "@" nor a space, the same characters whether read by Python (the server) or as JSON Schema's
+# ECMA regex (clients, the fuzzing): `\s` alone differs between the two (Python's takes in
+# \x1c-\x1f and \x85, ECMA's \ufeff), so the class names them all.
+_PART = r"[^@\s\x1c-\x1f\x85\ufeff]+"
 Email = Annotated[
-    str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="email")
+    str, msgspec.Meta(max_length=254, pattern=rf"^{_PART}@{_PART}\.{_PART}$", description="email")
 ]
 Password = Annotated[str, msgspec.Meta(min_length=12, max_length=200)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-CqcLocationId = Annotated[str, msgspec.Meta(pattern=r"^1-\d{6,12}$", max_length=32)]
+# [0-9], not \d: Python's \d takes in every script's digits, ECMA's only these.
+CqcLocationId = Annotated[str, msgspec.Meta(pattern=r"^1-[0-9]{6,12}$", max_length=32)]
 
 
 class Request(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -47,6 +47,7 @@ ACTION_WORDS = {
     "put_pricing": "Pricing set",
     "record_quality": "Quality record added",
     "record_ranking_review": "Ranking review recorded",
+    "refused_bid_content": "Bid refused for its content",
     "refused_read": "Refused read of a document",
     "refused_read_sealed": "Refused read of a sealed document",
     "refused_read_sealed_attachment": "Refused read of a sealed bid attachment",

@@ -189,6 +189,12 @@ async def submit_bid(
     except (DeadlinePassed, WrongState) as exc:
         await audit_refusal(actor, "refused_bid", call_off_id, exc.detail)
         raise
+    except RuleBroken as exc:
+        # Incomplete or never compliant (422): audited by its codes and fields only, not its
+        # sentences (which quote the rate or the envelope), filed under the bidder like the bid.
+        codes = "; ".join(f"{e.code} ({e.field})" for e in exc.errors) or "rule_broken"
+        await audit_refusal(actor, "refused_bid_content", call_off_id, codes)
+        raise
     return receipt
 
 

@@ -19,7 +19,7 @@ from marketplace.web.sentences import is_plain, plainly, translated
 
 log = logging.getLogger("marketplace")
 PROBLEM_JSON = "application/problem+json"
-MSGSPEC_AT = re.compile(r" - at `\$\.?(?P<path>[^`]*)`")
+MSGSPEC_AT = re.compile(r" - at (?:`key` in )?`\$\.?(?P<path>[^`]*)`")
 _UNKNOWN_FIELD = re.compile(r"unknown field `(?P<name>[^`]+)`")
 MISSING_FIELD = re.compile(r"missing required field `(?P<name>[^`]+)`")
 _FIELD_BY_STATUS = {

@@ -156,7 +156,9 @@ class CallOff(msgspec.Struct):
     invitee_ids: list[UUID] | None = None
 
 
-class CallOffPage(msgspec.Struct):
+# The two pages of GET /call-offs are told apart by `view` (a tagged union: one `oneOf` branch
+# matches, even for an empty page).
+class CallOffPage(msgspec.Struct, tag_field="view", tag="call_offs"):
     items: list[CallOff]
     next_cursor: str | None
 
@@ -187,7 +189,7 @@ class Opportunity(msgspec.Struct):
     cancelled_at: datetime | None = None
 
 
-class OpportunityPage(msgspec.Struct):
+class OpportunityPage(msgspec.Struct, tag_field="view", tag="opportunities"):
     items: list[Opportunity]
     next_cursor: str | None
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tests.factories import bearer, make_admin
+
 
 async def test_openapi_schema_lists_the_contract_paths_without_signing_in(client) -> None:
     response = await client.get("/api/docs/openapi.json")
@@ -33,3 +35,85 @@ async def test_a_method_the_route_does_not_take_is_405_with_the_allowed_ones(cli
     assert response.status_code == 405
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "GET" in response.headers["allow"]
+
+
+async def _document(client) -> dict:
+    response = await client.get("/api/docs/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+async def test_every_signed_in_operation_declares_the_bearer_scheme(client) -> None:
+    document = await _document(client)
+    assert document["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "an API token from POST /api/v1/auth/tokens",
+    }
+    public = {("/api/v1/auth/tokens", "post"), ("/api/v1/documents/{document_id}/content", "get")}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if not path.startswith("/api/v1") or method == "parameters":
+                continue
+            if (path, method) in public:
+                assert "security" not in operation, (path, method)
+            else:
+                assert operation["security"] == [{"bearerAuth": []}], (path, method)
+
+
+async def test_every_error_answer_is_declared_as_problem_json(client) -> None:
+    document = await _document(client)
+    problem = document["components"]["schemas"]["Problem"]
+    assert problem["required"] == ["type", "title", "status", "detail"]
+    assert "code" not in problem["properties"]["errors"]["items"]["required"]
+    operation = document["paths"]["/api/v1/call-offs/{call_off_id}/publish"]["post"]
+    assert {"400", "401", "403", "404", "409", "422"} <= set(operation["responses"])
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            for status, answer in operation["responses"].items():
+                if int(status) >= 400:
+                    assert list(answer["content"]) == ["application/problem+json"], (
+                        path,
+                        method,
+                        status,
+                    )
+    assert "429" in document["paths"]["/api/v1/auth/tokens"]["post"]["responses"]
+    upload = document["paths"]["/api/v1/documents"]["post"]["responses"]
+    assert {"413", "415"} <= set(upload)
+
+
+async def test_the_document_describes_the_api_not_the_pages(client) -> None:
+    document = await _document(client)
+    assert all(path.startswith("/api/") or path == "/healthz" for path in document["paths"])
+
+
+async def test_the_call_off_pages_are_told_apart_by_their_view(client) -> None:
+    document = await _document(client)
+    answer = document["paths"]["/api/v1/call-offs"]["get"]["responses"]["200"]
+    branches = answer["content"]["application/json"]["schema"]["oneOf"]
+    views = set()
+    for branch in branches:
+        page = document["components"]["schemas"][branch["$ref"].rsplit("/", 1)[1]]
+        assert "view" in page["required"]
+        views.add(page["properties"]["view"]["const"])
+    assert views == {"call_offs", "opportunities"}
+
+
+async def test_the_document_says_what_the_server_refuses(client) -> None:
+    document = await _document(client)
+    lots = document["paths"]["/api/v1/lots"]
+    limit = next(p for p in lots["get"]["parameters"] if p["name"] == "limit")
+    assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 200)
+    body = lots["post"]["requestBody"]["content"]["application/json"]["schema"]
+    lot_create = document["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    assert lot_create["additionalProperties"] is False
+    content = document["paths"]["/api/v1/documents/{document_id}/content"]["get"]
+    assert "403" in content["responses"]  # a signed link that is not valid
+
+
+async def test_a_limit_out_of_range_is_refused_naming_it(client) -> None:
+    _, admin = await make_admin()
+    for limit in (0, 201):
+        response = await client.get(f"/api/v1/lots?limit={limit}", headers=bearer(admin))
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["field"] == "limit"

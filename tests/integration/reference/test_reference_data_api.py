@@ -211,3 +211,31 @@ async def test_out_of_range_coordinates_are_refused(client) -> None:
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "latitude"
+
+
+async def test_a_whole_number_written_with_a_fraction_is_an_integer_and_a_fraction_is_not(
+    client,
+) -> None:
+    _, admin = await make_admin()
+    await client.post("/api/v1/lots", json={"code": "CSH", "name": "Care"}, headers=bearer(admin))
+    _, token = await _commissioner_token()
+    whole = await client.put(
+        "/api/v1/pricing/CSH",
+        json={"max_hourly_rate_pence": 2400.0, "envelope_base_rate_pence": 1950},
+        headers=bearer(token),
+    )
+    assert whole.status_code == 201, whole.text
+    assert whole.json()["max_hourly_rate_pence"] == 2400
+    fraction = await client.put(
+        "/api/v1/pricing/CSH",
+        json={"max_hourly_rate_pence": 2400.5, "envelope_base_rate_pence": 1950},
+        headers=bearer(token),
+    )
+    assert fraction.status_code == 400
+    assert [e["field"] for e in fraction.json()["errors"]] == ["max_hourly_rate_pence"]
+    as_text = await client.put(
+        "/api/v1/pricing/CSH",
+        json={"max_hourly_rate_pence": "2400", "envelope_base_rate_pence": 1950},
+        headers=bearer(token),
+    )
+    assert as_text.status_code == 400
