@@ -140,7 +140,7 @@ def screenshots(url: str) -> None:
             page.get_by_role("link", name="Opportunities", exact=True).click()
             page.get_by_role("link", name=OPEN_TITLE).first.click()
             page.click("#bid-link")
-            page.fill("#hourly_rate", "21.50")
+            page.fill("#hourly_rate", "19.75")
             page.locator("#hourly_rate").dispatch_event("change")
             expect(page.locator("#rate-check")).to_contain_text("within the maximum")
             page.locator("#hourly_rate").blur()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from jinja2 import (
@@ -90,6 +90,7 @@ def make_environment() -> Environment:
         success_message=success_message,
     )
     env.filters.update(
+        week_after=week_after,
         local_time=local_time,
         pence=pence,
         sentence=sentence,
@@ -100,6 +101,12 @@ def make_environment() -> Environment:
         lot_name=lot_name,
     )
     return env
+
+
+def week_after(moment: datetime) -> str:
+    """A date form's example: the day a week after this moment, as typed ("3 12 2026")."""
+    day = moment.astimezone(ZoneInfo("Europe/London")).date() + timedelta(days=7)
+    return f"{day.day} {day.month} {day.year}"
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
