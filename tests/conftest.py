@@ -27,7 +27,13 @@ hypothesis.settings.register_profile(
 hypothesis.settings.load_profile("marketplace")
 
 SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "S3_ENDPOINT_URL", "SMTP_URL")
-_SERVICES: dict[str, str] = {name: os.environ.get(name, "") for name in SERVICE_VARIABLES}
+# Kept under a name the app never reads, so that pytest-xdist's worker processes (started after
+# this module has taken the variables away) find the services too.
+_KEPT = "MARKETPLACE_TESTS_SERVICE_"
+_SERVICES: dict[str, str] = {
+    name: os.environ.get(name) or os.environ.get(_KEPT + name, "") for name in SERVICE_VARIABLES
+}
+os.environ.update({_KEPT + name: url for name, url in _SERVICES.items()})
 # The app under test must not pick these up by accident: each test says what it uses.
 for _name in (*SERVICE_VARIABLES, "S3_BUCKET", "MARKETPLACE_ENV"):
     os.environ.pop(_name, None)
@@ -42,7 +48,19 @@ def service_url(name: str) -> str:
             f"{name} is not set: run the tests with `make test`, or start the services with "
             '`eval "$(infra/services.sh start)"` first'
         )
+    if name == "REDIS_URL":
+        return redis_url()
     return url
+
+
+def redis_url(offset: int = 0) -> str:
+    """A Redis database of this pytest process's own: `make test` runs several processes
+    (pytest-xdist) against one Redis, and queues or counters must not cross between them.
+    Process gwN uses databases 2N+2 and 2N+3 (offset 1); a run without xdist uses 0 and 1."""
+    base = _SERVICES.get("REDIS_URL") or service_url("REDIS_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    first = 2 * int(worker.removeprefix("gw")) + 2 if worker.startswith("gw") else 0
+    return base.rsplit("/", 1)[0] + f"/{first + offset}"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -197,3 +215,31 @@ def sink(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     reset_settings()
     yield mail
     mail.stop()
+
+
+# The fuzzing figures (tests/fuzz/figures.py) are counted in whichever process ran the tests:
+# each pytest-xdist worker hands its own to the controller, which prints the sum once.
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests.fuzz.figures import FIGURES
+
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["fuzzing_figures"] = FIGURES.as_data()
+
+
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    from tests.fuzz.figures import FIGURES
+
+    data = getattr(node, "workeroutput", {}).get("fuzzing_figures")
+    if data:
+        FIGURES.add(data)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    from tests.fuzz.figures import FIGURES
+
+    lines = FIGURES.lines()
+    if lines and not hasattr(config, "workeroutput"):
+        terminalreporter.section("fuzzing figures")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -30,6 +31,25 @@ class Figures:
 
     def run(self, name: str) -> Run:
         return self.runs.setdefault(name, Run())
+
+    def as_data(self) -> dict[str, Any]:
+        """Plain data, to be sent from a pytest-xdist worker to the controller."""
+        data = asdict(self)
+        data["machine"]["statuses"] = sorted(self.machine.statuses)
+        return data
+
+    def add(self, data: dict[str, Any]) -> None:
+        """Add what one worker counted (from `as_data`)."""
+        for name, counted in data["runs"].items():
+            run = self.run(name)
+            for key in ("operations", "cases", "failures", "open_findings"):
+                setattr(run, key, getattr(run, key) + counted[key])
+            for status, count in counted["statuses"].items():
+                run.statuses[int(status)] = run.statuses.get(int(status), 0) + count
+        machine = data["machine"]
+        for key in ("examples", "steps", "refusals_audited", "content_refusals"):
+            setattr(self.machine, key, getattr(self.machine, key) + machine[key])
+        self.machine.statuses.update(machine["statuses"])
 
     def lines(self) -> list[str]:
         machine = self.machine

@@ -17,17 +17,15 @@ from marketplace.notifications import outbox
 from marketplace.notifications.delivery import deliver
 from marketplace.notifications.relay import relay_to_arq, run_due_in_process
 from marketplace.notifications.tables import OutboxEntry
-from tests.conftest import service_url
+from tests.conftest import redis_url
 from tests.factories import PASSWORD, bearer, make_admin, make_organisation
 from tests.support_mail import Sink
-
-TEST_REDIS_DB = 1  # away from a developer's own queue on db 0
 
 Deliver = Callable[[], Awaitable[None]]
 
 
 def redis_url_for_tests() -> str:
-    return service_url("REDIS_URL").rsplit("/", 1)[0] + f"/{TEST_REDIS_DB}"
+    return redis_url(offset=1)  # away from the queue other tests of this process use
 
 
 async def run_arq_worker_once() -> None:
