@@ -216,9 +216,11 @@ def back_up(folder: Path, settings: Settings | None = None) -> BackupSummary:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         return _back_up_into(folder, where, settings)
-    except BaseException:
+    except BaseException as exc:
         for entry in folder.iterdir():
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        if isinstance(exc, sqlite3.Error | OSError):
+            raise BackupRefused(f"the backup failed, and {folder} was emptied: {exc}") from exc
         raise
 
 
@@ -230,12 +232,18 @@ def _back_up_into(folder: Path, where: Embedded, settings: Settings) -> BackupSu
     _copy_database(where.database, database, "DELETE")
     _check_integrity(database, "the copy of the database")
     documents = _documents(database)
+    referenced = {key for _, key, _ in documents}
     files: dict[str, FileDigest] = {}
     if where.archive.is_dir():
         for path in sorted(where.archive.rglob("*")):
-            if path.is_file():
-                name = path.relative_to(where.archive).as_posix()
-                files[name] = copy_with_digest(path, folder / ARCHIVE_FOLDER / name)
+            if not path.is_file():
+                continue
+            name = path.relative_to(where.archive).as_posix()
+            # The archive makes each file read-only once written: one still writable is an
+            # upload under way, which the database's copy cannot refer to yet.
+            if name not in referenced and path.stat().st_mode & 0o222:
+                continue
+            files[name] = copy_with_digest(path, folder / ARCHIVE_FOLDER / name)
     _check_documents(documents, files, "the archive folder")
     counts = _row_counts(database)
     manifest = {
@@ -342,6 +350,15 @@ def restore(
     `overwrite`, and a key-encryption key other than the one the backup was made with."""
     settings = settings or get_settings()
     where = embedded_default("restore", settings)
+    try:
+        return _restore_from(folder, where, settings, overwrite)
+    except (sqlite3.Error, OSError) as exc:
+        raise BackupRefused(f"the restore failed: {exc}") from exc
+
+
+def _restore_from(
+    folder: Path, where: Embedded, settings: Settings, overwrite: bool
+) -> RestoreSummary:
     manifest = _read_manifest(folder)
     listed = _listed_files(manifest)
     keys = manifest.get("keys") or {}

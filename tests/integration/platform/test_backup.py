@@ -235,6 +235,49 @@ async def test_a_tampered_backup_is_refused_before_anything_is_touched(
     assert names_in(var) == ["keys"], "nothing restored"
 
 
+def alter(path: Path, content: bytes) -> None:
+    """Change a read-only archive file, as a fault or someone with access to the disk might."""
+    path.chmod(0o600)
+    path.write_bytes(content)
+    path.chmod(0o444)
+
+
+@on_sqlite
+async def test_a_backup_refuses_an_archive_whose_file_differs_from_its_document(
+    var: Path, elsewhere: Path, client: Any
+) -> None:
+    key = await a_backup_with_a_document(client, elsewhere / "first")
+    [row] = await Document.select(Document.id)
+    alter(var / "archive" / key, b"Our method statement, changed.\n")
+
+    refused = await command("backup", str(elsewhere / "second"))
+    assert refused.exit_code == 1
+    assert f"document {row['id']} ({key}) in the archive folder differs from the SHA-256" in (
+        refused.output
+    )
+    assert names_in(elsewhere / "second") == [], "no half-made backup is left"
+
+
+@on_sqlite
+async def test_a_backup_leaves_out_an_upload_still_being_written(
+    var: Path, elsewhere: Path, client: Any
+) -> None:
+    key = await a_backup_with_a_document(client, elsewhere / "first")
+    month = (var / "archive" / key).parent
+    under_way = month / "an-upload-under-way"
+    under_way.write_bytes(b"half of a fi")
+    finished = under_way.with_name("an-orphan-whose-row-failed")
+    finished.write_bytes(b"a whole file\n")
+    finished.chmod(0o444)
+
+    summary = await asyncio.to_thread(back_up, elsewhere / "second")
+    files = json.loads((elsewhere / "second" / MANIFEST).read_text())["archive"]["files"]
+    folder = month.relative_to(var / "archive").as_posix()
+    assert f"{folder}/an-orphan-whose-row-failed" in files
+    assert f"{folder}/an-upload-under-way" not in files
+    assert (summary.documents, summary.archive_files) == (1, 2)
+
+
 @on_sqlite
 async def test_a_restore_refuses_a_marketplace_holding_data_unless_told_to_overwrite(
     var: Path, elsewhere: Path, client: Any
