@@ -325,11 +325,13 @@ def _listed_files(manifest: dict[str, Any]) -> dict[str, FileDigest]:
     return listed
 
 
-def _check_copy(found: FileDigest, wanted: FileDigest, name: str) -> None:
+def _check_copy(
+    found: FileDigest, wanted: FileDigest, name: str, outcome: str = "nothing was restored"
+) -> None:
     if found != wanted:
         raise BackupRefused(
             f"{name} in the backup differs from the SHA-256 its manifest records: the backup "
-            "was changed or damaged, and nothing was restored"
+            f"was changed or damaged, and {outcome}"
         )
 
 
@@ -361,8 +363,10 @@ def _restore_from(
 ) -> RestoreSummary:
     manifest = _read_manifest(folder)
     listed = _listed_files(manifest)
-    keys = manifest.get("keys") or {}
-    if keys.get("key_encryption_key_check") != key_check(settings.key_encryption_key):
+    keys = manifest.get("keys")
+    if not isinstance(keys, dict) or keys.get("key_encryption_key_check") != key_check(
+        settings.key_encryption_key
+    ):
         raise BackupRefused(
             "the key-encryption key configured now is not the one this backup was made with, "
             "so its sealed bids could not be opened: put the kept key back (MARKETPLACE_KEK, or "
@@ -412,14 +416,21 @@ def _restore_from(
 
 def _put_archive_file(source: Path, target: Path, wanted: FileDigest, name: str) -> None:
     """Copy one file into the archive as the archive keeps it (read-only); a file already there
-    with the same digest is kept, another is replaced."""
-    if target.is_file():
-        if digest_of(target) == wanted:
-            return
-        target.chmod(0o600)
-        target.unlink()
+    with the same digest is kept, another is replaced once the copy is checked."""
+    if target.is_file() and digest_of(target) == wanted:
+        return
     partial = target.with_name(f".{target.name}.restoring")
     partial.unlink(missing_ok=True)
-    _check_copy(copy_with_digest(source, partial), wanted, f"{ARCHIVE_FOLDER}/{name}")
+    try:
+        _check_copy(
+            copy_with_digest(source, partial),
+            wanted,
+            f"{ARCHIVE_FOLDER}/{name}",
+            "it changed during the restore: the archive files copied so far are harmless, and "
+            "the database was not touched",
+        )
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     partial.chmod(0o444)
-    partial.rename(target)
+    partial.replace(target)

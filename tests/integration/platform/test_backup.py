@@ -283,8 +283,9 @@ async def test_a_restore_refuses_a_marketplace_holding_data_unless_told_to_overw
     var: Path, elsewhere: Path, client: Any
 ) -> None:
     backup = elsewhere / "backup"
-    await a_backup_with_a_document(client, backup)
+    key = await a_backup_with_a_document(client, backup)
     admin, _ = await make_admin()
+    alter(var / "archive" / key, b"Damaged since the backup.\n")
 
     refused = await command("restore", str(backup))
     assert refused.exit_code == 1
@@ -296,7 +297,7 @@ async def test_a_restore_refuses_a_marketplace_holding_data_unless_told_to_overw
     from marketplace.accounts.tables import User
 
     assert not await User.exists().where(User.id == admin.id), "the database is the backup's"
-    assert await every_document_reads_back(var) == 1
+    assert await every_document_reads_back(var) == 1, "the damaged file is the backup's again"
     assert (await command("audit", "verify")).exit_code == 0
 
 
