@@ -1,5 +1,5 @@
 """The `marketplace` command: run, migrate, demo, admin create, import-postcodes, import-cqc,
-collectstatic."""
+collectstatic, backup, restore."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from marketplace.accounts.passwords import MIN_PASSWORD_LENGTH
 from marketplace.accounts.service import create_admin as create
 from marketplace.archive.bucket import ArchiveSetupError, init_archive
 from marketplace.audit.sealing import seal_audit_log, verify_audit_log
+from marketplace.backup import BackupRefused, back_up, restore
 from marketplace.binding import bind_engine
 from marketplace.config import ConfigurationError, get_settings
 from marketplace.db import current_engine, start_engine, stop_engine
@@ -180,6 +181,30 @@ def archive_init() -> None:
     try:
         click.echo(asyncio.run(init_archive()))
     except (ArchiveSetupError, ClientError, BotoCoreError) as exc:
+        _fail(str(exc))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def backup(folder: Path) -> None:
+    """Copy the embedded default (database, archive, a manifest of digests; never the keys) into
+    FOLDER, new or empty. PostgreSQL and S3: see docs/operations.md, section 5."""
+
+    try:
+        click.echo(back_up(folder).describe())
+    except BackupRefused as exc:
+        _fail(str(exc))
+
+
+@main.command("restore")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--overwrite", is_flag=True, help="Replace a marketplace that holds data already.")
+def restore_backup(folder: Path, overwrite: bool) -> None:
+    """Put a backup made by `marketplace backup` back, every digest checked first."""
+
+    try:
+        click.echo(restore(folder, overwrite=overwrite).describe())
+    except BackupRefused as exc:
         _fail(str(exc))
 
 
