@@ -244,7 +244,9 @@ class UserPages(Controller):
         try:
             body = msgspec.convert({"reason": reason}, schemas.TwoFactorResetRequest)
         except msgspec.ValidationError:
-            errors = [FieldError("reason", "Enter a reason of up to 1,000 characters")]
+            errors = [
+                FieldError("reason", "Enter the reason for the reset, up to 1,000 characters")
+            ]
             return await _reset_check_page(principal, user_id, reason, errors)
         await administration.reset_two_factor(principal, user_id, body)
         user = await administration.user_to_view(principal, user_id)

@@ -121,7 +121,12 @@ class GuestSupplier(msgspec.Struct):
 class TwoFactorResetRequest(Request):
     """A platform admin's reset of a user's lost authenticator, with the reason for it."""
 
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    # At least one character that is not a space to Python nor to JSON Schema's ECMA regex (see
+    # _PART), so a blank reason is refused by the schema itself.
+    reason: Annotated[
+        str,
+        msgspec.Meta(min_length=1, max_length=1000, pattern=r"[^\s\x1c-\x1f\x85\ufeff]"),
+    ]
 
 
 class TwoFactorReset(msgspec.Struct):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from marketplace.bids.schemas import BidSubmission
 from marketplace.bids.sealing import canonical_bid_content
 from marketplace.bids.tables import Bid
 from marketplace.notifications.relay import run_due_in_process
+from marketplace.notifications.tables import OutboxEntry
 from marketplace.tenders.tables import CallOff
 from tests.call_off_fixtures import (
     admitted_provider,
@@ -62,7 +64,13 @@ async def test_a_bid_gets_a_receipt_and_can_be_replaced(client, sink: Sink) -> N
     receipt = first.json()
     assert receipt["version"] == 1
     submitted = msgspec.to_builtins(BidSubmission(**ENABLEMENT_BID))
-    assert receipt["digest"] == hashlib.sha256(canonical_bid_content(submitted)).hexdigest()
+    # The bidder checks the digest from the receipt alone: the HMAC-SHA256 of what it sent,
+    # under the receipt's key; the plain SHA-256 (which anyone could test rates against) it is not.
+    assert receipt["digest_algorithm"] == "HMAC-SHA256"
+    key = bytes.fromhex(receipt["digest_key"])
+    content = canonical_bid_content(submitted)
+    assert receipt["digest"] == hmac.new(key, content, hashlib.sha256).hexdigest()
+    assert receipt["digest"] != hashlib.sha256(content).hexdigest()
     assert datetime.fromisoformat(receipt["received_at"]) <= datetime.now(UTC)
     second = await client.put(
         f"/api/v1/call-offs/{call_off_id}/bid",
@@ -72,8 +80,16 @@ async def test_a_bid_gets_a_receipt_and_can_be_replaced(client, sink: Sink) -> N
     assert second.status_code == 201
     assert second.json()["bid_id"] == receipt["bid_id"] and second.json()["version"] == 2
     assert second.json()["digest"] != receipt["digest"]
+    assert second.json()["digest_key"] != receipt["digest_key"], "a key per version"
     mine = await client.get(f"/api/v1/call-offs/{call_off_id}/bid", headers=bearer(token))
     assert mine.json()["content"]["hourly_rate_pence"] == 1925 and mine.json()["version"] == 2
+    assert mine.json()["digest_key"] == second.json()["digest_key"]
+    assert mine.json()["digest"] == second.json()["digest"]
+    keys = {receipt["digest_key"], second.json()["digest_key"]}
+    stored = [str(row) for row in await Bid.select()]
+    stored += [row["details"] for row in await AuditEvent.select(AuditEvent.details)]
+    stored += [row["payload"] for row in await OutboxEntry.select(OutboxEntry.payload)]
+    assert not [text for text in stored for key in keys if key in text], "no key at rest"
     assert await Bid.count().where(Bid.call_off == call_off_id) == 1
     await run_due_in_process()
     receipts = [m for m in sink.messages if m["Subject"].startswith("Receipt for your bid")]
