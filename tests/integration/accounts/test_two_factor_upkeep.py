@@ -50,6 +50,12 @@ async def _browser() -> httpx.AsyncClient:
     )
 
 
+async def _token(client: httpx.AsyncClient, email: str, code: str) -> httpx.Response:
+    return await client.post(
+        "/api/v1/auth/tokens", json={"email": email, "password": PASSWORD, "code": code}
+    )
+
+
 async def _code_sign_in(client: httpx.AsyncClient, email: str, code: str) -> None:
     await sign_in(client, email)
     form = await client.get("/sign-in/code")
@@ -65,12 +71,7 @@ async def test_an_admin_resets_a_lost_authenticator_through_the_api_with_a_reaso
     commissioner = await make_organisation("commissioner")
     officer, first_token = await make_user(commissioner.id, "opener")
     secret, codes = await enrol(officer.id, officer.email)
-    token = (
-        await client.post(
-            "/api/v1/auth/tokens",
-            json={"email": officer.email, "password": PASSWORD, "code": code_in(secret, 1)},
-        )
-    ).json()["token"]
+    token = (await _token(client, officer.email, code_in(secret, 1))).json()["token"]
     async with await _browser() as browser:
         await _code_sign_in(browser, officer.email, codes[0])
         assert (await browser.get("/call-offs")).status_code == 200
@@ -236,25 +237,14 @@ async def test_new_recovery_codes_through_the_api_need_a_token_made_with_the_sec
 
     refused = await client.post("/api/v1/auth/recovery-codes", headers=bearer(plain_token))
     assert refused.status_code == 403 and "Sign in again" in refused.json()["detail"]
-    token = (
-        await client.post(
-            "/api/v1/auth/tokens",
-            json={"email": user.email, "password": PASSWORD, "code": code_in(secret, 1)},
-        )
-    ).json()["token"]
+    token = (await _token(client, user.email, code_in(secret, 1))).json()["token"]
     made = await client.post("/api/v1/auth/recovery-codes", headers=bearer(token))
     assert made.status_code == 201, made.text
     new_codes = made.json()["codes"]
     assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
-    old = await client.post(
-        "/api/v1/auth/tokens",
-        json={"email": user.email, "password": PASSWORD, "code": old_codes[0]},
-    )
+    old = await _token(client, user.email, old_codes[0])
     assert old.status_code == 401, "the old codes stopped working at once"
-    new = await client.post(
-        "/api/v1/auth/tokens",
-        json={"email": user.email, "password": PASSWORD, "code": new_codes[0]},
-    )
+    new = await _token(client, user.email, new_codes[0])
     assert new.status_code == 201
     assert len(await _events("regenerate_recovery_codes")) == 1
 
@@ -312,3 +302,8 @@ async def test_a_session_opened_before_production_needed_the_second_factor_is_se
         assert session["awaiting"] == "enrolment"
         assert session["expires_at"] <= datetime.now(UTC) + timedelta(minutes=10)
         assert (await provider_browser.get("/my-bids")).status_code == 200, "optional for providers"
+    assert 'id="cancel-sign-in"' in page.text, "a browser sent to enrolment is never stuck there"
+    cancelled = await https_client.post("/sign-out", data={"csrf_token": csrf_token_in(page.text)})
+    assert cancelled.headers["location"] == "/sign-in"
+    assert (await https_client.get("/sign-in")).status_code == 200
+    assert await BrowserSession.count().where(BrowserSession.user == officer.id) == 0
