@@ -300,9 +300,8 @@ async def test_bids_arriving_together_are_all_taken_and_share_one_key(client) ->
 async def test_the_commissioners_audit_log_says_nothing_of_a_bid_before_opening(
     client: Any,
 ) -> None:
-    """A bid's receipt digest is the SHA-256 of a few bytes of canonical content: whoever reads
-    it can try every rate. The bid's audit events are filed under the bidder, so the
-    commissioner's staff read neither who bid nor any digest before opening."""
+    """The bid's audit events are filed under the bidder, so the commissioner's staff read
+    neither who bid nor any digest before opening."""
     c = await commissioning()
     _, token = await admitted_provider(c, "Oakleaf Home Care")
     call_off_id = await published(client, c, enablement_body(c))
@@ -315,3 +314,32 @@ async def test_the_commissioners_audit_log_says_nothing_of_a_bid_before_opening(
     assert receipt.json()["digest"] not in str(events)
     stored = await AuditEvent.select().where(AuditEvent.action == "submit_bid")
     assert len(stored) == 1, "the submission is still audited"
+
+
+async def test_a_digest_read_before_opening_gives_no_rate_away_without_the_receipt_key(
+    client: Any,
+) -> None:
+    """A bid is a few bytes of canonical content: an unkeyed digest would give its rate to
+    whoever tries every one. The keyed digest in the row and the audit log matches no guess
+    made without the bidder's receipt key (which needs the KEK)."""
+    c = await commissioning()
+    _, token = await admitted_provider(c, "Oakleaf Home Care")
+    call_off_id = await published(client, c, enablement_body(c))
+    receipt = (
+        await client.put(
+            f"/api/v1/call-offs/{call_off_id}/bid", json=ENABLEMENT_BID, headers=bearer(token)
+        )
+    ).json()
+    [event] = await AuditEvent.select().where(AuditEvent.action == "submit_bid")
+    digest = msgspec.json.decode(event["details"])["digest"]
+    assert digest == receipt["digest"]
+
+    def guess(rate: int) -> bytes:
+        bid = BidSubmission(**{**ENABLEMENT_BID, "hourly_rate_pence": rate})
+        return canonical_bid_content(msgspec.to_builtins(bid))
+
+    rates = range(1500, 2500)
+    assert not [r for r in rates if hashlib.sha256(guess(r)).hexdigest() == digest]
+    key = bytes.fromhex(receipt["digest_key"])
+    found = [r for r in rates if hmac.new(key, guess(r), hashlib.sha256).hexdigest() == digest]
+    assert found == [ENABLEMENT_BID["hourly_rate_pence"]], "the key's holder checks it"
