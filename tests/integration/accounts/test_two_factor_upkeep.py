@@ -19,10 +19,12 @@ from marketplace.accounts import two_factor
 from marketplace.accounts.tables import ApiToken, BrowserSession, RecoveryCode, TwoFactor
 from marketplace.app import create_app
 from marketplace.audit.tables import AuditEvent
+from marketplace.notifications.relay import run_due_in_process
 from marketplace.notifications.tables import OutboxEntry
 from tests.factories import PASSWORD, bearer, make_admin, make_organisation, make_user
 from tests.integration.accounts.test_two_factor import enrol, go_to_production, https_client
 from tests.support import csrf_token_in, sign_in
+from tests.support_mail import Sink
 
 __all__ = ["https_client"]  # the fixture, used by name
 
@@ -66,7 +68,7 @@ async def _code_sign_in(client: httpx.AsyncClient, email: str, code: str) -> Non
 
 
 async def test_an_admin_resets_a_lost_authenticator_through_the_api_with_a_reason(
-    client: Any,
+    client: Any, sink: Sink
 ) -> None:
     commissioner = await make_organisation("commissioner")
     officer, first_token = await make_user(commissioner.id, "opener")
@@ -106,6 +108,11 @@ async def test_an_admin_resets_a_lost_authenticator_through_the_api_with_a_reaso
     [email] = await _emails("two_factor_reset")
     assert email["to"] == officer.email
     assert email["context"]["reason"] == "Lost phone; confirmed by a call to her manager"
+    await run_due_in_process()
+    [sent] = [m for m in sink.messages if m["Subject"] == "Your two-factor sign-in was reset"]
+    assert sent["To"] == officer.email
+    text = sent.get_payload(0).get_payload(decode=True).decode()
+    assert "confirmed by a call to her manager" in text and "signed out everywhere" in text
 
     signed = await sign_in(client, officer.email)
     assert signed.headers["location"] == "/", "in development the officer signs straight in"
