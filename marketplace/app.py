@@ -21,7 +21,7 @@ from marketplace.accounts.cqc_api import CqcRatingApi
 from marketplace.accounts.cqc_pages import CqcRatingPages
 from marketplace.accounts.guest_supplier_pages import GuestSupplierPages
 from marketplace.accounts.pages import SignInPages
-from marketplace.accounts.two_factor_pages import TwoFactorPages
+from marketplace.accounts.two_factor_pages import RecoveryCodePages, TwoFactorPages
 from marketplace.admissions.api import AdmissionApi, BlockApi, EnablementBarApi
 from marketplace.admissions.block_pages import BlockPages
 from marketplace.admissions.pages import AdmissionPages
@@ -87,6 +87,7 @@ ROUTES: list[Any] = [
     OutboxPages,
     CqcRatingPages,
     TwoFactorPages,
+    RecoveryCodePages,
     DevelopmentMailPages,
     healthz,
     service_status,

@@ -1,7 +1,8 @@
 """The platform admin's pages for organisations and users: every organisation with its users
 counted, creating one, an organisation's users with a form to add one (with a first password;
-they are emailed that the account exists, never the password), and deactivating or reactivating
-a user. Every change is audited by the use cases."""
+they are emailed that the account exists, never the password), deactivating or reactivating
+a user, and resetting a user's lost second factor (a check page asking the reason). Every change
+is audited by the use cases."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from marketplace.accounts import administration, schemas, service
+from marketplace.accounts import administration, schemas, service, two_factor
 from marketplace.errors import BadInput, DomainError, FieldError
 from marketplace.principal import ROLES_BY_ORGANISATION_KIND, Principal
 from marketplace.web.forms import (
@@ -120,12 +121,14 @@ async def _organisation_page(
     done: str | None = None,
 ) -> Template:
     organisation = await service.get_organisation(principal, organisation_id)
+    users = await administration.organisation_users(principal, organisation_id)
     field_errors, error_list = error_summary(errors or [], label=LABELS)
     return Template(
         "admin/organisation.html",
         context={
             "o": organisation,
-            "users": await administration.organisation_users(principal, organisation_id),
+            "users": users,
+            "enrolled": await two_factor.enrolled_among([user.id for user in users]),
             "roles": sorted(ROLES_BY_ORGANISATION_KIND[organisation.kind]),
             "form": form or {},
             "done": done,
@@ -222,3 +225,62 @@ class UserPages(Controller):
     @post("/{user_id:uuid}/reactivate")
     async def reactivate(self, principal: SignedIn, user_id: FromPath[UUID]) -> Redirect:
         return await _set_active(principal, user_id, True)
+
+    @get("/{user_id:uuid}/reset-two-factor")
+    async def reset_two_factor_check(
+        self, principal: SignedIn, user_id: FromPath[UUID]
+    ) -> Template:
+        return await _reset_check_page(principal, user_id)
+
+    @post("/{user_id:uuid}/reset-two-factor")
+    async def reset_two_factor(
+        self, principal: SignedIn, user_id: FromPath[UUID], data: FormBody
+    ) -> Template | Redirect:
+        read = FormReader(data)
+        reason = read.text("reason")
+        if not reason:
+            errors = [FieldError("reason", "Enter the reason for the reset")]
+            return await _reset_check_page(principal, user_id, reason, errors)
+        try:
+            body = msgspec.convert({"reason": reason}, schemas.TwoFactorResetRequest)
+        except msgspec.ValidationError:
+            errors = [
+                FieldError("reason", "Enter the reason for the reset, up to 1,000 characters")
+            ]
+            return await _reset_check_page(principal, user_id, reason, errors)
+        await administration.reset_two_factor(principal, user_id, body)
+        user = await administration.user_to_view(principal, user_id)
+        where = (
+            f"/admin/organisations/{user.organisation_id}?done=two_factor_reset"
+            if user.organisation_id
+            else "/admin/organisations"
+        )
+        return Redirect(path=where, status_code=303)
+
+
+async def _reset_check_page(
+    principal: Principal,
+    user_id: UUID,
+    reason: str = "",
+    errors: list[FieldError] | None = None,
+) -> Template:
+    """What resetting a user's second factor does, with the reason asked for (writes nothing)."""
+    user = await administration.user_to_reset(principal, user_id)
+    organisation = (
+        await service.get_organisation(principal, user.organisation_id)
+        if user.organisation_id
+        else None
+    )
+    field_errors, error_list = error_summary(errors or [])
+    return Template(
+        "admin/reset_two_factor.html",
+        context={
+            "u": user,
+            "organisation": organisation,
+            "reason": reason,
+            "field_errors": field_errors,
+            "errors": error_list,
+            **WORDS,
+        },
+        status_code=400 if errors else 200,
+    )

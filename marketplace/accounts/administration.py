@@ -1,19 +1,22 @@
 """Use cases of the platform admin's management of accounts: listing organisations and their
-users, and deactivating or reactivating a user (audited; a deactivated user's sessions end and
-API tokens are revoked at once). Creating organisations and users is in `service.py`."""
+users, deactivating or reactivating a user (audited; a deactivated user's sessions end and
+API tokens are revoked at once), and resetting a user's lost second factor (with a reason,
+audited, the user's sessions and tokens ended and the user emailed). Creating organisations and
+users is in `service.py`."""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
 from uuid import UUID
 
-from marketplace.accounts import schemas
+from marketplace.accounts import schemas, two_factor
+from marketplace.accounts.authentication import end_sessions_and_tokens
 from marketplace.accounts.service import _organisation, _user, get_organisation
-from marketplace.accounts.tables import ApiToken, BrowserSession, Organisation, User
+from marketplace.accounts.tables import Organisation, User
 from marketplace.audit.service import record
 from marketplace.db import for_update, write_transaction
-from marketplace.errors import NotAllowed, NotFound, WrongState
+from marketplace.errors import BadInput, FieldError, NotAllowed, NotFound, WrongState
+from marketplace.notifications.outbox import add_email
 from marketplace.principal import Principal
 
 
@@ -71,10 +74,7 @@ async def set_user_active(actor: Principal, user_id: UUID, active: bool) -> sche
             raise WrongState(f"This user is already {state}")
         await User.update({User.active: active}).where(User.id == user_id)
         if not active:
-            await BrowserSession.delete().where(BrowserSession.user == user_id)
-            await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)}).where(
-                (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
-            )
+            await end_sessions_and_tokens(user_id)
         await record(
             actor,
             "reactivate_user" if active else "deactivate_user",
@@ -86,3 +86,62 @@ async def set_user_active(actor: Principal, user_id: UUID, active: bool) -> sche
     changed = await User.select().where(User.id == user_id).first()
     assert changed is not None
     return _user(changed)
+
+
+async def user_to_view(actor: Principal, user_id: UUID) -> schemas.User:
+    """One user, for a platform admin."""
+    _admin_only(actor)
+    row = await User.select().where(User.id == user_id).first()
+    if row is None:
+        raise NotFound("No such user")
+    return _user(row)
+
+
+async def user_to_reset(actor: Principal, user_id: UUID) -> schemas.User:
+    """The user whose second factor an admin is about to reset (the check page): refused as the
+    reset itself would be, so the page never offers what cannot be done."""
+    _admin_only(actor)
+    if user_id == actor.user_id:
+        raise WrongState("You cannot reset your own two-factor sign-in: ask another platform admin")
+    user = await user_to_view(actor, user_id)
+    if not await two_factor.is_enrolled(user_id):
+        raise WrongState("This user has not set up two-factor sign-in: there is nothing to reset")
+    return user
+
+
+async def reset_two_factor(
+    actor: Principal, user_id: UUID, body: schemas.TwoFactorResetRequest
+) -> schemas.TwoFactorReset:
+    """A platform admin resets a user's lost authenticator, giving a reason (never their own):
+    the authenticator and recovery codes are removed, every session and API token of the user
+    ends, the reset is audited with the reason and the user is emailed. At the next sign-in the
+    user sets one up again (required of the role in production; a provider may)."""
+    reason = body.reason.strip()
+    if not reason:
+        raise BadInput("Give the reason for the reset", [FieldError("reason", "Enter the reason")])
+    user = await user_to_reset(actor, user_id)
+    async with write_transaction():
+        if not await two_factor.forget(user_id):
+            raise WrongState(
+                "This user has not set up two-factor sign-in: there is nothing to reset"
+            )
+        sessions, tokens = await end_sessions_and_tokens(user_id)
+        await record(
+            actor,
+            "reset_two_factor",
+            "user",
+            user_id,
+            organisation_id=user.organisation_id,
+            details={
+                "email": user.email,
+                "reason": reason,
+                "sessions_ended": sessions,
+                "tokens_revoked": tokens,
+            },
+        )
+        await add_email(
+            user.email,
+            "two_factor_reset",
+            {"required": two_factor.required_here(user.role), "reason": reason},
+        )
+    return schemas.TwoFactorReset(user_id=user_id, sessions_ended=sessions, tokens_revoked=tokens)

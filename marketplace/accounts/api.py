@@ -7,7 +7,14 @@ from uuid import UUID
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, JSONBody
 
-from marketplace.accounts import administration, authentication, guest_suppliers, schemas, service
+from marketplace.accounts import (
+    administration,
+    authentication,
+    guest_suppliers,
+    schemas,
+    service,
+    two_factor,
+)
 from marketplace.web.security import SignedIn, role_in
 
 
@@ -31,6 +38,14 @@ class TokenApi(Controller):
     )
     async def sign_out_everywhere(self, principal: SignedIn) -> schemas.SignedOutEverywhere:
         return schemas.SignedOutEverywhere(ended=await authentication.end_every_session(principal))
+
+    @post(
+        "/recovery-codes",
+        status_code=201,
+        summary="Replace your recovery codes with ten new ones, shown once (needs the second factor)",
+    )
+    async def regenerate_recovery_codes(self, principal: SignedIn) -> schemas.RecoveryCodes:
+        return schemas.RecoveryCodes(codes=await two_factor.regenerate_recovery_codes(principal))
 
 
 class OrganisationApi(Controller):
@@ -98,6 +113,19 @@ class UserApi(Controller):
     @post("/{user_id:uuid}/reactivate", status_code=200, summary="Let a deactivated user sign in")
     async def reactivate(self, principal: SignedIn, user_id: FromPath[UUID]) -> schemas.User:
         return await administration.set_user_active(principal, user_id, True)
+
+    @post(
+        "/{user_id:uuid}/reset-two-factor",
+        status_code=200,
+        summary="Reset a user's lost authenticator, with a reason: sessions ended, tokens revoked",
+    )
+    async def reset_two_factor(
+        self,
+        principal: SignedIn,
+        user_id: FromPath[UUID],
+        data: JSONBody[schemas.TwoFactorResetRequest],
+    ) -> schemas.TwoFactorReset:
+        return await administration.reset_two_factor(principal, user_id, data)
 
 
 class GuestSupplierApi(Controller):

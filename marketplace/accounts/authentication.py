@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
+from uuid import UUID
 
 from marketplace.accounts import schemas, two_factor
 from marketplace.accounts.lockout import note_failure, note_success, refuse_if_limited
@@ -191,15 +192,23 @@ async def pass_second_factor(token: str) -> str:
     return new_token
 
 
+async def end_sessions_and_tokens(user_id: UUID) -> tuple[int, int]:
+    """End every browser session and revoke every live API token of a user, inside the caller's
+    write transaction (which audits why): returns (sessions ended, tokens revoked). Used by
+    signing out everywhere, deactivating a user and resetting a user's second factor."""
+    sessions = await BrowserSession.count().where(BrowserSession.user == user_id)
+    await BrowserSession.delete().where(BrowserSession.user == user_id)
+    live_tokens = (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
+    tokens = await ApiToken.count().where(live_tokens)
+    await ApiToken.update({ApiToken.revoked_at: now()}).where(live_tokens)
+    return int(sessions), int(tokens)
+
+
 async def end_every_session(user: Principal) -> int:
     """Sign a user out everywhere: every browser session ended and every API token revoked
     (audited with how many of each). Returns how many were ended."""
     async with write_transaction():
-        sessions = await BrowserSession.count().where(BrowserSession.user == user.user_id)
-        await BrowserSession.delete().where(BrowserSession.user == user.user_id)
-        live_tokens = (ApiToken.user == user.user_id) & ApiToken.revoked_at.is_null()
-        tokens = await ApiToken.count().where(live_tokens)
-        await ApiToken.update({ApiToken.revoked_at: now()}).where(live_tokens)
+        sessions, tokens = await end_sessions_and_tokens(user.signed_in_user)
         await record(
             user,
             "sign_out_everywhere",
@@ -208,7 +217,7 @@ async def end_every_session(user: Principal) -> int:
             organisation_id=user.organisation_id,
             details={"sessions_ended": sessions, "tokens_revoked": tokens},
         )
-    return int(sessions) + int(tokens)
+    return sessions + tokens
 
 
 async def end_browser_session(token: str) -> None:
@@ -249,7 +258,9 @@ _SESSION_SQL = _PRINCIPAL_SQL.format(
     table="browser_session",
     extra=(
         ", c.last_seen_at AS last_seen, c.awaiting AS awaiting,"
-        " c.second_factor_at IS NOT NULL AS second_factor"
+        " c.second_factor_at IS NOT NULL AS second_factor,"
+        ' EXISTS (SELECT 1 FROM two_factor t WHERE t."user" = u.id'
+        " AND t.enrolled_at IS NOT NULL) AS enrolled"
     ),
 )
 _TOKEN_SQL = _PRINCIPAL_SQL.format(
@@ -267,11 +278,45 @@ async def principal_for_session(token: str) -> Principal | None:
     last_seen = rows[0]["last_seen"]
     if last_seen + SESSION_IDLE_TIMEOUT <= moment:
         return None
+    if not rows[0]["second_factor"] and rows[0]["active"]:
+        awaiting = _second_factor_now_needed(rows[0])
+        if awaiting is not None:
+            await _ask_for_second_factor(token_hash, rows[0], awaiting, moment)
+            return None
     if last_seen + _LAST_SEEN_GRANULARITY <= moment:
         await BrowserSession.update({BrowserSession.last_seen_at: moment}).where(
             BrowserSession.token_hash == token_hash
         )
     return _principal(rows[0], "session")
+
+
+def _second_factor_now_needed(row: dict[str, Any]) -> str | None:
+    """What a live session opened without the second factor now waits for, when its user needs
+    one (enrolled since, reset by an admin, or required of the role since a production deploy):
+    "code" or "enrolment"; None when it may go on."""
+    if row["enrolled"]:
+        return "code"
+    return "enrolment" if two_factor.required_here(row["role"]) else None
+
+
+async def _ask_for_second_factor(
+    token_hash: str, row: dict[str, Any], awaiting: str, moment: datetime
+) -> None:
+    """Turn a session opened without the second factor into one waiting for it (for at most
+    PENDING_LIFETIME), so that its next page sends the browser to the code or to enrolment."""
+    expires = min(row["expires_at"], moment + PENDING_LIFETIME)
+    async with write_transaction():
+        await BrowserSession.update(
+            {BrowserSession.awaiting: awaiting, BrowserSession.expires_at: expires}
+        ).where(BrowserSession.token_hash == token_hash)
+        await record(
+            _principal(row, "session"),
+            "second_factor_asked",
+            "user",
+            row["id"],
+            organisation_id=row["organisation_id"],
+            details={"awaiting": awaiting},
+        )
 
 
 async def principal_for_api_token(token: str) -> Principal | None:

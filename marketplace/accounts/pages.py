@@ -10,8 +10,10 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from marketplace.accounts.authentication import (
+    BrowserSignIn,
     end_browser_session,
     end_every_session,
+    pending_sign_in,
     sign_in_browser,
 )
 from marketplace.accounts.two_factor_pages import after_password
@@ -63,6 +65,13 @@ class SignInPages(Controller):
     ) -> Template | Redirect:
         if requester(request) is not None:
             return Redirect(path=_safe_next(next), status_code=303)
+        # A session waiting for its second factor (signed in before it was needed, or after
+        # the password) goes on to give it rather than the password again.
+        cookie: str | None = (request.scope.get("auth") or {}).get("cookie")
+        pending = await pending_sign_in(cookie) if cookie else None
+        if cookie and pending is not None:
+            waiting = BrowserSignIn(cookie, pending.awaiting)
+            return Redirect(path=after_password(waiting, _safe_next(next)), status_code=303)
         return _sign_in_page(_safe_next(next), signed_out_everywhere=signed_out == "everywhere")
 
     @post("/sign-in")

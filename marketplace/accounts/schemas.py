@@ -116,3 +116,28 @@ class GuestSupplier(msgspec.Struct):
     cqc_rating: str | None
     contact_email: str
     created_at: datetime
+
+
+class TwoFactorResetRequest(Request):
+    """A platform admin's reset of a user's lost authenticator, with the reason for it."""
+
+    # At least one character that is not a space to Python nor to JSON Schema's ECMA regex (see
+    # _PART), so a blank reason is refused by the schema itself.
+    reason: Annotated[
+        str,
+        msgspec.Meta(min_length=1, max_length=1000, pattern=r"[^\s\x1c-\x1f\x85\ufeff]"),
+    ]
+
+
+class TwoFactorReset(msgspec.Struct):
+    """A reset second factor: the user sets one up again at the next sign-in."""
+
+    user_id: UUID
+    sessions_ended: int
+    tokens_revoked: int
+
+
+class RecoveryCodes(msgspec.Struct):
+    """New recovery codes, shown this once: the earlier ones no longer work."""
+
+    codes: list[str]

@@ -17,7 +17,7 @@ from marketplace.accounts.tables import RecoveryCode, TwoFactor
 from marketplace.audit.service import record
 from marketplace.config import get_settings
 from marketplace.db import for_update, write_transaction
-from marketplace.errors import FieldError, NotSignedIn, RuleBroken, WrongState
+from marketplace.errors import FieldError, NotAllowed, NotSignedIn, RuleBroken, WrongState
 from marketplace.principal import Principal
 
 WRONG_CODE = "The code is not right: enter the 6-digit code your authenticator app shows now"
@@ -43,10 +43,25 @@ async def is_enrolled(user_id: UUID) -> bool:
     )
 
 
+async def enrolled_among(user_ids: list[UUID]) -> set[UUID]:
+    """Which of these users have an authenticator set up (the admin's users list)."""
+    if not user_ids:
+        return set()
+    rows = await TwoFactor.select(TwoFactor.user).where(
+        TwoFactor.user.is_in(user_ids) & TwoFactor.enrolled_at.is_not_null()
+    )
+    return {UUID(str(row["user"])) for row in rows}
+
+
+def required_here(role: str) -> bool:
+    """Whether this role must have a second factor in the mode the app runs in."""
+    return rules.required_for(role, get_settings().production)
+
+
 async def needs_second_factor(user_id: UUID, role: str) -> tuple[bool, bool]:
     """(whether this user must pass a second factor to sign in, whether it is enrolled)."""
     enrolled = await is_enrolled(user_id)
-    return enrolled or rules.required_for(role, get_settings().production), enrolled
+    return enrolled or required_here(role), enrolled
 
 
 async def start_enrolment(user_id: UUID, email: str) -> Enrolment:
@@ -94,7 +109,6 @@ async def confirm_enrolment(
 async def _enrol(
     two_factor_id: UUID, user_id: UUID, step: int, moment: datetime, actor: Principal | None
 ) -> list[str]:
-    codes = rules.new_recovery_codes()
     await TwoFactor.update(
         {
             TwoFactor.enrolled_at: moment,
@@ -102,12 +116,55 @@ async def _enrol(
             TwoFactor.failures: 0,
         }
     ).where(TwoFactor.id == two_factor_id)
+    codes = await _replace_recovery_codes(user_id)
+    await record(actor, "enrol_two_factor", "user", user_id, organisation_id=_organisation(actor))
+    return codes
+
+
+async def _replace_recovery_codes(user_id: UUID) -> list[str]:
+    """Ten new recovery codes in place of every earlier one (inside the caller's transaction);
+    only their hashes are kept."""
+    codes = rules.new_recovery_codes()
     await RecoveryCode.delete().where(RecoveryCode.user == user_id)
     await RecoveryCode.insert(
         *[RecoveryCode(user=user_id, code_hash=rules.recovery_code_digest(c)) for c in codes]
     )
-    await record(actor, "enrol_two_factor", "user", user_id, organisation_id=_organisation(actor))
     return codes
+
+
+async def regenerate_recovery_codes(actor: Principal) -> list[str]:
+    """Ten new recovery codes for a signed-in user whose session (or token) passed the second
+    factor: the earlier ones stop working at once; the new ones are returned to be shown once.
+    Audited."""
+    user_id = actor.signed_in_user
+    if not actor.second_factor:
+        raise NotAllowed(
+            "Sign in again with the code from your authenticator app to make new recovery codes"
+        )
+    async with write_transaction():
+        row = await for_update(TwoFactor.select().where(TwoFactor.user == user_id)).first()
+        if row is None or row["enrolled_at"] is None:
+            raise WrongState("Two-factor sign-in is not set up for this account")
+        replaced = await recovery_codes_left(user_id)
+        codes = await _replace_recovery_codes(user_id)
+        await record(
+            actor,
+            "regenerate_recovery_codes",
+            "user",
+            user_id,
+            organisation_id=actor.organisation_id,
+            details={"unused_codes_replaced": replaced},
+        )
+    return codes
+
+
+async def forget(user_id: UUID) -> bool:
+    """Remove a user's authenticator and recovery codes (inside the caller's transaction, which
+    audits why): returns whether an authenticator was set up."""
+    row = await for_update(TwoFactor.select().where(TwoFactor.user == user_id)).first()
+    await RecoveryCode.delete().where(RecoveryCode.user == user_id)
+    await TwoFactor.delete().where(TwoFactor.user == user_id)
+    return row is not None and row["enrolled_at"] is not None
 
 
 async def check_code(

@@ -4,7 +4,8 @@ the recovery codes, shown once).
 
 These pages are public: a session waiting for its second factor signs nobody in, so each page
 finds its user itself, from the session cookie (waiting for a code or an enrolment), or from a
-signed-in session (a provider, or anyone in development, setting one up by choice)."""
+signed-in session (a provider, or anyone in development, setting one up by choice). Making new
+recovery codes needs a signed-in session that passed the second factor (`RecoveryCodePages`)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from marketplace.accounts.two_factor_rules import RECOVERY_CODES
 from marketplace.errors import DomainError, FieldError, WrongState
 from marketplace.principal import Principal
 from marketplace.web.forms import FormBody, FormReader, error_summary
-from marketplace.web.security import requester, session_cookie_header
+from marketplace.web.security import SignedIn, requester, session_cookie_header
 
 
 def _safe_next(target: str | None) -> str:
@@ -145,16 +146,47 @@ class TwoFactorPages(Controller):
         )
 
 
+class RecoveryCodePages(Controller):
+    """New recovery codes for a signed-in user who passed the second factor in this session:
+    the earlier ones stop working at once, the new ones are shown this once."""
+
+    path = "/two-factor/recovery-codes"
+    include_in_schema = False
+
+    @post("/")
+    async def regenerate(self, principal: SignedIn) -> Template:
+        try:
+            codes = await two_factor.regenerate_recovery_codes(principal)
+        except DomainError as exc:
+            return await _enrolled_page(principal, exc.status_code, exc.detail)
+        return Template(
+            "two_factor/recovery_codes.html",
+            context={"codes": codes, "next": "/two-factor/enrol", "regenerated": True},
+        )
+
+
+async def _enrolled_page(
+    user: Principal, status: int = 200, refusal: str | None = None
+) -> Template:
+    """What an enrolled user sees of their second factor: the recovery codes left, and the
+    button that makes new ones."""
+    errors = [FieldError("regenerate", refusal)] if refusal else None
+    return _page(
+        "two_factor/enrolled.html",
+        status,
+        errors,
+        left=await two_factor.recovery_codes_left(user.signed_in_user),
+        can_regenerate=user.second_factor,
+    )
+
+
 async def _enrol_page(
     user: Principal, required: bool, next_path: str, errors: list[FieldError] | None = None
 ) -> Template:
     try:
         enrolment = await two_factor.start_enrolment(user.signed_in_user, user.email)
     except WrongState:
-        return _page(
-            "two_factor/enrolled.html",
-            left=await two_factor.recovery_codes_left(user.signed_in_user),
-        )
+        return await _enrolled_page(user)
     qr = segno.make(enrolment.uri, error="m")
     return _page(
         "two_factor/enrol.html",

@@ -5,6 +5,7 @@ at the deadline, open, evaluate, in one transaction) is the awards domain's (awa
 
 from __future__ import annotations
 
+import hmac
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -18,7 +19,7 @@ from marketplace.bids.attachment_queries import attachments_of
 from marketplace.bids.attachments import check_attachments
 from marketplace.bids.contents import is_opened, opened_contents
 from marketplace.bids.keys import call_off_data_key
-from marketplace.bids.sealing import SealBroken, bid_digest, open_bid
+from marketplace.bids.sealing import SealBroken, open_bid, receipt_digest
 from marketplace.bids.tables import Bid, Opening, OpeningApproval
 from marketplace.config import get_settings
 from marketplace.db import write_transaction
@@ -33,6 +34,7 @@ from marketplace.web.sentences import moment_words
 async def open_bids(call_off_id: UUID, commissioner_id: UUID, actor: Principal | None) -> None:
     """Decrypt every live bid and mark it intact or altered (inside the caller's transaction)."""
     data_key = await call_off_data_key(call_off_id)
+    kek = get_settings().key_encryption_key
     altered = []
     if data_key is not None:
         bids = await Bid.select().where((Bid.call_off == call_off_id) & (Bid.status == "submitted"))
@@ -45,7 +47,14 @@ async def open_bids(call_off_id: UUID, commissioner_id: UUID, actor: Principal |
                     bid["provider"],
                     bid["version"],
                 )
-                intact = bid_digest(msgspec.json.decode(plaintext)) == bid["digest"]
+                expected = receipt_digest(
+                    bid["receipt_version"],
+                    kek,
+                    bid["id"],
+                    bid["version"],
+                    msgspec.json.decode(plaintext),
+                )
+                intact = hmac.compare_digest(expected, bid["digest"])
             except SealBroken:
                 intact = False
             # An attachment that no longer matches its receipt taints the whole bid.

@@ -29,12 +29,17 @@ class BidSubmission(Request, kw_only=True):
 
 
 class Receipt(msgspec.Struct):
-    """What proves what a provider sent and when: the server's clock and the content's SHA-256."""
+    """What proves what a provider sent and when: the server's clock and the content's digest,
+    with the key that lets the bidder (alone) check it."""
 
     bid_id: UUID
     version: int
     received_at: datetime
     digest: str
+    # The digest's algorithm and, for a keyed one, its key (hex) for the bidder alone: the
+    # HMAC-SHA256 of the canonical content under this key is the digest (docs/design.md 5.3).
+    digest_algorithm: str = "SHA-256"
+    digest_key: str | None = None
 
 
 class Attachment(msgspec.Struct):
@@ -70,6 +75,10 @@ class OwnBid(msgspec.Struct):
     withdrawn_at: datetime | None
     content: BidSubmission | None
     attachments: list[Attachment] = []
+    # The digest's algorithm and, for a keyed one, its key (hex) for the bidder alone: the
+    # HMAC-SHA256 of the canonical content under this key is the digest (docs/design.md 5.3).
+    digest_algorithm: str = "SHA-256"
+    digest_key: str | None = None
 
 
 class MyBid(msgspec.Struct):
@@ -85,6 +94,10 @@ class MyBid(msgspec.Struct):
     received_at: datetime
     digest: str
     withdrawn_at: datetime | None
+    # The digest's algorithm and, for a keyed one, its key (hex) for the bidder alone: the
+    # HMAC-SHA256 of the canonical content under this key is the digest (docs/design.md 5.3).
+    digest_algorithm: str = "SHA-256"
+    digest_key: str | None = None
 
 
 class Withdrawal(msgspec.Struct):

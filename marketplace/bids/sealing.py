@@ -7,12 +7,15 @@ itself wrapped with AES-256-GCM under the key-encryption key (KEK). Both blobs h
 
 The associated data names what the blob belongs to (the call-off; for a bid also the provider and
 the version) behind a purpose label, so a blob moved to another row, or a wrapped key offered as a
-bid, does not open. See README.md here for the words.
+bid, does not open. A receipt's digest is an HMAC of the canonical content under a key derived
+from the KEK for that bid version (its receipt key, given to the bidder with the receipt). See
+README.md here for the words.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 from collections.abc import Mapping
@@ -25,6 +28,10 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 FORMAT_V1 = 1
+# A receipt's digest: 1, a plain SHA-256 of the canonical content (receipts made before they
+# were keyed, still checked at opening); 2, an HMAC-SHA256 under the bid version's receipt key.
+RECEIPT_UNKEYED = 1
+RECEIPT_KEYED = 2
 KEY_BYTES = 32
 NONCE_BYTES = 12
 TAG_BYTES = 16
@@ -50,8 +57,39 @@ def canonical_bid_content(content: Mapping[str, Any]) -> bytes:
 
 
 def bid_digest(content: Mapping[str, Any]) -> str:
-    """The SHA-256 (hex) of a bid's canonical content: what its receipt names."""
+    """The SHA-256 (hex) of a bid's canonical content: what a receipt of version 1 (unkeyed,
+    before receipts were keyed) names."""
     return hashlib.sha256(canonical_bid_content(content)).hexdigest()
+
+
+def receipt_key(kek: bytes, bid_id: UUID, version: int) -> bytes:
+    """The key of one bid version's receipt digest: an HMAC of the bid and version under a key
+    derived from the KEK (as the two-factor secrets' key is), so the same bid version always
+    has the same key, the database holds none, and each receipt's key opens no other."""
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise TypeError("a bid's version is an integer")
+    master = hmac.new(kek, b"care-marketplace/bid-receipt-key/v2", hashlib.sha256).digest()
+    binding = f"bid={_uuid_text(bid_id)}|version={version}".encode()
+    return hmac.new(master, binding, hashlib.sha256).digest()
+
+
+def keyed_bid_digest(key: bytes, content: Mapping[str, Any]) -> str:
+    """The HMAC-SHA256 (hex) of a bid's canonical content under its receipt key: what a receipt
+    of version 2 names. Without the key (given to the bidder alone, with the receipt) nobody can
+    test guessed rates against the digest; with it, the bidder checks the digest of what it
+    sent."""
+    return hmac.new(key, canonical_bid_content(content), hashlib.sha256).hexdigest()
+
+
+def receipt_digest(
+    receipt_version: int, kek: bytes, bid_id: UUID, version: int, content: Mapping[str, Any]
+) -> str:
+    """The digest a receipt of this version names for this content (2: keyed, 1: plain)."""
+    if receipt_version == RECEIPT_UNKEYED:
+        return bid_digest(content)
+    if receipt_version == RECEIPT_KEYED:
+        return keyed_bid_digest(receipt_key(kek, bid_id, version), content)
+    raise ValueError(f"unknown receipt version {receipt_version}")
 
 
 def _canonical_value(value: Any) -> Any:

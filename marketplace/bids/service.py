@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -15,9 +15,15 @@ from marketplace.accounts.service import active_user_emails
 from marketplace.audit.service import record
 from marketplace.bids import schemas
 from marketplace.bids.attachment_queries import attachments_of
-from marketplace.bids.keys import call_off_data_key
+from marketplace.bids.keys import call_off_data_key, digest_words, receipt_key_of
 from marketplace.bids.rules import bid_content_errors, limits_of, never_compliant
-from marketplace.bids.sealing import bid_digest, canonical_bid_content, open_bid, seal_bid
+from marketplace.bids.sealing import (
+    RECEIPT_KEYED,
+    canonical_bid_content,
+    keyed_bid_digest,
+    open_bid,
+    seal_bid,
+)
 from marketplace.bids.tables import Bid, BidAttachment
 from marketplace.config import get_settings
 from marketplace.db import write_transaction
@@ -95,7 +101,7 @@ SELECT (SELECT id FROM bid WHERE call_off = {} AND provider = {}) AS id,
 """
 _REPLACE_BID = """
 UPDATE bid SET version = {}, status = 'submitted', sealed_content = {}, digest = {},
-               received_at = {}, withdrawn_at = NULL
+               receipt_version = {}, received_at = {}, withdrawn_at = NULL
 WHERE id = {}
 """
 
@@ -104,7 +110,8 @@ async def submit_bid(
     actor: Principal, call_off_id: UUID, bid: schemas.BidSubmission
 ) -> schemas.Receipt:
     """Submit, or replace with a new version, this provider's sealed bid before the deadline;
-    the receipt (server time, SHA-256 of the canonical content) is returned and emailed."""
+        the receipt (server time, the canonical content's HMAC under the version's receipt key, and
+    that key for the bidder alone) is returned, and emailed without the key."""
     provider_id = provider_of(actor)
     try:
         async with write_transaction():
@@ -131,8 +138,10 @@ async def submit_bid(
                 )
             existing = own if own["id"] is not None else None
             version = existing["version"] + 1 if existing else 1
+            # SQLite gives a subquery's UUID as text.
+            bid_id = UUID(str(existing["id"])) if existing else uuid4()
             content = _content(bid)
-            digest = bid_digest(content)
+            digest = keyed_bid_digest(receipt_key_of(bid_id, version), content)
             sealed = seal_bid(
                 await _sealing_key(call_off_id),
                 canonical_bid_content(content),
@@ -141,21 +150,27 @@ async def submit_bid(
                 version,
             )
             if existing:
-                bid_id = UUID(str(existing["id"]))  # SQLite gives a subquery's UUID as text
-                await Bid.raw(_REPLACE_BID, version, sealed, digest, received_at, bid_id)
+                await Bid.raw(
+                    _REPLACE_BID, version, sealed, digest, RECEIPT_KEYED, received_at, bid_id
+                )
             else:
                 row = Bid(
+                    id=bid_id,
                     call_off=call_off_id,
                     provider=provider_id,
                     version=version,
                     sealed_content=sealed,
                     digest=digest,
+                    receipt_version=RECEIPT_KEYED,
                     received_at=received_at,
                 )
                 await Bid.insert(row)
-                bid_id = row.id
             receipt = schemas.Receipt(
-                bid_id=bid_id, version=version, received_at=received_at, digest=digest
+                bid_id=bid_id,
+                version=version,
+                received_at=received_at,
+                digest=digest,
+                **digest_words(bid_id, version, RECEIPT_KEYED),
             )
             await record(
                 actor,
@@ -183,6 +198,7 @@ async def submit_bid(
                         "version": version,
                         "received_at": received_at.isoformat(),
                         "digest": digest,
+                        "keyed": True,  # the key is not emailed: the outbox is a database table
                         "guest": actor.is_guest,
                     },
                 )
@@ -227,6 +243,7 @@ async def own_bid(actor: Principal, call_off_id: UUID) -> schemas.OwnBid:
         withdrawn_at=row["withdrawn_at"],
         content=content,
         attachments=await attachments_of(call_off_id, provider_id, row["id"]),
+        **digest_words(row["id"], row["version"], row["receipt_version"]),
     )
 
 
@@ -274,11 +291,13 @@ async def my_bids(actor: Principal) -> list[schemas.MyBid]:
     """This provider's bids, newest first, each with its receipt and its call-off's state."""
     provider_id = provider_of(actor)
     rows = await Bid.select(
+        Bid.id,
         Bid.call_off,
         Bid.status,
         Bid.version,
         Bid.received_at,
         Bid.digest,
+        Bid.receipt_version,
         Bid.withdrawn_at,
     ).where(Bid.provider == provider_id)
     call_offs = await call_off_summaries([row["call_off"] for row in rows])
@@ -294,6 +313,7 @@ async def my_bids(actor: Principal) -> list[schemas.MyBid]:
             received_at=row["received_at"],
             digest=row["digest"],
             withdrawn_at=row["withdrawn_at"],
+            **digest_words(row["id"], row["version"], row["receipt_version"]),
         )
         for row in rows
         if row["call_off"] in call_offs

@@ -32,6 +32,7 @@ SUBJECTS: dict[str, str] = {
     "call_off_cancelled": "Cancelled: {{ title }}",
     "welcome": "Your account on the Care call-off marketplace",
     "account_locked": "Sign-in to your account paused after {{ failures }} wrong passwords",
+    "two_factor_reset": "Your two-factor sign-in was reset",
     "assessment_summary": "Assessment of your bid: {{ title }}",
     "award_notice": "Award notice: {{ title }}",
     "call_off_concluded": "Award concluded: {{ title }}",

@@ -326,7 +326,7 @@ def test_a_package_offered_wider_to_a_guest_supplier_gets_its_sealed_bid(
         guest_page.check("#accepts_enablement_budget")
         guest_page.click("#submit-bid")
         expect(guest_page.locator("#receipt-panel")).to_contain_text("Bid received")
-        expect(guest_page.locator("#receipt")).to_contain_text("Digest (SHA-256)")
+        expect(guest_page.locator("#receipt")).to_contain_text("Digest (HMAC-SHA256)")
         guest_page.screenshot(path=str(tmp_path / "guest-receipt.png"), full_page=True)
         guest_page.goto("/opportunities")
         expect(guest_page).to_have_url(re.compile(r"/sign-in"))

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from marketplace.accounts.tables import Organisation, User
+from marketplace.bids.keys import receipt_key_of
 from marketplace.bids.tables import Bid
 from tests.call_off_fixtures import (
     admitted_provider,
@@ -61,13 +62,15 @@ async def test_a_bid_is_submitted_replaced_and_withdrawn_through_the_pages(
     assert submitted.headers["location"] == f"/my-bids?submitted={call_off_id}"
     receipt = await client.get(submitted.headers["location"])
     assert "Your bid for Enablement at home, Ashford was received" in receipt.text
-    digest = (await Bid.select(Bid.digest).first())["digest"]
-    assert digest in receipt.text
+    [bid] = await Bid.select(Bid.id, Bid.digest)
+    assert bid["digest"] in receipt.text and "Digest (HMAC-SHA256)" in receipt.text
+    key = receipt_key_of(bid["id"], 1).hex()
+    assert f'id="receipt-key">{key}<' in receipt.text, "the bidder is given its receipt's key"
     assert "Version 1" in row_of(receipt.text, call_off_id)
     assert "Open for bids" in row_of(receipt.text, call_off_id)
 
     form = await client.get(f"/opportunities/{call_off_id}/bid")
-    assert "Change your bid" in form.text
+    assert "Change your bid" in form.text and f'id="receipt-key">{key}<' in form.text
     assert 'value="19.25"' in form.text and "Two carers" in form.text
     assert "Change your bid" in (await client.get(f"/opportunities/{call_off_id}")).text
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from marketplace.bids.schemas import BidSubmission
 from marketplace.bids.sealing import canonical_bid_content
 from marketplace.bids.tables import Bid
 from marketplace.notifications.relay import run_due_in_process
+from marketplace.notifications.tables import OutboxEntry
 from marketplace.tenders.tables import CallOff
 from tests.call_off_fixtures import (
     admitted_provider,
@@ -62,7 +64,13 @@ async def test_a_bid_gets_a_receipt_and_can_be_replaced(client, sink: Sink) -> N
     receipt = first.json()
     assert receipt["version"] == 1
     submitted = msgspec.to_builtins(BidSubmission(**ENABLEMENT_BID))
-    assert receipt["digest"] == hashlib.sha256(canonical_bid_content(submitted)).hexdigest()
+    # The bidder checks the digest from the receipt alone: the HMAC-SHA256 of what it sent,
+    # under the receipt's key; the plain SHA-256 (which anyone could test rates against) it is not.
+    assert receipt["digest_algorithm"] == "HMAC-SHA256"
+    key = bytes.fromhex(receipt["digest_key"])
+    content = canonical_bid_content(submitted)
+    assert receipt["digest"] == hmac.new(key, content, hashlib.sha256).hexdigest()
+    assert receipt["digest"] != hashlib.sha256(content).hexdigest()
     assert datetime.fromisoformat(receipt["received_at"]) <= datetime.now(UTC)
     second = await client.put(
         f"/api/v1/call-offs/{call_off_id}/bid",
@@ -72,8 +80,16 @@ async def test_a_bid_gets_a_receipt_and_can_be_replaced(client, sink: Sink) -> N
     assert second.status_code == 201
     assert second.json()["bid_id"] == receipt["bid_id"] and second.json()["version"] == 2
     assert second.json()["digest"] != receipt["digest"]
+    assert second.json()["digest_key"] != receipt["digest_key"], "a key per version"
     mine = await client.get(f"/api/v1/call-offs/{call_off_id}/bid", headers=bearer(token))
     assert mine.json()["content"]["hourly_rate_pence"] == 1925 and mine.json()["version"] == 2
+    assert mine.json()["digest_key"] == second.json()["digest_key"]
+    assert mine.json()["digest"] == second.json()["digest"]
+    keys = {receipt["digest_key"], second.json()["digest_key"]}
+    stored = [str(row) for row in await Bid.select()]
+    stored += [row["details"] for row in await AuditEvent.select(AuditEvent.details)]
+    stored += [row["payload"] for row in await OutboxEntry.select(OutboxEntry.payload)]
+    assert not [text for text in stored for key in keys if key in text], "no key at rest"
     assert await Bid.count().where(Bid.call_off == call_off_id) == 1
     await run_due_in_process()
     receipts = [m for m in sink.messages if m["Subject"].startswith("Receipt for your bid")]
@@ -284,9 +300,8 @@ async def test_bids_arriving_together_are_all_taken_and_share_one_key(client) ->
 async def test_the_commissioners_audit_log_says_nothing_of_a_bid_before_opening(
     client: Any,
 ) -> None:
-    """A bid's receipt digest is the SHA-256 of a few bytes of canonical content: whoever reads
-    it can try every rate. The bid's audit events are filed under the bidder, so the
-    commissioner's staff read neither who bid nor any digest before opening."""
+    """The bid's audit events are filed under the bidder, so the commissioner's staff read
+    neither who bid nor any digest before opening."""
     c = await commissioning()
     _, token = await admitted_provider(c, "Oakleaf Home Care")
     call_off_id = await published(client, c, enablement_body(c))
@@ -299,3 +314,32 @@ async def test_the_commissioners_audit_log_says_nothing_of_a_bid_before_opening(
     assert receipt.json()["digest"] not in str(events)
     stored = await AuditEvent.select().where(AuditEvent.action == "submit_bid")
     assert len(stored) == 1, "the submission is still audited"
+
+
+async def test_a_digest_read_before_opening_gives_no_rate_away_without_the_receipt_key(
+    client: Any,
+) -> None:
+    """A bid is a few bytes of canonical content: an unkeyed digest would give its rate to
+    whoever tries every one. The keyed digest in the row and the audit log matches no guess
+    made without the bidder's receipt key (which needs the KEK)."""
+    c = await commissioning()
+    _, token = await admitted_provider(c, "Oakleaf Home Care")
+    call_off_id = await published(client, c, enablement_body(c))
+    receipt = (
+        await client.put(
+            f"/api/v1/call-offs/{call_off_id}/bid", json=ENABLEMENT_BID, headers=bearer(token)
+        )
+    ).json()
+    [event] = await AuditEvent.select().where(AuditEvent.action == "submit_bid")
+    digest = msgspec.json.decode(event["details"])["digest"]
+    assert digest == receipt["digest"]
+
+    def guess(rate: int) -> bytes:
+        bid = BidSubmission(**{**ENABLEMENT_BID, "hourly_rate_pence": rate})
+        return canonical_bid_content(msgspec.to_builtins(bid))
+
+    rates = range(1500, 2500)
+    assert not [r for r in rates if hashlib.sha256(guess(r)).hexdigest() == digest]
+    key = bytes.fromhex(receipt["digest_key"])
+    found = [r for r in rates if hmac.new(key, guess(r), hashlib.sha256).hexdigest() == digest]
+    assert found == [ENABLEMENT_BID["hourly_rate_pence"]], "the key's holder checks it"

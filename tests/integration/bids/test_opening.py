@@ -7,11 +7,14 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pytest
 
 from marketplace.audit.tables import AuditEvent
 from marketplace.awards.closing import close_call_off, close_due_call_offs
 from marketplace.bids import schemas
+from marketplace.bids.keys import call_off_data_key
+from marketplace.bids.sealing import RECEIPT_KEYED, RECEIPT_UNKEYED, bid_digest, open_bid
 from marketplace.bids.service import submit_bid
 from marketplace.bids.tables import Bid
 from marketplace.config import reset_settings
@@ -144,6 +147,57 @@ async def test_a_bid_altered_at_rest_is_flagged_and_never_used(client) -> None:
         await AuditEvent.select(AuditEvent.details).where(AuditEvent.action == "open_bids").first()
     )
     assert str(rows[0]["id"]) in event["details"]
+
+
+async def test_receipts_made_before_they_were_keyed_still_open_but_no_receipt_is_downgraded(
+    client,
+) -> None:
+    """A bid whose receipt predates keyed receipts (version 1, a plain SHA-256) is checked as it
+    was made; a keyed receipt's digest replaced by the plain SHA-256 of the same content no
+    longer matches (the version marker says how to check, not the digest)."""
+    c = await commissioning()
+    rates = {"Oakleaf Home Care": 1873, "Birchwood Care": 1890, "Cedar Care": 1901}
+    tokens = {name: (await admitted_provider(c, name))[1] for name in rates}
+    call_off_id = await published(client, c, enablement_body(c))
+    for name, rate in rates.items():
+        token = tokens[name]
+        answer = await client.put(
+            f"/api/v1/call-offs/{call_off_id}/bid",
+            json={**ENABLEMENT_BID, "hourly_rate_pence": rate},
+            headers=bearer(token),
+        )
+        assert answer.status_code == 201 and answer.json()["digest_algorithm"] == "HMAC-SHA256"
+    rows = await Bid.select().where(Bid.call_off == call_off_id).order_by(Bid.received_at)
+    assert [row["receipt_version"] for row in rows] == [RECEIPT_KEYED] * 3
+    key = await call_off_data_key(call_off_id)
+    assert key is not None
+
+    def plain(row: dict[str, Any]) -> str:
+        content = open_bid(
+            key, bytes(row["sealed_content"]), call_off_id, row["provider"], row["version"]
+        )
+        return bid_digest(msgspec.json.decode(content))
+
+    legacy, keyed, downgraded = rows
+    await Bid.update({Bid.receipt_version: RECEIPT_UNKEYED, Bid.digest: plain(legacy)}).where(
+        Bid.id == legacy["id"]
+    )
+    await Bid.update({Bid.digest: plain(downgraded)}).where(Bid.id == downgraded["id"])
+    mine = await client.get(f"/api/v1/call-offs/{call_off_id}/bid", headers=bearer(token))
+    assert mine.json()["digest_algorithm"] == "HMAC-SHA256"
+    await pass_the_deadline(call_off_id)
+    await close_due_call_offs()
+    opened = {
+        bid["bid_id"]: bid["integrity"]
+        for bid in (
+            await client.get(f"/api/v1/call-offs/{call_off_id}/bids", headers=bearer(c.token))
+        ).json()
+    }
+    assert opened == {
+        str(legacy["id"]): "intact",
+        str(keyed["id"]): "intact",
+        str(downgraded["id"]): "altered",
+    }
 
 
 async def test_submissions_racing_the_close_are_all_before_it_and_none_is_lost(

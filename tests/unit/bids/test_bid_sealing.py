@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,11 +15,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from marketplace.bids.sealing import (
+    RECEIPT_KEYED,
+    RECEIPT_UNKEYED,
     SealBroken,
     bid_digest,
     canonical_bid_content,
+    keyed_bid_digest,
     new_data_key,
     open_bid,
+    receipt_digest,
+    receipt_key,
     seal_bid,
     unwrap_data_key,
     wrap_data_key,
@@ -149,6 +155,33 @@ def test_canonical_content_is_sorted_compact_utf8() -> None:
         ).encode()
     )
     assert bid_digest(BID) == hashlib.sha256(canonical_bid_content(BID)).hexdigest()
+
+
+def test_a_keyed_receipt_is_the_hmac_of_the_canonical_content_under_its_receipt_key() -> None:
+    bid_id = uuid4()
+    key = receipt_key(KEK, bid_id, 1)
+    assert len(key) == 32
+    expected = hmac.new(key, canonical_bid_content(BID), hashlib.sha256).hexdigest()
+    assert keyed_bid_digest(key, BID) == expected
+    assert receipt_digest(RECEIPT_KEYED, KEK, bid_id, 1, BID) == expected
+    assert receipt_digest(RECEIPT_UNKEYED, KEK, bid_id, 1, BID) == bid_digest(BID)
+    assert expected != bid_digest(BID)
+    with pytest.raises(ValueError, match="unknown receipt version"):
+        receipt_digest(3, KEK, bid_id, 1, BID)
+
+
+def test_each_bid_version_has_its_own_receipt_key_and_only_the_kek_makes_it() -> None:
+    bid_id = uuid4()
+    keys = {
+        receipt_key(KEK, bid_id, 1),
+        receipt_key(KEK, bid_id, 2),
+        receipt_key(KEK, uuid4(), 1),
+        receipt_key(bytes(32), bid_id, 1),
+    }
+    assert len(keys) == 4
+    assert receipt_key(KEK, bid_id, 1) == receipt_key(KEK, UUID(str(bid_id).upper()), 1)
+    with pytest.raises(TypeError):
+        receipt_key(KEK, bid_id, True)
 
 
 def test_key_order_and_whitespace_do_not_change_the_digest() -> None:
