@@ -20,7 +20,9 @@ from marketplace.accounts.cqc_file import CqcFile, CqcFileError, read_cqc_file
 from marketplace.accounts.cqc_ratings import CqcImportSummary, import_regulator_ratings
 from marketplace.accounts.passwords import MIN_PASSWORD_LENGTH
 from marketplace.accounts.service import create_admin as create
+from marketplace.archive.anchors import AnchorConflict
 from marketplace.archive.bucket import ArchiveSetupError, init_archive
+from marketplace.audit.anchors import anchor_new_seals
 from marketplace.audit.sealing import seal_audit_log, verify_audit_log
 from marketplace.binding import bind_engine
 from marketplace.config import ConfigurationError, get_settings
@@ -163,9 +165,14 @@ def seal_audit() -> None:
         total = 0
         while sealed := await seal_audit_log():
             total += sealed
+        await anchor_new_seals()  # again, so that an archive that cannot be written is told
         return total
 
-    click.echo(f"Sealed {run_async(seal_everything())} events.")
+    try:
+        total = run_async(seal_everything())
+    except (AnchorConflict, ClientError, BotoCoreError, OSError) as exc:
+        _fail(f"the seals could not be anchored in the archive: {exc}")
+    click.echo(f"Sealed {total} events.")
 
 
 @main.group()
