@@ -163,7 +163,7 @@ async def check_anchors(seals: list[dict[str, Any]], now: datetime | None = None
     by_previous: dict[str, list[_Anchored]] = defaultdict(list)
     for anchor in anchors:
         by_previous[anchor.name.previous_hash].append(anchor)
-    pending = 0
+    missing: list[dict[str, Any]] = []
     for seal in seals:
         following = [
             a for a in by_previous.get(seal["previous_hash"], []) if a.name.seal_id == seal["id"]
@@ -172,6 +172,8 @@ async def check_anchors(seals: list[dict[str, Any]], now: datetime | None = None
         # Every log's first seal follows the genesis hash: other first seals are other logs'.
         first = seal["previous_hash"] == GENESIS_HASH
         if seal["hash"] in hashes and (first or len(hashes) == 1):
+            if missing:  # the sealer anchors in order: one left behind is not "not yet"
+                raise _missing(missing[0], store)
             continue
         if len(hashes) > 1 and not first:
             raise BrokenLink(
@@ -188,19 +190,23 @@ async def check_anchors(seals: list[dict[str, Any]], now: datetime | None = None
                 f"anchored in {store.where} as {anchored.stored.location}: {differs}"
             )
         if now - _aware(seal["sealed_at"]) > ANCHOR_GRACE:
-            raise BrokenLink(
-                f"seal {seal['id']} (sealed at {_when(seal['sealed_at'])}) has no anchor in "
-                f"{store.where}: its anchor is missing"
-            )
-        pending += 1
+            raise _missing(seal, store)
+        missing.append(seal)
     if seals:
         last = seals[-1]
         after = [a for a in by_previous.get(last["hash"], []) if a.name.seal_id > last["id"]]
         if after:
-            first = min(after, key=lambda a: a.name.seal_id)
+            removed = min(after, key=lambda a: a.name.seal_id)
             raise BrokenLink(
-                f"seal {first.name.seal_id} is anchored in {store.where} as "
-                f"{first.stored.location}, after seal {last['id']}, but the database has no such "
+                f"seal {removed.name.seal_id} is anchored in {store.where} as "
+                f"{removed.stored.location}, after seal {last['id']}, but the database has no such "
                 "seal: the newest seals were removed"
             )
-    return pending
+    return len(missing)
+
+
+def _missing(seal: dict[str, Any], store: AnchorStore) -> BrokenLink:
+    return BrokenLink(
+        f"seal {seal['id']} (sealed at {_when(seal['sealed_at'])}) has no anchor in "
+        f"{store.where}: its anchor is missing"
+    )
