@@ -148,11 +148,15 @@ def _first_seal_candidates(
     return firsts if len(firsts) == 1 and firsts[0].name.seal_id == seal["id"] else []
 
 
-async def check_anchors(seals: list[dict[str, Any]], now: datetime | None = None) -> int:
+async def check_anchors(
+    seals: list[dict[str, Any]], *, one_log: bool, now: datetime | None = None
+) -> int:
     """Check the database's seals (in id order, their chain already verified) against the anchors
     in the archive; raise BrokenLink naming the first seal and anchor that differ, a seal anchored
     in the archive but missing from the database, or a seal long without an anchor. Returns how
-    many of the newest seals are not anchored yet (within ANCHOR_GRACE)."""
+    many of the newest seals are not anchored yet (within ANCHOR_GRACE). With `one_log` (in
+    production) the archive must hold this log's anchors only: another first seal, or anchors
+    while the database has no seal, mean the log was started again or removed."""
     now = now or datetime.now(UTC)
     store = anchor_store()
     anchors = [
@@ -163,6 +167,8 @@ async def check_anchors(seals: list[dict[str, Any]], now: datetime | None = None
     by_previous: dict[str, list[_Anchored]] = defaultdict(list)
     for anchor in anchors:
         by_previous[anchor.name.previous_hash].append(anchor)
+    if one_log:
+        _check_one_log(seals, anchors, store)
     missing: list[dict[str, Any]] = []
     for seal in seals:
         following = [
@@ -203,6 +209,23 @@ async def check_anchors(seals: list[dict[str, Any]], now: datetime | None = None
                 "seal: the newest seals were removed"
             )
     return len(missing)
+
+
+def _check_one_log(
+    seals: list[dict[str, Any]], anchors: list[_Anchored], store: AnchorStore
+) -> None:
+    if not seals and anchors:
+        raise BrokenLink(
+            f"the database has no seal, but {store.where} holds {len({a.name for a in anchors})} "
+            "anchors: the log was removed"
+        )
+    firsts = {a.name: a.stored.location for a in anchors if a.name.previous_hash == GENESIS_HASH}
+    if len(firsts) > 1:
+        raise BrokenLink(
+            f"{store.where} holds {len(firsts)} different first seals "
+            f"({', '.join(sorted(firsts.values()))}): the log was started again, its first seal "
+            "rewritten or the whole log replaced"
+        )
 
 
 def _missing(seal: dict[str, Any], store: AnchorStore) -> BrokenLink:

@@ -4,6 +4,7 @@ on PostgreSQL; SQLite has none) is found by `verify`, naming the anchor and the 
 
 from __future__ import annotations
 
+import base64
 import sqlite3
 import stat
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,7 @@ from marketplace.audit.chain import chain_hash, event_digest
 from marketplace.audit.sealing import seal_audit_log, verify_audit_log
 from marketplace.audit.service import record
 from marketplace.audit.tables import AuditAnchor, AuditEvent, AuditEventDigest, AuditSeal
-from marketplace.config import get_settings
+from marketplace.config import get_settings, reset_settings
 from marketplace.db import current_engine, is_postgres
 from tests.factories import PASSWORD
 from tests.integration.archive.test_archive import use_s3
@@ -240,3 +241,33 @@ def test_the_audit_verify_command_names_the_anchor_of_a_rewritten_history(tmp_pa
     )
     assert f"{PREFIX}000000000002-" in broken.stderr
     assert "event 2 (create_admin on user " in broken.stderr
+
+
+async def test_in_production_a_log_removed_or_started_again_is_reported(
+    backend: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The archive is this log's alone (the tests' shared local folder holds every test's log).
+    monkeypatch.setenv("MARKETPLACE_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("MARKETPLACE_ENV", "production")
+    monkeypatch.setenv("MARKETPLACE_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("MARKETPLACE_KEK", base64.b64encode(bytes(32)).decode())
+    reset_settings()
+    await three_seals()
+    assert (await verify_audit_log()).ok
+    await operator(
+        ("DELETE FROM audit_event_digest", ()),
+        ("DELETE FROM audit_anchor", ()),
+        ("DELETE FROM audit_seal", ()),
+    )
+    removed = await verify_audit_log()
+    assert removed.message == (
+        f"the database has no seal, but {anchor_store().where} holds 3 anchors: the log was removed"
+    )
+
+    assert await seal_audit_log() == 6  # the same events, sealed again from the start
+    again = await verify_audit_log()
+    assert not again.ok
+    assert again.message.startswith(f"{anchor_store().where} holds 2 different first seals (")
+    assert again.message.endswith(
+        "): the log was started again, its first seal rewritten or the whole log replaced"
+    )
