@@ -15,7 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -79,6 +80,12 @@ def _canonical_value(value: Any) -> Any:
     raise TypeError(f"bid content cannot hold a {type(value).__name__}")
 
 
+def kek_fingerprint(kek: bytes) -> str:
+    """A name for a key-encryption key that reveals nothing of it (for the audit log): 16 hex
+    digits of the SHA-256 of a label and the key."""
+    return hashlib.sha256(b"care-marketplace/kek-fingerprint/v1|" + kek).hexdigest()[:16]
+
+
 def new_data_key() -> bytes:
     """A fresh random 256-bit data key for one call-off."""
     return os.urandom(KEY_BYTES)
@@ -100,6 +107,27 @@ def unwrap_data_key(kek: bytes, wrapped: bytes, call_off_id: UUID) -> bytes:
         _key_binding(call_off_id),
         "the data key does not unwrap: wrong key-encryption key, another call-off's key, or altered",
     )
+
+
+def unwrap_data_key_under_any(
+    keks: Sequence[bytes], wrapped: bytes, call_off_id: UUID
+) -> tuple[bytes, bytes]:
+    """The call-off's data key and the KEK (of `keks`, tried in order) it opened under: during a
+    rotation, the new KEK then the one being replaced. SealBroken if it opens under none."""
+    for kek in keks:
+        with suppress(SealBroken):
+            return unwrap_data_key(kek, wrapped, call_off_id), kek
+    return unwrap_data_key(keks[-1], wrapped, call_off_id), keks[-1]  # raises SealBroken
+
+
+def rewrap_data_key(old_kek: bytes, new_kek: bytes, wrapped: bytes, call_off_id: UUID) -> bytes:
+    """The data key wrapped under `old_kek`, wrapped under `new_kek` instead (checked to unwrap to
+    the same key before it is handed back). SealBroken if it does not open under `old_kek`."""
+    data_key = unwrap_data_key(old_kek, wrapped, call_off_id)
+    rewrapped = wrap_data_key(new_kek, data_key, call_off_id)
+    if unwrap_data_key(new_kek, rewrapped, call_off_id) != data_key:  # never: AES-GCM round trip
+        raise SealBroken("the re-wrapped data key does not unwrap to the same key")
+    return rewrapped
 
 
 def seal_bid(
