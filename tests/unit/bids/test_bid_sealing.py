@@ -17,10 +17,13 @@ from marketplace.bids.sealing import (
     SealBroken,
     bid_digest,
     canonical_bid_content,
+    kek_fingerprint,
     new_data_key,
     open_bid,
+    rewrap_data_key,
     seal_bid,
     unwrap_data_key,
+    unwrap_data_key_under_any,
     wrap_data_key,
 )
 
@@ -241,3 +244,25 @@ def test_any_bid_opens_to_what_was_sealed_and_its_digest_ignores_key_order(
     shuffled = dict(data.draw(st.permutations(list(bid.items()))))
     assert bid_digest(shuffled) == bid_digest(bid)
     assert canonical_bid_content(json.loads(plaintext)) == plaintext
+
+
+def test_a_data_key_rewrapped_under_a_new_kek_opens_under_it_alone_to_the_same_key() -> None:
+    new_kek = bytes(range(1, 33))
+    data_key = new_data_key()
+    wrapped = wrap_data_key(KEK, data_key, CALL_OFF)
+    rewrapped = rewrap_data_key(KEK, new_kek, wrapped, CALL_OFF)
+    assert unwrap_data_key(new_kek, rewrapped, CALL_OFF) == data_key
+    with pytest.raises(SealBroken):
+        unwrap_data_key(KEK, rewrapped, CALL_OFF)
+    with pytest.raises(SealBroken):
+        rewrap_data_key(KEK, new_kek, rewrapped, CALL_OFF)  # not under the old KEK any more
+    assert unwrap_data_key_under_any([new_kek, KEK], wrapped, CALL_OFF) == (data_key, KEK)
+    assert unwrap_data_key_under_any([new_kek, KEK], rewrapped, CALL_OFF) == (data_key, new_kek)
+    with pytest.raises(SealBroken):
+        unwrap_data_key_under_any([bytes(32), bytes(range(2, 34))], wrapped, CALL_OFF)
+
+
+def test_a_kek_fingerprint_names_a_key_without_revealing_it() -> None:
+    assert kek_fingerprint(KEK) == kek_fingerprint(bytes(range(32)))
+    assert kek_fingerprint(KEK) != kek_fingerprint(bytes(range(1, 33)))
+    assert len(kek_fingerprint(KEK)) == 16 and KEK.hex()[:16] != kek_fingerprint(KEK)
