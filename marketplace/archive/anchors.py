@@ -10,6 +10,7 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from marketplace.archive.local_store import write_file_once
 from marketplace.archive.s3_store import s3_client
 from marketplace.archive.storage import sha256_base64
 from marketplace.audit.anchors import AnchorStore, StoredAnchor
@@ -32,22 +33,11 @@ class LocalAnchorStore:
 
     @staticmethod
     def _write_once(path: Path, body: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            write_file_once(path, body)
         except FileExistsError:
             if path.read_bytes() != body:
                 raise AnchorConflict(f"anchor {path.name} exists with other contents") from None
-            return
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(body)
-                handle.flush()
-                os.fsync(handle.fileno())
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-        path.chmod(0o444)
 
     async def list(self) -> list[StoredAnchor]:
         def names() -> list[str]:

@@ -142,10 +142,10 @@ def _first_seal_candidates(
 ) -> list[_Anchored]:
     # The archive may hold other logs' first seals (a test's, a previous installation's): one of
     # them is this log's only when it is the only first seal there.
-    if seal["previous_hash"] != GENESIS_HASH or following:
+    if seal["previous_hash"] != GENESIS_HASH:
         return following
-    firsts = [a for a in anchors if a.name.previous_hash == GENESIS_HASH]
-    return firsts if len(firsts) == 1 and firsts[0].name.seal_id == seal["id"] else []
+    firsts = {a.name: a for a in anchors if a.name.previous_hash == GENESIS_HASH}
+    return list(firsts.values()) if len(firsts) == 1 else []
 
 
 async def check_anchors(

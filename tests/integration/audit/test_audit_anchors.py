@@ -25,16 +25,8 @@ from marketplace.audit.tables import AuditAnchor, AuditEvent, AuditEventDigest, 
 from marketplace.config import get_settings, reset_settings
 from marketplace.db import current_engine, is_postgres
 from tests.factories import PASSWORD
-from tests.integration.archive.test_archive import use_s3
+from tests.integration.archive.test_archive import backend, use_s3  # noqa: F401 (the archive's fixture: local folder or S3)
 from tests.support import run_marketplace
-
-
-@pytest.fixture(params=["local", "s3"])
-async def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, db: str) -> str:
-    if request.param == "s3":
-        use_s3(monkeypatch)
-    await init_archive()
-    return str(request.param)
 
 
 async def operator(*statements: tuple[str, tuple[Any, ...]]) -> None:
@@ -87,13 +79,14 @@ async def rechain_from(seal_id: int) -> None:
         previous_hash = hash_
 
 
-async def test_every_seal_is_anchored_write_once_in_the_archive(backend: str) -> None:
+@pytest.mark.usefixtures("backend")
+async def test_every_seal_is_anchored_write_once_in_the_archive() -> None:
     seals = await three_seals()
     names = {anchor.name for anchor in await anchor_store().list()}
     for seal in seals:
         name = f"{seal['id']:012d}-{seal['previous_hash']}-{seal['hash']}"
         assert name in names
-        if backend == "s3":
+        if get_settings().s3_configured:
             head = s3_client(get_settings()).head_object(
                 Bucket=get_settings().s3_bucket, Key=PREFIX + name
             )
@@ -108,9 +101,8 @@ async def test_every_seal_is_anchored_write_once_in_the_archive(backend: str) ->
     assert result.message == "ok: 6 events in 3 seals, as anchored in the archive"
 
 
-async def test_history_rewritten_and_rechained_in_the_database_is_found_by_its_anchor(
-    backend: str,
-) -> None:
+@pytest.mark.usefixtures("backend")
+async def test_history_rewritten_and_rechained_in_the_database_is_found_by_its_anchor() -> None:
     await three_seals()
     forged = (await AuditEvent.select().order_by(AuditEvent.id))[2]  # sealed in seal 2
     await operator(
@@ -131,7 +123,8 @@ async def test_history_rewritten_and_rechained_in_the_database_is_found_by_its_a
     assert result.seals == 3  # the chain itself holds: only the anchor tells
 
 
-async def test_the_newest_seals_removed_from_the_database_are_reported(backend: str) -> None:
+@pytest.mark.usefixtures("backend")
+async def test_the_newest_seals_removed_from_the_database_are_reported() -> None:
     seals = await three_seals()
     await operator(
         ("DELETE FROM audit_event_digest WHERE seal = {}", (3,)),
@@ -148,7 +141,8 @@ async def test_the_newest_seals_removed_from_the_database_are_reported(backend: 
     )
 
 
-async def test_a_seal_whose_anchor_is_missing_is_reported(backend: str, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("backend")
+async def test_a_seal_whose_anchor_is_missing_is_reported(tmp_path: Path) -> None:
     await record(None, "test_event", "test", 1)
     await seal_audit_log()
     # Seal 2's anchor goes somewhere else, as if lost: the archive refuses to delete one (Object
@@ -243,8 +237,9 @@ def test_the_audit_verify_command_names_the_anchor_of_a_rewritten_history(tmp_pa
     assert "event 2 (create_admin on user " in broken.stderr
 
 
+@pytest.mark.usefixtures("backend")
 async def test_in_production_a_log_removed_or_started_again_is_reported(
-    backend: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # The archive is this log's alone (the tests' shared local folder holds every test's log).
     monkeypatch.setenv("MARKETPLACE_VAR_DIR", str(tmp_path))
