@@ -17,7 +17,13 @@ from marketplace.accounts import two_factor
 from marketplace.audit.tables import AuditEvent
 from marketplace.awards.closing import close_due_call_offs
 from marketplace.bids.key_rotation import RotationRefused, rotate_key_encryption_key
-from marketplace.bids.sealing import SealBroken, kek_fingerprint, unwrap_data_key
+from marketplace.bids.sealing import (
+    SealBroken,
+    kek_fingerprint,
+    new_data_key,
+    unwrap_data_key,
+    wrap_data_key,
+)
 from marketplace.bids.tables import CallOffKey
 from marketplace.config import reset_settings
 from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body
@@ -185,3 +191,24 @@ async def test_the_rotate_kek_command_resumes_and_finishes(
     ]
     await bids_open_under_the_new_kek_alone(client, c, call_offs, monkeypatch)
     assert await two_factor.check_code(user.id, next_code(secret)) == "authenticator"
+
+
+async def test_a_key_that_opens_under_neither_kek_is_named_and_left_as_it_is(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_keys(monkeypatch, OLD_KEK)
+    _, _, call_offs, _ = await sealed_marketplace(client)
+    stranger = wrap_data_key(os.urandom(32), new_data_key(), call_offs[1])  # type: ignore[arg-type]
+    await CallOffKey.update({CallOffKey.wrapped_key: stranger}).where(
+        CallOffKey.call_off == call_offs[1]
+    )
+
+    use_keys(monkeypatch, NEW_KEK, previous=OLD_KEK)
+    rotation = await rotate_key_encryption_key()
+    assert [str(c) for c in rotation.unopenable] == [call_offs[1]]
+    assert (rotation.rewrapped, rotation.complete) == (2, False)
+    assert f"open under neither key and were left as they are: call-off {call_offs[1]}" in (
+        rotation.describe()
+    )
+    assert (await wrapped_keys())[call_offs[1]] == stranger
+    assert not await AuditEvent.exists().where(AuditEvent.action == "rotate_kek")
