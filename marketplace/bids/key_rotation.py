@@ -85,6 +85,7 @@ async def _rewrap_batch(
     """One batch in one transaction; returns what it did and the last id it looked at (None when
     there was nothing left)."""
     done = Rotation()
+    rewrapped: list[str] = []
     async with write_transaction():
         query = CallOffKey.select(CallOffKey.id, CallOffKey.call_off, CallOffKey.wrapped_key)
         if after is not None:
@@ -108,13 +109,14 @@ async def _rewrap_batch(
                 {CallOffKey.wrapped_key: rewrap_data_key(old, new, wrapped, call_off)}
             ).where(CallOffKey.id == row["id"])
             done.rewrapped += 1
-        if done.rewrapped:
+            rewrapped.append(str(call_off))
+        if rewrapped:
             await record(
                 None,
                 "rewrap_data_keys",
                 "call_off_key",
                 kek_fingerprint(new),
-                details={"count": done.rewrapped},
+                details={"count": len(rewrapped), "call_offs": rewrapped},
             )
     return done, last
 
