@@ -1,5 +1,5 @@
 """The `marketplace` command: run, migrate, demo, admin create, import-postcodes, import-cqc,
-collectstatic, backup, restore."""
+collectstatic, audit verify and seal, keys rotate-kek, archive init, backup, restore."""
 
 from __future__ import annotations
 
@@ -20,9 +20,12 @@ from marketplace.accounts.cqc_file import CqcFile, CqcFileError, read_cqc_file
 from marketplace.accounts.cqc_ratings import CqcImportSummary, import_regulator_ratings
 from marketplace.accounts.passwords import MIN_PASSWORD_LENGTH
 from marketplace.accounts.service import create_admin as create
+from marketplace.archive.anchors import AnchorConflict
 from marketplace.archive.bucket import ArchiveSetupError, init_archive
+from marketplace.audit.anchors import anchor_new_seals
 from marketplace.audit.sealing import seal_audit_log, verify_audit_log
 from marketplace.backup import BackupRefused, back_up, restore
+from marketplace.bids.key_rotation import RotationRefused, rotate_key_encryption_key
 from marketplace.binding import bind_engine
 from marketplace.config import ConfigurationError, get_settings
 from marketplace.db import current_engine, start_engine, stop_engine
@@ -164,9 +167,39 @@ def seal_audit() -> None:
         total = 0
         while sealed := await seal_audit_log():
             total += sealed
+        await anchor_new_seals()  # again, so that an archive that cannot be written is told
         return total
 
-    click.echo(f"Sealed {run_async(seal_everything())} events.")
+    try:
+        total = run_async(seal_everything())
+    except (AnchorConflict, ClientError, BotoCoreError, OSError) as exc:
+        _fail(f"the seals could not be anchored in the archive: {exc}")
+    click.echo(f"Sealed {total} events.")
+
+
+@main.group()
+def keys() -> None:
+    """The key-encryption key (KEK) and what is sealed under it."""
+
+
+@keys.command("rotate-kek")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Re-wrap at most this many keys and secrets in this run (run again to go on).",
+)
+def rotate_kek(limit: int | None) -> None:
+    """Re-wrap every call-off data key and re-seal every two-factor secret under MARKETPLACE_KEK,
+    from MARKETPLACE_PREVIOUS_KEK; resumable, audited."""
+
+    try:
+        rotation = run_async(rotate_key_encryption_key(limit))
+    except RotationRefused as exc:
+        _fail(str(exc))
+    click.echo(rotation.describe())
+    if rotation.unopenable or rotation.two_factor.unopenable:
+        sys.exit(1)
 
 
 @main.group()

@@ -41,10 +41,20 @@ class Settings:
     # None: the care domain's defaults (3 in 12, marketplace/care/rules.py).
     enablement_bar_failures: int | None = None
     enablement_bar_months: int | None = None
+    # The key-encryption key being replaced, during a rotation only (docs/operations.md 3): keys
+    # that do not open under the KEK are tried under it until `marketplace keys rotate-kek` is done.
+    previous_key_encryption_key: bytes | None = None
 
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def key_encryption_keys(self) -> list[bytes]:
+        """The KEK, then (during a rotation) the one it replaces: what was sealed under either
+        still opens; everything new is sealed under the KEK."""
+        previous = self.previous_key_encryption_key
+        return [self.key_encryption_key, *([previous] if previous else [])]
 
     @property
     def s3_configured(self) -> bool:
@@ -64,13 +74,13 @@ def _local_key(var_dir: Path, name: str, length: int) -> bytes:
     return key
 
 
-def _decode_kek(value: str) -> bytes:
+def _decode_kek(value: str, name: str = "MARKETPLACE_KEK") -> bytes:
     try:
         key = base64.b64decode(value, validate=True)
     except ValueError as exc:
-        raise ConfigurationError("MARKETPLACE_KEK must be base64 for 32 bytes") from exc
+        raise ConfigurationError(f"{name} must be base64 for 32 bytes") from exc
     if len(key) != 32:
-        raise ConfigurationError("MARKETPLACE_KEK must be base64 for exactly 32 bytes")
+        raise ConfigurationError(f"{name} must be base64 for exactly 32 bytes")
     return key
 
 
@@ -101,6 +111,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_key = _local_key(var_dir, "secret_key", 32)
     kek_text = env_vars.get("MARKETPLACE_KEK")
     kek = _decode_kek(kek_text) if kek_text else _local_key(var_dir, "kek", 32)
+    previous_text = env_vars.get("MARKETPLACE_PREVIOUS_KEK")
+    previous_kek = _decode_kek(previous_text, "MARKETPLACE_PREVIOUS_KEK") if previous_text else None
 
     database_url = env_vars.get("DATABASE_URL") or f"sqlite:///{var_dir / 'marketplace.sqlite'}"
     if not database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
@@ -148,6 +160,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         job_timeout_seconds=max(1, whole_number("MARKETPLACE_JOB_TIMEOUT_SECONDS", 60)),
         enablement_bar_failures=optional_positive("MARKETPLACE_ENABLEMENT_BAR_FAILURES"),
         enablement_bar_months=optional_positive("MARKETPLACE_ENABLEMENT_BAR_MONTHS"),
+        previous_key_encryption_key=previous_kek,
     )
 
 

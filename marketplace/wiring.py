@@ -1,6 +1,7 @@
 """Wiring the domains together where a lower one needs something only a higher one knows: the outbox
 runs every domain's jobs, a call-off shows how many bids it has and why invitees declined it, the
-archive learns what kind an owner organisation is (and the audit log's pages their names), and the records the quality ranking rests on
+archive learns what kind an owner organisation is (and the audit log's pages their names), the audit
+log anchors its seals in the archive, and the records the quality ranking rests on
 recompute it when they change, and a CQC rating falling to inadequate re-checks the
 provider's call-offs and awards. Called once at start-up by the web process and the worker (and by
 the tests); calling it again changes nothing."""
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 from marketplace.accounts.cqc_ratings import react_to_inadequate_with
 from marketplace.accounts.queries import organisation_kind, organisation_names
+from marketplace.archive.anchors import anchor_store
 from marketplace.archive.service import look_up_organisation_kinds_with
+from marketplace.audit.anchors import keep_anchors_in
 from marketplace.audit.pages import name_organisations_with
 from marketplace.awards.quality_ranking import rerank_providers
 from marketplace.awards.standing_changes import when_rated_inadequate
@@ -28,3 +31,4 @@ def wire() -> None:
     look_up_organisation_kinds_with(organisation_kind)
     name_organisations_with(organisation_names)
     react_to_inadequate_with(when_rated_inadequate)
+    keep_anchors_in(anchor_store)

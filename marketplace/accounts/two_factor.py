@@ -35,6 +35,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def _open_secret(user_id: UUID, sealed: bytes) -> str:
+    # During a rotation of the KEK, a secret not re-sealed yet opens under the previous one.
+    return rules.open_secret_under_any(get_settings().key_encryption_keys, user_id, sealed)[0]
+
+
 async def is_enrolled(user_id: UUID) -> bool:
     return bool(
         await TwoFactor.exists().where(
@@ -78,7 +83,7 @@ async def start_enrolment(user_id: UUID, email: str) -> Enrolment:
                 user=user_id, sealed_secret=rules.seal_secret(kek, user_id, secret)
             ).save()
         else:
-            secret = rules.open_secret(kek, user_id, row["sealed_secret"])
+            secret = _open_secret(user_id, row["sealed_secret"])
     return Enrolment(secret, rules.provisioning_uri(secret, email))
 
 
@@ -88,13 +93,12 @@ async def confirm_enrolment(
     """The first right code confirms the authenticator; returns the ten recovery codes, shown
     once (only their hashes are kept)."""
     moment = moment or now()
-    kek = get_settings().key_encryption_key
     async with write_transaction():
         row = await for_update(TwoFactor.select().where(TwoFactor.user == user_id)).first()
         if row is None or row["enrolled_at"] is not None:
             raise WrongState("Start setting up two-factor sign-in again")
         _check_not_locked(row, moment)
-        secret = rules.open_secret(kek, user_id, row["sealed_secret"])
+        secret = _open_secret(user_id, row["sealed_secret"])
         step = rules.matching_step(secret, code, moment, row["last_used_step"])
         if step is None:
             await _count_failure(row, moment, user_id, "enrolment", actor)
@@ -173,7 +177,6 @@ async def check_code(
     """Check a code from the authenticator or an unused recovery code (which is then used up);
     returns which it was. A wrong one counts towards the lock and raises NotSignedIn."""
     moment = moment or now()
-    kek = get_settings().key_encryption_key
     async with write_transaction():
         row = await for_update(TwoFactor.select().where(TwoFactor.user == user_id)).first()
         if row is None or row["enrolled_at"] is None:
@@ -192,7 +195,7 @@ async def check_code(
                 )
                 return "recovery code"
         else:
-            secret = rules.open_secret(kek, user_id, row["sealed_secret"])
+            secret = _open_secret(user_id, row["sealed_secret"])
             step = rules.matching_step(secret, code, moment, row["last_used_step"])
             if step is not None:
                 await TwoFactor.update(

@@ -14,10 +14,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
+from contextlib import suppress
 from datetime import datetime
 from uuid import UUID
 
 import pyotp
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 STEP_SECONDS = 30
@@ -108,3 +111,12 @@ def open_secret(kek: bytes, user_id: UUID, blob: bytes) -> str:
         raise ValueError("not a sealed two-factor secret")
     plain = AESGCM(_secret_key(kek)).decrypt(blob[1:13], blob[13:], _binding(user_id))
     return plain.decode()
+
+
+def open_secret_under_any(keks: Sequence[bytes], user_id: UUID, blob: bytes) -> tuple[str, bytes]:
+    """The secret and the KEK (of `keks`, tried in order) it opened under: during a rotation of
+    the KEK, the new one then the one being replaced. InvalidTag if it opens under none."""
+    for kek in keks[:-1]:
+        with suppress(InvalidTag):
+            return open_secret(kek, user_id, blob), kek
+    return open_secret(keks[-1], user_id, blob), keks[-1]

@@ -14,6 +14,22 @@ from marketplace.archive.storage import StoredObject, damaged
 _KEY = re.compile(r"^[a-z]+(/[0-9A-Za-z-]+)+$")
 
 
+def write_file_once(path: Path, content: bytes) -> None:
+    """Create the file exclusively (FileExistsError if it exists), write it through to the disk
+    and make it read-only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    path.chmod(0o444)
+
+
 class LocalDocumentStore:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -27,26 +43,12 @@ class LocalDocumentStore:
     async def put(
         self, key: str, content: bytes, sha256_hex: str, media_type: str, retain_until: datetime
     ) -> str | None:
-        await asyncio.to_thread(self._write_once, self.path_of(key), content)
+        await asyncio.to_thread(write_file_once, self.path_of(key), content)
         return None
 
     async def keep_until(self, stored: StoredObject, retain_until: datetime) -> None:
         # The folder's files are read-only for ever; the lock's end is kept in the database only.
         return None
-
-    @staticmethod
-    def _write_once(path: Path, content: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-        path.chmod(0o444)
 
     async def read(self, stored: StoredObject) -> bytes:
         # Read once into memory and check what was read: checking the file and then streaming

@@ -5,7 +5,9 @@ these, so that they cannot disagree about what was sealed."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +18,15 @@ GENESIS_HASH = "0" * 64
 # The first element of every canonical form, so that a later change of form can be told apart.
 CANONICAL_VERSION = "audit-event-v1"
 
+# The first element of every anchor's body.
+ANCHOR_VERSION = "audit-anchor-v1"
+
 _encoder = msgspec.json.Encoder()
+_ANCHOR_NAME = re.compile(r"^([0-9]{12})-([0-9a-f]{64})-([0-9a-f]{64})$")
+
+
+class BrokenLink(Exception):
+    """The first place where the log is not what was sealed (or anchored)."""
 
 
 def _text(value: Any) -> str | None:
@@ -73,3 +83,43 @@ def describe_event(event: Mapping[str, Any]) -> str:
         moment = moment.replace(tzinfo=UTC)
     when = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"event {event['id']} ({event['action']} on {target} at {when})"
+
+
+@dataclass(frozen=True)
+class AnchorName:
+    """What an anchor's name says: which seal, the hash it follows, and its own hash."""
+
+    seal_id: int
+    previous_hash: str
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.seal_id:012d}-{self.previous_hash}-{self.hash}"
+
+    @classmethod
+    def parse(cls, name: str) -> AnchorName | None:
+        """The anchor a name stands for, or None for a name that is not an anchor's."""
+        match = _ANCHOR_NAME.match(name)
+        if not match:
+            return None
+        return cls(int(match[1]), match[2], match[3])
+
+
+def anchor_body(seal: Mapping[str, Any], digests: Sequence[Mapping[str, Any]]) -> bytes:
+    """What an anchor holds: the seal, and each of its events' id and digest in id order (so a
+    verifier can name the event that differs)."""
+    return _encoder.encode(
+        {
+            "format": ANCHOR_VERSION,
+            "seal": int(seal["id"]),
+            "sealed_at": utc_iso(seal["sealed_at"]),
+            "previous_hash": seal["previous_hash"],
+            "hash": seal["hash"],
+            "events": [[int(row["event_id"]), row["digest"]] for row in digests],
+        }
+    )
+
+
+def anchored_digests(body: bytes) -> dict[int, str]:
+    """Each event id an anchor's body names, with its digest as sealed."""
+    return {int(event_id): str(digest) for event_id, digest in msgspec.json.decode(body)["events"]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
@@ -10,8 +11,16 @@ from typing import Any, TypeVar
 
 from piccolo.columns.combination import WhereRaw
 
-from marketplace.audit.chain import GENESIS_HASH, chain_hash, describe_event, event_digest
+from marketplace.audit.anchors import anchor_new_seals, check_anchors
+from marketplace.audit.chain import (
+    GENESIS_HASH,
+    BrokenLink,
+    chain_hash,
+    describe_event,
+    event_digest,
+)
 from marketplace.audit.tables import AuditEvent, AuditEventDigest, AuditSeal
+from marketplace.config import get_settings
 from marketplace.db import is_postgres, write_transaction
 
 # pg_advisory_xact_lock key held by the one sealer at work ("audi" in ASCII).
@@ -24,6 +33,7 @@ _UNSEALED = WhereRaw(
     "NOT EXISTS (SELECT 1 FROM audit_event_digest d WHERE d.event_id = audit_event.id)"
 )
 T = TypeVar("T")
+log = logging.getLogger("marketplace.audit")
 
 
 def _chunks(items: Sequence[T], size: int = _IN_CHUNK) -> Iterator[Sequence[T]]:
@@ -33,7 +43,18 @@ def _chunks(items: Sequence[T], size: int = _IN_CHUNK) -> Iterator[Sequence[T]]:
 
 async def seal_audit_log(max_events: int = 5000) -> int:
     """Seal up to `max_events` events not sealed yet, oldest id first, into one new seal chained
-    to the latest; returns how many were sealed (0 when there was nothing to seal)."""
+    to the latest, then anchor it (and any seal not anchored yet) in the archive; returns how
+    many events were sealed (0 when there was nothing to seal). An archive that cannot be written
+    is logged, not raised: the seal stands, and its anchor is written at a later run."""
+    sealed = await _seal(max_events)
+    try:
+        await anchor_new_seals()
+    except Exception:
+        log.exception("The audit seals could not be anchored in the archive; will retry")
+    return sealed
+
+
+async def _seal(max_events: int) -> int:
     async with write_transaction():
         if is_postgres():
             # Two sealers would both chain to the same latest seal; SQLite's IMMEDIATE
@@ -74,10 +95,7 @@ class VerifyResult:
     sealed_events: int = 0
     seals: int = 0
     unsealed_events: int = 0
-
-
-class BrokenLink(Exception):
-    """The first place where the log is not what was sealed."""
+    unanchored_seals: int = 0
 
 
 async def _seal_groups() -> AsyncIterator[list[dict[str, Any]]]:
@@ -156,10 +174,12 @@ async def _check_no_event_sealed_twice() -> None:
 
 
 async def verify_audit_log() -> VerifyResult:
-    """Recompute every event's digest and every seal's hash, in order; report the first link that
-    does not hold, or that all is well with the counts."""
+    """Recompute every event's digest and every seal's hash, in order, then check the seals
+    against their anchors in the archive; report the first link that does not hold, or that all
+    is well with the counts."""
     previous: dict[str, Any] | None = None
     seals = sealed = 0
+    checked: list[dict[str, Any]] = []
     try:
         await _check_no_event_sealed_twice()
         async for group in _seal_groups():
@@ -171,12 +191,29 @@ async def verify_audit_log() -> VerifyResult:
                 previous = seal
                 seals += 1
                 sealed += seal["event_count"]
+                checked.append(_link_of(seal))
+        unanchored = await check_anchors(checked, one_log=get_settings().production)
     except BrokenLink as exc:
         return VerifyResult(ok=False, message=str(exc), sealed_events=sealed, seals=seals)
+
     unsealed = await AuditEvent.count().where(_UNSEALED)
     message = f"ok: {sealed} events in {seals} seals"
+    if seals > unanchored:
+        message += ", as anchored in the archive"
+    if unanchored:
+        message += f"; {unanchored} newest seals not anchored yet"
     if unsealed:
         message += f"; {unsealed} recent events not sealed yet"
     return VerifyResult(
-        ok=True, message=message, sealed_events=sealed, seals=seals, unsealed_events=unsealed
+        ok=True,
+        message=message,
+        sealed_events=sealed,
+        seals=seals,
+        unsealed_events=unsealed,
+        unanchored_seals=unanchored,
     )
+
+
+def _link_of(seal: dict[str, Any]) -> dict[str, Any]:
+    keep = ("id", "previous_hash", "hash", "sealed_at")
+    return {name: seal[name] for name in keep}

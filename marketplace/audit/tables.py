@@ -48,3 +48,11 @@ class AuditEventDigest(Table, tablename="audit_event_digest"):
     event_id = BigInt(primary_key=True)
     seal = ForeignKey(AuditSeal, on_delete=OnDelete.restrict, index=True)
     digest = Varchar(length=64)
+
+
+class AuditAnchor(Table, tablename="audit_anchor"):
+    """That a seal's anchor has been written to the archive (so the sealer writes each once). Only
+    the sealer's bookkeeping: `verify` reads the anchors in the archive, never this table."""
+
+    seal = BigInt(primary_key=True)
+    anchored_at = Timestamptz()

@@ -1,5 +1,6 @@
-"""A call-off's data key: made on its first bid, kept only wrapped by the key-encryption key; and
-a bid version's receipt key, derived from the key-encryption key whenever it is needed."""
+"""A call-off's data key: made on its first bid, kept only wrapped by the key-encryption key (new
+keys under the KEK; during a rotation, an old one opens under the KEK being replaced too); and a
+bid version's receipt key, derived from the call-off's data key whenever it is needed."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from marketplace.bids.sealing import (
     RECEIPT_KEYED,
     new_data_key,
     receipt_key,
-    unwrap_data_key,
+    unwrap_data_key_under_any,
     wrap_data_key,
 )
 from marketplace.bids.tables import CallOffKey
@@ -20,16 +21,16 @@ from marketplace.config import get_settings
 async def call_off_data_key(call_off_id: UUID, *, create: bool = False) -> bytes | None:
     """The call-off's data key, unwrapped; made and stored wrapped when `create` is set and it
     has none yet (inside the caller's transaction); None when it has none."""
-    kek = get_settings().key_encryption_key
+    keks = get_settings().key_encryption_keys
     rows = await CallOffKey.raw(_WRAPPED_KEY, call_off_id)  # every bid: no query building
     if rows:
-        return unwrap_data_key(kek, bytes(rows[0]["wrapped_key"]), call_off_id)
+        return unwrap_data_key_under_any(keks, bytes(rows[0]["wrapped_key"]), call_off_id)[0]
     if not create:
         return None
     # Bids on one call-off run side by side: when two make its key at once, the first to commit
     # wins and the other takes that one (the unique call-off column decides).
     data_key = new_data_key()
-    wrapped = wrap_data_key(kek, data_key, call_off_id)
+    wrapped = wrap_data_key(keks[0], data_key, call_off_id)
     await CallOffKey.insert(CallOffKey(call_off=call_off_id, wrapped_key=wrapped)).on_conflict(
         target=CallOffKey.call_off, action="DO NOTHING"
     )
@@ -39,9 +40,20 @@ async def call_off_data_key(call_off_id: UUID, *, create: bool = False) -> bytes
 _WRAPPED_KEY = "SELECT wrapped_key FROM call_off_key WHERE call_off = {}"
 
 
-def receipt_key_of(bid_id: UUID, version: int) -> bytes:
-    """The key of this bid version's receipt digest (never stored: derived from the KEK)."""
-    return receipt_key(get_settings().key_encryption_key, bid_id, version)
+async def data_keys_of(call_off_ids: list[UUID]) -> dict[UUID, bytes]:
+    """The data keys of these call-offs that have one, unwrapped, in one query."""
+    if not call_off_ids:
+        return {}
+    keks = get_settings().key_encryption_keys
+    rows = await CallOffKey.select(CallOffKey.call_off, CallOffKey.wrapped_key).where(
+        CallOffKey.call_off.is_in(list(set(call_off_ids)))
+    )
+    return {
+        UUID(str(row["call_off"])): unwrap_data_key_under_any(
+            keks, bytes(row["wrapped_key"]), UUID(str(row["call_off"]))
+        )[0]
+        for row in rows
+    }
 
 
 class DigestWords(TypedDict):
@@ -49,11 +61,14 @@ class DigestWords(TypedDict):
     digest_key: str | None
 
 
-def digest_words(bid_id: UUID, version: int, receipt_version: int) -> DigestWords:
+def digest_words(
+    data_key: bytes | None, bid_id: UUID, version: int, receipt_version: int
+) -> DigestWords:
     """How a receipt's digest is checked, for its bidder: the algorithm and, when keyed, the
-    key in hex (the `digest_algorithm` and `digest_key` of a receipt)."""
-    if receipt_version != RECEIPT_KEYED:
+    key in hex (the `digest_algorithm` and `digest_key` of a receipt); `data_key` is the
+    call-off's."""
+    if receipt_version != RECEIPT_KEYED or data_key is None:
         return DigestWords(digest_algorithm="SHA-256", digest_key=None)
     return DigestWords(
-        digest_algorithm="HMAC-SHA256", digest_key=receipt_key_of(bid_id, version).hex()
+        digest_algorithm="HMAC-SHA256", digest_key=receipt_key(data_key, bid_id, version).hex()
     )

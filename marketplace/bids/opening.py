@@ -34,7 +34,6 @@ from marketplace.web.sentences import moment_words
 async def open_bids(call_off_id: UUID, commissioner_id: UUID, actor: Principal | None) -> None:
     """Decrypt every live bid and mark it intact or altered (inside the caller's transaction)."""
     data_key = await call_off_data_key(call_off_id)
-    kek = get_settings().key_encryption_key
     altered = []
     if data_key is not None:
         bids = await Bid.select().where((Bid.call_off == call_off_id) & (Bid.status == "submitted"))
@@ -49,7 +48,7 @@ async def open_bids(call_off_id: UUID, commissioner_id: UUID, actor: Principal |
                 )
                 expected = receipt_digest(
                     bid["receipt_version"],
-                    kek,
+                    data_key,
                     bid["id"],
                     bid["version"],
                     msgspec.json.decode(plaintext),

@@ -18,7 +18,8 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -62,13 +63,15 @@ def bid_digest(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_bid_content(content)).hexdigest()
 
 
-def receipt_key(kek: bytes, bid_id: UUID, version: int) -> bytes:
+def receipt_key(data_key: bytes, bid_id: UUID, version: int) -> bytes:
     """The key of one bid version's receipt digest: an HMAC of the bid and version under a key
-    derived from the KEK (as the two-factor secrets' key is), so the same bid version always
-    has the same key, the database holds none, and each receipt's key opens no other."""
+    derived from the call-off's data key, so the same bid version always has the same key, the
+    database holds none (the data key is kept only wrapped), each receipt's key opens no other,
+    and a rotation of the key-encryption key (which re-wraps the data key, never changes it)
+    leaves every receipt verifiable."""
     if isinstance(version, bool) or not isinstance(version, int):
         raise TypeError("a bid's version is an integer")
-    master = hmac.new(kek, b"care-marketplace/bid-receipt-key/v2", hashlib.sha256).digest()
+    master = hmac.new(data_key, b"care-marketplace/bid-receipt-key/v2", hashlib.sha256).digest()
     binding = f"bid={_uuid_text(bid_id)}|version={version}".encode()
     return hmac.new(master, binding, hashlib.sha256).digest()
 
@@ -82,13 +85,13 @@ def keyed_bid_digest(key: bytes, content: Mapping[str, Any]) -> str:
 
 
 def receipt_digest(
-    receipt_version: int, kek: bytes, bid_id: UUID, version: int, content: Mapping[str, Any]
+    receipt_version: int, data_key: bytes, bid_id: UUID, version: int, content: Mapping[str, Any]
 ) -> str:
     """The digest a receipt of this version names for this content (2: keyed, 1: plain)."""
     if receipt_version == RECEIPT_UNKEYED:
         return bid_digest(content)
     if receipt_version == RECEIPT_KEYED:
-        return keyed_bid_digest(receipt_key(kek, bid_id, version), content)
+        return keyed_bid_digest(receipt_key(data_key, bid_id, version), content)
     raise ValueError(f"unknown receipt version {receipt_version}")
 
 
@@ -117,6 +120,12 @@ def _canonical_value(value: Any) -> Any:
     raise TypeError(f"bid content cannot hold a {type(value).__name__}")
 
 
+def kek_fingerprint(kek: bytes) -> str:
+    """A name for a key-encryption key that reveals nothing of it (for the audit log): 16 hex
+    digits of the SHA-256 of a label and the key."""
+    return hashlib.sha256(b"care-marketplace/kek-fingerprint/v1|" + kek).hexdigest()[:16]
+
+
 def new_data_key() -> bytes:
     """A fresh random 256-bit data key for one call-off."""
     return os.urandom(KEY_BYTES)
@@ -138,6 +147,27 @@ def unwrap_data_key(kek: bytes, wrapped: bytes, call_off_id: UUID) -> bytes:
         _key_binding(call_off_id),
         "the data key does not unwrap: wrong key-encryption key, another call-off's key, or altered",
     )
+
+
+def unwrap_data_key_under_any(
+    keks: Sequence[bytes], wrapped: bytes, call_off_id: UUID
+) -> tuple[bytes, bytes]:
+    """The call-off's data key and the KEK (of `keks`, tried in order) it opened under: during a
+    rotation, the new KEK then the one being replaced. SealBroken if it opens under none."""
+    for kek in keks[:-1]:
+        with suppress(SealBroken):
+            return unwrap_data_key(kek, wrapped, call_off_id), kek
+    return unwrap_data_key(keks[-1], wrapped, call_off_id), keks[-1]
+
+
+def rewrap_data_key(old_kek: bytes, new_kek: bytes, wrapped: bytes, call_off_id: UUID) -> bytes:
+    """The data key wrapped under `old_kek`, wrapped under `new_kek` instead (checked to unwrap to
+    the same key before it is handed back). SealBroken if it does not open under `old_kek`."""
+    data_key = unwrap_data_key(old_kek, wrapped, call_off_id)
+    rewrapped = wrap_data_key(new_kek, data_key, call_off_id)
+    if unwrap_data_key(new_kek, rewrapped, call_off_id) != data_key:  # never: AES-GCM round trip
+        raise SealBroken("the re-wrapped data key does not unwrap to the same key")
+    return rewrapped
 
 
 def seal_bid(

@@ -15,13 +15,14 @@ from marketplace.accounts.service import active_user_emails
 from marketplace.audit.service import record
 from marketplace.bids import schemas
 from marketplace.bids.attachment_queries import attachments_of
-from marketplace.bids.keys import call_off_data_key, digest_words, receipt_key_of
+from marketplace.bids.keys import call_off_data_key, data_keys_of, digest_words
 from marketplace.bids.rules import bid_content_errors, limits_of, never_compliant
 from marketplace.bids.sealing import (
     RECEIPT_KEYED,
     canonical_bid_content,
     keyed_bid_digest,
     open_bid,
+    receipt_key,
     seal_bid,
 )
 from marketplace.bids.tables import Bid, BidAttachment
@@ -141,9 +142,10 @@ async def submit_bid(
             # SQLite gives a subquery's UUID as text.
             bid_id = UUID(str(existing["id"])) if existing else uuid4()
             content = _content(bid)
-            digest = keyed_bid_digest(receipt_key_of(bid_id, version), content)
+            data_key = await _sealing_key(call_off_id)
+            digest = keyed_bid_digest(receipt_key(data_key, bid_id, version), content)
             sealed = seal_bid(
-                await _sealing_key(call_off_id),
+                data_key,
                 canonical_bid_content(content),
                 call_off_id,
                 provider_id,
@@ -170,7 +172,7 @@ async def submit_bid(
                 version=version,
                 received_at=received_at,
                 digest=digest,
-                **digest_words(bid_id, version, RECEIPT_KEYED),
+                **digest_words(data_key, bid_id, version, RECEIPT_KEYED),
             )
             await record(
                 actor,
@@ -225,8 +227,8 @@ async def own_bid(actor: Principal, call_off_id: UUID) -> schemas.OwnBid:
     if row is None:
         raise NotFound("You have no bid in this call-off")
     content = None
+    key = await call_off_data_key(call_off_id)
     if row["status"] == "submitted":
-        key = await call_off_data_key(call_off_id)
         if key is None:
             raise NotFound("No such bid")
         plaintext = open_bid(
@@ -243,7 +245,7 @@ async def own_bid(actor: Principal, call_off_id: UUID) -> schemas.OwnBid:
         withdrawn_at=row["withdrawn_at"],
         content=content,
         attachments=await attachments_of(call_off_id, provider_id, row["id"]),
-        **digest_words(row["id"], row["version"], row["receipt_version"]),
+        **digest_words(key, row["id"], row["version"], row["receipt_version"]),
     )
 
 
@@ -301,6 +303,7 @@ async def my_bids(actor: Principal) -> list[schemas.MyBid]:
         Bid.withdrawn_at,
     ).where(Bid.provider == provider_id)
     call_offs = await call_off_summaries([row["call_off"] for row in rows])
+    data_keys = await data_keys_of([row["call_off"] for row in rows])
     bids = [
         schemas.MyBid(
             call_off_id=row["call_off"],
@@ -313,7 +316,12 @@ async def my_bids(actor: Principal) -> list[schemas.MyBid]:
             received_at=row["received_at"],
             digest=row["digest"],
             withdrawn_at=row["withdrawn_at"],
-            **digest_words(row["id"], row["version"], row["receipt_version"]),
+            **digest_words(
+                data_keys.get(UUID(str(row["call_off"]))),
+                row["id"],
+                row["version"],
+                row["receipt_version"],
+            ),
         )
         for row in rows
         if row["call_off"] in call_offs

@@ -97,7 +97,10 @@ async def test_verify_reports_ok_with_the_counts_on_a_clean_log(db: str) -> None
 
     result = await verify_audit_log()
     assert result.ok
-    assert result.message == "ok: 4 events in 2 seals; 2 recent events not sealed yet"
+    assert (
+        result.message
+        == "ok: 4 events in 2 seals, as anchored in the archive; 2 recent events not sealed yet"
+    )
     assert (result.sealed_events, result.seals, result.unsealed_events) == (4, 2, 2)
 
 
@@ -309,7 +312,10 @@ def test_the_audit_verify_command_says_ok_or_names_the_broken_link(tmp_path: Pat
     sealed = run_marketplace(tmp_path, "audit", "seal")
     assert (sealed.returncode, sealed.stdout.strip()) == (0, "Sealed 1 events.")
     verified = run_marketplace(tmp_path, "audit", "verify")
-    assert (verified.returncode, verified.stdout.strip()) == (0, "ok: 1 events in 1 seals")
+    assert (verified.returncode, verified.stdout.strip()) == (
+        0,
+        "ok: 1 events in 1 seals, as anchored in the archive",
+    )
 
     with sqlite3.connect(tmp_path / "marketplace.sqlite") as connection:
         connection.execute("UPDATE audit_event SET actor_email = 'someone@else.org' WHERE id = 1")

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 import httpx
 
 from marketplace.accounts.tables import Organisation, User
-from marketplace.bids.keys import receipt_key_of
+from marketplace.bids.keys import data_keys_of
+from marketplace.bids.sealing import receipt_key
 from marketplace.bids.tables import Bid
 from tests.call_off_fixtures import (
     admitted_provider,
@@ -64,7 +66,8 @@ async def test_a_bid_is_submitted_replaced_and_withdrawn_through_the_pages(
     assert "Your bid for Enablement at home, Ashford was received" in receipt.text
     [bid] = await Bid.select(Bid.id, Bid.digest)
     assert bid["digest"] in receipt.text and "Digest (HMAC-SHA256)" in receipt.text
-    key = receipt_key_of(bid["id"], 1).hex()
+    data_key = (await data_keys_of([UUID(call_off_id)]))[UUID(call_off_id)]
+    key = receipt_key(data_key, bid["id"], 1).hex()
     assert f'id="receipt-key">{key}<' in receipt.text, "the bidder is given its receipt's key"
     assert "Version 1" in row_of(receipt.text, call_off_id)
     assert "Open for bids" in row_of(receipt.text, call_off_id)

@@ -10,6 +10,9 @@ import pytest
 
 from marketplace.audit.chain import (
     GENESIS_HASH,
+    AnchorName,
+    anchor_body,
+    anchored_digests,
     canonical_event,
     chain_hash,
     describe_event,
@@ -82,3 +85,20 @@ def test_an_event_is_named_by_id_action_entity_and_time() -> None:
     assert describe_event(
         event(entity_id="ME14 1XQ", entity="postcode", action="put_postcode")
     ) == ("event 42 (put_postcode on postcode ME14 1XQ at 2026-11-23T10:42:52Z)")
+
+
+def test_an_anchor_is_named_by_its_seal_and_hashes_and_holds_its_events_digests() -> None:
+    seal = {
+        "id": 7,
+        "sealed_at": datetime(2026, 11, 26, 5, 0, tzinfo=UTC),
+        "previous_hash": "a" * 64,
+        "hash": "b" * 64,
+    }
+    name = AnchorName(seal["id"], seal["previous_hash"], seal["hash"])
+    assert str(name) == f"000000000007-{'a' * 64}-{'b' * 64}"
+    assert AnchorName.parse(str(name)) == name
+    assert AnchorName.parse("000000000007-notahash-" + "b" * 64) is None
+    body = anchor_body(
+        seal, [{"event_id": 41, "digest": "c" * 64}, {"event_id": 42, "digest": "d" * 64}]
+    )
+    assert anchored_digests(body) == {41: "c" * 64, 42: "d" * 64}

@@ -20,18 +20,22 @@ from marketplace.bids.sealing import (
     SealBroken,
     bid_digest,
     canonical_bid_content,
+    kek_fingerprint,
     keyed_bid_digest,
     new_data_key,
     open_bid,
     receipt_digest,
     receipt_key,
+    rewrap_data_key,
     seal_bid,
     unwrap_data_key,
+    unwrap_data_key_under_any,
     wrap_data_key,
 )
 
 CALL_OFF = UUID("11111111-1111-4111-8111-111111111111")
 PROVIDER = UUID("22222222-2222-4222-8222-222222222222")
+DATA_KEY = bytes(range(32, 64))  # a call-off's data key
 KEK = bytes(range(32))
 
 BID: dict[str, Any] = {
@@ -159,29 +163,31 @@ def test_canonical_content_is_sorted_compact_utf8() -> None:
 
 def test_a_keyed_receipt_is_the_hmac_of_the_canonical_content_under_its_receipt_key() -> None:
     bid_id = uuid4()
-    key = receipt_key(KEK, bid_id, 1)
+    key = receipt_key(DATA_KEY, bid_id, 1)
     assert len(key) == 32
     expected = hmac.new(key, canonical_bid_content(BID), hashlib.sha256).hexdigest()
     assert keyed_bid_digest(key, BID) == expected
-    assert receipt_digest(RECEIPT_KEYED, KEK, bid_id, 1, BID) == expected
-    assert receipt_digest(RECEIPT_UNKEYED, KEK, bid_id, 1, BID) == bid_digest(BID)
+    assert receipt_digest(RECEIPT_KEYED, DATA_KEY, bid_id, 1, BID) == expected
+    assert receipt_digest(RECEIPT_UNKEYED, DATA_KEY, bid_id, 1, BID) == bid_digest(BID)
     assert expected != bid_digest(BID)
     with pytest.raises(ValueError, match="unknown receipt version"):
-        receipt_digest(3, KEK, bid_id, 1, BID)
+        receipt_digest(3, DATA_KEY, bid_id, 1, BID)
 
 
-def test_each_bid_version_has_its_own_receipt_key_and_only_the_kek_makes_it() -> None:
+def test_each_bid_version_has_its_own_receipt_key_and_only_its_call_offs_data_key_makes_it() -> (
+    None
+):
     bid_id = uuid4()
     keys = {
-        receipt_key(KEK, bid_id, 1),
-        receipt_key(KEK, bid_id, 2),
-        receipt_key(KEK, uuid4(), 1),
+        receipt_key(DATA_KEY, bid_id, 1),
+        receipt_key(DATA_KEY, bid_id, 2),
+        receipt_key(DATA_KEY, uuid4(), 1),
         receipt_key(bytes(32), bid_id, 1),
     }
     assert len(keys) == 4
-    assert receipt_key(KEK, bid_id, 1) == receipt_key(KEK, UUID(str(bid_id).upper()), 1)
+    assert receipt_key(DATA_KEY, bid_id, 1) == receipt_key(DATA_KEY, UUID(str(bid_id).upper()), 1)
     with pytest.raises(TypeError):
-        receipt_key(KEK, bid_id, True)
+        receipt_key(DATA_KEY, bid_id, True)
 
 
 def test_key_order_and_whitespace_do_not_change_the_digest() -> None:
@@ -274,3 +280,25 @@ def test_any_bid_opens_to_what_was_sealed_and_its_digest_ignores_key_order(
     shuffled = dict(data.draw(st.permutations(list(bid.items()))))
     assert bid_digest(shuffled) == bid_digest(bid)
     assert canonical_bid_content(json.loads(plaintext)) == plaintext
+
+
+def test_a_data_key_rewrapped_under_a_new_kek_opens_under_it_alone_to_the_same_key() -> None:
+    new_kek = bytes(range(1, 33))
+    data_key = new_data_key()
+    wrapped = wrap_data_key(KEK, data_key, CALL_OFF)
+    rewrapped = rewrap_data_key(KEK, new_kek, wrapped, CALL_OFF)
+    assert unwrap_data_key(new_kek, rewrapped, CALL_OFF) == data_key
+    with pytest.raises(SealBroken):
+        unwrap_data_key(KEK, rewrapped, CALL_OFF)
+    with pytest.raises(SealBroken):
+        rewrap_data_key(KEK, new_kek, rewrapped, CALL_OFF)  # not under the old KEK any more
+    assert unwrap_data_key_under_any([new_kek, KEK], wrapped, CALL_OFF) == (data_key, KEK)
+    assert unwrap_data_key_under_any([new_kek, KEK], rewrapped, CALL_OFF) == (data_key, new_kek)
+    with pytest.raises(SealBroken):
+        unwrap_data_key_under_any([bytes(32), bytes(range(2, 34))], wrapped, CALL_OFF)
+
+
+def test_a_kek_fingerprint_names_a_key_without_revealing_it() -> None:
+    assert kek_fingerprint(KEK) == kek_fingerprint(bytes(range(32)))
+    assert kek_fingerprint(KEK) != kek_fingerprint(bytes(range(1, 33)))
+    assert len(kek_fingerprint(KEK)) == 16 and KEK.hex()[:16] != kek_fingerprint(KEK)

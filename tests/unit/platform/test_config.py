@@ -78,3 +78,18 @@ def test_services_are_switched_on_by_their_variables(tmp_path) -> None:
 def test_a_database_url_of_another_kind_is_refused(tmp_path) -> None:
     with pytest.raises(ConfigurationError, match="DATABASE_URL"):
         load_settings({"MARKETPLACE_VAR_DIR": str(tmp_path), "DATABASE_URL": "mysql://x/y"})
+
+
+def test_during_a_rotation_the_previous_kek_is_read_and_tried_after_the_new_one(tmp_path) -> None:
+    new, old = bytes(range(32)), bytes(range(1, 33))
+    settings = load_settings(
+        {
+            "MARKETPLACE_VAR_DIR": str(tmp_path),
+            "MARKETPLACE_KEK": base64.b64encode(new).decode(),
+            "MARKETPLACE_PREVIOUS_KEK": base64.b64encode(old).decode(),
+        }
+    )
+    assert settings.key_encryption_keys == [new, old]
+    assert load_settings({"MARKETPLACE_VAR_DIR": str(tmp_path)}).previous_key_encryption_key is None
+    with pytest.raises(ConfigurationError, match="MARKETPLACE_PREVIOUS_KEK must be base64"):
+        load_settings({"MARKETPLACE_VAR_DIR": str(tmp_path), "MARKETPLACE_PREVIOUS_KEK": "short"})
