@@ -48,6 +48,10 @@ def _database_unreachable(exc: BaseException) -> bool:
         return True
     if isinstance(exc, asyncpg.InterfaceError):
         return "closed" in str(exc)  # a pooled connection the server has gone away from
+    if isinstance(exc, asyncpg.exceptions.InternalClientError):
+        # A connection still reading the server's farewell ("terminating connection") when
+        # it was used: the server went away under it.
+        return "another operation" in str(exc)
     return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
 
 
