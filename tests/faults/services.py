@@ -244,3 +244,61 @@ class ThrowawaySmtp(Sink):
         if self.running:
             self.running = False
             self._controller.stop()
+
+
+MARKETPLACE = Path(__file__).parents[2] / ".venv" / "bin" / "marketplace"
+
+
+class WebProcess:
+    """`marketplace run` on a free port with this test's environment (its database, its
+    services, its data folder), killed with SIGKILL as a crash or an OOM kill would."""
+
+    def __init__(self, log: Path) -> None:
+        self.port = free_port()
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _answers(self) -> bool:
+        import urllib.error
+        import urllib.request
+
+        if self.process is not None and self.process.poll() is not None:
+            raise RuntimeError(f"`marketplace run` exited:\n{self.log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{self.url}/healthz", timeout=2):  # noqa: S310
+                return True
+        except urllib.error.HTTPError:
+            return True  # it answers, even if a dependency is down
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
+
+    def start(self) -> WebProcess:
+        with self.log.open("a") as out:
+            self.process = subprocess.Popen(
+                [str(MARKETPLACE), "run", "--port", str(self.port)],
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        wait_until(self._answers, "`marketplace run` answers", timeout=60)
+        return self
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
