@@ -6,7 +6,10 @@ it. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +19,7 @@ from marketplace.notifications.relay import relay_to_arq
 from marketplace.notifications.tables import OutboxEntry
 from tests.factories import PASSWORD, bearer, make_admin, make_organisation
 from tests.faults.conftest import app_client, health
-from tests.faults.services import ThrowawayRedis, ThrowawaySmtp, wait_until
+from tests.faults.services import MARKETPLACE, ThrowawayRedis, ThrowawaySmtp, wait_until
 
 
 async def run_queued_jobs() -> None:
@@ -96,3 +99,45 @@ async def test_redis_killed_requests_succeed_and_waiting_entries_are_relayed_whe
     delivered = await welcome_entries()
     assert {row["status"] for row in delivered} == {"done"}
     assert sorted(smtp.message_ids()) == sorted(f"<outbox-{row['id']}@127.0.0.1>" for row in delivered)
+
+
+async def test_the_worker_process_outlives_a_redis_outage_and_delivers_what_waited(
+    db: str, redis: ThrowawayRedis, smtp: ThrowawaySmtp, tmp_path: Path
+) -> None:
+    """`marketplace worker` itself, with Redis killed under it: it does not exit, and the email
+    written while Redis was down is delivered once when Redis is back."""
+    from marketplace.db import write_transaction
+    from marketplace.notifications import outbox
+
+    async def email(to: str) -> str:
+        async with write_transaction():
+            entry_id = await outbox.add_email(
+                to, "welcome", {"organisation": None, "role_name": "care provider"}
+            )
+        return f"<outbox-{entry_id}@127.0.0.1>"
+
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        worker = subprocess.Popen(
+            [str(MARKETPLACE), "worker"],
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        before = await email("before@example.org")
+        assert await asyncio.to_thread(smtp.wait_for, 1, 60) == [before], log.read_text()
+        redis.kill()
+        during = await email("during@example.org")
+        await asyncio.to_thread(
+            wait_until,
+            lambda: "Redis is not answering" in log.read_text() or worker.poll() is not None,
+            "the worker noticed",
+        )
+        redis.start()
+        delivered = await asyncio.to_thread(smtp.wait_for, 2, 60)
+        assert worker.poll() is None, f"the worker exited:\n{log.read_text()}"
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert sorted(delivered) == sorted([before, during]), log.read_text()
