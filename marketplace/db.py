@@ -12,7 +12,7 @@ import contextlib
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
@@ -74,7 +74,7 @@ async def write_transaction() -> AsyncIterator[Any]:
         async with engine.transaction(transaction_type=TransactionType.immediate) as txn:
             yield txn
     else:
-        async with _PostgresTransaction(engine) as txn:
+        async with _PostgresTransaction(cast(PostgresEngine, engine)) as txn:
             yield txn
 
 

@@ -3,6 +3,7 @@ app's own view of them (/healthz)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -37,7 +38,8 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[ThrowawayS3]:
     server = ThrowawayS3().start()
     for name, value in {
         "S3_ENDPOINT_URL": server.url,
-        "S3_BUCKET": "fault-archive",
+        # moto keeps its buckets for the life of the process: each test has its own.
+        "S3_BUCKET": f"fault-archive-{uuid.uuid4().hex[:12]}",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "eu-west-2",

@@ -249,6 +249,17 @@ class ThrowawaySmtp(Sink):
 MARKETPLACE = Path(__file__).parents[2] / ".venv" / "bin" / "marketplace"
 
 
+def start_worker(log: Path) -> subprocess.Popen[bytes]:
+    """`marketplace worker` with this test's environment, writing to `log`."""
+    with log.open("a") as out:
+        return subprocess.Popen(
+            [str(MARKETPLACE), "worker"],
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
 class WebProcess:
     """`marketplace run` on a free port with this test's environment (its database, its
     services, its data folder), killed with SIGKILL as a crash or an OOM kill would."""

@@ -16,8 +16,8 @@ import msgspec
 import pytest
 
 from marketplace.audit.tables import AuditEvent
-from marketplace.binding import bind_engine
 from marketplace.bids.tables import Bid
+from marketplace.binding import bind_engine
 from marketplace.config import reset_settings
 from marketplace.db import engine_from_url, start_engine, stop_engine
 from marketplace.notifications.tables import OutboxEntry
@@ -74,6 +74,8 @@ async def test_postgres_restarted_mid_rush_fails_cleanly_and_the_app_recovers(
             assert published.status_code == 200, published.text
 
             back = asyncio.Event()
+            under_way = asyncio.Event()  # every provider has a bid in
+            refused = asyncio.Event()  # a bid was refused in the outage
             answers: list[httpx.Response] = []
             receipts: dict[str, list[dict[str, Any]]] = {}
 
@@ -89,8 +91,12 @@ async def test_postgres_restarted_mid_rush_fails_cleanly_and_the_app_recovers(
                         headers=bearer(token),
                     )
                     answers.append(answer)
+                    if answer.status_code == 503:
+                        refused.set()
                     if answer.status_code == 201:
                         receipts[provider_id].append(answer.json())
+                        if all(receipts.get(str(p.id)) for p, _ in bidders):
+                            under_way.set()
                         if back.is_set():
                             return
                     await asyncio.sleep(PAUSE_SECONDS)
@@ -98,13 +104,14 @@ async def test_postgres_restarted_mid_rush_fails_cleanly_and_the_app_recovers(
             bidding = [
                 asyncio.create_task(rush(str(provider.id), token)) for provider, token in bidders
             ]
-            while sum(map(len, receipts.values())) < PROVIDERS:  # the rush is under way
-                await asyncio.sleep(PAUSE_SECONDS)
+            await asyncio.wait_for(under_way.wait(), timeout=60)
             await asyncio.to_thread(postgres.stop, "fast")
             status, states = await health(client)
             assert status == 503 and states["database"] == "down", states
-            while not any(answer.status_code == 503 for answer in answers[-PROVIDERS:]):
-                await asyncio.sleep(PAUSE_SECONDS)
+            page = await client.get("/sign-in")  # people get a page saying the same
+            assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
+            assert "The database is not answering just now" in page.text
+            await asyncio.wait_for(refused.wait(), timeout=60)
             await asyncio.to_thread(postgres.start)
             back.set()
             await asyncio.wait_for(asyncio.gather(*bidding), timeout=60)

@@ -91,7 +91,6 @@ async def test_mail_relay_down_mid_round_retries_with_backoff_and_delivers_each_
             status, states = await health(client)
             assert status == 503 and states["smtp"] == "down" and states["database"] == "ok"
 
-
         smtp.start()
         async with app_client() as client:
             assert (await health(client))[0] == 200

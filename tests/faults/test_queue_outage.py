@@ -6,8 +6,6 @@ it. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ from marketplace.notifications.relay import relay_to_arq
 from marketplace.notifications.tables import OutboxEntry
 from tests.factories import PASSWORD, bearer, make_admin, make_organisation
 from tests.faults.conftest import app_client, health
-from tests.faults.services import MARKETPLACE, ThrowawayRedis, ThrowawaySmtp, wait_until
+from tests.faults.services import ThrowawayRedis, ThrowawaySmtp, start_worker, wait_until
 
 
 async def run_queued_jobs() -> None:
@@ -59,7 +57,11 @@ async def test_redis_killed_requests_succeed_and_waiting_entries_are_relayed_whe
             for n in (1, 2):
                 added = await client.post(
                     f"/api/v1/organisations/{provider.id}/users",
-                    json={"email": f"carer{n}@example.org", "password": PASSWORD, "role": "provider"},
+                    json={
+                        "email": f"carer{n}@example.org",
+                        "password": PASSWORD,
+                        "role": "provider",
+                    },
                     headers=bearer(token),
                 )
                 assert added.status_code == 201, added.text
@@ -98,7 +100,9 @@ async def test_redis_killed_requests_succeed_and_waiting_entries_are_relayed_whe
 
     delivered = await welcome_entries()
     assert {row["status"] for row in delivered} == {"done"}
-    assert sorted(smtp.message_ids()) == sorted(f"<outbox-{row['id']}@127.0.0.1>" for row in delivered)
+    assert sorted(smtp.message_ids()) == sorted(
+        f"<outbox-{row['id']}@127.0.0.1>" for row in delivered
+    )
 
 
 async def test_the_worker_process_outlives_a_redis_outage_and_delivers_what_waited(
@@ -117,13 +121,7 @@ async def test_the_worker_process_outlives_a_redis_outage_and_delivers_what_wait
         return f"<outbox-{entry_id}@127.0.0.1>"
 
     log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        worker = subprocess.Popen(
-            [str(MARKETPLACE), "worker"],
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    worker = await asyncio.to_thread(start_worker, log)
     try:
         before = await email("before@example.org")
         assert await asyncio.to_thread(smtp.wait_for, 1, 60) == [before], log.read_text()
@@ -139,5 +137,5 @@ async def test_the_worker_process_outlives_a_redis_outage_and_delivers_what_wait
         assert worker.poll() is None, f"the worker exited:\n{log.read_text()}"
     finally:
         worker.terminate()
-        worker.wait(timeout=30)
+        await asyncio.to_thread(worker.wait, 30)
     assert sorted(delivered) == sorted([before, during]), log.read_text()
