@@ -35,7 +35,7 @@ from marketplace.migrate import migrate as run_migrations
 from marketplace.reference.postcodes.importer import DirectoryFileError, import_directory
 from marketplace.web.assets import AssetsMissing, collect_static
 from marketplace.wiring import wire
-from marketplace.worker import QUEUE, create_worker, redis_settings
+from marketplace.worker import QUEUE, redis_settings, run_through_outages
 
 
 def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
@@ -110,7 +110,7 @@ def worker(check: bool) -> None:
 
     if check:
         sys.exit(asyncio.run(async_check_health(redis_settings(), queue_name=QUEUE)))
-    create_worker().run()
+    run_through_outages()
 
 
 @main.command()

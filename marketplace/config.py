@@ -37,6 +37,8 @@ class Settings:
     outbox_lease_seconds: int
     outbox_stuck_seconds: int
     job_timeout_seconds: int
+    # The first retry's wait after a failed outbox attempt (doubling per attempt, at most an hour).
+    outbox_retry_seconds: int = 10
     # Failed enablements within so many months that bar a provider from enablement requests;
     # None: the care domain's defaults (3 in 12, marketplace/care/rules.py).
     enablement_bar_failures: int | None = None
@@ -158,6 +160,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         outbox_lease_seconds=whole_number("MARKETPLACE_OUTBOX_LEASE_SECONDS", 120),
         outbox_stuck_seconds=whole_number("MARKETPLACE_OUTBOX_STUCK_SECONDS", 300),
         job_timeout_seconds=max(1, whole_number("MARKETPLACE_JOB_TIMEOUT_SECONDS", 60)),
+        outbox_retry_seconds=max(1, whole_number("MARKETPLACE_OUTBOX_RETRY_SECONDS", 10)),
         enablement_bar_failures=optional_positive("MARKETPLACE_ENABLEMENT_BAR_FAILURES"),
         enablement_bar_months=optional_positive("MARKETPLACE_ENABLEMENT_BAR_MONTHS"),
         previous_key_encryption_key=previous_kek,

@@ -8,14 +8,15 @@ use row locks instead, taken with `for_update()` where a service reads what it w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from marketplace.config import get_settings
@@ -73,8 +74,58 @@ async def write_transaction() -> AsyncIterator[Any]:
         async with engine.transaction(transaction_type=TransactionType.immediate) as txn:
             yield txn
     else:
-        async with engine.transaction() as txn:
+        async with _PostgresTransaction(cast(PostgresEngine, engine)) as txn:
             yield txn
+
+
+class _PostgresTransaction(PostgresTransaction):
+    """Piccolo's PostgreSQL transaction, made safe against a server that goes away mid-way
+    (a restart, a failover, a dropped connection). Piccolo's own returns the connection to the
+    pool and forgets the transaction only when BEGIN, COMMIT and ROLLBACK all succeed: a failed
+    one left the pool a connection short for good (so after enough failures every request waited
+    for a connection that never came back) and left the transaction set for later queries of the
+    same task. Here the connection always goes back (a broken one is discarded by the pool), the
+    transaction is always forgotten, and the error that broke the transaction is the one raised."""
+
+    async def __aenter__(self) -> PostgresTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            self.transaction = self.connection.transaction()
+            await self.begin()
+        except BaseException:
+            await self._give_back()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception is None:
+                if not self._committed and not self._rolled_back:
+                    await self.commit()
+            elif not self._rolled_back:
+                try:
+                    await self.rollback()
+                except Exception:
+                    # The connection is unusable (the server ended it): nothing to roll back,
+                    # PostgreSQL does that itself; the original error says what happened.
+                    with contextlib.suppress(Exception):
+                        self.connection.terminate()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await self._give_back()
+        return exception is None
+
+    async def _give_back(self) -> None:
+        if self.engine.pool:
+            await self.engine.pool.release(self.connection)
+        else:
+            with contextlib.suppress(Exception):
+                await self.connection.close()
 
 
 def for_update(query: Any) -> Any:

@@ -3,6 +3,8 @@ periodic upkeep going. `marketplace worker` starts it; importing this module doe
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 from uuid import UUID
 
@@ -10,6 +12,7 @@ import msgspec
 from arq import cron, func
 from arq.connections import RedisSettings, create_pool
 from arq.worker import Worker
+from redis.exceptions import RedisError
 
 from marketplace.binding import bind_engine
 from marketplace.config import get_settings
@@ -19,7 +22,11 @@ from marketplace.notifications.delivery import deliver
 from marketplace.notifications.relay import DELIVER_JOB, relay_to_arq
 from marketplace.wiring import wire
 
+log = logging.getLogger("marketplace.worker")
 QUEUE = "marketplace"
+# Between attempts to start again after Redis went away: doubling from the first, at most the cap.
+RESTART_FIRST_SECONDS = 1.0
+RESTART_CAP_SECONDS = 30.0
 EVERY_SECOND = set(range(60))
 EVERY_TEN_SECONDS = set(range(0, 60, 10))
 
@@ -92,3 +99,27 @@ def create_worker(**overrides: Any) -> Worker:
     }
     options.update(overrides)
     return Worker(**options)
+
+
+def run_through_outages() -> None:
+    """`marketplace worker`: run the arq worker until it is stopped (SIGINT, SIGTERM). arq stops
+    when Redis goes away under it, or cannot reach it at start-up; then a new worker is started,
+    1 s later, then 2 s, 4 s ... at most 30 s apart, until Redis answers. Meanwhile the outbox
+    keeps every email and job in the database, and the relay hands them over once it is back."""
+    wait = RESTART_FIRST_SECONDS
+    while True:
+        started = time.monotonic()
+        try:
+            create_worker().run()
+            return
+        except (RedisError, OSError) as exc:
+            if time.monotonic() - started > RESTART_CAP_SECONDS:
+                wait = RESTART_FIRST_SECONDS  # it had been running: a fresh outage
+            log.warning(
+                "Redis is not answering (%s: %s); the worker starts again in %g s",
+                type(exc).__name__,
+                exc,
+                wait,
+            )
+            time.sleep(wait)
+            wait = min(RESTART_CAP_SECONDS, wait * 2)

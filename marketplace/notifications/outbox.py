@@ -26,7 +26,6 @@ from marketplace.db import for_update, write_transaction
 from marketplace.notifications.tables import OutboxEntry
 
 SEND_EMAIL = "send_email"
-BACKOFF_BASE_SECONDS = 10
 BACKOFF_CAP_SECONDS = 3600
 
 
@@ -88,10 +87,10 @@ async def all_done(entry_ids: list[UUID]) -> bool:
 
 
 def backoff(attempts: int) -> timedelta:
-    """10 s, 20 s, 40 s ... doubling after each failed try, at most an hour."""
-    return timedelta(
-        seconds=min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
-    )
+    """10 s, 20 s, 40 s ... doubling after each failed try, at most an hour (the first wait is
+    MARKETPLACE_OUTBOX_RETRY_SECONDS)."""
+    first = get_settings().outbox_retry_seconds
+    return timedelta(seconds=min(BACKOFF_CAP_SECONDS, first * 2 ** max(0, attempts - 1)))
 
 
 class ClaimedEntry(msgspec.Struct, frozen=True):

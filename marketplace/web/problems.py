@@ -11,10 +11,11 @@ from urllib.parse import quote
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
 from marketplace.config import get_settings
 from marketplace.errors import DomainError, FieldError, NotSignedIn, TooManyRequests
+from marketplace.web.outages import RETRY_AFTER_SECONDS, SENTENCES, unreachable_dependency
 from marketplace.web.sentences import is_plain, plainly, translated
 
 log = logging.getLogger("marketplace")
@@ -180,7 +181,29 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     return problem(status, title, detail, slug, headers=headers or None)
 
 
+def handle_unavailable(
+    request: Request[Any, Any, Any], exc: Exception, dependency: str
+) -> Response[Any]:
+    """A backing service is out of reach: 503 with what is down and when to try again (the
+    failure is the service's, not the request's, so the same request may simply be repeated)."""
+    log.error(
+        "HTTP 503 on %s %s: the %s is unreachable: %s: %s",
+        request.method,
+        request.url.path,
+        dependency,
+        type(exc).__name__,
+        exc,
+    )
+    title, detail = "Service unavailable", SENTENCES[dependency]
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if _wants_html(request):
+        return _error_page(HTTP_503_SERVICE_UNAVAILABLE, title, detail, headers)
+    return problem(HTTP_503_SERVICE_UNAVAILABLE, title, detail, "unavailable", headers=headers)
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if dependency := unreachable_dependency(exc):
+        return handle_unavailable(request, exc, dependency)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     title, detail = "Something went wrong", "Something went wrong on our side; it has been logged"
     if _wants_html(request):
