@@ -189,6 +189,21 @@ async def finish(entry: ClaimedEntry) -> None:
         ).where(OutboxEntry.id == entry.id)
 
 
+async def finish_many(entry_ids: list[UUID]) -> None:
+    """These entries' jobs ran (a group of emails the server accepted): each is done."""
+    if not entry_ids:
+        return
+    async with write_transaction():
+        await OutboxEntry.update(
+            {
+                OutboxEntry.status: "done",
+                OutboxEntry.done_at: now(),
+                OutboxEntry.claimed_until: None,
+                OutboxEntry.last_error: None,
+            }
+        ).where(OutboxEntry.id.is_in(entry_ids))
+
+
 async def fail(entry: ClaimedEntry, error: str) -> str:
     """The entry's job failed: try again after a backoff, or mark it failed after the last try.
     Returns the entry's new status."""
