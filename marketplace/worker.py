@@ -25,7 +25,13 @@ from marketplace.db import current_engine, start_engine, stop_engine
 from marketplace.jobs import periodic_upkeep
 from marketplace.notifications.delivery import deliver, deliver_mail
 from marketplace.notifications.outbox import DEADLINE_LANE, LANES, MAIL_LANE
-from marketplace.notifications.relay import DELIVER_JOB, DELIVER_MAIL_JOB, QUEUES, relay_to_arq
+from marketplace.notifications.relay import (
+    DELIVER_JOB,
+    DELIVER_MAIL_JOB,
+    QUEUES,
+    DeadlineFirst,
+    relay_to_arq,
+)
 from marketplace.wiring import wire
 
 QUEUE = QUEUES[DEADLINE_LANE]
@@ -64,19 +70,29 @@ async def redis_pool() -> Any:
 
 
 async def deliver_outbox_entry(ctx: dict[str, Any], entry_id: str) -> str:
-    return await deliver(UUID(entry_id))
+    gate: DeadlineFirst | None = ctx.get("deadline_first")
+    if gate is None:
+        return await deliver(UUID(entry_id))
+    async with gate.running():
+        return await deliver(UUID(entry_id))
 
 
 async def deliver_mail_batch(ctx: dict[str, Any], entry_ids: list[str]) -> dict[str, int]:
-    return dict(await deliver_mail([UUID(entry_id) for entry_id in entry_ids]))
+    gate: DeadlineFirst | None = ctx.get("deadline_first")
+    outcomes = await deliver_mail(
+        [UUID(entry_id) for entry_id in entry_ids],
+        before_each=gate.wait if gate is not None else None,
+    )
+    return dict(outcomes)
 
 
 async def relay_outbox(ctx: dict[str, Any]) -> int:
-    handed = 0
-    for round_ in range(RELAY_ROUNDS_PER_SECOND):
-        if round_:
-            await asyncio.sleep(1 / RELAY_ROUNDS_PER_SECOND)
-        handed += await relay_to_arq(ctx["redis"])
+    """The relay: both lanes now, then the deadline lane alone every quarter second until the
+    next run (handing over mail takes longer, and once a second is enough for it)."""
+    handed = await relay_to_arq(ctx["redis"])
+    for _ in range(RELAY_ROUNDS_PER_SECOND - 1):
+        await asyncio.sleep(1 / RELAY_ROUNDS_PER_SECOND)
+        handed += await relay_to_arq(ctx["redis"], lanes=(DEADLINE_LANE,))
     return handed
 
 
@@ -123,6 +139,7 @@ def create_worker(lane: str = DEADLINE_LANE, **overrides: Any) -> Worker:
                 cron(periodic_upkeep, second=EVERY_TEN_SECONDS, timeout=timeout),
             ],
             "max_jobs": 20,
+            "poll_delay": 0.1,
         }
     else:
         raise ValueError(f"no lane called {lane!r} (there are: {', '.join(LANES)})")
@@ -133,7 +150,11 @@ def create_worker(lane: str = DEADLINE_LANE, **overrides: Any) -> Worker:
 async def run_workers(lanes: Sequence[str] = LANES, **overrides: Any) -> None:
     """Run a worker for each lane in this process until SIGTERM or SIGINT (or, in burst mode,
     until each has emptied its queue); then let their jobs end and close them."""
-    workers = [create_worker(lane, handle_signals=False, **overrides) for lane in lanes]
+    gate = DeadlineFirst()  # the mail lane waits while a deadline job runs in this process
+    workers = [
+        create_worker(lane, handle_signals=False, ctx={"deadline_first": gate}, **overrides)
+        for lane in lanes
+    ]
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -109,8 +109,13 @@ async def deliver_mail(
                     if entry.job != outbox.SEND_EMAIL:
                         raise LookupError(f"{entry.job!r} is not an email")
                     payload = entry.payload
-                    message = render_email(
-                        entry.id, payload["to"], payload["template"], payload.get("context", {})
+                    # Rendered off the event loop, which stays free for deadline work.
+                    message = await asyncio.to_thread(
+                        render_email,
+                        entry.id,
+                        payload["to"],
+                        payload["template"],
+                        payload.get("context", {}),
                     )
                     await mailer.send(message)
                 except Exception as exc:

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -33,34 +33,37 @@ def mail_batch_job_id(entry_ids: list[UUID]) -> str:
     return f"mail-{digest[:32]}"
 
 
-async def relay_to_arq(redis: Any) -> int:
-    """Enqueue every due entry not yet handed over, or handed over so long ago that Redis may
-    have lost it: the deadline lane first, each entry a job on its queue, then email in batches
-    on the mail queue. arq refuses a second job with the same id while the first is queued, and
-    an entry runs only under its lease, so a relay repeated by several workers doubles nothing.
-    Returns how many entries were handed over."""
+async def relay_to_arq(redis: Any, lanes: tuple[str, ...] = outbox.LANES) -> int:
+    """Enqueue every due entry (of these lanes) not yet handed over, or handed over so long ago
+    that Redis may have lost it: the deadline lane first, each entry a job on its queue, then
+    email in batches on the mail queue. arq refuses a second job with the same id while the
+    first is queued, and an entry runs only under its lease, so a relay repeated by several
+    workers doubles nothing. Returns how many entries were handed over."""
     handed = 0
-    deadline_ids = await outbox.due_entries(RELAY_BATCH, for_relay=True, lane=outbox.DEADLINE_LANE)
-    for entry_id in deadline_ids:
-        await redis.enqueue_job(
-            DELIVER_JOB,
-            str(entry_id),
-            _job_id=str(entry_id),
-            _queue_name=QUEUES[outbox.DEADLINE_LANE],
-        )
-    await outbox.mark_enqueued(deadline_ids)
-    handed += len(deadline_ids)
-    mail_ids = await outbox.due_entries(RELAY_BATCH, for_relay=True, lane=outbox.MAIL_LANE)
-    for start in range(0, len(mail_ids), MAIL_BATCH):
-        batch = mail_ids[start : start + MAIL_BATCH]
-        await redis.enqueue_job(
-            DELIVER_MAIL_JOB,
-            [str(entry_id) for entry_id in batch],
-            _job_id=mail_batch_job_id(batch),
-            _queue_name=QUEUES[outbox.MAIL_LANE],
-        )
-    await outbox.mark_enqueued(mail_ids)
-    return handed + len(mail_ids)
+    if outbox.DEADLINE_LANE in lanes:
+        entry_ids = await outbox.due_entries(RELAY_BATCH, for_relay=True, lane=outbox.DEADLINE_LANE)
+        for entry_id in entry_ids:
+            await redis.enqueue_job(
+                DELIVER_JOB,
+                str(entry_id),
+                _job_id=str(entry_id),
+                _queue_name=QUEUES[outbox.DEADLINE_LANE],
+            )
+        await outbox.mark_enqueued(entry_ids)
+        handed += len(entry_ids)
+    if outbox.MAIL_LANE in lanes:
+        entry_ids = await outbox.due_entries(RELAY_BATCH, for_relay=True, lane=outbox.MAIL_LANE)
+        for start in range(0, len(entry_ids), MAIL_BATCH):
+            batch = entry_ids[start : start + MAIL_BATCH]
+            await redis.enqueue_job(
+                DELIVER_MAIL_JOB,
+                [str(entry_id) for entry_id in batch],
+                _job_id=mail_batch_job_id(batch),
+                _queue_name=QUEUES[outbox.MAIL_LANE],
+            )
+        await outbox.mark_enqueued(entry_ids)
+        handed += len(entry_ids)
+    return handed
 
 
 async def run_deadline_lane() -> int:
@@ -101,6 +104,30 @@ async def run_due_in_process() -> int:
     return done + await run_deadline_lane()  # any job the mail lane's wait let fall due
 
 
+class DeadlineFirst:
+    """Within one process, the mail lane waits before each message while deadline work runs
+    (the in-process runner's loops, or the two arq workers of `marketplace worker`)."""
+
+    def __init__(self) -> None:
+        self._running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        self._running += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._running -= 1
+            if not self._running:
+                self._idle.set()
+
+    async def wait(self) -> None:
+        await self._idle.wait()
+
+
 class InProcessRunner:
     """The web process's stand-in for the worker when no REDIS_URL is set: the same outbox and
     the same deliveries, in three loops of their own: the deadline lane (polled every quarter
@@ -118,22 +145,17 @@ class InProcessRunner:
         self.interval = interval
         self.upkeep_every = upkeep_every
         self.deadline_interval = deadline_interval
-        # Set while the deadline lane has nothing to do: the mail lane waits for it.
-        self.deadline_idle = asyncio.Event()
-        self.deadline_idle.set()
+        self.deadline_first = DeadlineFirst()
         self._tasks: list[asyncio.Task[None]] = []
 
     async def _deadline_round(self) -> None:
         if not await outbox.due_entries(1, lane=outbox.DEADLINE_LANE):
             return
-        self.deadline_idle.clear()
-        try:
+        async with self.deadline_first.running():
             await run_deadline_lane()
-        finally:
-            self.deadline_idle.set()
 
     async def _mail_round(self) -> None:
-        await run_mail_lane(before_each=self.deadline_idle.wait)
+        await run_mail_lane(before_each=self.deadline_first.wait)
 
     @staticmethod
     async def _repeat(name: str, work: Callable[[], Awaitable[object]], every: float) -> None:
