@@ -34,7 +34,6 @@ from bench.bid_submission import (
     ROOT,
     bench_database,
     local_services,
-    say,
     server_environment,
     uvicorn_server,
     worker_process,
