@@ -217,9 +217,7 @@ def _measure(mode: str, env: dict[str, str], runner: Any) -> CloseFigure:
         stack.enter_context(runner(env))
         before = len(mail.per_connection())
         found = _step(env, "load", prepared["call_off_id"])
-        figure = CloseFigure(mode=mode, connections=len(mail.per_connection()) - before, **found)
-    say(figure.line())
-    return figure
+        return CloseFigure(mode=mode, connections=len(mail.per_connection()) - before, **found)
 
 
 def run() -> list[CloseFigure]:
