@@ -32,10 +32,12 @@ from marketplace.db import current_engine, start_engine, stop_engine
 from marketplace.demo.loader import load_demo
 from marketplace.errors import DomainError
 from marketplace.migrate import migrate as run_migrations
+from marketplace.notifications.outbox import LANES
+from marketplace.notifications.relay import QUEUES
 from marketplace.reference.postcodes.importer import DirectoryFileError, import_directory
 from marketplace.web.assets import AssetsMissing, collect_static
 from marketplace.wiring import wire
-from marketplace.worker import QUEUE, redis_settings, run_through_outages
+from marketplace.worker import redis_settings, run_through_outages
 
 
 def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
@@ -102,15 +104,28 @@ def run(host: str, port: int, workers: int, trusted_proxies: tuple[str, ...]) ->
 
 
 @main.command()
-@click.option("--check", is_flag=True, help="Exit 0 if a worker has reported in lately, else 1.")
-def worker(check: bool) -> None:
-    """Run the arq worker (needs REDIS_URL): outbox delivery, relay and upkeep."""
+@click.option("--check", is_flag=True, help="Exit 0 if the lanes' workers have reported in lately.")
+@click.option(
+    "--lane",
+    "lanes",
+    type=click.Choice(LANES),
+    multiple=True,
+    help="Run (or check) only this lane's worker (repeatable); both lanes without it.",
+)
+def worker(check: bool, lanes: tuple[str, ...]) -> None:
+    """Run the arq workers (needs REDIS_URL): the deadline lane (closes and other deadline jobs,
+    the relay, the upkeep) and the mail lane (email in batches), in one process or one each."""
     if not get_settings().redis_url:
         _fail("REDIS_URL is not set: without Redis, `marketplace run` runs the jobs itself")
-
+    lanes = lanes or LANES
     if check:
-        sys.exit(asyncio.run(async_check_health(redis_settings(), queue_name=QUEUE)))
-    run_through_outages()
+        sys.exit(
+            max(
+                asyncio.run(async_check_health(redis_settings(), queue_name=QUEUES[lane]))
+                for lane in lanes
+            )
+        )
+    run_through_outages(lanes)
 
 
 @main.command()

@@ -1,10 +1,18 @@
-"""The arq worker: runs outbox entries, relays due ones from the database to Redis, and keeps the
-periodic upkeep going. `marketplace worker` starts it; importing this module does no work."""
+"""The arq workers, one per lane: the deadline lane runs deadline jobs (closing and opening,
+award notices, conclusions), relays due entries from the database to Redis and keeps the periodic
+upkeep going; the mail lane sends email in batches over one SMTP connection each. Each lane has its
+own arq queue and its own worker, so a backlog of mail never holds up a close.
+`marketplace worker` starts both in one process (or one, with --lane); importing this module does
+no work."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 import time
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -18,16 +26,28 @@ from marketplace.binding import bind_engine
 from marketplace.config import get_settings
 from marketplace.db import current_engine, start_engine, stop_engine
 from marketplace.jobs import periodic_upkeep
-from marketplace.notifications.delivery import deliver
-from marketplace.notifications.relay import DELIVER_JOB, relay_to_arq
+from marketplace.notifications.delivery import deliver, deliver_mail
+from marketplace.notifications.outbox import DEADLINE_LANE, LANES, MAIL_LANE
+from marketplace.notifications.relay import (
+    DELIVER_JOB,
+    DELIVER_MAIL_JOB,
+    QUEUES,
+    DeadlineFirst,
+    relay_to_arq,
+)
 from marketplace.wiring import wire
 
 log = logging.getLogger("marketplace.worker")
-QUEUE = "marketplace"
+QUEUE = QUEUES[DEADLINE_LANE]
 # Between attempts to start again after Redis went away: doubling from the first, at most the cap.
 RESTART_FIRST_SECONDS = 1.0
 RESTART_CAP_SECONDS = 30.0
 EVERY_SECOND = set(range(60))
+# The relay runs on arq's cron every second, and again every quarter of it within each run, so
+# that a close is handed over within about a quarter second of its deadline.
+RELAY_ROUNDS_PER_SECOND = 4
+# Mail batches sent at once by one worker process: as many SMTP connections.
+MAIL_BATCHES_AT_ONCE = 4
 EVERY_TEN_SECONDS = set(range(0, 60, 10))
 
 
@@ -57,11 +77,30 @@ async def redis_pool() -> Any:
 
 
 async def deliver_outbox_entry(ctx: dict[str, Any], entry_id: str) -> str:
-    return await deliver(UUID(entry_id))
+    gate: DeadlineFirst | None = ctx.get("deadline_first")
+    if gate is None:
+        return await deliver(UUID(entry_id))
+    async with gate.running():
+        return await deliver(UUID(entry_id))
+
+
+async def deliver_mail_batch(ctx: dict[str, Any], entry_ids: list[str]) -> dict[str, int]:
+    gate: DeadlineFirst | None = ctx.get("deadline_first")
+    outcomes = await deliver_mail(
+        [UUID(entry_id) for entry_id in entry_ids],
+        before_each=gate.wait if gate is not None else None,
+    )
+    return dict(outcomes)
 
 
 async def relay_outbox(ctx: dict[str, Any]) -> int:
-    return await relay_to_arq(ctx["redis"])
+    """The relay: both lanes now, then the deadline lane alone every quarter second until the
+    next run (handing over mail takes longer, and once a second is enough for it)."""
+    handed = await relay_to_arq(ctx["redis"])
+    for _ in range(RELAY_ROUNDS_PER_SECOND - 1):
+        await asyncio.sleep(1 / RELAY_ROUNDS_PER_SECOND)
+        handed += await relay_to_arq(ctx["redis"], lanes=(DEADLINE_LANE,))
+    return handed
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -73,36 +112,86 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     await stop_engine()
 
 
-def create_worker(**overrides: Any) -> Worker:
-    """An arq Worker for the marketplace (tests pass burst=True and the like)."""
+def create_worker(lane: str = DEADLINE_LANE, **overrides: Any) -> Worker:
+    """An arq Worker for one lane of the marketplace (tests pass burst=True and the like)."""
     # One timeout for every job: arq waits that long (plus 10 s) before re-running a job whose
     # worker died, so a longer cron timeout would delay recovery of outbox deliveries.
     timeout = get_settings().job_timeout_seconds
     wire()
     options: dict[str, Any] = {
-        "functions": [
-            func(deliver_outbox_entry, name=DELIVER_JOB, timeout=timeout, max_tries=1000)
-        ],
-        "cron_jobs": [
-            cron(relay_outbox, second=EVERY_SECOND, run_at_startup=True, timeout=timeout),
-            cron(periodic_upkeep, second=EVERY_TEN_SECONDS, timeout=timeout),
-        ],
         "redis_settings": redis_settings(),
-        "queue_name": QUEUE,
+        "queue_name": QUEUES[lane],
         "on_startup": startup,
         "on_shutdown": shutdown,
         "job_serializer": serialise,
         "job_deserializer": deserialise,
         "keep_result": 0,
         "poll_delay": 0.2,
-        "max_jobs": 20,
     }
+    if lane == MAIL_LANE:
+        options |= {
+            "functions": [
+                func(deliver_mail_batch, name=DELIVER_MAIL_JOB, timeout=timeout, max_tries=1000)
+            ],
+            "cron_jobs": [],
+            "max_jobs": MAIL_BATCHES_AT_ONCE,
+        }
+    elif lane == DEADLINE_LANE:
+        options |= {
+            "functions": [
+                func(deliver_outbox_entry, name=DELIVER_JOB, timeout=timeout, max_tries=1000)
+            ],
+            "cron_jobs": [
+                cron(relay_outbox, second=EVERY_SECOND, run_at_startup=True, timeout=timeout),
+                cron(periodic_upkeep, second=EVERY_TEN_SECONDS, timeout=timeout),
+            ],
+            "max_jobs": 20,
+            "poll_delay": 0.1,
+        }
+    else:
+        raise ValueError(f"no lane called {lane!r} (there are: {', '.join(LANES)})")
     options.update(overrides)
     return Worker(**options)
 
 
-def run_through_outages() -> None:
-    """`marketplace worker`: run the arq worker until it is stopped (SIGINT, SIGTERM). arq stops
+async def run_workers(lanes: Sequence[str] = LANES, **overrides: Any) -> None:
+    """Run a worker for each lane in this process until SIGTERM or SIGINT (or, in burst mode,
+    until each has emptied its queue); then let their jobs end and close them."""
+    gate = DeadlineFirst()  # the mail lane waits while a deadline job runs in this process
+    workers = [
+        create_worker(lane, handle_signals=False, ctx={"deadline_first": gate}, **overrides)
+        for lane in lanes
+    ]
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    mains = []
+    for worker in workers:
+        worker.main_task = asyncio.create_task(worker.main())
+        mains.append(worker.main_task)
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        if overrides.get("burst"):
+            await asyncio.gather(*mains)
+        else:
+            await asyncio.wait([*mains, stopping], return_when=asyncio.FIRST_COMPLETED)
+            for main in mains:  # a worker that failed fails the process
+                if main.done() and not main.cancelled() and main.exception() is not None:
+                    raise main.exception()  # type: ignore[misc]
+    finally:
+        stopping.cancel()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        for worker in workers:
+            await worker.close()
+        for main in mains:
+            with contextlib.suppress(asyncio.CancelledError):
+                await main
+
+
+def run_through_outages(lanes: Sequence[str] = LANES) -> None:
+    """`marketplace worker`: run the lanes' arq workers until stopped (SIGINT, SIGTERM). arq stops
     when Redis goes away under it, or cannot reach it at start-up; then a new worker is started,
     1 s later, then 2 s, 4 s ... at most 30 s apart, until Redis answers. Meanwhile the outbox
     keeps every email and job in the database, and the relay hands them over once it is back."""
@@ -110,7 +199,7 @@ def run_through_outages() -> None:
     while True:
         started = time.monotonic()
         try:
-            create_worker().run()
+            asyncio.run(run_workers(lanes))
             return
         except (RedisError, OSError) as exc:
             if time.monotonic() - started > RESTART_CAP_SECONDS:

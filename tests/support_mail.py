@@ -6,6 +6,7 @@ import asyncio
 import socket
 import threading
 import time
+from collections import Counter
 from email import message_from_bytes
 from email.message import Message
 from typing import Any
@@ -20,16 +21,35 @@ def free_port() -> int:
 
 
 class Sink:
-    """Accepts mail on 127.0.0.1:port. `stall_first_recipient` holds the first SMTP session at
-    RCPT for that many seconds (to kill a worker in the middle of a delivery)."""
+    """Accepts mail on 127.0.0.1:port, noting which connection brought each message.
 
-    def __init__(self, stall_first_recipient: float = 0.0) -> None:
+    `stall_first_recipient` holds the first SMTP session at RCPT for that many seconds (to kill a
+    worker in the middle of a delivery). `hold_after` holds every session at RCPT once that many
+    messages were accepted, until release() (`held` is set when one is held). `drop_at` closes
+    the connection at the RCPT of that message (counted from 1), before it is accepted."""
+
+    def __init__(
+        self,
+        stall_first_recipient: float = 0.0,
+        *,
+        hold_after: int | None = None,
+        drop_at: int | None = None,
+    ) -> None:
         self.port = free_port()
         self.messages: list[Message] = []
+        self.peers: list[tuple[str, int]] = []  # the connection each message came over
         self.stall = stall_first_recipient
         self.stalled = threading.Event()
+        self.hold_after = hold_after
+        self.held = threading.Event()
+        self._released = threading.Event()
+        self.drop_at = drop_at
+        self._recipients_seen = 0
         self._lock = threading.Lock()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    def release(self) -> None:
+        self._released.set()
 
     @property
     def url(self) -> str:
@@ -41,13 +61,29 @@ class Sink:
         if self.stall and not self.stalled.is_set():
             self.stalled.set()
             await asyncio.sleep(self.stall)
+        with self._lock:
+            self._recipients_seen += 1
+            drop = self._recipients_seen == self.drop_at
+        if drop:
+            server.transport.close()
+            return "421 Closing the connection"
+        if self.hold_after is not None:
+            while len(self.message_ids()) >= self.hold_after and not self._released.is_set():
+                self.held.set()
+                await asyncio.sleep(0.01)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self._lock:
             self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
+            self.peers.append(session.peer)
         return "250 Message accepted for delivery"
+
+    def per_connection(self) -> list[int]:
+        """How many messages each connection brought, in the order the connections began."""
+        with self._lock:
+            return list(Counter(self.peers).values())
 
     def start(self) -> Sink:
         self._controller.start()

@@ -5,7 +5,9 @@ so a repeated delivery is recognisable as the same message."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import mailbox
+import re
 from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -120,30 +122,77 @@ def maildir_path() -> Path:
 
 
 async def send_message(message: EmailMessage) -> None:
-    """Send over SMTP_URL, or keep in the local maildir when no SMTP server is configured."""
-    settings = get_settings()
-    if settings.smtp_url is None:
-        await asyncio.to_thread(_keep_in_maildir, message)
-        return
-    url = urlparse(settings.smtp_url)
-    await aiosmtplib.send(
-        message,
-        hostname=url.hostname or "127.0.0.1",
-        port=url.port or (465 if url.scheme == "smtps" else 25),
-        username=url.username or None,
-        password=url.password or None,
-        use_tls=url.scheme == "smtps",
-        start_tls=False if url.scheme == "smtps" else None,
-        timeout=SMTP_TIMEOUT_SECONDS,
-    )
+    """Send one message over SMTP_URL (a connection of its own), or keep it in the local maildir
+    when no SMTP server is configured."""
+    async with Mailer() as mailer:
+        await mailer.send(message)
+
+
+class Mailer:
+    """One SMTP connection for a batch of messages (or the local maildir without SMTP_URL),
+    opened at the first message. A message that fails closes the connection, and the next one
+    opens a new connection: a dropped connection costs the message in flight, not the batch."""
+
+    def __init__(self) -> None:
+        self.url = get_settings().smtp_url
+        self._smtp: aiosmtplib.SMTP | None = None
+        self.connections = 0  # how many it opened
+
+    async def __aenter__(self) -> Mailer:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+    def _client(self) -> aiosmtplib.SMTP:
+        assert self.url is not None
+        url = urlparse(self.url)
+        return aiosmtplib.SMTP(
+            hostname=url.hostname or "127.0.0.1",
+            port=url.port or (465 if url.scheme == "smtps" else 25),
+            username=url.username or None,
+            password=url.password or None,
+            use_tls=url.scheme == "smtps",
+            start_tls=False if url.scheme == "smtps" else None,
+            timeout=SMTP_TIMEOUT_SECONDS,
+        )
+
+    async def send(self, message: EmailMessage) -> None:
+        if self.url is None:
+            await asyncio.to_thread(_keep_in_maildir, message)
+            return
+        try:
+            if self._smtp is None or not self._smtp.is_connected:
+                self._smtp = self._client()
+                self.connections += 1
+                await self._smtp.connect()
+            await self._smtp.send_message(message)
+        except BaseException:
+            await self.close(polite=False)
+            raise
+
+    async def close(self, *, polite: bool = True) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None or not smtp.is_connected:
+            return
+        if polite:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await smtp.quit()
+                return
+        smtp.close()
 
 
 def _keep_in_maildir(message: EmailMessage) -> None:
-    box = mailbox.Maildir(maildir_path(), create=True)
-    wanted = message["Message-ID"]
-    if any(existing["Message-ID"] == wanted for existing in box):
-        return  # the same outbox entry delivered again: keep one copy
-    box.add(message)
+    """Deliver the message into the maildir under a name made from its Message-ID, once: the
+    same outbox entry delivered again finds its file and adds nothing."""
+    folder = maildir_path()
+    mailbox.Maildir(folder, create=True)  # tmp/, new/ and cur/
+    key = re.sub(r"[^A-Za-z0-9@._-]", "", str(message["Message-ID"])) or "message"
+    if (folder / "new" / key).exists() or any((folder / "cur").glob(f"{key}*")):
+        return
+    temporary = folder / "tmp" / key
+    temporary.write_bytes(message.as_bytes())
+    temporary.rename(folder / "new" / key)
 
 
 async def send_email(outbox_id: UUID, payload: dict[str, Any]) -> None:

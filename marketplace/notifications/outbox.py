@@ -26,6 +26,11 @@ from marketplace.db import for_update, write_transaction
 from marketplace.notifications.tables import OutboxEntry
 
 SEND_EMAIL = "send_email"
+# The two lanes, each drained by its own loop or arq queue: every job but email (closing and
+# opening at a deadline, award notices, conclusions) in the deadline lane, never behind mail.
+DEADLINE_LANE = "deadline"
+MAIL_LANE = "mail"
+LANES = (DEADLINE_LANE, MAIL_LANE)
 BACKOFF_CAP_SECONDS = 3600
 
 
@@ -120,6 +125,56 @@ async def claim(entry_id: UUID) -> ClaimedEntry | None:
     )
 
 
+async def claim_batch(entry_ids: list[UUID]) -> list[ClaimedEntry]:
+    """Take the lease on every one of these entries that claim() would take, in one transaction
+    (a mail batch); those another worker holds, or that are done or not due, are left out."""
+    if not entry_ids:
+        return []
+    moment = now()
+    lease = timedelta(seconds=get_settings().outbox_lease_seconds)
+    free = OutboxEntry.claimed_until.is_null() | (OutboxEntry.claimed_until <= moment)
+    async with write_transaction():
+        rows = await for_update(
+            OutboxEntry.select(
+                OutboxEntry.id, OutboxEntry.job, OutboxEntry.payload, OutboxEntry.attempts
+            )
+            .where(OutboxEntry.id.is_in(entry_ids))
+            .where((OutboxEntry.status == "pending") & (OutboxEntry.due_at <= moment) & free)
+            .order_by(OutboxEntry.due_at)
+        )
+        if rows:
+            await OutboxEntry.update(
+                {
+                    OutboxEntry.claimed_until: moment + lease,
+                    OutboxEntry.attempts: OutboxEntry.attempts + 1,
+                }
+            ).where(OutboxEntry.id.is_in([row["id"] for row in rows]))
+    return [
+        ClaimedEntry(
+            id=row["id"],
+            job=row["job"],
+            payload=msgspec.json.decode(row["payload"]),
+            attempts=row["attempts"] + 1,
+        )
+        for row in rows
+    ]
+
+
+async def release(entries: list[ClaimedEntry]) -> None:
+    """Give back the lease on claimed entries that were not tried (a batch stopped before
+    them): they are due again at once, and the claim does not count as an attempt."""
+    if not entries:
+        return
+    async with write_transaction():
+        await OutboxEntry.update(
+            {
+                OutboxEntry.claimed_until: None,
+                OutboxEntry.enqueued_at: None,
+                OutboxEntry.attempts: OutboxEntry.attempts - 1,
+            }
+        ).where(OutboxEntry.id.is_in([entry.id for entry in entries]))
+
+
 async def finish(entry: ClaimedEntry) -> None:
     """The entry's job ran: it is done."""
     async with write_transaction():
@@ -131,6 +186,21 @@ async def finish(entry: ClaimedEntry) -> None:
                 OutboxEntry.last_error: None,
             }
         ).where(OutboxEntry.id == entry.id)
+
+
+async def finish_many(entry_ids: list[UUID]) -> None:
+    """These entries' jobs ran (a group of emails the server accepted): each is done."""
+    if not entry_ids:
+        return
+    async with write_transaction():
+        await OutboxEntry.update(
+            {
+                OutboxEntry.status: "done",
+                OutboxEntry.done_at: now(),
+                OutboxEntry.claimed_until: None,
+                OutboxEntry.last_error: None,
+            }
+        ).where(OutboxEntry.id.is_in(entry_ids))
 
 
 async def fail(entry: ClaimedEntry, error: str) -> str:
@@ -151,14 +221,27 @@ async def fail(entry: ClaimedEntry, error: str) -> str:
     return status
 
 
-async def due_entries(limit: int = 100, *, for_relay: bool = False) -> list[UUID]:
-    """Pending entries that are due and held by no live lease. For the relay, only those not
-    handed to arq yet, or handed over so long ago that Redis may have lost them (the sweep)."""
+def lane_of(job: str) -> str:
+    """The lane an entry's job runs in: email in the mail lane, every other job in the deadline
+    lane."""
+    return MAIL_LANE if job == SEND_EMAIL else DEADLINE_LANE
+
+
+async def due_entries(
+    limit: int = 100, *, for_relay: bool = False, lane: str | None = None
+) -> list[UUID]:
+    """Pending entries that are due and held by no live lease (of one lane, if named), the
+    longest due first. For the relay, only those not handed to arq yet, or handed over so long
+    ago that Redis may have lost them (the sweep)."""
     moment = now()
     free = OutboxEntry.claimed_until.is_null() | (OutboxEntry.claimed_until < moment)
     query = OutboxEntry.select(OutboxEntry.id).where(
         (OutboxEntry.status == "pending") & (OutboxEntry.due_at <= moment) & free
     )
+    if lane == MAIL_LANE:
+        query = query.where(OutboxEntry.job == SEND_EMAIL)
+    elif lane == DEADLINE_LANE:
+        query = query.where(OutboxEntry.job != SEND_EMAIL)
     if for_relay:
         stuck = moment - timedelta(seconds=get_settings().outbox_stuck_seconds)
         query = query.where(OutboxEntry.enqueued_at.is_null() | (OutboxEntry.enqueued_at <= stuck))

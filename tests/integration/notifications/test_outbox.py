@@ -28,19 +28,16 @@ def redis_url_for_tests() -> str:
     return redis_url(offset=1)  # away from the queue other tests of this process use
 
 
-async def run_arq_worker_once() -> None:
-    from marketplace.worker import create_worker, redis_pool
+async def run_arq_workers_once() -> None:
+    """Relay what is due, then run each lane's worker until its queue is empty."""
+    from marketplace.worker import redis_pool, run_workers
 
     pool = await redis_pool()
     try:
         await relay_to_arq(pool)
     finally:
         await pool.aclose()
-    worker = create_worker(burst=True, handle_signals=False, poll_delay=0.05, cron_jobs=[])
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
+    await run_workers(burst=True, poll_delay=0.05, cron_jobs=[])
 
 
 @pytest.fixture(params=["in-process", "arq"])
@@ -59,7 +56,7 @@ async def run_outbox(
     reset_settings()
     redis = Redis.from_url(redis_url_for_tests())
     await redis.flushdb()
-    yield run_arq_worker_once
+    yield run_arq_workers_once
     await redis.flushdb()
     await redis.aclose()
 
@@ -174,7 +171,7 @@ def test_backoff_doubles_up_to_an_hour() -> None:
 async def test_redis_flushed_between_relay_and_run_still_delivers_once(
     db: str, sink: Sink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from marketplace.worker import create_worker, redis_pool
+    from marketplace.worker import redis_pool, run_workers
 
     monkeypatch.setenv("REDIS_URL", redis_url_for_tests())
     monkeypatch.setenv("MARKETPLACE_OUTBOX_STUCK_SECONDS", "0")
@@ -188,15 +185,11 @@ async def test_redis_flushed_between_relay_and_run_still_delivers_once(
     pool = await redis_pool()
     assert await relay_to_arq(pool) == 1
     await redis.flushdb()  # Redis loses the queued job
-    worker = create_worker(burst=True, handle_signals=False, poll_delay=0.05, cron_jobs=[])
-    await worker.main()
-    await worker.close()
+    await run_workers(burst=True, poll_delay=0.05, cron_jobs=[])
     assert sink.message_ids() == []
     assert await relay_to_arq(pool) == 1, "the sweep hands the lost entry over again"
     for _ in range(2):
-        worker = create_worker(burst=True, handle_signals=False, poll_delay=0.05, cron_jobs=[])
-        await worker.main()
-        await worker.close()
+        await run_workers(burst=True, poll_delay=0.05, cron_jobs=[])
         await relay_to_arq(pool)
     await pool.aclose()
     await redis.aclose()
@@ -206,7 +199,7 @@ async def test_redis_flushed_between_relay_and_run_still_delivers_once(
 async def test_two_workers_at_once_double_nothing(
     db: str, sink: Sink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from marketplace.worker import create_worker, redis_pool
+    from marketplace.worker import redis_pool, run_workers
 
     monkeypatch.setenv("REDIS_URL", redis_url_for_tests())
     reset_settings()
@@ -224,14 +217,8 @@ async def test_two_workers_at_once_double_nothing(
     monkeypatch.setenv("MARKETPLACE_OUTBOX_STUCK_SECONDS", "0")
     reset_settings()
     assert await relay_to_arq(pool) == 10  # handed over again while still queued ...
-    assert await redis.zcard("marketplace") == 10  # ... and arq keeps one job per entry
-    workers = [
-        create_worker(burst=True, handle_signals=False, poll_delay=0.05, cron_jobs=[])
-        for _ in range(2)
-    ]
-    await asyncio.gather(*(w.main() for w in workers))
-    for w in workers:
-        await w.close()
+    assert await redis.zcard("marketplace:mail") == 1  # ... and arq keeps one job per batch
+    await asyncio.gather(*(run_workers(burst=True, poll_delay=0.05, cron_jobs=[]) for _ in "ab"))
     await pool.aclose()
     await redis.aclose()
     ids = sink.message_ids()
