@@ -277,3 +277,67 @@ async def test_attachments_are_added_read_and_removed_through_the_bid_page(
     )
     assert removed.status_code == 303
     assert "method statement" not in (await client.get(f"/opportunities/{call_off_id}/bid")).text
+
+
+async def test_the_live_check_of_the_mobilisation_date_says_what_the_submission_refuses(
+    client: httpx.AsyncClient,
+) -> None:
+    """The check as the provider types the date (htmx) and the API's refusal of a bid with that
+    date give the same verdict in the same words: gone by, after the latest start, or fine."""
+    c = await commissioning()
+    provider, token = await admitted_provider(c, "Oakleaf Home Care")
+    call_off_id = await published(client, c, cluster_body(c))
+    user, _ = await make_user(provider.id, "provider")
+    assert (await sign_in(client, user.email)).status_code == 303
+    csrf = csrf_token_in((await client.get(f"/opportunities/{call_off_id}/bid")).text)
+    check = f"/opportunities/{call_off_id}/bid/check?field=mobilisation_date"
+    today = date.today()
+    for offered, code in (
+        (date(2020, 3, 2), "mobilisation_in_past"),
+        (today - timedelta(days=1), "mobilisation_in_past"),
+        (today + timedelta(days=11), "mobilisation_after_latest_start"),
+    ):
+        parts = {"day": offered.day, "month": offered.month, "year": offered.year}
+        typed = {f"mobilisation_date-{part}": str(n) for part, n in parts.items()}
+        checked = await client.post(
+            check, data={"csrf_token": csrf, **typed}, headers={"HX-Request": "true"}
+        )
+        assert checked.status_code == 200 and "<html" not in checked.text
+        assert 'id="rate-check-mobilisation_date"' in checked.text
+        assert "govuk-error-message" in checked.text
+        refused = await client.put(
+            f"/api/v1/call-offs/{call_off_id}/bid",
+            json={"hourly_rate_pence": 1900, "mobilisation_date": offered.isoformat()},
+            headers={"Authorization": f"Bearer {token}", "Cookie": ""},
+        )
+        assert refused.status_code == 422, refused.text
+        [error] = refused.json()["errors"]
+        assert error["code"] == code
+        assert error["message"] in checked.text, "the check says what the submission refuses"
+    typed = {
+        "mobilisation_date-day": str(today.day),
+        "mobilisation_date-month": str(today.month),
+        "mobilisation_date-year": str(today.year),
+    }
+    fine = await client.post(
+        check, data={"csrf_token": csrf, **typed}, headers={"HX-Request": "true"}
+    )
+    assert "govuk-error-message" not in fine.text and "You can start on" in fine.text
+    partly = await client.post(
+        check,
+        data={"csrf_token": csrf, "mobilisation_date-day": "3"},
+        headers={"HX-Request": "true"},
+    )
+    assert partly.status_code == 200 and "rate-check-message" not in partly.text
+    whole = await client.post(
+        f"/opportunities/{call_off_id}/bid/check?field=mobilisation_date",
+        data={"csrf_token": csrf, **typed},
+    )
+    assert "<html" in whole.text and "You can start on" in whole.text
+    assert await Bid.count() == 0
+    accepted = await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid",
+        json={"hourly_rate_pence": 1900, "mobilisation_date": today.isoformat()},
+        headers={"Authorization": f"Bearer {token}", "Cookie": ""},
+    )
+    assert accepted.status_code == 201, accepted.text
