@@ -69,10 +69,14 @@ def _unknown_fields(value: Any, shape: Any, at: str = "") -> list[FieldError]:
 
 
 def every_refusal(value: Any, shape: Any) -> list[FieldError]:
-    """Every field of a decoded JSON body that its type refuses, strictly, each once."""
+    """Every field of a decoded JSON body that its type refuses, strictly, each once: the
+    conversion's refusals and every unknown key (msgspec's own report names only the first, at
+    the object that holds it)."""
     errors = conversion_errors(value, shape, strict=True)
-    named = {error.field for error in errors}
-    return errors + [e for e in _unknown_fields(value, shape) if e.field not in named]
+    unknown = _unknown_fields(value, shape)
+    if unknown:
+        errors = [error for error in errors if error.code != "unknown_field"]
+    return errors + unknown
 
 
 async def check_body_strictly(request: Request[Any, Any, Any]) -> None:
