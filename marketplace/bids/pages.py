@@ -1,5 +1,6 @@
 """The provider's bid pages: the form for each kind of call-off (submit or replace), withdrawal,
-the htmx check of a rate against the maximum, and "my bids" with each receipt."""
+the htmx check of a rate or the mobilisation date as it is typed, and "my bids" with each
+receipt."""
 
 from __future__ import annotations
 

@@ -142,13 +142,19 @@ async def test_a_closed_call_off_waits_in_bids_to_open(client: httpx.AsyncClient
     assert "No call-offs close today." in queue(page, "closing-today")
 
 
-async def test_provider_queues_follow_invitations_bids_outcomes_and_care(
-    client: httpx.AsyncClient,
-) -> None:
+async def signed_in_provider(client: httpx.AsyncClient) -> tuple[Any, Any, str]:
+    """A commissioner's world, an admitted provider and its API token, one of its users signed in."""
     c = await commissioning()
     provider, token = await admitted_provider(c, "Oakleaf Home Care")
     user, _ = await make_user(provider.id, "provider")
     assert (await sign_in(client, user.email)).status_code == 303
+    return c, provider, token
+
+
+async def test_provider_queues_follow_invitations_bids_outcomes_and_care(
+    client: httpx.AsyncClient,
+) -> None:
+    c, provider, token = await signed_in_provider(client)
     page = (await client.get("/")).text
     assert "No new invitations" in queue(page, "new-invitations")
     assert "No deadlines in the next 48 hours." in queue(page, "deadlines-soon")
@@ -208,10 +214,7 @@ async def test_provider_queues_follow_invitations_bids_outcomes_and_care(
 async def test_an_outcome_opened_before_the_award_is_decided_is_still_to_read_after(
     client: httpx.AsyncClient,
 ) -> None:
-    c = await commissioning()
-    provider, token = await admitted_provider(c, "Oakleaf Home Care")
-    user, _ = await make_user(provider.id, "provider")
-    assert (await sign_in(client, user.email)).status_code == 303
+    c, _, token = await signed_in_provider(client)
     call_off_id = await published(client, c, enablement_body(c, standstill_working_days=0))
     await bid(client, call_off_id, token, accepted(1900))
     await deadline_now(call_off_id, -timedelta(seconds=1))
