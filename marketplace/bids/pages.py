@@ -1,6 +1,5 @@
 """The provider's bid pages: the form for each kind of call-off (submit or replace), withdrawal,
-the htmx check of a rate or the mobilisation date as it is typed, and "my bids" with each
-receipt."""
+the htmx check of a field as it is typed, and "my bids" with each receipt."""
 
 from __future__ import annotations
 
@@ -108,10 +107,8 @@ async def check_answer(
     """The live check of one field of the bid form (`forms.field_check`): for htmx just the
     check's fragment, for anyone else `whole_page` with the check under its field."""
     if not CHECKED_FIELD.fullmatch(field):
-        raise BadInput(
-            "Only a rate or the mobilisation date can be checked",
-            [FieldError("field", "Only a rate or the mobilisation date can be checked")],
-        )
+        refusal = "Only a rate or the mobilisation date can be checked"
+        raise BadInput(refusal, [FieldError("field", refusal)])
     result = forms.field_check(o, field, data, local_today())
     checks = {field: result} if result is not None else {}
     if not _is_htmx(request):
@@ -131,9 +128,8 @@ async def withdraw_check_page(
     back_path: str,
     headers: dict[str, str] | None = None,
 ) -> Template | None:
-    """The check before a withdrawal (docs/design.md 9.2), for a provider or a guest supplier:
-    the bid's receipt and what withdrawing does, its button posting to `bid_path`/withdraw; None
-    when there is no live bid on an open call-off to withdraw."""
+    """The check before a provider's or a guest's withdrawal (docs/design.md 9.2), posting to
+    `bid_path`/withdraw; None without a live bid on an open call-off to withdraw."""
     own = await _own(principal, o.id)
     if own is None or own.status != "submitted" or o.status not in OPEN_FOR_BIDS:
         return None
@@ -187,9 +183,7 @@ class BidPages(Controller):
         data: FormBody,
         field: FromQuery[str] = "hourly_rate",
     ) -> Template:
-        """Just the check of one field (the hourly rate, a pilot area's `area_rate_N` or the
-        mobilisation date) for htmx; it writes nothing. Anyone else gets the form with the check
-        under its field."""
+        """The live check of one field for htmx, writing nothing (`check_answer`)."""
         o = await feed.opportunity(principal, call_off_id)
         return await check_answer(request, o, field, data, partial(form_page, principal, o, data))
 
