@@ -66,6 +66,7 @@ from marketplace.tenders.waiting_list.pages import WaitingListPages
 from marketplace.tenders.waiting_list.placement_api import PlacementApi
 from marketplace.tenders.waiting_list.placement_pages import PlacementPages
 from marketplace.web.assets import ensure_static, static_url, with_static_files
+from marketplace.web.banners import OneTimeBanners
 from marketplace.web.headers import SecurityHeaders
 from marketplace.web.names import Names, use_names
 from marketplace.web.nul import refuse_nul_characters
@@ -236,5 +237,5 @@ def create_app() -> Any:
     logging.basicConfig(level=logging.INFO)
     ensure_static()
     return SecurityHeaders(
-        with_static_files(create_litestar()), production=get_settings().production
+        with_static_files(OneTimeBanners(create_litestar())), production=get_settings().production
     )

@@ -16,7 +16,7 @@ from litestar.response import Template
 
 from marketplace.accounts.service import count_organisations, get_organisation
 from marketplace.admissions.queries import applications_waiting
-from marketplace.awards.queries import outcomes_decided_since, standstills_running
+from marketplace.awards.queries import outcomes_to_read, standstills_running
 from marketplace.bids.queries import responses_of
 from marketplace.care.framework_share import share_of
 from marketplace.care.queries import care_to_start
@@ -32,10 +32,9 @@ from marketplace.web.labels import URGENCY
 from marketplace.web.security import SignedIn
 from marketplace.web.templating import local_time
 
-# A provider's deadlines "soon" are those in the next 48 hours; an outcome is "to read" for two
-# weeks after its award is decided.
+# A provider's deadlines "soon" are those in the next 48 hours; an outcome is "to read" until the
+# user opens it (awards.outcome_reading).
 DEADLINE_HOURS = 48
-OUTCOME_DAYS = 14
 SHOWN = 10  # rows shown in each queue; its counter links to the whole list
 
 
@@ -155,9 +154,7 @@ async def provider_queues(principal: Principal, now: datetime) -> list[Queue]:
     ]
     outcomes = [
         Item(f"/my-bids/{r['id']}/outcome", r["title"], f"Decided {local_time(r['at'])}")
-        for r in await outcomes_decided_since(
-            principal.organisation_id, now - timedelta(days=OUTCOME_DAYS)
-        )
+        for r in await outcomes_to_read(principal.organisation_id, principal.signed_in_user)
     ]
     care = [
         Item(
@@ -173,7 +170,7 @@ async def provider_queues(principal: Principal, now: datetime) -> list[Queue]:
         Queue("deadlines-soon", "Deadlines in the next 48 hours", "/opportunities",
               "No deadlines in the next 48 hours.", soon),
         Queue("outcomes", "Outcomes to read", "/my-bids",
-              "No outcomes decided in the last 14 days.", outcomes),
+              "No outcomes to read: you have opened every decided outcome.", outcomes),
         Queue("care-to-start", "Care to start", "/my-care?status=awaiting_start",
               "No care is waiting for you to record its start.", care),
     ]  # fmt: skip

@@ -7,6 +7,7 @@ from marketplace.awards.tables import (
     Award,
     AwardLine,
     Evaluation,
+    OutcomeRead,
     PilotScore,
     ProviderQuality,
     QualityWeights,
@@ -30,6 +31,7 @@ APP_CONFIG = AppConfig(
         QualityWeights,
         RankingReview,
         RankingReviewEntry,
+        OutcomeRead,
     ],
     migration_dependencies=[
         "marketplace.tenders.piccolo_app",

@@ -3,7 +3,6 @@ provider's own outcome and assessment summary (never another bidder's figures bu
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -12,7 +11,14 @@ import msgspec
 from marketplace.admissions.rules import decode_gate_failures
 from marketplace.awards import schemas
 from marketplace.awards.quality_change import quality_changes
-from marketplace.awards.tables import Assessment, Award, AwardLine, Evaluation, ProviderQuality
+from marketplace.awards.tables import (
+    Assessment,
+    Award,
+    AwardLine,
+    Evaluation,
+    OutcomeRead,
+    ProviderQuality,
+)
 from marketplace.errors import NotAllowed, NotFound, WrongState
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs.lifecycle import AwardTerms, award_terms
@@ -260,22 +266,24 @@ async def standstills_running(commissioner_id: UUID) -> list[Any]:
     )
 
 
-async def outcomes_decided_since(provider_id: UUID, since: datetime) -> list[Any]:
+async def outcomes_to_read(provider_id: UUID, user_id: UUID) -> list[Any]:
     """The call-offs the provider's bid was assessed in whose award is decided (awarded,
-    concluded or no award) and whose evaluation, recomputed when an award is confirmed, is
-    dated on or after `since`: the outcomes it has to read, newest first."""
+    concluded or no award) and whose outcome this user has not opened yet (`OutcomeRead`): the
+    outcomes to read, newest evaluation (recomputed when an award is confirmed) first."""
+    read = OutcomeRead.select(OutcomeRead.call_off).where(OutcomeRead.user == user_id)
     rows = await Assessment.select(
         Assessment.call_off.as_alias("id"), Assessment.call_off.title.as_alias("title")
     ).where(
         (Assessment.provider == provider_id)
         & Assessment.call_off.status.is_in([str(s) for s in DECIDED])
+        & Assessment.call_off.not_in(read)
     )
     titles = {row["id"]: row["title"] for row in rows}
     if not titles:
         return []
     dated = (
         await Evaluation.select(Evaluation.call_off, Evaluation.evaluated_at)
-        .where(Evaluation.call_off.is_in(list(titles)) & (Evaluation.evaluated_at >= since))
+        .where(Evaluation.call_off.is_in(list(titles)))
         .order_by(Evaluation.evaluated_at, ascending=False)
     )
     return [

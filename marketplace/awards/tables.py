@@ -162,3 +162,14 @@ class AwardLine(Table, tablename="award_line"):
     area_code = Varchar(length=40, null=True, default=None)
     hourly_rate_pence = Integer()
     mobilisation_date = Date(null=True, default=None)
+
+
+class OutcomeRead(Table, tablename="outcome_read"):
+    """A provider's user opened its outcome of a decided call-off: the outcome leaves that user's
+    "Outcomes to read" queue on the home page (docs/design.md 9.1)."""
+
+    id = UUID(primary_key=True)
+    call_off = ForeignKey(CallOff, on_delete=OnDelete.restrict, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.restrict)
+    read_at = Timestamptz()
+    # Unique (user, call_off): index outcome_read_once_per_user (raw migration).

@@ -4,17 +4,18 @@ fields, and the service's field errors onto the form's own fields (pure: no ORM,
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 import msgspec
 
-from marketplace.bids.compliance import Limits, rate_breaches
+from marketplace.bids.compliance import Limits, mobilisation_breach, rate_breaches
 from marketplace.bids.rules import DECLINE_REASONS, bid_content_errors, limits_of, never_compliant
 from marketplace.bids.schemas import AreaBid, BidSubmission, DeclineCreate
 from marketplace.errors import BadInput, FieldError
 from marketplace.tenders.call_offs.schemas import Opportunity
-from marketplace.units import pounds
+from marketplace.units import long_date, pounds
 from marketplace.web.forms import FormReader, Labels, MoneyWords
 
 MAX_RATE_PENCE = 100_000
@@ -58,14 +59,41 @@ def limits_for(o: Opportunity) -> Limits:
     )
 
 
-def field_check(o: Opportunity, field: str, raw: str) -> tuple[bool, str]:
-    """The live check of one rate field of the bid form (`hourly_rate`, or a pilot area's
-    `area_rate_N`) against the opportunity's limits: what the provider and the guest pages show."""
+def field_check(
+    o: Opportunity, field: str, form: Mapping[str, Any], today: date
+) -> tuple[bool, str] | None:
+    """The live check of one field of the bid form against the opportunity's limits: a rate
+    (`hourly_rate`, or a pilot area's `area_rate_N`) or the mobilisation date (None until its day,
+    month and year are all typed). What the provider and the guest pages show."""
+    read = FormReader(form)
+    limits = limits_for(o)
+    if field == "mobilisation_date":
+        return mobilisation_check(read, limits, today)
     area_code = None
     if field != "hourly_rate":
         row = int(field.removeprefix("area_rate_"))
         area_code = o.your_area_codes[row] if row < len(o.your_area_codes) else None
-    return rate_check(raw, limits_for(o), area_code)
+    return rate_check(read.text(field), limits, area_code)
+
+
+def mobilisation_check(read: FormReader, limits: Limits, today: date) -> tuple[bool, str] | None:
+    """(can the date be compliant?, the sentence saying so or why not) for a mobilisation date as
+    typed, once its three parts are: the submission's own rule (`mobilisation_breach`, with the
+    same `today`), so the check and the refusal say the same."""
+    name = "mobilisation_date"
+    if not all(read.text(f"{name}-{part}") for part in ("day", "month", "year")):
+        return None
+    offered = read.date_parts(name)
+    if offered is None:
+        return False, read.errors[0].message
+    if breach := mobilisation_breach(limits, offered, today):
+        return False, breach.sentence
+    if limits.latest_start is None:
+        return True, f"You can start on {long_date(offered)}"
+    return True, (
+        f"You can start on {long_date(offered)}: on or before the latest start of "
+        f"{long_date(limits.latest_start)}"
+    )
 
 
 def rate_check(raw: str, limits: Limits, area_code: str | None = None) -> tuple[bool, str]:

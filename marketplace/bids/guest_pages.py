@@ -6,6 +6,7 @@ accepts a guest pass (it is not a session), and no page here takes a call-off fr
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -13,11 +14,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from marketplace.bids import forms, service
-from marketplace.bids.pages import RATE_FIELD, form_page
+from marketplace.bids.pages import check_answer, form_page, local_today, withdraw_check_page
 from marketplace.errors import BadInput, DomainError, FieldError, NotFound
 from marketplace.tenders.call_offs.guest_passes import GuestHolder, guest_holder
 from marketplace.tenders.opportunities import feed
-from marketplace.web.forms import FormBody, FormReader, form_errors
+from marketplace.web.forms import FormBody, form_errors
 from marketplace.web.security import GUEST_COOKIE, guest_cookie_header
 
 # The pass must not leak through the Referer header, nor be kept by a cache.
@@ -88,6 +89,7 @@ class GuestPages(Controller):
         o = await feed.opportunity(holder.principal, holder.call_off_id)
         question_ids = [q.id for q in o.pilot.questions] if o.pilot else []
         bid, rows, errors = forms.bid_submission(o.kind, data, o.your_area_codes, question_ids)
+        errors = forms.all_errors(o, bid, errors, local_today())
         try:
             if errors:
                 raise BadInput("The bid is not valid", errors)
@@ -108,23 +110,28 @@ class GuestPages(Controller):
         data: FormBody,
         field: FromQuery[str] = "hourly_rate",
     ) -> Template:
-        """The check of a rate against the maximum (htmx, or the whole form without it)."""
+        """The live check of one field of the bid form (htmx, or the whole form without it)."""
         holder = await _holder(request)
         if holder is None:
             return _expired()
-        if not RATE_FIELD.fullmatch(field):
-            raise BadInput(
-                "Only a rate can be checked", [FieldError("field", "is not a rate of the form")]
-            )
         o = await feed.opportunity(holder.principal, holder.call_off_id)
-        result = forms.field_check(o, field, FormReader(data).text(field))
-        if request.headers.get("hx-request") != "true":
-            return await _page(holder, form=data, checks={field: result})
-        return Template(
-            "provider/_rate_check.html",
-            context={"checks": {field: result}, "check_field": field},
-            headers={"Vary": "HX-Request", **PRIVATE},
+        return await check_answer(
+            request, o, field, data, partial(_page, holder, form=data), headers=PRIVATE
         )
+
+    @get("/call-off/bid/withdraw")
+    async def check_withdraw(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+        """Check before withdrawing, as a provider does (docs/design.md 9.2): the bid that would
+        be withdrawn and what that does; without a live bid on the open call-off, back to the
+        call-off's page."""
+        holder = await _holder(request)
+        if holder is None:
+            return _expired()
+        o = await feed.opportunity(holder.principal, holder.call_off_id)
+        page = await withdraw_check_page(
+            holder.principal, o, bid_path=f"{PAGE}/bid", back_path=PAGE, headers=PRIVATE
+        )
+        return page or Redirect(path=PAGE, status_code=303, headers=PRIVATE)
 
     @post("/call-off/bid/withdraw")
     async def withdraw(self, request: Request[Any, Any, Any]) -> Template | Redirect:

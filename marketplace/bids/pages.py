@@ -1,9 +1,10 @@
 """The provider's bid pages: the form for each kind of call-off (submit or replace), withdrawal,
-the htmx check of a rate against the maximum, and "my bids" with each receipt."""
+the htmx check of a field as it is typed, and "my bids" with each receipt."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from functools import partial
 from typing import Annotated, Any
@@ -27,15 +28,17 @@ from marketplace.tenders.call_offs.forms import KINDS
 from marketplace.tenders.call_offs.status import OPEN_FOR_BIDS, STATUS_CONTEXT
 from marketplace.tenders.opportunities import feed
 from marketplace.web.banners import done
-from marketplace.web.forms import FormBody, FormReader, error_summary, form_errors
+from marketplace.web.forms import FormBody, error_summary, form_errors
 from marketplace.web.labels import PAGE_WORDS, STATUS_FOR_BIDDERS
 from marketplace.web.security import SignedIn, role_in
 
 VARY = {"Vary": "HX-Request"}
-RATE_FIELD = re.compile(r"hourly_rate|area_rate_[0-9]")
+# The fields of the bid form checked as they are typed (docs/design.md 4.5).
+CHECKED_FIELD = re.compile(r"hourly_rate|area_rate_[0-9]{1,3}|mobilisation_date")
 
 
-def _today() -> date:
+def local_today() -> date:
+    """Today by the marketplace's clock and time zone (the submission's `today`)."""
     return datetime.now(UTC).astimezone(ZoneInfo(get_settings().timezone)).date()
 
 
@@ -93,6 +96,57 @@ async def form_page(
     )
 
 
+async def check_answer(
+    request: Request[Any, Any, Any],
+    o: call_off_schemas.Opportunity,
+    field: str,
+    data: dict[str, Any],
+    whole_page: Callable[..., Awaitable[Template]],
+    headers: dict[str, str] | None = None,
+) -> Template:
+    """The live check of one field of the bid form (`forms.field_check`): for htmx just the
+    check's fragment, for anyone else `whole_page` with the check under its field."""
+    if not CHECKED_FIELD.fullmatch(field):
+        refusal = "Only a rate or the mobilisation date can be checked"
+        raise BadInput(refusal, [FieldError("field", refusal)])
+    result = forms.field_check(o, field, data, local_today())
+    checks = {field: result} if result is not None else {}
+    if not _is_htmx(request):
+        return await whole_page(checks=checks)
+    return Template(
+        "provider/_rate_check.html",
+        context={"checks": checks, "check_field": field},
+        headers={**VARY, **(headers or {})},
+    )
+
+
+async def withdraw_check_page(
+    principal: Principal,
+    o: call_off_schemas.Opportunity,
+    *,
+    bid_path: str,
+    back_path: str,
+    headers: dict[str, str] | None = None,
+) -> Template | None:
+    """The check before a provider's or a guest's withdrawal (docs/design.md 9.2), posting to
+    `bid_path`/withdraw; None without a live bid on an open call-off to withdraw."""
+    own = await _own(principal, o.id)
+    if own is None or own.status != "submitted" or o.status not in OPEN_FOR_BIDS:
+        return None
+    return Template(
+        "provider/withdraw_check.html",
+        context={
+            "o": o,
+            "own": own,
+            "kinds": KINDS,
+            "bid_path": bid_path,
+            "back_path": back_path,
+            **PAGE_WORDS,
+        },
+        headers=headers,
+    )
+
+
 class BidPages(Controller):
     path = "/opportunities/{call_off_id:uuid}/bid"
     guards = [role_in("provider")]
@@ -108,7 +162,7 @@ class BidPages(Controller):
     ) -> Template | Redirect:
         o = await feed.opportunity(principal, call_off_id)
         bid, rows, errors = forms.bid_submission(o.kind, data, o.your_area_codes, _question_ids(o))
-        errors = forms.all_errors(o, bid, errors, _today())
+        errors = forms.all_errors(o, bid, errors, local_today())
         try:
             if errors:
                 raise BadInput("The bid is not valid", errors)
@@ -129,21 +183,9 @@ class BidPages(Controller):
         data: FormBody,
         field: FromQuery[str] = "hourly_rate",
     ) -> Template:
-        """Just the check of one rate (the hourly rate, or a pilot area's `area_rate_N`) for htmx;
-        it writes nothing. Anyone else gets the form with the check under its field."""
-        if not RATE_FIELD.fullmatch(field):
-            raise BadInput(
-                "Only a rate can be checked", [FieldError("field", "is not a rate of the form")]
-            )
+        """The live check of one field for htmx, writing nothing (`check_answer`)."""
         o = await feed.opportunity(principal, call_off_id)
-        result = forms.field_check(o, field, FormReader(data).text(field))
-        if not _is_htmx(request):
-            return await form_page(principal, o, data, checks={field: result})
-        return Template(
-            "provider/_rate_check.html",
-            context={"checks": {field: result}, "check_field": field},
-            headers=VARY,
-        )
+        return await check_answer(request, o, field, data, partial(form_page, principal, o, data))
 
     @post("/attachments")
     async def attach(
@@ -210,13 +252,9 @@ class BidPages(Controller):
         """Check before withdrawing: the bid that would be withdrawn and what that does. Without a
         live bid on an open call-off there is nothing to withdraw: back to the bid page."""
         o = await feed.opportunity(principal, call_off_id)
-        own = await _own(principal, call_off_id)
-        if own is None or own.status != "submitted" or o.status not in OPEN_FOR_BIDS:
-            return Redirect(path=f"/opportunities/{call_off_id}/bid", status_code=303)
-        return Template(
-            "provider/withdraw_check.html",
-            context={"o": o, "own": own, "kinds": KINDS, **PAGE_WORDS},
-        )
+        bid_path = f"/opportunities/{call_off_id}/bid"
+        page = await withdraw_check_page(principal, o, bid_path=bid_path, back_path=bid_path)
+        return page or Redirect(path=bid_path, status_code=303)
 
     @post("/withdraw")
     async def withdraw(

@@ -182,23 +182,23 @@ def refused_field(exc: msgspec.ValidationError, otherwise: str) -> FieldError:
     return translated(path or otherwise, message)
 
 
-def _struct_of(shape: Any) -> Any:
+def struct_of(shape: Any) -> Any:
     """The Struct a type is, or is optionally (`X | None`, `Annotated[X, ...]`), else None."""
     while get_origin(shape) is Annotated:
         shape = get_args(shape)[0]
     if isinstance(shape, type) and issubclass(shape, msgspec.Struct):
         return shape
     if get_origin(shape) in (Union, UnionType):
-        found = [_struct_of(arg) for arg in get_args(shape) if arg is not type(None)]
+        found = [struct_of(arg) for arg in get_args(shape) if arg is not type(None)]
         return found[0] if len(found) == 1 else None
     return None
 
 
-def _list_item(shape: Any) -> Any:
+def list_item(shape: Any) -> Any:
     while get_origin(shape) is Annotated:
         shape = get_args(shape)[0]
     if get_origin(shape) is list:
-        return _struct_of(get_args(shape)[0])
+        return struct_of(get_args(shape)[0])
     return None
 
 
@@ -213,7 +213,7 @@ def conversion_errors(
         return []
     except msgspec.ValidationError as exc:
         first = exc
-    struct, item = _struct_of(shape), _list_item(shape)
+    struct, item = struct_of(shape), list_item(shape)
     errors: list[FieldError] = []
     if struct is not None and isinstance(value, Mapping):
         for info in msgspec.structs.fields(struct):

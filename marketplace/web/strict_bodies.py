@@ -3,29 +3,26 @@
 Litestar converts a handler's arguments leniently (query and path values arrive as text, so its
 conversion coerces "2500" to 2500 and "false" to False); for a JSON body that leniency would store
 what the client did not mean. Before the handler runs, the body is decoded once more, strictly,
-against the handler's `data` type; a mismatch is the usual 400 naming the field. A whole number
-written with a fraction (2150.0) is an integer, as JSON Schema says (found by the fuzzing).
+against the handler's `data` type. A whole number written with a fraction (2150.0) is an integer,
+as JSON Schema says (found by the fuzzing). When the body is refused, it is read again as plain
+JSON and each field converted on its own against its type (msgspec stops at the first refusal),
+so that one 400 names every wrong field, each with its sentence and code.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 from litestar import Request
-from litestar.exceptions import ValidationException
+
+from marketplace.errors import BadInput, FieldError
+from marketplace.web.forms import conversion_errors, list_item, struct_of
+from marketplace.web.problems import plain_errors
+from marketplace.web.sentences import translated
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
-# msgspec says where: " - at `$.areas[0].rate`", or for a mapping's key " - at `key` in `$.weights`".
-_AT_KEY_IN = re.compile(r" - at `key` in `\$\.?(?P<path>[^`]*)`$")
-
-
-def _where(message: str) -> dict[str, str]:
-    """The error as the problem handler reads Litestar's: a key and a message."""
-    if match := _AT_KEY_IN.search(message):
-        return {"key": match["path"], "message": message[: match.start()]}
-    return {"key": "", "message": message}
 
 
 def _body_type(request: Request[Any, Any, Any]) -> Any:
@@ -44,16 +41,42 @@ def _as_whole_numbers(value: Any) -> Any:
     return value
 
 
-def _whole_numbers_refusal(body: bytes, body_type: Any) -> msgspec.ValidationError | None:
-    """JSON has one kind of number: 2150.0 is the integer 2150 (as JSON Schema's "integer" says),
-    so a whole number written with a fraction is read as an integer; 2150.5 is still refused.
-    Only tried once the strict reading has refused a float, off the hot path."""
-    try:
-        value = _as_whole_numbers(msgspec.json.decode(body))
-        msgspec.convert(value, type=body_type, strict=True)
-    except msgspec.ValidationError as exc:
-        return exc  # what is wrong once whole numbers are read as integers (a bound, a fraction)
-    return None
+def _unknown_fields(value: Any, shape: Any, at: str = "") -> list[FieldError]:
+    """The keys of an object that its Struct does not have (when it forbids them), at any depth
+    of Structs and lists of them: msgspec names only the first, and the conversion of each field
+    on its own does not see them."""
+    struct = struct_of(shape)
+    if struct is None or not isinstance(value, Mapping):
+        return []
+    fields = {info.encode_name: info for info in msgspec.structs.fields(struct)}
+    errors = []
+    if struct.__struct_config__.forbid_unknown_fields:
+        for key in value:
+            if key not in fields:
+                path = ".".join(filter(None, [at, str(key)]))
+                errors.append(translated(path, "is not a known field"))
+    for name, info in fields.items():
+        inner, path = value.get(name), ".".join(filter(None, [at, name]))
+        if isinstance(inner, list):
+            errors += [
+                error
+                for index, item in enumerate(inner)
+                for error in _unknown_fields(item, list_item(info.type), f"{path}[{index}]")
+            ]
+        else:
+            errors += _unknown_fields(inner, info.type, path)
+    return errors
+
+
+def every_refusal(value: Any, shape: Any) -> list[FieldError]:
+    """Every field of a decoded JSON body that its type refuses, strictly, each once: the
+    conversion's refusals and every unknown key (msgspec's own report names only the first, at
+    the object that holds it)."""
+    errors = conversion_errors(value, shape, strict=True)
+    unknown = _unknown_fields(value, shape)
+    if unknown:
+        errors = [error for error in errors if error.code != "unknown_field"]
+    return errors + unknown
 
 
 async def check_body_strictly(request: Request[Any, Any, Any]) -> None:
@@ -65,15 +88,24 @@ async def check_body_strictly(request: Request[Any, Any, Any]) -> None:
     body = await request.body()
     try:
         msgspec.json.decode(body, type=body_type, strict=True)
-    except msgspec.ValidationError as exc:
-        if "got `float`" in str(exc):
-            refusal = _whole_numbers_refusal(body, body_type)
-            if refusal is None:
-                return
-            exc = refusal
-        raise ValidationException(
-            detail="The request body is not valid",
-            extra=[{**_where(str(exc)), "source": "body"}],
-        ) from exc
+        return
+    except msgspec.ValidationError:
+        pass  # it is JSON; read it plainly, then say everything wrong with it
     except msgspec.DecodeError:
         return  # not JSON at all: Litestar's own decoding answers it
+    # JSON has one kind of number: 2150.0 is the integer 2150 (as JSON Schema's "integer" says),
+    # so a whole number written with a fraction is read as an integer; 2150.5 is still refused.
+    value = _as_whole_numbers(msgspec.json.decode(body))
+    try:
+        msgspec.convert(value, type=body_type, strict=True)
+        return
+    except msgspec.ValidationError:
+        errors = every_refusal(value, body_type) or [
+            FieldError("body", "Check the request body: it is not valid")
+        ]
+    detail = " ".join(_full_stop(error.message) for error in plain_errors(errors))
+    raise BadInput(detail, errors)
+
+
+def _full_stop(sentence: str) -> str:
+    return sentence if sentence.endswith((".", "?", "!")) else sentence + "."

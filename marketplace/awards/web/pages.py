@@ -3,6 +3,7 @@ countdown), pilot scoring, the award report, and the provider's own outcome."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +17,7 @@ from marketplace.awards import scoring
 from marketplace.awards.choice import check_choice, chosen_bids
 from marketplace.awards.closing import approve_opening
 from marketplace.awards.engine.values import ABNORMALLY_LOW
+from marketplace.awards.outcome_reading import record_reading
 from marketplace.awards.tables import Award
 from marketplace.awards.web import forms
 from marketplace.awards.words import FACTOR_WORDS, OUTCOME_WORDS, figure_lines
@@ -24,7 +26,7 @@ from marketplace.errors import DomainError, FieldError, NotFound
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs.forms import KINDS
 from marketplace.tenders.call_offs.pages import call_off_page
-from marketplace.tenders.call_offs.status import STATUS_CONTEXT
+from marketplace.tenders.call_offs.status import DECIDED, STATUS_CONTEXT
 from marketplace.tenders.opportunities.feed import opportunity
 from marketplace.web.banners import done
 from marketplace.web.forms import FormBody, error_summary, form_errors
@@ -279,10 +281,13 @@ class OutcomePages(Controller):
     @get("/")
     async def outcome(self, principal: SignedIn, call_off_id: FromPath[UUID]) -> Template:
         found = await views.provider_outcome(principal, call_off_id)
+        o = await opportunity(principal, call_off_id)
+        if o.status in DECIDED and principal.user_id is not None:
+            await record_reading(principal.user_id, call_off_id, datetime.now(UTC))
         return Template(
             "provider/outcome.html",
             context={
-                "o": await opportunity(principal, call_off_id),
+                "o": o,
                 "outcome": found,
                 "outcome_words": OUTCOME_WORDS,
                 "figure_lines": figure_lines,

@@ -190,8 +190,9 @@ async def test_a_commissioner_blocks_a_provider_and_lifts_the_block(
             "reason": "Safeguarding inquiry",
         },
     )
-    assert blocked.status_code == 303
-    page = (await client.get("/blocks?done=blocked")).text
+    assert blocked.status_code == 303 and blocked.headers["location"] == "/blocks"
+    page = (await client.get(blocked.headers["location"])).text
+    assert "The provider is blocked" in page
     assert "Oakleaf" in page and "Safeguarding inquiry" in page and "Blocked" in page
     twice = await client.post(
         "/blocks",

@@ -12,6 +12,7 @@ import httpx
 
 from marketplace.awards.closing import close_due_call_offs
 from marketplace.awards.tables import Award
+from marketplace.web.banners import SUCCESS_MESSAGES
 from tests.call_off_fixtures import (
     admitted_provider,
     commissioning,
@@ -85,7 +86,7 @@ async def test_the_evaluation_page_shows_the_ranking_and_confirms_the_award(
     assert answers["choice"] == checked.group(1)
     confirmed = await client.post(f"/call-offs/{call_off_id}/award", data=answers)
     assert confirmed.status_code == 303, confirmed.text
-    assert confirmed.headers["location"].endswith("/evaluation?done=awarded#award")
+    assert confirmed.headers["location"].endswith("/evaluation#award")
     page = await client.get(f"/call-offs/{call_off_id}/evaluation")
     assert 'id="award-summary"' in page.text and 'id="standstill-ends"' in page.text
     assert 'hx-get="/call-offs/' in page.text and "every 60s" in page.text
@@ -137,9 +138,9 @@ async def test_an_opener_approves_opening_from_the_call_off_page(
             client, f"/call-offs/{call_off_id}", f"/call-offs/{call_off_id}/open", {}
         )
         assert approved.status_code == 303, approved.text
-        assert approved.headers["location"] == f"/call-offs/{call_off_id}?done={code}"
+        assert approved.headers["location"] == f"/call-offs/{call_off_id}"
         shown = (await client.get(approved.headers["location"])).text
-        assert 'id="success-banner"' in shown
+        assert 'id="success-banner"' in shown and SUCCESS_MESSAGES[code] in shown
     page = await client.get(f"/call-offs/{call_off_id}")
     assert 'id="see-evaluation"' in page.text
     again = await post_form(

@@ -61,7 +61,7 @@ async def test_a_bid_is_submitted_replaced_and_withdrawn_through_the_pages(
 
     submitted = await post_bid(client, call_off_id, FORM)
     assert submitted.status_code == 303
-    assert submitted.headers["location"] == f"/my-bids?submitted={call_off_id}"
+    assert submitted.headers["location"] == "/my-bids"
     receipt = await client.get(submitted.headers["location"])
     assert "Your bid for Enablement at home, Ashford was received" in receipt.text
     [bid] = await Bid.select(Bid.id, Bid.digest)
@@ -69,6 +69,8 @@ async def test_a_bid_is_submitted_replaced_and_withdrawn_through_the_pages(
     data_key = (await data_keys_of([UUID(call_off_id)]))[UUID(call_off_id)]
     key = receipt_key(data_key, bid["id"], 1).hex()
     assert f'id="receipt-key">{key}<' in receipt.text, "the bidder is given its receipt's key"
+    again = await client.get(submitted.headers["location"])
+    assert "was received" not in again.text, "the receipt banner is shown once"
     assert "Version 1" in row_of(receipt.text, call_off_id)
     assert "Open for bids" in row_of(receipt.text, call_off_id)
 
@@ -84,7 +86,7 @@ async def test_a_bid_is_submitted_replaced_and_withdrawn_through_the_pages(
 
     withdrawn = await post_bid(client, call_off_id, {}, "/withdraw")
     assert withdrawn.status_code == 303
-    assert withdrawn.headers["location"] == f"/my-bids?withdrawn={call_off_id}"
+    assert withdrawn.headers["location"] == "/my-bids"
     page = (await client.get(withdrawn.headers["location"])).text
     assert "was withdrawn" in page
     assert "Withdrawn" in row_of(page, call_off_id)
@@ -283,3 +285,67 @@ async def test_attachments_are_added_read_and_removed_through_the_bid_page(
     )
     assert removed.status_code == 303
     assert "method statement" not in (await client.get(f"/opportunities/{call_off_id}/bid")).text
+
+
+async def test_the_live_check_of_the_mobilisation_date_says_what_the_submission_refuses(
+    client: httpx.AsyncClient,
+) -> None:
+    """The check as the provider types the date (htmx) and the API's refusal of a bid with that
+    date give the same verdict in the same words: gone by, after the latest start, or fine."""
+    c = await commissioning()
+    provider, token = await admitted_provider(c, "Oakleaf Home Care")
+    call_off_id = await published(client, c, cluster_body(c))
+    user, _ = await make_user(provider.id, "provider")
+    assert (await sign_in(client, user.email)).status_code == 303
+    csrf = csrf_token_in((await client.get(f"/opportunities/{call_off_id}/bid")).text)
+    check = f"/opportunities/{call_off_id}/bid/check?field=mobilisation_date"
+    today = date.today()
+    for offered, code in (
+        (date(2020, 3, 2), "mobilisation_in_past"),
+        (today - timedelta(days=1), "mobilisation_in_past"),
+        (today + timedelta(days=11), "mobilisation_after_latest_start"),
+    ):
+        parts = {"day": offered.day, "month": offered.month, "year": offered.year}
+        typed = {f"mobilisation_date-{part}": str(n) for part, n in parts.items()}
+        checked = await client.post(
+            check, data={"csrf_token": csrf, **typed}, headers={"HX-Request": "true"}
+        )
+        assert checked.status_code == 200 and "<html" not in checked.text
+        assert 'id="rate-check-mobilisation_date"' in checked.text
+        assert "govuk-error-message" in checked.text
+        refused = await client.put(
+            f"/api/v1/call-offs/{call_off_id}/bid",
+            json={"hourly_rate_pence": 1900, "mobilisation_date": offered.isoformat()},
+            headers={"Authorization": f"Bearer {token}", "Cookie": ""},
+        )
+        assert refused.status_code == 422, refused.text
+        [error] = refused.json()["errors"]
+        assert error["code"] == code
+        assert error["message"] in checked.text, "the check says what the submission refuses"
+    typed = {
+        "mobilisation_date-day": str(today.day),
+        "mobilisation_date-month": str(today.month),
+        "mobilisation_date-year": str(today.year),
+    }
+    fine = await client.post(
+        check, data={"csrf_token": csrf, **typed}, headers={"HX-Request": "true"}
+    )
+    assert "govuk-error-message" not in fine.text and "You can start on" in fine.text
+    partly = await client.post(
+        check,
+        data={"csrf_token": csrf, "mobilisation_date-day": "3"},
+        headers={"HX-Request": "true"},
+    )
+    assert partly.status_code == 200 and "rate-check-message" not in partly.text
+    whole = await client.post(
+        f"/opportunities/{call_off_id}/bid/check?field=mobilisation_date",
+        data={"csrf_token": csrf, **typed},
+    )
+    assert "<html" in whole.text and "You can start on" in whole.text
+    assert await Bid.count() == 0
+    accepted = await client.put(
+        f"/api/v1/call-offs/{call_off_id}/bid",
+        json={"hourly_rate_pence": 1900, "mobilisation_date": today.isoformat()},
+        headers={"Authorization": f"Bearer {token}", "Cookie": ""},
+    )
+    assert accepted.status_code == 201, accepted.text

@@ -205,7 +205,7 @@ async def test_a_guest_bid_is_sealed_and_its_receipt_goes_to_the_contact_email(
     assert "<html" not in checked.text and await Bid.count() == 0
     submitted = await guest_bids(client, page.text)
     assert submitted.status_code == 303, submitted.text
-    assert submitted.headers["location"] == "/guest/call-off?submitted=true"
+    assert submitted.headers["location"] == "/guest/call-off"
     receipt_page = await client.get(submitted.headers["location"])
     assert "Bid received: version 1" in receipt_page.text
 
@@ -229,10 +229,22 @@ async def test_a_guest_bid_is_sealed_and_its_receipt_goes_to_the_contact_email(
 
     replaced = await guest_bids(client, receipt_page.text, rate="19.10")
     assert replaced.status_code == 303
+    replaced_page = (await client.get(replaced.headers["location"])).text
+    assert 'href="/guest/call-off/bid/withdraw"' in replaced_page, "withdrawing is checked first"
+    check = await client.get("/guest/call-off/bid/withdraw")
+    assert check.status_code == 200 and check.headers["referrer-policy"] == "no-referrer"
+    assert "Are you sure you want to withdraw your bid?" in check.text
+    assert "Version 2" in check.text and 'action="/guest/call-off/bid/withdraw"' in check.text
+    assert 'href="/guest/call-off"' in check.text and "/opportunities/" not in check.text
+    assert (await Bid.select(Bid.status).first()) == {"status": "submitted"}, (
+        "checking writes nothing"
+    )
     withdrawn = await client.post(
-        "/guest/call-off/bid/withdraw", data={"csrf_token": csrf_token_in(receipt_page.text)}
+        "/guest/call-off/bid/withdraw", data={"csrf_token": csrf_token_in(check.text)}
     )
     assert withdrawn.status_code == 303
+    nothing_left = await client.get("/guest/call-off/bid/withdraw")
+    assert nothing_left.status_code == 303 and nothing_left.headers["location"] == "/guest/call-off"
     assert (await Bid.select(Bid.status, Bid.version).first()) == {
         "status": "withdrawn",
         "version": 2,

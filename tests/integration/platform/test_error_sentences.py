@@ -250,3 +250,70 @@ async def test_the_api_says_what_msgspec_refuses_in_sentences_with_codes(
     for error in problem["errors"]:
         assert not INTERNAL.search(error["message"]), error
     assert not INTERNAL.search(problem["detail"])
+
+
+def errors_by_field(response: httpx.Response) -> dict[str, str]:
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    for error in problem["errors"]:
+        assert {"field", "code", "message"} <= set(error)
+        assert not INTERNAL.search(error["message"]), error
+        assert error["message"][:1].isupper(), error
+    assert not INTERNAL.search(problem["detail"])
+    return {error["field"]: error["code"] for error in problem["errors"]}
+
+
+async def test_a_bid_body_with_several_wrong_fields_is_refused_naming_every_one(
+    client: httpx.AsyncClient,
+) -> None:
+    c = await commissioning()
+    _, token = await admitted_provider(c, "Oakleaf Home Care")
+    cluster = await published(client, c, cluster_body(c))
+    wrong = {
+        "hourly_rate_pence": "2500",  # a string is not a number, however it reads
+        "mobilisation_date": 20261201,
+        "notes": ["two", "carers"],
+        "colour": "red",
+    }
+    response = await client.put(
+        f"/api/v1/call-offs/{cluster}/bid", json=wrong, headers=bearer(token)
+    )
+    assert errors_by_field(response) == {
+        "hourly_rate_pence": "not_a_number",
+        "mobilisation_date": "not_a_date",
+        "notes": "wrong_type",
+        "colour": "unknown_field",
+    }
+    assert await Bid.count() == 0
+    whole = {"hourly_rate_pence": 1900.0, "mobilisation_date": str(date.today())}
+    accepted = await client.put(
+        f"/api/v1/call-offs/{cluster}/bid", json=whole, headers=bearer(token)
+    )
+    assert accepted.status_code == 201, "a whole number written with a fraction is still taken"
+
+
+async def test_a_call_off_body_with_several_wrong_fields_is_refused_naming_every_one(
+    client: httpx.AsyncClient,
+) -> None:
+    c = await commissioning()
+    body = {
+        **enablement_body(c),
+        "max_hourly_rate_pence": "2400",
+        "deadline": "next Tuesday",
+        "min_bids": 0,
+        "enablement": {"budget_pence": "100", "weeks": 9, "outcomes": []},
+    }
+    response = await client.post("/api/v1/call-offs", json=body, headers=bearer(c.token))
+    fields = errors_by_field(response)
+    assert set(fields) == {
+        "max_hourly_rate_pence",
+        "deadline",
+        "min_bids",
+        "enablement.budget_pence",
+        "enablement.weeks",
+        "enablement.outcomes",
+    }
+    assert fields["max_hourly_rate_pence"] == "not_a_number"
+    listed = await client.get("/api/v1/call-offs", headers=bearer(c.token))
+    assert listed.json()["items"] == [], "nothing is drafted"

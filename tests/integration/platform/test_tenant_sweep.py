@@ -226,6 +226,7 @@ MATRIX: dict[str, str] = {
     "GET /call-offs/{call_off_id}/publish": "admin 403 | commissioner 303/404 | opener 303/404 | provider 403",
     "GET /guest-suppliers": "admin 403 | commissioner 200 | opener 200 | provider 403",
     "GET /guest/call-off": "admin 403 | commissioner 403 | opener 403 | provider 403",
+    "GET /guest/call-off/bid/withdraw": "admin 403 | commissioner 403 | opener 403 | provider 403",
     "GET /guest/{token}": "admin 403 | commissioner 403 | opener 403 | provider 403",
     "GET /messages": "admin 200 | commissioner 200 | opener 200 | provider 200",
     "GET /messages/{entry_id}": "admin 404 | commissioner 404 | opener 404 | provider 404/200",

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from marketplace.awards.closing import close_due_call_offs
+from marketplace.awards.tables import OutcomeRead
 from marketplace.db import current_engine
 from marketplace.notifications.relay import run_due_in_process
 from marketplace.tenders.call_offs.status import end_of_today
@@ -141,17 +142,23 @@ async def test_a_closed_call_off_waits_in_bids_to_open(client: httpx.AsyncClient
     assert "No call-offs close today." in queue(page, "closing-today")
 
 
-async def test_provider_queues_follow_invitations_bids_outcomes_and_care(
-    client: httpx.AsyncClient,
-) -> None:
+async def signed_in_provider(client: httpx.AsyncClient) -> tuple[Any, Any, str]:
+    """A commissioner's world, an admitted provider and its API token, one of its users signed in."""
     c = await commissioning()
     provider, token = await admitted_provider(c, "Oakleaf Home Care")
     user, _ = await make_user(provider.id, "provider")
     assert (await sign_in(client, user.email)).status_code == 303
+    return c, provider, token
+
+
+async def test_provider_queues_follow_invitations_bids_outcomes_and_care(
+    client: httpx.AsyncClient,
+) -> None:
+    c, provider, token = await signed_in_provider(client)
     page = (await client.get("/")).text
     assert "No new invitations" in queue(page, "new-invitations")
     assert "No deadlines in the next 48 hours." in queue(page, "deadlines-soon")
-    assert "No outcomes decided in the last 14 days." in queue(page, "outcomes")
+    assert "No outcomes to read" in queue(page, "outcomes")
     assert "No care is waiting for you to record its start." in queue(page, "care-to-start")
     assert "will appear here" not in page
 
@@ -186,6 +193,40 @@ async def test_provider_queues_follow_invitations_bids_outcomes_and_care(
     href, count = counter(page, "care-to-start")
     assert (href, count) == ("/my-care?status=awaiting_start", 1)
     assert (await client.get(href)).status_code == 200
+
+    outcome = await client.get(f"/my-bids/{call_off_id}/outcome")
+    assert outcome.status_code == 200
+    page = (await client.get("/")).text
+    assert call_off_id not in queue(page, "outcomes"), "an outcome opened leaves the queue"
+    assert "No outcomes to read" in queue(page, "outcomes")
+    assert counter(page, "outcomes") == ("/my-bids", 0)
+    assert (await client.get(f"/my-bids/{call_off_id}/outcome")).status_code == 200
+    assert await OutcomeRead.count() == 1, "read once, however often it is opened"
+    colleague, _ = await make_user(provider.id, "provider")
+    client.cookies.clear()  # another browser
+    assert (await sign_in(client, colleague.email)).status_code == 303
+    page = (await client.get("/")).text
+    assert f'href="/my-bids/{call_off_id}/outcome"' in queue(page, "outcomes"), (
+        "each user reads the outcome for themself"
+    )
+
+
+async def test_an_outcome_opened_before_the_award_is_decided_is_still_to_read_after(
+    client: httpx.AsyncClient,
+) -> None:
+    c, _, token = await signed_in_provider(client)
+    call_off_id = await published(client, c, enablement_body(c, standstill_working_days=0))
+    await bid(client, call_off_id, token, accepted(1900))
+    await deadline_now(call_off_id, -timedelta(seconds=1))
+    assert await close_due_call_offs() == 1
+    pending = await client.get(f"/my-bids/{call_off_id}/outcome")
+    assert pending.status_code == 200 and await OutcomeRead.count() == 0
+    award = await client.post(
+        f"/api/v1/call-offs/{call_off_id}/award", json={}, headers=bearer(c.token)
+    )
+    assert award.status_code == 200, award.text
+    page = (await client.get("/")).text
+    assert f'href="/my-bids/{call_off_id}/outcome"' in queue(page, "outcomes")
 
 
 async def test_admin_home_shows_outbox_failures_and_admissions_waiting(

@@ -75,7 +75,7 @@ async def test_publishing_goes_through_a_check_page_that_writes_nothing(
         f"/call-offs/{call_off_id}/publish", data={"csrf_token": csrf_token_in(check.text)}
     )
     assert published_.status_code == 303
-    assert published_.headers["location"] == f"/call-offs/{call_off_id}?done=published"
+    assert published_.headers["location"] == f"/call-offs/{call_off_id}"
     assert await status_of(call_off_id) == "published"
     shown = (await client.get(published_.headers["location"])).text
     assert banner(shown) == (
@@ -220,10 +220,13 @@ async def test_banners_show_only_fixed_sentences_for_known_codes(
         data={"csrf_token": csrf_token_in(page), "deadline": "2099-01-05T12:00"},
     )
     assert changed.status_code == 303
-    assert changed.headers["location"] == f"/call-offs/{call_off_id}?done=deadline-changed"
+    assert changed.headers["location"] == f"/call-offs/{call_off_id}"
     assert "The deadline is changed" in (
         banner((await client.get(changed.headers["location"])).text) or ""
     )
+    assert banner((await client.get(changed.headers["location"])).text) is None, "shown once"
+    shared = await client.get(f"/call-offs/{call_off_id}?done=deadline-changed")
+    assert banner(shared.text) is None, "a code in the address shows nothing"
 
 
 async def test_declining_shows_its_banner(client: httpx.AsyncClient) -> None:

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from marketplace.awards.engine.gates import bid_gate_failures
 from marketplace.awards.engine.values import BidFacts, CallOffTerms
 from marketplace.bids.compliance import Limits
-from marketplace.bids.forms import rate_check
+from marketplace.bids.forms import mobilisation_check, rate_check
 from marketplace.bids.rules import never_compliant
 from marketplace.bids.schemas import AreaBid, BidSubmission
+from marketplace.web.forms import FormReader
 from marketplace.web.sentences import is_plain
 
 TODAY = date(2026, 11, 25)
@@ -76,3 +77,31 @@ def test_what_submission_refuses_the_award_gates_exclude(rate: int, days: int) -
     excluded = {failure.code for failure in bid_gate_failures(TERMS, facts)}
     # A date gone by is refused only at submission: the close may come after a date offered.
     assert refused - {"mobilisation_in_past"} == excluded & CONTENT_CODES
+
+
+def _typed(day: date) -> FormReader:
+    parts = {"day": day.day, "month": day.month, "year": day.year}
+    return FormReader({f"mobilisation_date-{part}": str(n) for part, n in parts.items()})
+
+
+@given(st.integers(min_value=-3000, max_value=60))
+def test_the_live_check_and_the_submission_agree_on_every_mobilisation_date(days: int) -> None:
+    offered = TODAY + timedelta(days=days)
+    checked = mobilisation_check(_typed(offered), LIMITS, TODAY)
+    assert checked is not None
+    can_comply, sentence = checked
+    bid = BidSubmission(hourly_rate_pence=1900, mobilisation_date=offered)
+    refused = never_compliant("cluster", LIMITS, bid, TODAY)
+    assert can_comply == (not refused)
+    assert is_plain(sentence)
+    if refused:
+        assert sentence == refused[0].message
+
+
+def test_the_live_check_of_a_date_waits_for_its_three_parts_and_says_a_date_is_not_real() -> None:
+    assert mobilisation_check(FormReader({"mobilisation_date-day": "3"}), LIMITS, TODAY) is None
+    not_real = {"mobilisation_date-day": "31", "mobilisation_date-month": "2"}
+    checked = mobilisation_check(
+        FormReader({**not_real, "mobilisation_date-year": "2027"}), LIMITS, TODAY
+    )
+    assert checked is not None and checked[0] is False and is_plain(checked[1])
