@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -192,6 +194,20 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
+# What makes one page a different kind from another of the same route: its state as the
+# Design System shows it (an error summary, a banner, a tag's words are in the route's template).
+PAGE_STATES = ("govuk-error-summary", "govuk-notification-banner", "govuk-warning-text")
+
+
+def page_kind(url: str, html: str) -> tuple[str, ...]:
+    """The page's server and route (ids, references and numbers in its path as placeholders, the
+    names of its query's fields) and the Design System states it shows."""
+    parts = urllib.parse.urlsplit(url)
+    route = re.sub(r"/[^/]*\d[^/]*", "/{}", parts.path.rstrip("/") or "/")
+    fields = ",".join(sorted(urllib.parse.parse_qs(parts.query, keep_blank_values=True)))
+    return (parts.netloc, route, fields, *(state for state in PAGE_STATES if state in html))
+
+
 class AccessibilityCheck:
     """Runs axe-core (WCAG 2.2 AA) on every document a test's page loads, and checks that it
     carries none of GOV.UK's own brand (CROWN_MARKERS).
@@ -200,7 +216,8 @@ class AccessibilityCheck:
     screen if it has not been checked yet, so a page is checked before the test leaves it; the
     last one is checked when the test ends. An htmx swap marks the document as changed, so the
     swapped content is checked at the next action. Violations fail the test, listed by rule,
-    element and help text."""
+    element and help text. With JavaScript off, axe-core checks each kind of page (page_kind)
+    once in the run, the brand on every document."""
 
     # The page's methods that act on the document or start a navigation.
     BEFORE = (
@@ -222,15 +239,25 @@ class AccessibilityCheck:
     )
     # ... and those that wait for a new document to load, checked once they return.
     AFTER = ("goto", "go_back", "reload")
+    # The kinds of page (page_kind) checked with JavaScript off, for the whole run.
+    KINDS_CHECKED_WITHOUT_JAVASCRIPT: set[tuple[str, ...]] = set()
+
+    # Whether the page's JavaScript runs, and whether the document may have changed since it was
+    # last checked (a navigation or an htmx swap since), which spares asking the browser.
+    javascript = True
+    changed = True
 
     def __init__(self, page: Any, *, javascript: bool = True) -> None:
         self.page = page
         self.javascript = javascript
         self.checked: list[str] = []
         self.running = False
+        page.on("framenavigated", lambda frame: self._changed(frame == page.main_frame))
         if javascript:
+            page.expose_binding("__axeDocumentChanged", lambda _source: self._changed(True))
             page.add_init_script(
-                "document.addEventListener('htmx:afterSettle', () => { window.__axeChecked = false })"
+                "document.addEventListener('htmx:afterSettle', () => {"
+                " window.__axeChecked = false; window.__axeDocumentChanged() })"
             )
         for name in self.BEFORE:
             setattr(page, name, self._wrap(name, getattr(page, name)))
@@ -245,11 +272,15 @@ class AccessibilityCheck:
 
         return checked_first
 
+    def _changed(self, changed: bool) -> None:
+        self.changed = self.changed or changed
+
     def check(self) -> None:
         """Check the document on screen unless it was checked already."""
-        if self.running or self.page.is_closed():
+        if self.running or not self.changed or self.page.is_closed():
             return
         self.running = True
+        self.changed = False
         try:
             for attempt in range(3):
                 try:
@@ -269,6 +300,14 @@ class AccessibilityCheck:
         html = page.content()
         branded = [marker for marker in CROWN_MARKERS if marker in html]
         assert not branded, f"{page.url} carries GOV.UK's own brand: {branded}"
+        if not self.javascript:
+            # Without JavaScript, each kind of page is checked once per server: the journeys
+            # with it on check every document, and axe-core is most of a journey's time.
+            kind = page_kind(page.url, html)
+            if kind in self.KINDS_CHECKED_WITHOUT_JAVASCRIPT:
+                page.evaluate("() => { window.__axeChecked = true }")
+                return
+            self.KINDS_CHECKED_WITHOUT_JAVASCRIPT.add(kind)
         if not page.evaluate("() => typeof window.axe === 'object'"):
             if not self.javascript:
                 page.evaluate(TIMERS_WITHOUT_JAVASCRIPT)
