@@ -194,8 +194,8 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-# What makes one page a different kind from another of the same route: its state as the
-# Design System shows it (an error summary, a banner, a tag's words are in the route's template).
+# What makes two pages of one route different kinds: the Design System states they show (an
+# error summary, a notification banner, a warning).
 PAGE_STATES = ("govuk-error-summary", "govuk-notification-banner", "govuk-warning-text")
 
 
