@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +59,21 @@ CROWN_MARKERS = (
     "/assets/fonts/",
 )
 E2E_DATABASE = f"marketplace_e2e_{os.getpid()}"
+# With JavaScript off in the browser, the page's timers never fire, though what the test itself
+# evaluates still runs: axe-core's zero-delay yields (setTimeout, requestAnimationFrame) then run
+# as microtasks, so it checks the page as people without JavaScript see it. Longer delays are
+# axe-core's time limits, which never need to fire.
+TIMERS_WITHOUT_JAVASCRIPT = """() => {
+    window.setTimeout = (run, delay, ...args) => {
+        if (!delay) Promise.resolve().then(() => run(...args));
+        return 0;
+    };
+    window.clearTimeout = () => {};
+    window.requestAnimationFrame = (run) => {
+        Promise.resolve().then(() => run(performance.now()));
+        return 0;
+    };
+}"""
 START_TIMEOUT_SECONDS = 60
 COMMAND_TIMEOUT_SECONDS = 300
 
@@ -176,6 +194,20 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
+# What makes two pages of one route different kinds: the Design System states they show (an
+# error summary, a notification banner, a warning).
+PAGE_STATES = ("govuk-error-summary", "govuk-notification-banner", "govuk-warning-text")
+
+
+def page_kind(url: str, html: str) -> tuple[str, ...]:
+    """The page's server and route (ids, references and numbers in its path as placeholders, the
+    names of its query's fields) and the Design System states it shows."""
+    parts = urllib.parse.urlsplit(url)
+    route = re.sub(r"/[^/]*\d[^/]*", "/{}", parts.path.rstrip("/") or "/")
+    fields = ",".join(sorted(urllib.parse.parse_qs(parts.query, keep_blank_values=True)))
+    return (parts.netloc, route, fields, *(state for state in PAGE_STATES if state in html))
+
+
 class AccessibilityCheck:
     """Runs axe-core (WCAG 2.2 AA) on every document a test's page loads, and checks that it
     carries none of GOV.UK's own brand (CROWN_MARKERS).
@@ -184,7 +216,8 @@ class AccessibilityCheck:
     screen if it has not been checked yet, so a page is checked before the test leaves it; the
     last one is checked when the test ends. An htmx swap marks the document as changed, so the
     swapped content is checked at the next action. Violations fail the test, listed by rule,
-    element and help text."""
+    element and help text. With JavaScript off, axe-core checks each kind of page (page_kind)
+    once in the run, the brand on every document."""
 
     # The page's methods that act on the document or start a navigation.
     BEFORE = (
@@ -206,14 +239,26 @@ class AccessibilityCheck:
     )
     # ... and those that wait for a new document to load, checked once they return.
     AFTER = ("goto", "go_back", "reload")
+    # The kinds of page (page_kind) checked with JavaScript off, for the whole run.
+    KINDS_CHECKED_WITHOUT_JAVASCRIPT: set[tuple[str, ...]] = set()
 
-    def __init__(self, page: Any) -> None:
+    # Whether the page's JavaScript runs, and whether the document may have changed since it was
+    # last checked (a navigation or an htmx swap since), which spares asking the browser.
+    javascript = True
+    changed = True
+
+    def __init__(self, page: Any, *, javascript: bool = True) -> None:
         self.page = page
+        self.javascript = javascript
         self.checked: list[str] = []
         self.running = False
-        page.add_init_script(
-            "document.addEventListener('htmx:afterSettle', () => { window.__axeChecked = false })"
-        )
+        page.on("framenavigated", lambda frame: self._changed(frame == page.main_frame))
+        if javascript:
+            page.expose_binding("__axeDocumentChanged", lambda _source: self._changed(True))
+            page.add_init_script(
+                "document.addEventListener('htmx:afterSettle', () => {"
+                " window.__axeChecked = false; window.__axeDocumentChanged() })"
+            )
         for name in self.BEFORE:
             setattr(page, name, self._wrap(name, getattr(page, name)))
 
@@ -227,11 +272,15 @@ class AccessibilityCheck:
 
         return checked_first
 
+    def _changed(self, changed: bool) -> None:
+        self.changed = self.changed or changed
+
     def check(self) -> None:
         """Check the document on screen unless it was checked already."""
-        if self.running or self.page.is_closed():
+        if self.running or not self.changed or self.page.is_closed():
             return
         self.running = True
+        self.changed = False
         try:
             for attempt in range(3):
                 try:
@@ -251,7 +300,17 @@ class AccessibilityCheck:
         html = page.content()
         branded = [marker for marker in CROWN_MARKERS if marker in html]
         assert not branded, f"{page.url} carries GOV.UK's own brand: {branded}"
+        if not self.javascript:
+            # Without JavaScript, each kind of page is checked once per server: the journeys
+            # with it on check every document, and axe-core is most of a journey's time.
+            kind = page_kind(page.url, html)
+            if kind in self.KINDS_CHECKED_WITHOUT_JAVASCRIPT:
+                page.evaluate("() => { window.__axeChecked = true }")
+                return
+            self.KINDS_CHECKED_WITHOUT_JAVASCRIPT.add(kind)
         if not page.evaluate("() => typeof window.axe === 'object'"):
+            if not self.javascript:
+                page.evaluate(TIMERS_WITHOUT_JAVASCRIPT)
             # Evaluated through the DevTools protocol, not added as a <script>: the page's
             # Content-Security-Policy rightly refuses an inline script without its nonce.
             page.evaluate(_axe_source())
@@ -283,7 +342,17 @@ def _axe_source() -> str:
     return AXE.read_text(encoding="utf-8") + "\n;undefined"
 
 
-def _new_page(browser: Any, server: Server, *, javascript: bool) -> tuple[Any, list[str]]:
+# The two ways a journey is walked: with the pages' JavaScript (htmx, govuk-frontend, the charts)
+# and without it, where every form posts and redirects and every page reads without script.
+BOTH_WAYS = pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+
+
+@contextmanager
+def checked_page(browser: Any, server: Server, *, javascript: bool) -> Iterator[Any]:
+    """A page in a fresh browser context (no cookies) on the server, with JavaScript on or off;
+    axe-core checks every document it shows (AccessibilityCheck), and nothing it uses may be
+    blocked by the Content-Security-Policy (web/headers.py). The caller checks the last
+    document (`.accessibility.check()`) when what it did passed."""
     context = browser.new_context(
         base_url=server.url,
         viewport={"width": 1280, "height": 900},
@@ -291,7 +360,6 @@ def _new_page(browser: Any, server: Server, *, javascript: bool) -> tuple[Any, l
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
-    # The Content-Security-Policy (web/headers.py) must never block what our pages use.
     blocked: list[str] = []
     page.on(
         "console",
@@ -299,35 +367,47 @@ def _new_page(browser: Any, server: Server, *, javascript: bool) -> tuple[Any, l
             blocked.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
-    return page, blocked
+    page.accessibility_check = AccessibilityCheck(page, javascript=javascript)
+    try:
+        yield page
+    finally:
+        page.context.close()
+    assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
 
 
 @pytest.fixture
-def page(browser: Any, server: Server, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh browser context (no cookies) on the server, for one test; axe-core checks every
-    page it shows (AccessibilityCheck), and nothing it uses may be blocked by the CSP."""
-    page, blocked = _new_page(browser, server, javascript=True)
-    accessibility = AccessibilityCheck(page)
-    try:
+def javascript() -> bool:
+    """Whether the test's `page` runs the pages' JavaScript: on, unless the test is walked both
+    ways (BOTH_WAYS) or asks for `page_without_javascript`."""
+    return True
+
+
+def _page_for(
+    browser: Any, server: Server, request: pytest.FixtureRequest, *, javascript: bool
+) -> Iterator[Any]:
+    with checked_page(browser, server, javascript=javascript) as page:
         yield page
         report = getattr(request.node, "report_call", None)
         if report is not None and report.passed:
-            accessibility.check()
-    finally:
-        page.context.close()
-    assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
+            page.accessibility_check.check()
 
 
 @pytest.fixture
-def page_without_javascript(browser: Any, server: Server) -> Iterator[Any]:
-    """A fresh browser context with JavaScript turned off: every form must work as a plain POST.
-    (axe-core needs JavaScript; the same pages are checked by the journeys with it on.)"""
-    page, blocked = _new_page(browser, server, javascript=False)
-    try:
-        yield page
-    finally:
-        page.context.close()
-    assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
+def page(
+    browser: Any, server: Server, request: pytest.FixtureRequest, javascript: bool
+) -> Iterator[Any]:
+    """A fresh browser context on the server for one test (checked_page), with JavaScript on
+    unless the test is walked both ways (BOTH_WAYS)."""
+    yield from _page_for(browser, server, request, javascript=javascript)
+
+
+@pytest.fixture
+def page_without_javascript(
+    browser: Any, server: Server, request: pytest.FixtureRequest
+) -> Iterator[Any]:
+    """A fresh browser context with JavaScript turned off: every form must work as a plain POST,
+    and axe-core checks each page as it reads without script."""
+    yield from _page_for(browser, server, request, javascript=False)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -1,7 +1,8 @@
 """From evaluation to award: two providers bid for an enablement request, the deadline passes and
 the bids are opened and evaluated; the commissioner reads the evaluation (table, reasons, chart)
 and confirms the computed award, and the losing provider reads its outcome: in a real browser,
-on the demo marketplace."""
+on the demo marketplace, with JavaScript and without it (each on a call-off of its own, both past
+their deadline together so that one pass of the upkeep evaluates both)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from playwright.sync_api import expect
 
 from marketplace.demo.sign_ins import DEMO_COMMISSIONER, DEMO_PROVIDER, DEMO_SIGN_INS
 from tests.conftest import run_in_own_loop, service_url
-from tests.e2e.conftest import E2E_DATABASE
+from tests.e2e.conftest import BOTH_WAYS, E2E_DATABASE
 from tests.e2e.test_bid_journey import published_enablement
 from tests.e2e.test_call_off_journey import sign_in_as
 
@@ -160,14 +161,33 @@ def a_poor_visit_for_the_winner(url: str, call_off_id: str) -> None:
     )
 
 
-def test_the_commissioner_awards_and_the_loser_reads_its_outcome(
-    page: Any, server: Any, tmp_path: Any
-) -> None:
-    call_off_id = published_enablement(server.url, TITLE)
+@pytest.fixture(scope="module")
+def call_offs_past_their_deadline(server: Any) -> dict[bool, str]:
+    """A call-off for each way the journey is walked (with JavaScript or without), both bid for
+    by the two providers and past their deadline together."""
     winning_bidder(server.url)
-    bid(server.url, call_off_id, DEMO_PROVIDER.email, DEMO_PROVIDER.password, LOSING_RATE_PENCE)
-    bid(server.url, call_off_id, WINNER_EMAIL, WINNER_PASSWORD, WINNING_RATE_PENCE)
-    pass_the_deadline(server, call_off_id)
+    call_offs = {}
+    for javascript in (True, False):
+        title = TITLE if javascript else f"{TITLE} without JavaScript"
+        call_off_id = published_enablement(server.url, title)
+        provider = (DEMO_PROVIDER.email, DEMO_PROVIDER.password)
+        bid(server.url, call_off_id, *provider, LOSING_RATE_PENCE)
+        bid(server.url, call_off_id, WINNER_EMAIL, WINNER_PASSWORD, WINNING_RATE_PENCE)
+        call_offs[javascript] = call_off_id
+    for call_off_id in call_offs.values():
+        pass_the_deadline(server, call_off_id)
+    return call_offs
+
+
+@BOTH_WAYS
+def test_the_commissioner_awards_and_the_loser_reads_its_outcome(
+    page: Any,
+    server: Any,
+    tmp_path: Any,
+    javascript: bool,
+    call_offs_past_their_deadline: dict[bool, str],
+) -> None:
+    call_off_id = call_offs_past_their_deadline[javascript]
 
     sign_in_as(page, DEMO_COMMISSIONER.email, DEMO_COMMISSIONER.password)
     wait_until_evaluated(page, call_off_id)
@@ -192,7 +212,10 @@ def test_the_commissioner_awards_and_the_loser_reads_its_outcome(
     expect(second.locator("[data-field=reason]")).to_have_text(
         "£0.50/h above the winning rate of £17.50/h"
     )
-    expect(page.locator("#rates-chart")).to_have_attribute("data-rendered", "true")
+    if javascript:
+        expect(page.locator("#rates-chart")).to_have_attribute("data-rendered", "true")
+    else:  # the chart's words in its place, and the table has the figures
+        expect(page.get_by_text("The table below gives each bid's rate.")).to_be_visible()
 
     winner_bid = (first.get_attribute("id") or "").removeprefix("assessment-")
     choice = page.locator(f"input[name=choice][value='{winner_bid}']")

@@ -22,7 +22,7 @@ from marketplace.awards.tables import Award
 from marketplace.awards.web import forms
 from marketplace.awards.words import FACTOR_WORDS, OUTCOME_WORDS, figure_lines
 from marketplace.bids.opening import opened_bids
-from marketplace.errors import DomainError, FieldError, NotFound
+from marketplace.errors import DomainError, FieldError, NotAllowed, NotFound
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs.forms import KINDS
 from marketplace.tenders.call_offs.pages import call_off_page
@@ -76,6 +76,13 @@ async def _evaluation_page(
     )
 
 
+def _only_commissioners_award(principal: Principal) -> None:
+    """An opener reads the evaluation but neither checks nor confirms an award: the error page
+    (403) says so in words, before any answer is read."""
+    if principal.role != "commissioner":
+        raise NotAllowed("Only commissioners award call-offs. You can read the evaluation.")
+
+
 class AwardPages(Controller):
     path = "/call-offs/{call_off_id:uuid}"
     guards = [role_in("commissioner", "opener")]
@@ -123,6 +130,7 @@ class AwardPages(Controller):
     async def confirm(
         self, principal: SignedIn, call_off_id: FromPath[UUID], data: FormBody
     ) -> Template | Redirect:
+        _only_commissioners_award(principal)
         try:
             terms = await views.own_terms(principal, call_off_id)
             body = forms.award_confirmation(terms.kind, data)
@@ -143,6 +151,7 @@ class AwardPages(Controller):
         """Check your answers before the award: the chosen winners, the departure and its reason,
         and what confirming does. It writes nothing; its button posts the same answers to
         `/award`, which checks the gates again."""
+        _only_commissioners_award(principal)
         terms = await views.own_terms(principal, call_off_id)
         try:
             body = forms.award_confirmation(terms.kind, data)

@@ -147,6 +147,16 @@ async def test_an_opener_approves_opening_from_the_call_off_page(
         client, f"/call-offs/{call_off_id}", f"/call-offs/{call_off_id}/open", {}
     )
     assert again.status_code == 409 and "already open" in again.text
+    # The opener reads the evaluation, with no award form, and neither checks nor confirms one.
+    evaluation = await client.get(f"/call-offs/{call_off_id}/evaluation")
+    assert evaluation.status_code == 200 and 'id="check-award"' not in evaluation.text
+    for action in ("award/check", "award"):
+        refused = await post_form(
+            client, f"/call-offs/{call_off_id}", f"/call-offs/{call_off_id}/{action}", {}
+        )
+        assert refused.status_code == 403, refused.text
+        assert "Only commissioners award call-offs" in refused.text
+    assert await Award.count() == 0
 
 
 async def test_pilot_answers_are_scored_on_their_own_page(client: httpx.AsyncClient) -> None:
