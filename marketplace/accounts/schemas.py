@@ -18,6 +18,8 @@ Email = Annotated[
 ]
 Password = Annotated[str, msgspec.Meta(min_length=12, max_length=200)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+# Text that is not blank: something other than spaces in it (a reason, a name to record).
+NOT_BLANK = r"\S"
 # [0-9], not \d: Python's \d takes in every script's digits, ECMA's only these.
 CqcLocationId = Annotated[str, msgspec.Meta(pattern=r"^1-[0-9]{6,12}$", max_length=32)]
 

@@ -89,8 +89,8 @@ async def test_invalid_packages_are_refused_naming_the_field(client) -> None:
     cases = [
         ({"postcode": "not a postcode"}, 400, "postcode"),
         ({"postcode": "TN99 9ZZ"}, 422, "postcode"),
-        ({"urgency": "urgent"}, 400, "urgency_reason"),
-        ({"urgency_reason": "end_of_life"}, 400, "urgency_reason"),
+        ({"urgency": "urgent"}, 422, "urgency_reason"),
+        ({"urgency_reason": "end_of_life"}, 422, "urgency_reason"),
         ({"weekly_hours": "10.125"}, 400, "weekly_hours"),
         ({"weekly_hours": "0"}, 400, "weekly_hours"),
         ({"weekly_hours": "168.25"}, 400, "weekly_hours"),
