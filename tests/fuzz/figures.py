@@ -44,7 +44,7 @@ class Figures:
         )
         return lines + [
             f"{name}: {run.operations} operations, {run.cases} cases, {run.failures} failures "
-            + f"(and {run.exclusions} refusals excluded, docs/api.md); "
+            + f"(and {run.exclusions} open findings or exclusions, docs/api.md); "
             + "answers "
             + ", ".join(f"{status}: {count}" for status, count in sorted(run.statuses.items()))
             for name, run in sorted(self.runs.items())
