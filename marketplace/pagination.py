@@ -3,30 +3,57 @@
 from __future__ import annotations
 
 import base64
+import re
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
 from litestar.params import QueryParameter
 from piccolo.columns import Column
 
-from marketplace.errors import BadInput, FieldError
+from marketplace.errors import BadInput, FieldError, RuleBroken
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# What a cursor looks like (base64url, as encode_cursor writes it): other text is refused with
+# 400; a cursor of this form that the API did not give out, with 422.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]*$"
 
 
 def encode_cursor(value: str) -> str:
     return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
 
 
+def not_given_out() -> RuleBroken:
+    """A cursor of the declared form (base64url) that this API did not give out: 422."""
+    return RuleBroken(
+        "The cursor is not one this API gave out",
+        [FieldError("cursor", "The cursor is not one this API gave out", "invalid")],
+    )
+
+
 def decode_cursor(cursor: str) -> str:
+    if re.fullmatch(CURSOR_PATTERN, cursor) is None:
+        raise BadInput(
+            "The cursor is not one this API gave out",
+            [FieldError("cursor", "The cursor is not one this API gave out", "invalid")],
+        )
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         return base64.b64decode(padded, altchars=b"-_", validate=True).decode()
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BadInput(
-            "The cursor is not one this API gave out", [FieldError("cursor", "is not valid")]
-        ) from exc
+        raise not_given_out() from exc
+
+
+def decode_moment_cursor(cursor: str) -> datetime:
+    """A cursor that holds a moment (a deadline, a creation time)."""
+    try:
+        moment = datetime.fromisoformat(decode_cursor(cursor))
+    except ValueError as exc:
+        raise not_given_out() from exc
+    if moment.tzinfo is None:
+        raise not_given_out()
+    return moment
 
 
 def check_limit(limit: int) -> int:
@@ -67,9 +94,7 @@ async def newest_first_page(
         if last_id is not None:
             last = await table.select(at_column).where(id_column == last_id).first()
         if last is None:
-            raise BadInput(
-                "The cursor is not one this API gave out", [FieldError("cursor", "is not valid")]
-            )
+            raise not_given_out()
         at = last[at_column._meta.name]
         query = query.where((at_column < at) | ((at_column == at) & (id_column < last_id)))
     rows = await query.order_by(at_column, id_column, ascending=False).limit(limit + 1)
@@ -83,4 +108,7 @@ async def newest_first_page(
 Limit = Annotated[
     int, QueryParameter(description=f"page size, 1 to {MAX_LIMIT}", ge=1, le=MAX_LIMIT)
 ]
-Cursor = Annotated[str | None, QueryParameter(description="next_cursor of the previous page")]
+Cursor = Annotated[
+    str | None,
+    QueryParameter(description="next_cursor of the previous page", pattern=CURSOR_PATTERN),
+]

@@ -17,7 +17,9 @@ Email = Annotated[
     str, msgspec.Meta(max_length=254, pattern=rf"^{_PART}@{_PART}\.{_PART}$", description="email")
 ]
 Password = Annotated[str, msgspec.Meta(min_length=12, max_length=200)]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+# Text that is not blank: something other than spaces in it (a reason, a name to record).
+NOT_BLANK = r"\S"
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NOT_BLANK)]
 # [0-9], not \d: Python's \d takes in every script's digits, ECMA's only these.
 CqcLocationId = Annotated[str, msgspec.Meta(pattern=r"^1-[0-9]{6,12}$", max_length=32)]
 
@@ -72,7 +74,7 @@ class CqcRatingSet(Request):
     """A platform admin's change of a provider's CQC rating, with the reason for it."""
 
     rating: CqcRating
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000, pattern=NOT_BLANK)]
     rated_on: date | None = None  # the regulator's publication date, when known
 
 

@@ -10,7 +10,7 @@ from marketplace.accounts.passwords import hash_password
 from marketplace.accounts.tables import Organisation, User
 from marketplace.audit.service import record
 from marketplace.db import for_update, write_transaction
-from marketplace.errors import BadInput, FieldError, NotAllowed, NotFound, RuleBroken
+from marketplace.errors import FieldError, NotAllowed, NotFound, RuleBroken
 from marketplace.notifications.outbox import add_email
 from marketplace.principal import ROLES_BY_ORGANISATION_KIND, Principal
 
@@ -36,9 +36,12 @@ def check_provider_fields(kind: str, fields: dict[str, Any]) -> None:
         if fields.get(name) is not None
     ]
     if given:
-        raise BadInput(
+        raise RuleBroken(
             "Only providers have CQC and enforcement details",
-            [FieldError(name, "only providers have this field") for name in given],
+            [
+                FieldError(name, "only providers have this field", "not_a_provider")
+                for name in given
+            ],
         )
 
 
@@ -110,7 +113,10 @@ async def update_organisation(
         name: value for name in body.__struct_fields__ if (value := getattr(body, name)) is not None
     }
     if not changes:
-        raise BadInput("Nothing to change: give at least one field")
+        raise RuleBroken(
+            "Nothing to change: give at least one field",
+            [FieldError("body", "Give at least one field to change", "nothing_to_change")],
+        )
     async with write_transaction():
         row = await for_update(
             Organisation.select().where(Organisation.id == organisation_id)
@@ -156,9 +162,13 @@ def _refuse_rating_here(actor: Principal) -> None:
             "Only the regulator's import or a platform admin changes a CQC rating; "
             "record what you observe as a quality record"
         )
-    raise BadInput(
+    raise RuleBroken(
         "A CQC rating is changed with a reason: PUT /api/v1/organisations/{id}/cqc-rating",
-        [FieldError("cqc_rating", "is changed through the CQC rating route, with a reason")],
+        [
+            FieldError(
+                "cqc_rating", "is changed through the CQC rating route, with a reason", "own_route"
+            )
+        ],
     )
 
 
@@ -187,9 +197,9 @@ async def create_user(
         )
     if body.role not in ROLES_BY_ORGANISATION_KIND[organisation["kind"]]:
         allowed = " or ".join(sorted(ROLES_BY_ORGANISATION_KIND[organisation["kind"]]))
-        raise BadInput(
+        raise RuleBroken(
             f"A {organisation['kind']} organisation's users have the role {allowed}",
-            [FieldError("role", f"must be {allowed} for a {organisation['kind']}")],
+            [FieldError("role", f"must be {allowed} for a {organisation['kind']}", "not_a_choice")],
         )
     return await _add_user(actor, body.email, body.password, body.role, organisation_id)
 

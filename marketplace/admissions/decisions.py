@@ -12,7 +12,7 @@ from marketplace.admissions.applications import ENTITY, get_admission, now
 from marketplace.admissions.tables import Admission
 from marketplace.audit.service import record
 from marketplace.db import for_update, write_transaction
-from marketplace.errors import BadInput, FieldError, NotFound, RuleBroken, WrongState
+from marketplace.errors import FieldError, NotFound, RuleBroken, WrongState
 from marketplace.notifications.outbox import add_email
 from marketplace.principal import Principal
 from marketplace.reference.queries import names_of_codes
@@ -29,9 +29,9 @@ async def decide(
     the decision, and an approval with a score recomputes the provider's quality ranking."""
     reason = (body.reason or "").strip() or None
     if body.decision == "reject" and reason is None:
-        raise BadInput(
+        raise RuleBroken(
             "Give the reason for rejecting the application",
-            [FieldError("reason", "is required when rejecting")],
+            [FieldError("reason", "is required when rejecting", "required")],
         )
     if body.decision == "reject" and body.tender_score is not None:
         raise RuleBroken(

@@ -12,8 +12,8 @@ import msgspec
 from marketplace.audit import schemas
 from marketplace.audit.tables import AuditEvent, AuditEventDigest
 from marketplace.db import write_transaction
-from marketplace.errors import BadInput, FieldError, NotAllowed
-from marketplace.pagination import check_limit, decode_cursor, encode_cursor
+from marketplace.errors import NotAllowed
+from marketplace.pagination import check_limit, decode_cursor, encode_cursor, not_given_out
 from marketplace.principal import Principal
 
 _encoder = msgspec.json.Encoder(order="sorted")
@@ -60,9 +60,7 @@ VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})
 def _after_id(cursor: str) -> int:
     text = decode_cursor(cursor)
     if not text.isdigit():
-        raise BadInput(
-            "The cursor is not one this API gave out", [FieldError("cursor", "is not valid")]
-        )
+        raise not_given_out()
     return int(text)
 
 

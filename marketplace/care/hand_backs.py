@@ -13,7 +13,7 @@ from marketplace.care import records, rules, schemas
 from marketplace.care.service import get_care
 from marketplace.care.tables import AwardedCare
 from marketplace.db import write_transaction
-from marketplace.errors import BadInput, FieldError, NotAllowed
+from marketplace.errors import BadInput, FieldError, NotAllowed, RuleBroken
 from marketplace.principal import Principal
 from marketplace.tenders.waiting_list.hand_backs import return_handed_back
 
@@ -31,7 +31,7 @@ async def hand_back(actor: Principal, care_id: UUID, body: schemas.HandBack) -> 
         earliest = row["actual_start"] or records.local_day(row["awarded_at"])
         if body.last_care_date < earliest:
             message = f"cannot be before {rules.long_date(earliest)}"
-            raise BadInput(
+            raise RuleBroken(
                 f"The last day of care {message}", [FieldError("last_care_date", message)]
             )
         now = datetime.now(UTC)

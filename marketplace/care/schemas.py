@@ -9,10 +9,11 @@ from uuid import UUID
 
 import msgspec
 
-from marketplace.accounts.schemas import Request
+from marketplace.accounts.schemas import NOT_BLANK, Request
+from marketplace.units import WeeklyHours
 
 Status = Literal["awaiting_start", "active", "ended", "handed_back"]
-Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=NOT_BLANK)]
 Hours = Annotated[Decimal, msgspec.Meta(description="hours a week, two places")]
 
 
@@ -26,9 +27,7 @@ class StartCorrection(Request):
 
 
 class VariationCreate(Request):
-    weekly_hours: Annotated[
-        Decimal, msgspec.Meta(description="the new weekly hours, 0.25 to 168, two places")
-    ]
+    weekly_hours: WeeklyHours
     effective_from: date
     reason: Reason
 

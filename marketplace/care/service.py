@@ -13,7 +13,7 @@ from marketplace.audit.service import record
 from marketplace.care import enablement, records, rules, schemas
 from marketplace.care.tables import AwardedCare, CareEvent, StartCorrection
 from marketplace.db import write_transaction
-from marketplace.errors import BadInput, FieldError, NotAllowed
+from marketplace.errors import BadInput, FieldError, NotAllowed, RuleBroken
 from marketplace.pagination import newest_first_page
 from marketplace.principal import Principal
 from marketplace.units import pounds
@@ -93,10 +93,10 @@ async def begin_care(cares: list[CareToBegin], awarded_at: datetime) -> list[UUI
     return written
 
 
-def _start_or_400(start: date, awarded_at: datetime) -> date:
+def _checked_start(start: date, awarded_at: datetime) -> date:
     problem = rules.start_problem(start, records.local_day(awarded_at), records.today())
     if problem is not None:
-        raise BadInput(f"The actual start {problem}", [FieldError("actual_start", problem)])
+        raise RuleBroken(f"The actual start {problem}", [FieldError("actual_start", problem)])
     return start
 
 
@@ -115,7 +115,7 @@ async def record_start(actor: Principal, care_id: UUID, body: schemas.StartRecor
     async with write_transaction():
         row = await records.care_row(actor, care_id, lock=True)
         records.require_status(row, rules.CAN_START, "started")
-        start = _start_or_400(body.actual_start, row["awarded_at"])
+        start = _checked_start(body.actual_start, row["awarded_at"])
         late = rules.is_late(start, row["promised_mobilisation_date"])
         await AwardedCare.update(
             {
@@ -148,9 +148,9 @@ async def correct_start(
     async with write_transaction():
         row = await records.care_row(actor, care_id, lock=True)
         records.require_status(row, rules.CAN_CORRECT_START, "corrected before it has started")
-        start = _start_or_400(body.actual_start, row["awarded_at"])
+        start = _checked_start(body.actual_start, row["awarded_at"])
         if start == row["actual_start"]:
-            raise BadInput(
+            raise RuleBroken(
                 "The corrected start is the start already recorded",
                 [FieldError("actual_start", "is the start already recorded")],
             )
@@ -198,7 +198,7 @@ async def end_care(actor: Principal, care_id: UUID, body: schemas.CareEnd) -> sc
         records.require_status(row, rules.CAN_END, "ended")
         if body.last_care_date < row["actual_start"]:
             message = f"cannot be before the start on {rules.long_date(row['actual_start'])}"
-            raise BadInput(
+            raise RuleBroken(
                 f"The last day of care {message}", [FieldError("last_care_date", message)]
             )
         now = datetime.now(UTC)

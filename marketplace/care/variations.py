@@ -15,7 +15,7 @@ from uuid import UUID
 from marketplace.care import records, rules, schemas
 from marketplace.care.tables import AwardedCare, HoursVariation
 from marketplace.db import for_update, write_transaction
-from marketplace.errors import BadInput, FieldError, NotAllowed, NotFound, WrongState
+from marketplace.errors import BadInput, FieldError, NotAllowed, NotFound, RuleBroken, WrongState
 from marketplace.principal import Principal
 from marketplace.units import two_places
 
@@ -48,13 +48,13 @@ async def record_variation(
         since = max([row["actual_start"], *(v["effective_from"] for v in earlier)])
         if body.effective_from < since:
             message = f"cannot be before {rules.long_date(since)}"
-            raise BadInput(f"The change {message}", [FieldError("effective_from", message)])
+            raise RuleBroken(f"The change {message}", [FieldError("effective_from", message)])
         awarded, current = (
             records.hours(row["weekly_hours"]),
             records.hours(row["current_weekly_hours"]),
         )
         if new == current:
-            raise BadInput(
+            raise RuleBroken(
                 f"The care already has {current} hours a week",
                 [FieldError("weekly_hours", "is the weekly hours already")],
             )
@@ -117,7 +117,9 @@ async def decide_variation(
     actor.commissioner_organisation(NotAllowed("Only the commissioner decides a change of hours"))
     reason = (body.reason or "").strip() or None
     if body.decision == "refuse" and reason is None:
-        raise BadInput("Give the reason for refusing", [FieldError("reason", "is required")])
+        raise RuleBroken(
+            "Give the reason for refusing", [FieldError("reason", "is required", "required")]
+        )
     async with write_transaction():
         row = await records.care_row(actor, care_id, lock=True)
         await for_update(

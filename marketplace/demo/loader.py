@@ -118,7 +118,7 @@ async def load_demo(today: date | None = None) -> DemoResult:
                 code=a.code,
                 name=a.name,
                 commissioner_id=commissioners[c.name],
-                weekly_hours=a.weekly_hours,
+                weekly_hours=None if a.weekly_hours is None else str(a.weekly_hours),
             )
             for c in COMMISSIONERS
             for a in c.areas

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, get, post, put
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, FromQuery, JSONBody, PathParameter
 
 from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
 from marketplace.reference import lot_rules, schemas, service
 from marketplace.reference.postcodes import directory
+from marketplace.reference.postcodes.rules import POSTCODE_PATTERN
 from marketplace.web.security import SignedIn, role_in
 
 COMMISSIONER_ROLES = ("commissioner", "opener")
@@ -69,7 +72,11 @@ class PricingApi(Controller):
     tags = ["reference data"]
     guards = [role_in(*COMMISSIONER_ROLES)]
 
-    @put("/{lot_code:str}", summary="Set your pricing for a lot")
+    @put(
+        "/{lot_code:str}",
+        summary="Set your pricing for a lot",
+        responses={201: ResponseSpec(schemas.Pricing, description="Set for the first time")},
+    )
     async def put_pricing(
         self,
         principal: SignedIn,
@@ -88,6 +95,11 @@ class PricingApi(Controller):
         return await service.list_pricing(principal)
 
 
+PostcodePath = Annotated[
+    str, PathParameter(description="a UK postcode, like CT1 1AA", pattern=POSTCODE_PATTERN)
+]
+
+
 class PostcodeApi(Controller):
     path = "/api/v1/postcodes"
     tags = ["reference data"]
@@ -96,16 +108,19 @@ class PostcodeApi(Controller):
         "/{postcode:str}",
         guards=[role_in("admin")],
         summary="Record a postcode's rurality and coordinates",
+        responses={
+            201: ResponseSpec(schemas.Postcode, description="A postcode new to the directory")
+        },
     )
     async def put_postcode(
         self,
         principal: SignedIn,
-        postcode: FromPath[str],
+        postcode: PostcodePath,
         data: JSONBody[schemas.PostcodePut],
     ) -> Response[schemas.Postcode]:
         entry, created = await directory.put_postcode(principal, postcode, data)
         return Response(entry, status_code=201 if created else 200)
 
     @get("/{postcode:str}", summary="A postcode's rurality and coordinates")
-    async def show(self, postcode: FromPath[str]) -> schemas.Postcode:
+    async def show(self, postcode: PostcodePath) -> schemas.Postcode:
         return await directory.get_postcode(postcode)

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 from uuid import UUID
 
 import msgspec
 
 from marketplace.accounts.schemas import Request
+from marketplace.units import AreaHours
 
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[A-Z0-9][A-Z0-9_-]*$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Pence = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
-Weight = Annotated[Decimal, msgspec.Meta(description="0.50 to 3.00, two decimal places")]
+# A rurality weight as text, 0.50 to 3.00 with at most two places ("1", "1.25", "0.5").
+WEIGHT_PATTERN = r"^(?:0\.[5-9][0-9]?|[12](?:\.[0-9]{1,2})?|3(?:\.00?)?)$"
+Weight = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=WEIGHT_PATTERN, description="0.50 to 3.00, at most two decimal places, as text"
+    ),
+]
 Rurality = Literal[
     "urban_major_conurbation",
     "urban_city_and_town",
@@ -50,9 +58,7 @@ class AreaCreate(Request):
     code: Code
     name: Name
     commissioner_id: UUID
-    weekly_hours: (
-        Annotated[Decimal, msgspec.Meta(description="hours a week, two places")] | None
-    ) = None
+    weekly_hours: AreaHours | None = None
 
 
 class Area(msgspec.Struct):
@@ -71,7 +77,10 @@ class AreaPage(msgspec.Struct):
 class PricingPut(Request):
     max_hourly_rate_pence: Pence
     envelope_base_rate_pence: Pence
-    rurality_weights: dict[Rurality, Weight] = {}
+    rurality_weights: Annotated[
+        dict[Rurality, Weight],
+        msgspec.Meta(extra_json_schema={"propertyNames": {"enum": list(get_args(Rurality))}}),
+    ] = {}
     # Optional maxima per service level (standard is max_hourly_rate_pence) and for night units.
     max_complex_hourly_rate_pence: Pence | None = None
     max_highly_complex_hourly_rate_pence: Pence | None = None

@@ -80,9 +80,11 @@ def _area(row: dict[str, Any]) -> schemas.Area:
 
 async def create_area(actor: Principal, body: schemas.AreaCreate) -> schemas.Area:
     """An admin, or a commissioner for itself, adds a locality or cluster group."""
-    weekly_hours = body.weekly_hours
-    if weekly_hours is not None:
-        weekly_hours = two_places(weekly_hours, "weekly_hours", Decimal(0), MAX_AREA_WEEKLY_HOURS)
+    weekly_hours = (
+        None
+        if body.weekly_hours is None
+        else two_places(body.weekly_hours, "weekly_hours", Decimal(0), MAX_AREA_WEEKLY_HOURS)
+    )
     if not (
         actor.is_admin or (actor.is_commissioner and actor.organisation_id == body.commissioner_id)
     ):
@@ -179,7 +181,7 @@ def check_pricing(body: schemas.PricingPut) -> dict[str, Decimal]:
                 [FieldError(name, f"cannot be below {floor_name}")],
             )
         floor, floor_name = rate, "the maximum for complex care"
-    given: dict[str, Decimal] = {str(k): v for k, v in body.rurality_weights.items()}
+    given: dict[str, Decimal | str] = {str(k): v for k, v in body.rurality_weights.items()}
     return {
         category: two_places(
             given.get(category, DEFAULT_WEIGHT),

@@ -9,10 +9,15 @@ handlers (problems.py), so the generated document is completed once, on its firs
   type is application/problem+json, not Litestar's application/json), 401 (a wrong token is
   refused even on a public route), 403 (every route; a public one refuses a bad signed link), 404 (routes with a path id, and every
   signed-in route: not visible is not found), 409 and 422 (routes that take a body or an id, and
-  every write: idempotency keys), 413 and 415 (uploads), 429 (the token exchange);
+  every write: idempotency keys; and lists with a cursor: a cursor the API did not give out),
+  413 and 415 (uploads), 429 (the token exchange);
 - `security: [{bearerAuth: []}]` on every operation that needs a signed-in user;
 - the JSON request bodies say `additionalProperties: false`, as the server refuses an unknown field
   (every body is an `accounts.schemas.Request`, which forbids unknown fields);
+- the bounds and patterns msgspec enforces on a JSON body but Litestar's generated schema leaves
+  out (a list's items, `list[Code]`; an optional number's bound of 0; a dict's values) are copied
+  from msgspec's own schema of the handler's body type, so that the document says what the
+  server refuses;
 - the pages (HTML forms outside /api/, other than /healthz) are left out: they are not the API.
 """
 
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Litestar, Request
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 
@@ -108,11 +114,99 @@ def statuses_for(path: str, method: str, operation: dict[str, Any], public: bool
             statuses |= {409, 422}
     if has_id or has_body:
         statuses |= {404, 409, 422}
+    if any(parameter.get("name") == "cursor" for parameter in operation.get("parameters", [])):
+        statuses.add(422)  # a cursor of the right form that this API did not give out
     if has_body and "multipart/form-data" in operation["requestBody"].get("content", {}):
         statuses |= {413, 415}
     if public and method == "post":
         statuses.add(429)
     return sorted(statuses)
+
+
+# What msgspec enforces and says in its JSON Schema, copied where Litestar's schema lacks it.
+CONSTRAINTS = (
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "maxProperties",
+    "propertyNames",
+)
+
+
+def body_types(app: Litestar) -> dict[tuple[str, str], Any]:
+    """(path, method) -> the type of the handler's JSON body (`data`), for each that has one."""
+    types: dict[tuple[str, str], Any] = {}
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            field = handler.parsed_fn_signature.parameters.get("data")
+            if field is not None:
+                types.update(
+                    ((route.path_format, method.lower()), field.annotation)
+                    for method in handler.http_methods
+                )
+    return types
+
+
+def _resolved(node: Any, definitions: dict[str, Any]) -> Any:
+    if isinstance(node, dict) and isinstance(ref := node.get("$ref"), str):
+        return definitions.get(ref.rsplit("/", 1)[1])
+    return node
+
+
+def _branches(node: dict[str, Any]) -> list[Any]:
+    return list(node.get("oneOf") or node.get("anyOf") or [node])
+
+
+def _kind(node: Any, definitions: dict[str, Any]) -> Any:
+    node = _resolved(node, definitions)
+    return node.get("type", "enum" if "enum" in node else None) if isinstance(node, dict) else None
+
+
+def declare_constraints(
+    ours: Any, theirs: Any, components: dict[str, Any], definitions: dict[str, Any]
+) -> None:
+    """Copy into Litestar's schema (`ours`) msgspec's constraints (`theirs`, the same type's
+    schema) that it lacks, branch by branch of a union and into properties, items and values."""
+    ours, theirs = _resolved(ours, components), _resolved(theirs, definitions)
+    if not isinstance(ours, dict) or not isinstance(theirs, dict):
+        return
+    if len(_branches(ours)) > 1 or len(_branches(theirs)) > 1:
+        for our in _branches(ours):
+            kind = _kind(our, components)
+            for their in _branches(theirs):
+                if _kind(their, definitions) == kind:
+                    declare_constraints(our, their, components, definitions)
+        return
+    for name, our in ours.get("properties", {}).items():
+        if name in theirs.get("properties", {}):
+            declare_constraints(our, theirs["properties"][name], components, definitions)
+    for key in ("items", "additionalProperties"):
+        if isinstance(ours.get(key), dict) and isinstance(theirs.get(key), dict):
+            declare_constraints(ours[key], theirs[key], components, definitions)
+    if ours.get("type") == theirs.get("type"):
+        for key in CONSTRAINTS:
+            if key in theirs and key not in ours:
+                ours[key] = theirs[key]
+
+
+def _declare_body_constraints(
+    operation: dict[str, Any], body_type: Any, components: dict[str, Any]
+) -> None:
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if body is None or body_type is None:
+        return
+    try:
+        (theirs,), definitions = msgspec.json.schema_components([body_type])
+    except TypeError:  # not a type msgspec describes (none of the JSON bodies)
+        return
+    declare_constraints(body.get("schema"), theirs, components, definitions)
 
 
 def _refuse_unknown_fields(node: Any, components: dict[str, Any], seen: set[str]) -> None:
@@ -138,7 +232,11 @@ def _refuse_unknown_fields(node: Any, components: dict[str, Any], seen: set[str]
             )
 
 
-def complete(schema: dict[str, Any], public: set[tuple[str, str]]) -> dict[str, Any]:
+def complete(
+    schema: dict[str, Any],
+    public: set[tuple[str, str]],
+    bodies: dict[tuple[str, str], Any] | None = None,
+) -> dict[str, Any]:
     """Complete the generated document in place (once) and return it."""
     components = schema.setdefault("components", {})
     if SCHEME in components.get("securitySchemes", {}):
@@ -160,6 +258,9 @@ def complete(schema: dict[str, Any], public: set[tuple[str, str]]) -> dict[str, 
             is_public = (path, method) in public
             body = operation.get("requestBody", {}).get("content", {}).get("application/json")
             if body is not None:
+                _declare_body_constraints(
+                    operation, (bodies or {}).get((path, method)), components["schemas"]
+                )
                 _refuse_unknown_fields(body.get("schema"), components["schemas"], set())
             answers = operation.setdefault("responses", {})
             for status in statuses_for(path, method, operation, is_public):
@@ -169,15 +270,19 @@ def complete(schema: dict[str, Any], public: set[tuple[str, str]]) -> dict[str, 
     return schema
 
 
+def _completed(app: Litestar, openapi_schema: dict[str, Any]) -> dict[str, Any]:
+    return complete(openapi_schema, public_operations(app), body_types(app))
+
+
 class CompletedJson(JsonRenderPlugin):
     """/api/docs/openapi.json: the completed document."""
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
-        return super().render(request, complete(openapi_schema, public_operations(request.app)))
+        return super().render(request, _completed(request.app, openapi_schema))
 
 
 class CompletedSwagger(SwaggerRenderPlugin):
     """Swagger UI over the completed document."""
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
-        return super().render(request, complete(openapi_schema, public_operations(request.app)))
+        return super().render(request, _completed(request.app, openapi_schema))

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from marketplace.config import get_settings
 from marketplace.errors import FieldError
-from marketplace.units import long_date, pounds
+from marketplace.units import HOURS_BOUNDS, long_date, pounds
 
 
 @dataclass(frozen=True)
@@ -205,6 +205,37 @@ def _expected(words: Words, wanted: str) -> tuple[str, str]:
     return "wrong_type", f"Enter {words.the} as text"
 
 
+def _unmatched(field: str, message: str, words: Words) -> FieldError:
+    """Text refused by its field's declared pattern."""
+    for pattern, (low, high) in HOURS_BOUNDS.items():
+        if pattern.replace("\\", "\\\\") in message:  # msgspec doubles each backslash
+            return FieldError(
+                field,
+                f"Enter {words.the} as a number of hours from {low} to {high:,}, "
+                "with at most two decimal places, like 7.50",
+                "not_a_number",
+            )
+    name = field.rsplit(".", 1)[-1]
+    if r"'\\S'" in message:  # NOT_BLANK (msgspec doubles the backslash): only spaces
+        return FieldError(field, words.missing or f"Enter {words.the}", "required")
+    if field.startswith("rurality_weights."):
+        return FieldError(
+            field,
+            "Enter each rurality weight as a number from 0.50 to 3.00, "
+            "with at most two decimal places",
+            "not_a_number",
+        )
+    if name == "reference":
+        return FieldError(
+            field, "The reference must be a pseudonymous reference, not a name", "invalid"
+        )
+    if name == "postcode":
+        return FieldError(field, f"Enter {words.the} as a UK postcode, like CT1 1AA", "invalid")
+    if name == "cursor":
+        return FieldError(field, "The cursor is not one this API gave out", "invalid")
+    return FieldError(field, f"{words.label} may use only letters, digits, - and _", "invalid")
+
+
 def translated(field: str, message: str, words: Words | None = None) -> FieldError:
     """A msgspec refusal of a field, as a sentence with its code."""
     words = words or words_for(field)
@@ -233,7 +264,7 @@ def translated(field: str, message: str, words: Words | None = None) -> FieldErr
             field, words.missing or f"Choose {words.the} from the list", "not_a_choice"
         )
     if "matching regex" in message:
-        return FieldError(field, f"{words.label} may use only letters, digits, - and _", "invalid")
+        return _unmatched(field, message, words)
     if match := _TYPE.search(message):
         code, sentence = _expected(words, match["type"])
         return FieldError(field, sentence, code)

@@ -11,7 +11,7 @@ class Run:
     operations: int = 0
     cases: int = 0
     failures: int = 0
-    open_findings: int = 0
+    exclusions: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
 
 
@@ -64,7 +64,7 @@ class Figures:
         )
         return lines + [
             f"{name}: {run.operations} operations, {run.cases} cases, {run.failures} failures "
-            + f"(and {run.open_findings} open findings or exclusions, docs/api.md); "
+            + f"(and {run.exclusions} open findings or exclusions, docs/api.md); "
             + "answers "
             + ", ".join(f"{status}: {count}" for status, count in sorted(run.statuses.items()))
             for name, run in sorted(self.runs.items())

@@ -34,6 +34,11 @@ RUC2011_TO_RURALITY: dict[str, str] = {
     "F2": "rural_village_and_dispersed",
 }
 
+# A UK postcode as the API accepts it, in either case, with spaces around and between its halves
+# (declared in the OpenAPI document; normalise_postcode accepts exactly this).
+POSTCODE_PATTERN = (
+    r"^ *(?:[A-Za-z]{1,2}[0-9][A-Za-z0-9]? *[0-9][A-Za-z]{2}|[Gg][Ii][Rr] *0[Aa]{2}) *$"
+)
 _POSTCODE = re.compile(r"^(?P<outward>[A-Z]{1,2}[0-9][A-Z0-9]?|GIR) ?(?P<inward>[0-9][A-Z]{2})$")
 # The ONS Postcode Directory writes 99.999999 / 0.000000 where a postcode has no grid reference.
 _NO_LATITUDE = 99.999999

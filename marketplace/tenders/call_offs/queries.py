@@ -12,7 +12,7 @@ from uuid import UUID
 import msgspec
 
 from marketplace.errors import NotAllowed, NotFound
-from marketplace.pagination import check_limit, decode_cursor, encode_cursor
+from marketplace.pagination import check_limit, decode_moment_cursor, encode_cursor
 from marketplace.principal import Principal
 from marketplace.reference.postcodes.rules import RURALITY_CATEGORIES
 from marketplace.reference.queries import one_provider_per_area
@@ -221,7 +221,7 @@ async def list_call_offs(
     if status:
         query = query.where(CallOff.status == status)
     if cursor:
-        query = query.where(CallOff.created_at < datetime.fromisoformat(decode_cursor(cursor)))
+        query = query.where(CallOff.created_at < decode_moment_cursor(cursor))
     rows = await query.order_by(CallOff.created_at, ascending=False).limit(limit + 1)
     next_cursor = (
         encode_cursor(rows[limit - 1]["created_at"].isoformat()) if len(rows) > limit else None

@@ -10,7 +10,7 @@ from uuid import UUID
 import msgspec
 
 from marketplace.errors import NotAllowed, NotFound
-from marketplace.pagination import check_limit, decode_cursor, encode_cursor
+from marketplace.pagination import check_limit, decode_moment_cursor, encode_cursor
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs import schemas
 from marketplace.tenders.call_offs.queries import call_off_facts
@@ -64,9 +64,7 @@ async def opportunity_feed(
         & Invitation.call_off.status.is_in([status] if status else sorted(OPEN_FOR_BIDS))
     )
     if cursor:
-        query = query.where(
-            Invitation.call_off.deadline > datetime.fromisoformat(decode_cursor(cursor))
-        )
+        query = query.where(Invitation.call_off.deadline > decode_moment_cursor(cursor))
     rows = await query.order_by(Invitation.call_off.deadline).limit(limit + 1)
     items = []
     for raw in rows[:limit]:

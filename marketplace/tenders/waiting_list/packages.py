@@ -26,7 +26,7 @@ from marketplace.tenders.waiting_list import bundles, schemas
 from marketplace.units import two_places
 
 # Letters, digits and / _ - only: no spaces, so no "Jane Smith" and no "12 High Street".
-REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_-]{1,39}$")
+REFERENCE = re.compile(schemas.REFERENCE_PATTERN)
 MIN_HOURS, MAX_HOURS = Decimal("0.25"), Decimal(168)
 MIN_BUNDLE_HOURS, MAX_BUNDLE_HOURS = Decimal("0.25"), Decimal(10000)
 
@@ -47,12 +47,12 @@ def check_package(body: schemas.PackageCreate) -> tuple[str, Decimal]:
         )
     hours = two_places(body.weekly_hours, "weekly_hours", MIN_HOURS, MAX_HOURS)
     if body.urgency == "urgent" and body.urgency_reason is None:
-        raise BadInput(
+        raise RuleBroken(
             "An urgent package needs an urgency reason",
             [FieldError("urgency_reason", "is required when urgency is urgent")],
         )
     if body.urgency != "urgent" and body.urgency_reason is not None:
-        raise BadInput(
+        raise RuleBroken(
             "Only an urgent package has an urgency reason",
             [FieldError("urgency_reason", "must be left out unless urgency is urgent")],
         )

@@ -40,7 +40,7 @@ def _body(reader: FormReader) -> schemas.PlacementCreate:
         lot_code=reader.text("lot_code").upper(),
         supplier_name=reader.text("supplier_name"),
         hourly_rate_pence=rate,
-        weekly_hours=hours,
+        weekly_hours=str(hours),
         start_date=start,
         reason=reader.text("reason"),
         override_reason=reader.text("override_reason") or None,

@@ -9,17 +9,24 @@ from uuid import UUID
 
 import msgspec
 
-from marketplace.accounts.schemas import Request
+from marketplace.accounts.schemas import NOT_BLANK, Request
 from marketplace.reference.schemas import Code
+from marketplace.units import WeeklyHours
 
 
 class PlacementCreate(Request, kw_only=True):
     lot_code: Code
-    supplier_name: Annotated[str, msgspec.Meta(max_length=200, description="the provider")]
-    hourly_rate_pence: Annotated[int, msgspec.Meta(description="the agreed hourly rate, pence")]
-    weekly_hours: Annotated[Decimal, msgspec.Meta(description="0.25 to 168, two places")]
+    supplier_name: Annotated[
+        str, msgspec.Meta(max_length=200, pattern=NOT_BLANK, description="the provider")
+    ]
+    hourly_rate_pence: Annotated[
+        int, msgspec.Meta(ge=1, le=100_000, description="the agreed hourly rate, pence")
+    ]
+    weekly_hours: WeeklyHours
     start_date: date
-    reason: Annotated[str, msgspec.Meta(max_length=2000, description="why off framework")]
+    reason: Annotated[
+        str, msgspec.Meta(max_length=2000, pattern=NOT_BLANK, description="why off framework")
+    ]
     override_reason: (
         Annotated[
             str,

@@ -87,7 +87,7 @@ async def place_off_framework(
     day = on or contingency.today()
     lot = await lot_id(body.lot_code)
     if lot is None:
-        raise BadInput("No such lot", [FieldError("lot_code", "is not a lot")])
+        raise RuleBroken("No such lot", [FieldError("lot_code", "is not a lot", "not_a_choice")])
     async with write_transaction():
         package = (
             await Package.select(*Package.all_columns())

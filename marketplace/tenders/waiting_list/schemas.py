@@ -10,7 +10,9 @@ from uuid import UUID
 import msgspec
 
 from marketplace.accounts.schemas import Request
+from marketplace.reference.postcodes.rules import POSTCODE_PATTERN
 from marketplace.reference.schemas import Code
+from marketplace.units import BundleHours, WeeklyHours
 
 ServiceLevel = Literal["standard", "complex", "highly_complex"]
 
@@ -23,18 +25,24 @@ UrgencyReason = Literal["hospital_discharge", "end_of_life", "significant_harm"]
 
 Hours = Annotated[Decimal, msgspec.Meta(description="hours a week, two places")]
 
+# A pseudonymous reference: 2 to 40 letters, digits, /, _ or -, with no spaces (never a name).
+REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9/_-]{1,39}$"
+
 
 class PackageCreate(Request, kw_only=True):
     reference: Annotated[
         str,
         msgspec.Meta(
             max_length=200,
+            pattern=REFERENCE_PATTERN,
             description="a pseudonymous reference (letters, digits, / _ -; 2 to 40 characters), "
             "never a name or an address",
         ),
     ]
-    postcode: Annotated[str, msgspec.Meta(max_length=20, description="a UK postcode")]
-    weekly_hours: Annotated[Decimal, msgspec.Meta(description="0.25 to 168, two places")]
+    postcode: Annotated[
+        str, msgspec.Meta(max_length=20, pattern=POSTCODE_PATTERN, description="a UK postcode")
+    ]
+    weekly_hours: WeeklyHours
     service_level: ServiceLevel
     urgency: Urgency = "standard"
     urgency_reason: UrgencyReason | None = None
@@ -72,8 +80,9 @@ class PackagePage(msgspec.Struct):
 
 class BundleRequest(Request, kw_only=True):
     area_code: Code | None = None
-    max_radius_km: Annotated[float, msgspec.Meta(gt=0, le=200)]
-    max_weekly_hours: Annotated[Decimal, msgspec.Meta(description="0.25 to 10000, two places")]
+    # At least 10 metres: a smaller radius underflows the search grid (found by the fuzzing).
+    max_radius_km: Annotated[float, msgspec.Meta(ge=0.01, le=200)]
+    max_weekly_hours: BundleHours
 
 
 class BundleSuggestion(msgspec.Struct):

@@ -122,6 +122,39 @@ async def test_commissioner_records_provider_enforcement_but_not_its_name(client
     assert renamed.status_code == 403
 
 
+async def test_rules_across_an_organisations_fields_get_422_naming_the_field(client) -> None:
+    _, token = await make_admin()
+    commissioner = await make_organisation("commissioner")
+    path = f"/api/v1/organisations/{commissioner.id}"
+
+    empty = await client.patch(path, json={}, headers=bearer(token))
+    only_nulls = await client.patch(path, json={"name": None}, headers=bearer(token))
+    flagged = await client.patch(path, json={"enforcement_pending": True}, headers=bearer(token))
+    created = await client.post(
+        "/api/v1/organisations",
+        json={"kind": "commissioner", "name": "Surrey", "cqc_location_id": "1-123456789"},
+        headers=bearer(token),
+    )
+
+    for refused in (empty, only_nulls):
+        assert refused.status_code == 422
+        assert refused.json()["errors"] == [
+            {
+                "field": "body",
+                "code": "nothing_to_change",
+                "message": "Give at least one field to change",
+            }
+        ]
+    assert flagged.status_code == 422
+    assert [(e["field"], e["code"]) for e in flagged.json()["errors"]] == [
+        ("enforcement_pending", "not_a_provider")
+    ]
+    assert created.status_code == 422
+    assert [(e["field"], e["code"]) for e in created.json()["errors"]] == [
+        ("cqc_location_id", "not_a_provider")
+    ]
+
+
 async def test_provider_cannot_see_or_change_another_organisation(client) -> None:
     mine = await make_organisation("provider")
     theirs = await make_organisation("provider")
@@ -148,8 +181,9 @@ async def test_users_get_roles_that_fit_their_organisation(client) -> None:
         json={"email": "p@example.org", "password": PASSWORD, "role": "provider"},
         headers=bearer(token),
     )
-    assert wrong.status_code == 400
+    assert wrong.status_code == 422
     assert wrong.json()["errors"][0]["field"] == "role"
+    assert wrong.json()["errors"][0]["code"] == "not_a_choice"
     right = await client.post(
         f"/api/v1/organisations/{commissioner.id}/users",
         json={"email": "opener@example.org", "password": PASSWORD, "role": "opener"},

@@ -108,7 +108,7 @@ async def test_an_admin_sets_a_rating_only_with_a_reason(client: Any) -> None:
         json={"cqc_rating": "outstanding"},
         headers=bearer(token),
     )
-    assert by_patch.status_code == 400
+    assert by_patch.status_code == 422
     assert [e["field"] for e in by_patch.json()["errors"]] == ["cqc_rating"]
 
     set_ = await client.put(

@@ -140,10 +140,10 @@ async def test_a_rejection_needs_a_reason_and_an_application_is_decided_once(
     )
     again = await decide(client, world.tokens["kent"], admission["id"], decision="approve")
 
-    assert no_reason.status_code == 400 and blank.status_code == 400
+    assert no_reason.status_code == 422 and blank.status_code == 422
     assert no_reason.headers["content-type"].startswith("application/problem+json")
     assert no_reason.json()["errors"] == [
-        {"field": "reason", "code": "invalid", "message": "The reason is required when rejecting"}
+        {"field": "reason", "code": "required", "message": "The reason is required when rejecting"}
     ]
     assert rejected.status_code == 200
     assert rejected.json()["status"] == "rejected"
@@ -293,12 +293,15 @@ async def test_listing_applications_pages_newest_first(client: Any, world: World
         )
     ).json()
     approved = await client.get("/api/v1/admissions", params={"status": "approved"}, headers=kent)
-    bad = await client.get("/api/v1/admissions", params={"cursor": "nonsense"}, headers=kent)
+    # A cursor of the declared form that this API did not give out: 422; any other text: 400.
+    unknown = await client.get("/api/v1/admissions", params={"cursor": "nonsense"}, headers=kent)
+    bad = await client.get("/api/v1/admissions", params={"cursor": "not one!"}, headers=kent)
 
     assert [i["id"] for i in page["items"] + rest["items"]] == [second["id"], first["id"]]
     assert rest["next_cursor"] is None
     assert approved.json()["items"] == []
-    assert bad.status_code == 400
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "cursor"
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "cursor"
 
 
 async def test_a_commissioner_blocks_and_unblocks_a_provider_with_audit(

@@ -298,8 +298,10 @@ async def test_the_audit_api_pages_newest_first(db: str, client: Any) -> None:
         if cursor is None:
             break
     assert seen == sorted((e["id"] for e in await events()), reverse=True)
-    bad = await client.get("/api/v1/audit?cursor=nonsense", headers=bearer(token))
-    assert bad.status_code == 400
+    unknown = await client.get("/api/v1/audit?cursor=nonsense", headers=bearer(token))
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "cursor"
+    bad = await client.get("/api/v1/audit?cursor=no%20such", headers=bearer(token))
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "cursor"
 
 
 def test_the_audit_verify_command_says_ok_or_names_the_broken_link(tmp_path: Path) -> None:

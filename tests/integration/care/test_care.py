@@ -77,7 +77,7 @@ async def test_the_start_on_the_promised_day_is_on_time_and_the_next_day_is_late
         json={"actual_start": str(today() + timedelta(days=1))},
         headers=bearer(token),
     )
-    assert future.status_code == 400
+    assert future.status_code == 422
     assert future.json()["errors"] == [
         {
             "field": "actual_start",
@@ -90,7 +90,7 @@ async def test_the_start_on_the_promised_day_is_on_time_and_the_next_day_is_late
         json={"actual_start": days_ago(6)},
         headers=bearer(token),
     )
-    assert early.status_code == 400 and "before the care was awarded" in early.text
+    assert early.status_code == 422 and "before the care was awarded" in early.text
 
     sink.messages.clear()
     answer = await started(client, token, on_time, days=2)
@@ -191,7 +191,7 @@ async def test_the_commissioner_ends_active_care(client: Any) -> None:
         json={"reason": "Moved away", "last_care_date": days_ago(3)},
         headers=bearer(c.token),
     )
-    assert too_early.status_code == 400
+    assert too_early.status_code == 422
     assert too_early.json()["errors"][0]["field"] == "last_care_date"
     ended = await client.post(
         f"/api/v1/care/{care_id}/end",

@@ -58,7 +58,7 @@ async def test_the_provider_records_the_start_varies_the_hours_and_hands_back_in
     assert 'href="/my-care"' in (await client.get("/")).text
     page = f"/my-care/{care_id}"
     future = await post_form(client, page, f"{page}/start", {"actual_start": days_ago(-1)})
-    assert future.status_code == 400
+    assert future.status_code == 422
     assert error_summary(future.text) == [
         ("#start-actual_start", "The actual start cannot be in the future")
     ]
@@ -127,7 +127,7 @@ async def test_the_commissioner_decides_corrects_and_ends_care_in_pages(
     page = f"/care/{care_id}"
     decide = f"{page}/variations/{request.json()['id']}/decision"
     unexplained = await post_form(client, page, decide, {"decision": "refuse"})
-    assert unexplained.status_code == 400
+    assert unexplained.status_code == 422
     assert error_summary(unexplained.text) == [("#decide-reason", "Enter the reason")]
     approved = await post_form(client, page, decide, {"decision": "approve", "reason": "Agreed"})
     assert approved.status_code == 303

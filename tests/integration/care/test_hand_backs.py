@@ -54,7 +54,7 @@ async def test_a_handed_back_package_returns_to_the_waiting_list_with_its_urgenc
     by_commissioner = await hand_back(client, c.token, urgent)
     assert by_commissioner.status_code == 403
     before_start = await hand_back(client, token, urgent, days=4)
-    assert before_start.status_code == 400
+    assert before_start.status_code == 422
     assert before_start.json()["errors"][0]["field"] == "last_care_date"
     sink.messages.clear()
     answer = await hand_back(client, token, urgent, days=0)

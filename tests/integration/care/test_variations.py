@@ -97,7 +97,7 @@ async def test_the_tolerance_is_cumulative_both_ways_and_a_refusal_needs_a_reaso
     assert request.json()["status"] == "requested"
     assert request.json()["previous_weekly_hours"] == "2.25"
     unexplained = await decide(client, c.token, seven, request.json()["id"], decision="refuse")
-    assert unexplained.status_code == 400 and unexplained.json()["errors"][0]["field"] == "reason"
+    assert unexplained.status_code == 422 and unexplained.json()["errors"][0]["field"] == "reason"
     refused = await decide(
         client, c.token, seven, request.json()["id"], decision="refuse", reason="Reassess first"
     )
@@ -111,15 +111,15 @@ async def test_the_tolerance_is_cumulative_both_ways_and_a_refusal_needs_a_reaso
 async def test_a_variation_keeps_to_its_rules(client: Any) -> None:
     c, token, ten, _ = await active_care(client)
     same = await vary(client, token, ten, "10.00")
-    assert same.status_code == 400 and same.json()["errors"][0]["field"] == "weekly_hours"
+    assert same.status_code == 422 and same.json()["errors"][0]["field"] == "weekly_hours"
     places = await vary(client, token, ten, "10.125")
     assert places.status_code == 400 and "two decimal places" in places.text
     before_start = await vary(client, token, ten, "11.00", days=6)
-    assert before_start.status_code == 400
+    assert before_start.status_code == 422
     assert before_start.json()["errors"][0]["field"] == "effective_from"
     assert (await vary(client, token, ten, "11.00", days=2)).status_code == 201
     earlier = await vary(client, token, ten, "11.50", days=3)
-    assert earlier.status_code == 400, "not before the last variation"
+    assert earlier.status_code == 422, "not before the last variation"
     by_commissioner = await vary(client, c.token, ten, "11.00")
     assert by_commissioner.status_code == 403
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.factories import bearer, make_admin
+from tests.factories import bearer, make_admin, make_organisation, make_user
 
 
 async def test_openapi_schema_lists_the_contract_paths_without_signing_in(client) -> None:
@@ -109,6 +109,43 @@ async def test_the_document_says_what_the_server_refuses(client) -> None:
     assert lot_create["additionalProperties"] is False
     content = document["paths"]["/api/v1/documents/{document_id}/content"]["get"]
     assert "403" in content["responses"]  # a signed link that is not valid
+
+
+async def test_the_document_declares_the_bounds_and_patterns_the_server_enforces(client) -> None:
+    document = await _document(client)
+    schemas = document["components"]["schemas"]
+
+    def body_of(path: str, method: str = "post") -> dict:
+        body = document["paths"][path][method]["requestBody"]["content"]["application/json"]
+        return schemas[body["schema"]["$ref"].rsplit("/", 1)[1]]["properties"]
+
+    # Left out by Litestar, copied from msgspec: a list's items, an optional number's 0.
+    assert body_of("/api/v1/admissions")["area_codes"]["items"]["minLength"] == 1
+    assert body_of("/api/v1/providers/ranking/reviews")["members"]["items"]["minLength"] == 1
+    score = body_of("/api/v1/admissions/{admission_id}/decision")["tender_score"]["oneOf"][0]
+    assert (score["minimum"], score["maximum"]) == (0, 100)
+    # Patterns the server enforces as declared.
+    hours = body_of("/api/v1/packages")["weekly_hours"]
+    assert hours["type"] == "string" and re.search(hours["pattern"], "7.50")
+    assert not re.search(hours["pattern"], "168.01")
+    postcode = document["paths"]["/api/v1/postcodes/{postcode}"]["get"]["parameters"][0]
+    assert re.search(postcode["schema"]["pattern"], "CT1 1AA")
+    lots = document["paths"]["/api/v1/lots"]["get"]
+    cursor = next(p for p in lots["parameters"] if p["name"] == "cursor")
+    assert cursor["schema"]["pattern"] and "422" in lots["responses"]
+
+
+async def test_hours_not_of_their_pattern_are_refused_naming_them(client) -> None:
+    commissioner = await make_organisation("commissioner")
+    _, token = await make_user(commissioner.id, "commissioner")
+    for hours in ("07.5", "7.555", 7.5, "1e1"):
+        response = await client.post(
+            "/api/v1/packages/bundle-suggestions",
+            json={"max_radius_km": 5, "max_weekly_hours": hours},
+            headers=bearer(token),
+        )
+        assert response.status_code == 400, hours
+        assert [e["field"] for e in response.json()["errors"]] == ["max_weekly_hours"], hours
 
 
 async def test_a_limit_out_of_range_is_refused_naming_it(client) -> None:

@@ -134,7 +134,7 @@ MATRIX: dict[str, str] = {
     "GET /waiting-list/bundles": "admin 403 | commissioner 200 | opener 200 | provider 403",
     "GET /waiting-list/new": "admin 403 | commissioner 200 | opener 200 | provider 403",
     "PATCH /api/v1/call-offs/{call_off_id}": "admin 403 | commissioner 400 | opener 400 | provider 403",
-    "PATCH /api/v1/organisations/{organisation_id}": "admin 400 | commissioner 400 | opener 400 | provider 403",
+    "PATCH /api/v1/organisations/{organisation_id}": "admin 422 | commissioner 422 | opener 422 | provider 403",
     "POST /admin/outbox/{entry_id}/retry": "admin 404 | commissioner 403 | opener 403 | provider 403",
     "POST /api/v1/admissions": "admin 403 | commissioner 403 | opener 403 | provider 400",
     "POST /api/v1/admissions/{admission_id}/decision": "admin 403 | commissioner 400 | opener 400 | provider 403",

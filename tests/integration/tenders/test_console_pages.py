@@ -297,7 +297,7 @@ async def test_a_package_is_added_through_the_form(client: httpx.AsyncClient) ->
         "/waiting-list/new",
         {**form, "reference": "NEW-2", "urgency": "urgent"},
     )
-    assert urgent.status_code == 400
+    assert urgent.status_code == 422
     assert 'href="#urgency_reason"' in error_summary(urgent.text)
 
 

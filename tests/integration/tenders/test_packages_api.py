@@ -89,8 +89,8 @@ async def test_invalid_packages_are_refused_naming_the_field(client) -> None:
     cases = [
         ({"postcode": "not a postcode"}, 400, "postcode"),
         ({"postcode": "TN99 9ZZ"}, 422, "postcode"),
-        ({"urgency": "urgent"}, 400, "urgency_reason"),
-        ({"urgency_reason": "end_of_life"}, 400, "urgency_reason"),
+        ({"urgency": "urgent"}, 422, "urgency_reason"),
+        ({"urgency_reason": "end_of_life"}, 422, "urgency_reason"),
         ({"weekly_hours": "10.125"}, 400, "weekly_hours"),
         ({"weekly_hours": "0"}, 400, "weekly_hours"),
         ({"weekly_hours": "168.25"}, 400, "weekly_hours"),
@@ -224,6 +224,8 @@ async def test_bundle_suggestions_cover_own_waiting_packages_area_by_area(client
     for body, field in [
         ({"area_code": "DOVER", "max_radius_km": 5, "max_weekly_hours": "40"}, "area_code"),
         ({"max_radius_km": 0, "max_weekly_hours": "40"}, "max_radius_km"),
+        ({"max_radius_km": 5e-324, "max_weekly_hours": "40"}, "max_radius_km"),  # was a 500
+        ({"max_radius_km": 5, "max_weekly_hours": 40}, "max_weekly_hours"),  # text, not a number
         ({"max_radius_km": 5, "max_weekly_hours": "40.001"}, "max_weekly_hours"),
         ({"max_radius_km": 5, "max_weekly_hours": "40", "lot": "X"}, "lot"),
     ]:
