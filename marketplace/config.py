@@ -45,7 +45,7 @@ class Settings:
     # None: the care domain's defaults (3 in 12, marketplace/care/rules.py).
     enablement_bar_failures: int | None = None
     enablement_bar_months: int | None = None
-    # The ocid prefix of the OCDS releases (docs/design.md 8.12): a real one is registered with
+    # The ocid prefix of the OCDS releases (docs/design.md 8.8): a real one is registered with
     # the Open Contracting Partnership; the default is the standard's own examples' prefix.
     ocid_prefix: str = DEVELOPMENT_OCID_PREFIX
 

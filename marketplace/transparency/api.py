@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Response, get
-from litestar.params import QueryParameter
+from litestar.params import FromPath, QueryParameter
 
 from marketplace.config import get_settings
 from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
@@ -29,7 +29,7 @@ class OcdsApi(Controller):
         "/call-offs/{call_off_id:uuid}/ocds",
         summary="OCDS 1.1 record package of a published call-off (public)",
     )
-    async def record(self, call_off_id: UUID) -> dict[str, Any]:
+    async def record(self, call_off_id: FromPath[UUID]) -> dict[str, Any]:
         return await service.record_package(call_off_id)
 
     @get(

@@ -1,4 +1,4 @@
-"""OCDS 1.1 releases from what a call-off is at each step (docs/design.md 8.x), pure: the facts in,
+"""OCDS 1.1 releases from what a call-off is at each step (docs/design.md 8.8), pure: the facts in,
 the release's sections out, and a record's compiled release from its releases.
 
 What goes in is chosen here and nowhere else, so that what must never appear cannot: a package is
