@@ -131,7 +131,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         return value
 
     ocid_prefix = env_vars.get("MARKETPLACE_OCID_PREFIX") or DEVELOPMENT_OCID_PREFIX
-    if not _OCID_PREFIX.match(ocid_prefix):
+    if not _OCID_PREFIX.match(ocid_prefix) or ocid_prefix == "ocds-xxxxxx":
         raise ConfigurationError(
             "MARKETPLACE_OCID_PREFIX must be 'ocds-' and the six letters or digits registered "
             "with the Open Contracting Partnership"

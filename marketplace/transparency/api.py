@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -11,6 +11,7 @@ from litestar import Controller, Response, get
 from litestar.params import FromPath, QueryParameter
 
 from marketplace.config import get_settings
+from marketplace.errors import BadInput, FieldError, RuleBroken
 from marketplace.pagination import DEFAULT_LIMIT, Cursor, Limit
 from marketplace.transparency import service
 
@@ -18,6 +19,24 @@ Since = Annotated[
     datetime | None,
     QueryParameter(description="only releases dated at or after this moment (ISO 8601)"),
 ]
+
+
+def check_since(since: datetime | None) -> datetime | None:
+    """`since` is an instant: with its UTC offset, and one UTC can hold."""
+    if since is None:
+        return None
+    if since.tzinfo is None:
+        raise BadInput(
+            "since needs a UTC offset",
+            [FieldError("since", "Enter the moment with its UTC offset, like +00:00", "no_offset")],
+        )
+    try:
+        return since.astimezone(UTC)
+    except OverflowError as exc:
+        raise RuleBroken(
+            "since is out of range",
+            [FieldError("since", "Enter a moment between the years 1 and 9999", "out_of_range")],
+        ) from exc
 
 
 class OcdsApi(Controller):
@@ -40,6 +59,7 @@ class OcdsApi(Controller):
     async def releases(
         self, since: Since = None, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> Response[dict[str, Any]]:
+        since = check_since(since)
         package, next_cursor = await service.release_package(since, limit, cursor)
         headers = {}
         if next_cursor:

@@ -10,6 +10,7 @@ from marketplace.transparency import service
 NOTICE_WORDS = {
     "published": "Call-off published",
     "extended": "Deadline extended",
+    "documents": "Document added",
     "cancelled": "Call-off cancelled",
     "awarded": "Award notice",
     "concluded": "Contract concluded",

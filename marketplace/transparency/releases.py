@@ -21,6 +21,7 @@ CURRENCY = "GBP"
 TAGS = {
     "published": "tender",
     "extended": "tenderUpdate",
+    "documents": "tenderUpdate",
     "cancelled": "tenderUpdate",
     "awarded": "award",
     "concluded": "contract",

@@ -17,7 +17,7 @@ class OcdsRelease(Table, tablename="ocds_release"):
     call_off = UUID(index=True)
     ocid = Varchar(length=120, index=True)
     release_id = Varchar(length=160)
-    # published, extended, cancelled, awarded or concluded (marketplace/transparency/releases.py).
+    # published, extended, documents, cancelled, awarded or concluded (marketplace/transparency/releases.py).
     notice = Varchar(length=16)
     released_at = Timestamptz()
     position = Varchar(length=80, index=True)

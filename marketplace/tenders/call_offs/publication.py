@@ -288,6 +288,8 @@ async def attach_document(
             organisation_id=row["commissioner"],
             details={"document_id": str(document.id)},
         )
+        if row["status"] == CallOffStatus.PUBLISHED:
+            await write_tender_release(call_off_id, "documents", datetime.now(UTC))
     return await get_call_off(actor, call_off_id)
 
 

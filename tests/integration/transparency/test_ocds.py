@@ -7,12 +7,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from libcoveocds import api as cove
 from libcoveocds.config import LibCoveOCDSConfig
 
 from marketplace.awards.conclusion import conclude_due_awards
 from marketplace.awards.tables import Award
+from marketplace.config import get_settings
 from marketplace.notifications.relay import run_due_in_process
 from tests.call_off_fixtures import (
     POSTCODES,
@@ -73,7 +75,21 @@ async def test_every_stage_of_an_enablement_request_is_a_valid_ocds_release(
     c = await commissioning()
     _, oakleaf = await admitted_provider(c, "Oakleaf Home Care")
     _, birch = await admitted_provider(c, "Birch Care")
-    call_off_id = await published(client, c, enablement_body(c))
+    created = await client.post(
+        "/api/v1/call-offs", json=enablement_body(c), headers=bearer(c.token)
+    )
+    call_off_id = created.json()["id"]
+    attached = await client.post(
+        f"/api/v1/call-offs/{call_off_id}/documents",
+        files={"file": ("specification.txt", b"Outcomes: independence at home.\n", "text/plain")},
+        headers=bearer(c.token),
+    )
+    assert attached.status_code == 201, attached.text
+    document_id = attached.json()["documents"][0]["id"]
+    publishing = await client.post(
+        f"/api/v1/call-offs/{call_off_id}/publish", headers=bearer(c.token)
+    )
+    assert publishing.status_code == 200, publishing.text
     terms = (await client.get(f"/api/v1/call-offs/{call_off_id}", headers=bearer(c.token))).json()
     envelope = terms["envelope"]["weekly_pence"]
 
@@ -91,6 +107,14 @@ async def test_every_stage_of_an_enablement_request_is_a_valid_ocds_release(
         datetime.fromisoformat(terms["deadline"])
     )
     assert tender["buyer"]["name"] == "Kent County Council"
+    assert tender["tender"]["documents"] == [
+        {
+            "id": document_id,
+            "documentType": "biddingDocuments",
+            "title": "specification.txt",
+            "url": f"{get_settings().base_url}/api/v1/documents/{document_id}",
+        }
+    ], "documents by link"
     assert "awards" not in tender and "bids" not in tender
     assert_nothing_private(tender, suffix_of(c))
 
@@ -172,13 +196,23 @@ async def test_the_release_feed_pages_and_starts_from_since(client: Any) -> None
     page = response.json()
     assert [r["ocid"][-36:] for r in page["releases"]] == [first]
     assert response.headers["link"] == f'<{page["links"]["next"]}>; rel="next"'
-    following = await client.get(page["links"]["next"].split("testserver.local", 1)[-1])
+    following = await client.get(
+        urlsplit(page["links"]["next"])._replace(scheme="", netloc="").geturl()
+    )
     assert following.status_code == 200
     assert [r["ocid"][-36:] for r in following.json()["releases"]] == [second]
     since = await feed(client, since=middle.isoformat())
     assert [r["ocid"][-36:] for r in since["releases"]] == [second]
-    bad = await client.get("/api/v1/ocds/releases", params={"since": "yesterday"})
-    assert bad.status_code == 400
+    for since, status, field_error in [
+        ("yesterday", 400, None),
+        ("2026-11-01T00:00:00", 400, "no_offset"),
+        ("9999-12-31T23:59:59-23:59", 422, "out_of_range"),
+    ]:
+        bad = await client.get("/api/v1/ocds/releases", params={"since": since})
+        assert bad.status_code == status, (since, bad.text)
+        assert [e["field"] for e in bad.json()["errors"]] == ["since"], bad.text
+        if field_error:
+            assert bad.json()["errors"][0]["code"] == field_error
 
 
 async def test_a_cancellation_is_a_valid_tender_update_and_a_draft_has_no_record(
@@ -187,14 +221,23 @@ async def test_a_cancellation_is_a_valid_tender_update_and_a_draft_has_no_record
     c = await commissioning()
     await admitted_provider(c, "Oakleaf Home Care")
     call_off_id = await published(client, c, pilot_body(c))
+    attached = await client.post(
+        f"/api/v1/call-offs/{call_off_id}/documents",
+        files={"file": ("map.txt", b"Pilot areas.\n", "text/plain")},
+        headers=bearer(c.token),
+    )
+    assert attached.status_code == 201, attached.text
     cancelled = await client.post(
         f"/api/v1/call-offs/{call_off_id}/cancel",
         json={"reason": "Funding withdrawn"},
         headers=bearer(c.token),
     )
     assert cancelled.status_code == 200, cancelled.text
-    [tender, update] = await releases_of(client, call_off_id)
-    assert tender["tag"] == ["tender"] and update["tag"] == ["tenderUpdate"]
+    [tender, documents, update] = await releases_of(client, call_off_id)
+    assert tender["tag"] == ["tender"] and tender["tender"]["documents"] == []
+    assert documents["tag"] == ["tenderUpdate"]
+    assert [d["title"] for d in documents["tender"]["documents"]] == ["map.txt"]
+    assert update["tag"] == ["tenderUpdate"]
     assert update["tender"]["status"] == "cancelled"
     assert {lot["status"] for lot in update["tender"]["lots"]} == {"cancelled"}
     assert len(update["tender"]["items"]) == len(update["tender"]["lots"]), "one per pilot area"
@@ -206,5 +249,6 @@ async def test_a_cancellation_is_a_valid_tender_update_and_a_draft_has_no_record
 
     page = await client.get("/notices")
     assert page.status_code == 200
-    assert "Call-off published" in page.text and "Call-off cancelled" in page.text
+    for words in ("Call-off published", "Document added", "Call-off cancelled"):
+        assert words in page.text
     assert str(call_off_id) in page.text

@@ -78,3 +78,16 @@ def test_services_are_switched_on_by_their_variables(tmp_path) -> None:
 def test_a_database_url_of_another_kind_is_refused(tmp_path) -> None:
     with pytest.raises(ConfigurationError, match="DATABASE_URL"):
         load_settings({"MARKETPLACE_VAR_DIR": str(tmp_path), "DATABASE_URL": "mysql://x/y"})
+
+
+def test_the_ocid_prefix_defaults_to_the_standards_example_and_must_look_registered(
+    tmp_path,
+) -> None:
+    base = {"MARKETPLACE_VAR_DIR": str(tmp_path)}
+    assert load_settings(base).ocid_prefix == "ocds-213czf"
+    assert load_settings({**base, "MARKETPLACE_OCID_PREFIX": "ocds-a1b2c3"}).ocid_prefix == (
+        "ocds-a1b2c3"
+    )
+    for wrong in ("ocds-xxxxxx", "ocds-12345", "OCDS-a1b2c3", "a1b2c3", "ocds-a1b2c3-"):
+        with pytest.raises(ConfigurationError, match="MARKETPLACE_OCID_PREFIX"):
+            load_settings({**base, "MARKETPLACE_OCID_PREFIX": wrong})
