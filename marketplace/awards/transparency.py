@@ -10,7 +10,7 @@ from decimal import Decimal
 from marketplace.accounts.queries import organisation_names
 from marketplace.awards.queries import award_lines
 from marketplace.bids.queries import bid_counts
-from marketplace.tenders.call_offs.lifecycle import AwardTerms
+from marketplace.tenders.call_offs.lifecycle import AwardTerms, call_off_areas
 from marketplace.transparency import releases
 from marketplace.transparency.service import add_release, has_release
 
@@ -38,13 +38,15 @@ async def award_facts(
         standstill_ends_at=standstill_ends_at,
         lines=lines,
         bids_received=counts.get(terms.call_off_id, 0),
-        areas=sorted(pilot_hours) if pilot_hours else [],
+        areas=sorted(await call_off_areas(terms.call_off_id)),
     )
 
 
 async def write_award_release(
     terms: AwardTerms, notice_sent_at: datetime, standstill_ends_at: datetime
 ) -> None:
+    if await has_release(terms.call_off_id, "awarded"):
+        return  # at the conclusion already, which came first (no standstill)
     facts = await award_facts(terms, notice_sent_at, standstill_ends_at)
     await add_release(
         terms.call_off_id,
@@ -59,9 +61,8 @@ async def write_award_release(
 async def write_contract_release(
     terms: AwardTerms, notice_sent_at: datetime, standstill_ends_at: datetime, at: datetime
 ) -> None:
-    if not await has_release(terms.call_off_id, "awarded"):
-        # Concluded before its award notice went (no standstill): the award is notified first.
-        await write_award_release(terms, notice_sent_at, standstill_ends_at)
+    # Concluded before its award notice went (no standstill): the award is published first.
+    await write_award_release(terms, notice_sent_at, standstill_ends_at)
     facts = await award_facts(terms, notice_sent_at, standstill_ends_at)
     await add_release(
         terms.call_off_id,

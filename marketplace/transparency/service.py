@@ -41,7 +41,7 @@ async def add_release(
             release_id=release["id"],
             notice=notice,
             released_at=moment,
-            position=f"{moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%f')}/{row_id}",
+            position=f"{moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%f')}/{number:06d}/{row_id}",
             title=title,
             buyer_name=buyer_name,
             body=msgspec.json.encode(release).decode(),

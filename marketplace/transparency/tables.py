@@ -9,8 +9,8 @@ class OcdsRelease(Table, tablename="ocds_release"):
     """One release of a call-off's contracting process, written in the transaction of the event
     that caused it and never changed: `body` is the release's JSON as published.
 
-    `position` orders every release (its date, then its id) as text, for the release feed's
-    pages; `release_id` is unique (index ocds_release_one_id, created in the migration).
+    `position` orders every release as text (its date, its number within its call-off, then its
+    row id), for the release feed's pages and a record's releases; `release_id` is unique (index ocds_release_one_id, created in the migration).
     """
 
     id = UUID(primary_key=True)

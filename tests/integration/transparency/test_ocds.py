@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +23,7 @@ from marketplace.notifications.relay import run_due_in_process
 from tests.call_off_fixtures import (
     POSTCODES,
     admitted_provider,
+    cluster_body,
     commissioning,
     enablement_body,
     in_days,
@@ -30,7 +31,7 @@ from tests.call_off_fixtures import (
     suffix_of,
 )
 from tests.factories import bearer
-from tests.integration.awards.test_awards import accepted, award, bid, close
+from tests.integration.awards.test_awards import accepted, award, bid, close, status_of
 from tests.integration.bids.test_bids import published
 from tests.support_mail import Sink
 
@@ -202,6 +203,45 @@ async def test_every_stage_of_an_enablement_request_is_a_valid_ocds_release(
     assert compiled["tender"]["items"] == tender["tender"]["items"]
     assert {p["name"] for p in compiled["parties"]} == {"Kent County Council", "Birch Care"}
     assert record_validation_errors(record.json(), monkeypatch) == []
+
+
+async def test_a_cluster_without_standstill_has_one_award_release_then_its_contract(
+    client: Any,
+) -> None:
+    c = await commissioning()
+    _, slow = await admitted_provider(c, "Slow Start Care")
+    _, quick = await admitted_provider(c, "Quick Start Care")
+    call_off_id = await published(client, c, cluster_body(c, standstill_working_days=0))
+    start = date.today() + timedelta(days=3)
+    await bid(
+        client,
+        call_off_id,
+        slow,
+        {"hourly_rate_pence": 1900, "mobilisation_date": str(start + timedelta(days=2))},
+    )
+    await bid(
+        client, call_off_id, quick, {"hourly_rate_pence": 2000, "mobilisation_date": str(start)}
+    )
+    await close(call_off_id)
+    assert (await award(client, c, call_off_id)).status_code == 200
+    await run_due_in_process()
+    assert await status_of(client, c, call_off_id) == "concluded"
+
+    # tender (three packages in one area, its lot), award (once, whichever of the notice and the
+    # conclusion ran first), contract (promising the winner's mobilisation date).
+    tender, awarded, contract = await releases_of(client, call_off_id)
+    assert [r["tag"] for r in (tender, awarded, contract)] == [["tender"], ["award"], ["contract"]]
+    assert len(tender["tender"]["items"]) == 3 and len(tender["tender"]["lots"]) == 1
+    assert {i["relatedLot"] for i in tender["tender"]["items"]} == {
+        lot["id"] for lot in tender["tender"]["lots"]
+    }
+    [line] = awarded["awards"]
+    assert line["suppliers"][0]["name"] == "Quick Start Care"
+    assert sorted(line["relatedLots"]) == sorted(lot["id"] for lot in tender["tender"]["lots"])
+    assert awarded["bids"]["statistics"][0]["value"] == 2
+    [signed] = contract["contracts"]
+    assert signed["awardID"] == line["id"] and str(start) in signed["description"]
+    assert_nothing_private(contract, suffix_of(c))
 
 
 async def test_the_release_feed_pages_and_starts_from_since(client: Any) -> None:
