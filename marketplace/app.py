@@ -65,6 +65,8 @@ from marketplace.tenders.waiting_list.contingency_pages import ContingencyPages
 from marketplace.tenders.waiting_list.pages import WaitingListPages
 from marketplace.tenders.waiting_list.placement_api import PlacementApi
 from marketplace.tenders.waiting_list.placement_pages import PlacementPages
+from marketplace.transparency.api import OcdsApi
+from marketplace.transparency.pages import NoticesPages
 from marketplace.web.assets import ensure_static, static_url, with_static_files
 from marketplace.web.banners import OneTimeBanners
 from marketplace.web.headers import SecurityHeaders
@@ -120,6 +122,8 @@ ROUTES: list[Any] = [
     QualityRecordApi,
     AuditApi,
     DocumentApi,
+    OcdsApi,
+    NoticesPages,
     CallOffPages,
     OpportunityPages,
     BidPages,

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The prefix the OCDS documentation's examples use: no publisher's, so fit for development only.
+DEVELOPMENT_OCID_PREFIX = "ocds-213czf"
+_OCID_PREFIX = re.compile(r"^ocds-[a-z0-9]{6}$")
 
 
 class ConfigurationError(Exception):
@@ -46,6 +50,9 @@ class Settings:
     # The key-encryption key being replaced, during a rotation only (docs/operations.md 3): keys
     # that do not open under the KEK are tried under it until `marketplace keys rotate-kek` is done.
     previous_key_encryption_key: bytes | None = None
+    # The ocid prefix of the OCDS releases (docs/design.md 8.8): a real one is registered with
+    # the Open Contracting Partnership; the default is the standard's own examples' prefix.
+    ocid_prefix: str = DEVELOPMENT_OCID_PREFIX
 
     @property
     def production(self) -> bool:
@@ -137,6 +144,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             raise ConfigurationError(f"{name} must be at least 1")
         return value
 
+    ocid_prefix = env_vars.get("MARKETPLACE_OCID_PREFIX") or DEVELOPMENT_OCID_PREFIX
+    if not _OCID_PREFIX.match(ocid_prefix) or ocid_prefix == "ocds-xxxxxx":
+        raise ConfigurationError(
+            "MARKETPLACE_OCID_PREFIX must be 'ocds-' and the six letters or digits registered "
+            "with the Open Contracting Partnership"
+        )
+
     return Settings(
         env=env,
         var_dir=var_dir,
@@ -164,6 +178,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         enablement_bar_failures=optional_positive("MARKETPLACE_ENABLEMENT_BAR_FAILURES"),
         enablement_bar_months=optional_positive("MARKETPLACE_ENABLEMENT_BAR_MONTHS"),
         previous_key_encryption_key=previous_kek,
+        ocid_prefix=ocid_prefix,
     )
 
 

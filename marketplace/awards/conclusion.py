@@ -20,6 +20,7 @@ from marketplace.awards.standing_changes import (
     winners_failing_gates,
 )
 from marketplace.awards.tables import Award, AwardLine
+from marketplace.awards.transparency import write_award_release, write_contract_release
 from marketplace.care.service import CareToBegin, begin_care
 from marketplace.config import get_settings
 from marketplace.db import for_update, write_transaction
@@ -68,6 +69,7 @@ async def send_award_notice(
         await Award.update({Award.notice_sent_at: moment, Award.standstill_ends_at: ends}).where(
             Award.id == award["id"]
         )
+        await write_award_release(terms, moment, ends)
     return "sent"
 
 
@@ -101,6 +103,9 @@ async def conclude_call_off(call_off_id: UUID) -> str:
             actor=None,
             action="conclude_call_off",
             details={"packages_awarded": len(packages), "care_records": len(cares)},
+        )
+        await write_contract_release(
+            terms, award["notice_sent_at"] or now, award["standstill_ends_at"], now
         )
     return "concluded"
 

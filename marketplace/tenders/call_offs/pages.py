@@ -31,7 +31,7 @@ from marketplace.pagination import MAX_LIMIT
 from marketplace.principal import Principal
 from marketplace.reference import service
 from marketplace.tenders.call_offs import drafting as call_offs
-from marketplace.tenders.call_offs import forms, picker, publication, schemas
+from marketplace.tenders.call_offs import forms, invitees, picker, publication, schemas
 from marketplace.tenders.call_offs import queries as call_off_views
 from marketplace.tenders.call_offs.status import (
     BEFORE_CLOSE,
@@ -151,7 +151,7 @@ async def call_off_page(
         "commissioner/call_off.html",
         context={
             "call_off": call_off,
-            "invitees": await publication.invitees(principal, call_off_id),
+            "invitees": await invitees.invitees(principal, call_off_id),
             "new_deadline": (form or {}).get("deadline")
             or forms.local_input(call_off.deadline, _zone()),
             "reason": (form or {}).get("reason", ""),
@@ -314,7 +314,7 @@ class CallOffPages(Controller):
             "commissioner/publish_check.html",
             context={
                 "call_off": call_off,
-                "eligible": await publication.eligible_count(principal, call_off_id),
+                "eligible": await invitees.eligible_count(principal, call_off_id),
                 **PAGE_WORDS,
             },
         )

@@ -29,6 +29,7 @@ from marketplace.tenders.call_offs.status import (
     check_move,
     check_status,
 )
+from marketplace.tenders.call_offs.transparency import write_tender_release
 from marketplace.tenders.jobs import CLOSE_CALL_OFF
 from marketplace.tenders.tables import (
     CallOff,
@@ -151,6 +152,7 @@ async def publish_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallO
             )
             await issue_guest_pass(call_off_id, guest, _email_context(row))
         await add_job(CLOSE_CALL_OFF, {"call_off_id": str(call_off_id)}, run_at=row["deadline"])
+        published_at = datetime.now(UTC)
         await move_call_off(
             call_off_id,
             CallOffStatus.PUBLISHED,
@@ -161,8 +163,9 @@ async def publish_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallO
                 "guests": len(guests),
                 "sourcing": row["sourcing"],
             },
-            also_set={CallOff.published_at: datetime.now(UTC)},
+            also_set={CallOff.published_at: published_at},
         )
+        await write_tender_release(call_off_id, "published", published_at)
     return await get_call_off(actor, call_off_id)
 
 
@@ -207,6 +210,8 @@ async def change_deadline(
             organisation_id=row["commissioner"],
             details={"from": row["deadline"].isoformat(), "to": deadline.isoformat()},
         )
+        if row["status"] == CallOffStatus.PUBLISHED:
+            await write_tender_release(call_off_id, "extended", datetime.now(UTC))
     return await get_call_off(actor, call_off_id)
 
 
@@ -233,29 +238,18 @@ async def cancel_call_off(
                 await Package.update(
                     {Package.status: "waiting", Package.contingency_reason: "cancelled"}
                 ).where(Package.id.is_in(package_ids))
+        cancelled_at = datetime.now(UTC)
         await move_call_off(
             call_off_id,
             CallOffStatus.CANCELLED,
             actor=actor,
             action="cancel_call_off",
             details={"reason": body.reason},
-            also_set={CallOff.cancelled_at: datetime.now(UTC), CallOff.cancel_reason: body.reason},
+            also_set={CallOff.cancelled_at: cancelled_at, CallOff.cancel_reason: body.reason},
         )
+        if row["status"] == CallOffStatus.PUBLISHED:
+            await write_tender_release(call_off_id, "cancelled", cancelled_at)
     return await get_call_off(actor, call_off_id)
-
-
-async def invitees(actor: Principal, call_off_id: UUID) -> list[dict[str, Any]]:
-    """The providers invited to the commissioner's own call-off, by name, each with the areas it
-    was invited for; 404 for anyone else's call-off."""
-    await call_off_row(actor, call_off_id)
-    rows = (
-        await Invitation.select(Invitation.provider.name.as_alias("name"), Invitation.area_codes)
-        .where(Invitation.call_off == call_off_id)
-        .order_by(Invitation.provider.name)
-    )
-    return [
-        {"name": row["name"], "area_codes": msgspec.json.decode(row["area_codes"])} for row in rows
-    ]
 
 
 async def attach_document(
@@ -280,19 +274,6 @@ async def attach_document(
             organisation_id=row["commissioner"],
             details={"document_id": str(document.id)},
         )
+        if row["status"] == CallOffStatus.PUBLISHED:
+            await write_tender_release(call_off_id, "documents", datetime.now(UTC))
     return await get_call_off(actor, call_off_id)
-
-
-async def eligible_count(actor: Principal, call_off_id: UUID) -> int:
-    """How many providers publishing the commissioner's call-off now would invite (the
-    publication check page); publishing works it out again."""
-    row = await call_off_row(actor, call_off_id)
-    areas = await CallOffArea.select(CallOffArea.area).where(CallOffArea.call_off == call_off_id)
-    eligible = await eligible_providers(
-        row["commissioner"],
-        row["lot"],
-        [a["area"] for a in areas],
-        row["kind"],
-        wider=row["sourcing"] == "wider",
-    )
-    return len(eligible)

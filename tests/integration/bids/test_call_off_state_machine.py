@@ -9,6 +9,8 @@ the API in-process, on both engines. After every step:
   which no later step changes) consistently: every accepted rate is below every refused one;
 - one live bid per provider;
 - no sealed content is returned before the bids are opened;
+- no OCDS release of the call-off holds a sealed rate (before the award notice its only money
+  is the maximum rate, the envelope and the budget) or a package's reference or postcode;
 - the call-off only moves as MOVES allows (marketplace/tenders/call_offs/status.py);
 - every refused submission (409 for the state, 422 for the content), withdrawal and read of
   sealed bids is audited.
@@ -18,7 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -37,7 +41,14 @@ from marketplace.awards.closing import close_call_off
 from marketplace.bids.tables import Bid, Opening
 from marketplace.tenders.call_offs.status import MOVES, CallOffStatus
 from marketplace.tenders.tables import CallOff
-from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body
+from marketplace.transparency.tables import OcdsRelease
+from tests.call_off_fixtures import (
+    POSTCODES,
+    admitted_provider,
+    commissioning,
+    enablement_body,
+    suffix_of,
+)
 from tests.factories import bearer, make_organisation, make_user
 from tests.fuzz.figures import FIGURES
 
@@ -100,6 +111,13 @@ class CallOffMachine(RuleBasedStateMachine):
         )
         assert created.status_code == 201, created.text
         self.call_off_id = created.json()["id"]
+        terms = created.json()
+        self.public_money = {
+            terms["max_hourly_rate_pence"],
+            terms["envelope"]["weekly_pence"],
+            terms["enablement"]["budget_pence"],
+        }
+        self.never_published = [f"P-{suffix_of(c)}-", *(p.postcode for p in POSTCODES)]
         # Most examples start published, so that the sequences reach the later statuses; the
         # others start as a draft.
         if self.start_published:
@@ -272,6 +290,25 @@ class CallOffMachine(RuleBasedStateMachine):
             )
 
     @invariant()
+    def no_sealed_rate_or_package_reference_in_any_release(self) -> None:
+        """The releases written so far (publication, extension, cancellation: the machine never
+        sends the award notice) hold only public money, and no package's reference or postcode."""
+        if not hasattr(self, "call_off_id"):
+            return
+        rows = self.run(
+            OcdsRelease.select(OcdsRelease.body).where(OcdsRelease.call_off == self.call_off_id)
+        )
+        for row in rows:
+            body = row["body"]
+            for text in self.never_published:
+                assert text not in body, (text, self.steps)
+            money = {round(Decimal(str(a)) * 100) for a in amounts(json.loads(body))}
+            money |= {
+                int(Decimal(p.replace(",", "")) * 100) for p in re.findall(r"£([\d,]+\.\d\d)", body)
+            }
+            assert money <= self.public_money, (money - self.public_money, self.steps)
+
+    @invariant()
     def one_live_bid_per_provider(self) -> None:
         if not hasattr(self, "call_off_id"):
             return
@@ -282,6 +319,16 @@ class CallOffMachine(RuleBasedStateMachine):
         )
         providers = [row["provider"] for row in rows]
         assert len(providers) == len(set(providers)), ("two live bids", self.steps)
+
+
+def amounts(value: Any) -> list[Any]:
+    """Every `amount` in a release, however deep."""
+    if isinstance(value, dict):
+        found = [value["amount"]] if "amount" in value else []
+        return found + [a for v in value.values() for a in amounts(v)]
+    if isinstance(value, list):
+        return [a for v in value for a in amounts(v)]
+    return []
 
 
 def test_a_call_off_survives_random_sequences_of_actions(db: str) -> None:

@@ -14,7 +14,7 @@ from marketplace.audit.tables import AuditEvent
 from marketplace.awards.closing import close_due_call_offs
 from marketplace.bids.tables import Bid
 from marketplace.notifications.relay import run_due_in_process
-from marketplace.tenders.call_offs.publication import invitees
+from marketplace.tenders.call_offs.invitees import invitees
 from marketplace.tenders.tables import GuestPass
 from tests.call_off_fixtures import (
     Commissioning,

@@ -10,7 +10,7 @@ from marketplace.admissions.blocks import block
 from marketplace.admissions.schemas import BlockCreate
 from marketplace.audit.tables import AuditEvent
 from marketplace.awards.closing import close_due_call_offs
-from marketplace.tenders.call_offs.publication import invitees
+from marketplace.tenders.call_offs.invitees import invitees
 from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body, suffix_of
 from tests.factories import bearer
 from tests.integration.bids.test_bids import ENABLEMENT_BID, pass_the_deadline, published

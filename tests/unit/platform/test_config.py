@@ -93,3 +93,16 @@ def test_during_a_rotation_the_previous_kek_is_read_and_tried_after_the_new_one(
     assert load_settings({"MARKETPLACE_VAR_DIR": str(tmp_path)}).previous_key_encryption_key is None
     with pytest.raises(ConfigurationError, match="MARKETPLACE_PREVIOUS_KEK must be base64"):
         load_settings({"MARKETPLACE_VAR_DIR": str(tmp_path), "MARKETPLACE_PREVIOUS_KEK": "short"})
+
+
+def test_the_ocid_prefix_defaults_to_the_standards_example_and_must_look_registered(
+    tmp_path,
+) -> None:
+    base = {"MARKETPLACE_VAR_DIR": str(tmp_path)}
+    assert load_settings(base).ocid_prefix == "ocds-213czf"
+    assert load_settings({**base, "MARKETPLACE_OCID_PREFIX": "ocds-a1b2c3"}).ocid_prefix == (
+        "ocds-a1b2c3"
+    )
+    for wrong in ("ocds-xxxxxx", "ocds-12345", "OCDS-a1b2c3", "a1b2c3", "ocds-a1b2c3-"):
+        with pytest.raises(ConfigurationError, match="MARKETPLACE_OCID_PREFIX"):
+            load_settings({**base, "MARKETPLACE_OCID_PREFIX": wrong})
