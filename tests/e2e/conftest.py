@@ -358,7 +358,9 @@ def checked_page(browser: Any, server: Server, *, javascript: bool) -> Iterator[
         viewport={"width": 1280, "height": 900},
         java_script_enabled=javascript,
     )
-    context.set_default_timeout(10_000)
+    # Generous: `make test` runs two pytest processes on a 2-core machine, and a page's first
+    # request may wait on the server's start-up work; a real failure still fails, only later.
+    context.set_default_timeout(30_000)
     page = context.new_page()
     blocked: list[str] = []
     page.on(
