@@ -24,7 +24,7 @@ from marketplace.awards.transparency import write_award_release, write_contract_
 from marketplace.care.service import CareToBegin, begin_care
 from marketplace.config import get_settings
 from marketplace.db import for_update, write_transaction
-from marketplace.notifications.outbox import add_job, all_done
+from marketplace.notifications.outbox import Waiting, add_job, all_done
 from marketplace.reference.queries import own_area_ids
 from marketplace.tenders.call_offs.lifecycle import (
     AwardTerms,
@@ -35,7 +35,7 @@ from marketplace.tenders.call_offs.lifecycle import (
 from marketplace.tenders.call_offs.status import CallOffStatus, check_move
 
 
-class SummariesPending(Exception):
+class SummariesPending(Waiting):
     """The award notice waits until every assessment summary has been sent (retried later)."""
 
 

@@ -44,6 +44,8 @@ async def deliver(entry_id: UUID) -> str:
         if job is None:
             raise LookupError(f"no job called {entry.job!r}")
         await job(entry.id, entry.payload)
+    except outbox.Waiting as exc:
+        return await outbox.wait(entry, str(exc))
     except Exception as exc:
         status = await outbox.fail(entry, f"{type(exc).__name__}: {exc}")
         log.warning("outbox entry %s (%s) failed, now %s: %s", entry.id, entry.job, status, exc)

@@ -203,6 +203,42 @@ async def finish_many(entry_ids: list[UUID]) -> None:
         ).where(OutboxEntry.id.is_in(entry_ids))
 
 
+class Waiting(Exception):
+    """Raised by a job that waits on other entries (an award notice on its assessment
+    summaries): it is tried again after the first backoff, and the try is not counted, so a long
+    mail outage never uses up its attempts."""
+
+
+WAITING = "waiting: "
+
+
+async def wait(entry: ClaimedEntry, why: str) -> str:
+    """The entry's job waits on others: pending again, its try given back."""
+    async with write_transaction():
+        await OutboxEntry.update(
+            {
+                OutboxEntry.status: "pending",
+                OutboxEntry.attempts: max(0, entry.attempts - 1),
+                OutboxEntry.due_at: now() + backoff(1),
+                OutboxEntry.claimed_until: None,
+                OutboxEntry.enqueued_at: None,
+                OutboxEntry.last_error: (WAITING + why)[:2000],
+            }
+        ).where(OutboxEntry.id == entry.id)
+    return "pending"
+
+
+async def wake_waiting() -> int:
+    """Make the entries that wait on others due now (once what they wait on has run); returns
+    how many."""
+    waiting = (OutboxEntry.status == "pending") & OutboxEntry.last_error.like(WAITING + "%")
+    async with write_transaction():
+        count = await OutboxEntry.count().where(waiting)
+        if count:
+            await OutboxEntry.update({OutboxEntry.due_at: now()}).where(waiting)
+    return int(count)
+
+
 async def fail(entry: ClaimedEntry, error: str) -> str:
     """The entry's job failed: try again after a backoff, or mark it failed after the last try.
     Returns the entry's new status."""

@@ -101,6 +101,10 @@ async def run_due_in_process() -> int:
     returns how many were done."""
     done = await run_deadline_lane()
     done += await run_mail_lane()
+    # What waited on the mail just sent (an award notice on its assessment summaries), now.
+    if await outbox.wake_waiting():
+        done += await run_deadline_lane()
+        done += await run_mail_lane()
     return done + await run_deadline_lane()  # any job the mail lane's wait let fall due
 
 

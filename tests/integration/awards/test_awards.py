@@ -571,3 +571,32 @@ async def test_the_standstill_counts_from_the_day_the_notice_is_sent(client: Any
     )
     assert sorted(row["run_at"] for row in rescheduled) == [first_end, ends]
     assert await send_award_notice(UUID(call_off_id), [], now=late) == "already sent"
+
+
+async def test_the_award_notice_waits_for_its_summaries_without_using_up_its_tries(
+    client: Any, sink: Sink
+) -> None:
+    from marketplace.awards.jobs import SEND_AWARD_NOTICE
+    from marketplace.notifications.relay import run_deadline_lane, run_mail_lane
+
+    c = await commissioning()
+    _, oakleaf = await admitted_provider(c, "Oakleaf Home Care")
+    call_off_id = await published(client, c, enablement_body(c))
+    await bid(client, call_off_id, oakleaf, accepted(1900))
+    await close(call_off_id)
+    assert (await award(client, c, call_off_id)).status_code == 200
+    notice_job = OutboxEntry.job == SEND_AWARD_NOTICE
+    # The deadline lane runs ahead of the mail: the notice waits for the summaries, again and
+    # again (more often than a failing job may try), and is never given up.
+    for _ in range(get_settings().outbox_max_attempts + 2):
+        await OutboxEntry.update({OutboxEntry.due_at: datetime.now(UTC)}).where(notice_job)
+        await run_deadline_lane()
+    [waiting] = await OutboxEntry.select().where(notice_job)
+    assert waiting["status"] == "pending" and waiting["attempts"] == 0
+    assert waiting["last_error"].startswith("waiting: ")
+    assert (await Award.select(Award.notice_sent_at).first())["notice_sent_at"] is None
+    # Once the summaries are sent, the notice follows in the same run of the embedded runner.
+    await run_mail_lane()
+    await run_due_in_process()
+    assert (await Award.select(Award.notice_sent_at).first())["notice_sent_at"] is not None
+    assert [m for m in sink.messages if m["Subject"].startswith("Award notice")]

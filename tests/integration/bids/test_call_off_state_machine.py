@@ -1,7 +1,8 @@
-"""A hypothesis state machine drives one call-off through random sequences of publish, extend,
-bid, replace, withdraw, cancel, deadline, close, open, read the bids, score and award, by random
-actors (its commissioner, its opener, two invited providers, a provider never invited), through
-the API in-process, on both engines. After every step:
+"""A hypothesis state machine drives one call-off (an enablement request, or a pilot whose bids
+are scored) through random sequences of publish, extend, bid, replace, withdraw, cancel,
+deadline, close, open, read the bids, score, award and the end of the standstill (conclusion), by
+random actors (its commissioner, its opener, two invited providers, a provider never invited),
+through the API in-process, on both engines. After every step:
 
 - nothing answers 5xx;
 - no bid is accepted at or after the deadline;
@@ -9,8 +10,8 @@ the API in-process, on both engines. After every step:
   which no later step changes) consistently: every accepted rate is below every refused one;
 - one live bid per provider;
 - no sealed content is returned before the bids are opened;
-- no OCDS release of the call-off holds a sealed rate (before the award notice its only money
-  is the maximum rate, the envelope and the budget) or a package's reference or postcode;
+- no OCDS release of the call-off holds a package's reference or postcode, and none before the
+  award holds a sealed rate (its only money is the maximum rate, the envelope and the budget);
 - the call-off only moves as MOVES allows (marketplace/tenders/call_offs/status.py);
 - every refused submission (409 for the state, 422 for the content), withdrawal and read of
   sealed bids is audited.
@@ -38,6 +39,8 @@ from hypothesis.stateful import (
 
 from marketplace.audit.tables import AuditEvent
 from marketplace.awards.closing import close_call_off
+from marketplace.awards.conclusion import conclude_due_awards
+from marketplace.awards.tables import Award
 from marketplace.bids.tables import Bid, Opening
 from marketplace.tenders.call_offs.status import MOVES, CallOffStatus
 from marketplace.tenders.tables import CallOff
@@ -47,6 +50,7 @@ from tests.call_off_fixtures import (
     admitted_provider,
     commissioning,
     enablement_body,
+    pilot_body,
     suffix_of,
 )
 from tests.factories import bearer, make_organisation, make_user
@@ -62,6 +66,9 @@ REFUSALS_AUDITED = {
 }
 # What a complete bid's content may be refused for at submission (bids/rules.py never_compliant).
 CONTENT_REFUSALS = {"above_max_rate", "outside_envelope"}
+# The releases written once an award is made public: they name the winners' rates.
+AWARD_NOTICES = {"awarded", "concluded"}
+ANSWERS = {"q1": "Carers recruited in the villages", "q2": "Outcome stars every month"}
 
 
 class CallOffMachine(RuleBasedStateMachine):
@@ -87,9 +94,13 @@ class CallOffMachine(RuleBasedStateMachine):
         self.run(self.client.aclose())
         self.loop.close()
 
-    @initialize(start_published=st.sampled_from([True, True, True, False]))
-    def a_call_off(self, start_published: bool) -> None:
+    @initialize(
+        start_published=st.sampled_from([True, True, True, False]),
+        kind=st.sampled_from(["enablement", "enablement", "pilot"]),
+    )
+    def a_call_off(self, start_published: bool, kind: str) -> None:
         self.start_published = start_published
+        self.kind = kind
         self.run(self._set_up())
 
     async def _set_up(self) -> None:
@@ -106,17 +117,17 @@ class CallOffMachine(RuleBasedStateMachine):
             "provider_b": provider_b,
             "stranger": stranger_token,
         }
-        created = await self.client.post(
-            "/api/v1/call-offs", json=enablement_body(c), headers=bearer(c.token)
-        )
+        self.ashford = f"ASHFORD-{suffix_of(c)}"
+        body = pilot_body(c) if self.kind == "pilot" else enablement_body(c)
+        created = await self.client.post("/api/v1/call-offs", json=body, headers=bearer(c.token))
         assert created.status_code == 201, created.text
         self.call_off_id = created.json()["id"]
         terms = created.json()
         self.public_money = {
             terms["max_hourly_rate_pence"],
-            terms["envelope"]["weekly_pence"],
-            terms["enablement"]["budget_pence"],
-        }
+            (terms.get("envelope") or {}).get("weekly_pence"),
+            (terms.get("enablement") or {}).get("budget_pence"),
+        } - {None}
         self.never_published = [f"P-{suffix_of(c)}-", *(p.postcode for p in POSTCODES)]
         # Most examples start published, so that the sequences reach the later statuses; the
         # others start as a draft.
@@ -186,7 +197,11 @@ class CallOffMachine(RuleBasedStateMachine):
         self.run(self._bid(actor, rate))
 
     async def _bid(self, actor: str, rate: int) -> None:
-        body = {"hourly_rate_pence": rate, "accepts_enablement_budget": True}
+        if self.kind == "pilot":
+            offer = {"area_code": self.ashford, "hourly_rate_pence": rate, "answers": ANSWERS}
+            body: dict[str, Any] = {"areas": [offer]}
+        else:
+            body = {"hourly_rate_pence": rate, "accepts_enablement_budget": True}
         response = await self._call(actor, "PUT", "/bid", body, kind="bid")
         if response.status_code == 422:
             codes = {error["code"] for error in response.json()["errors"]}
@@ -243,16 +258,54 @@ class CallOffMachine(RuleBasedStateMachine):
             opened = self.run(Opening.exists().where(Opening.call_off == self.call_off_id))
             assert opened, ("sealed content returned before opening", self.steps)
 
-    @rule(actor=st.sampled_from(OFFICERS))
-    def score(self, actor: str) -> None:
-        # An enablement call-off has no questions to score: always refused, never a 5xx.
-        body = {"bid_id": self.call_off_id, "area_code": "ASHFORD", "scores": {"q1": 50}}
-        response = self.run(self._call(actor, "PUT", "/scores", body))
-        assert response.status_code >= 400
+    @rule(actor=st.sampled_from(OFFICERS), which=st.integers(0, 3), mark=st.integers(0, 100))
+    def score(self, actor: str, which: int, mark: int) -> None:
+        self.run(self._score(actor, which, mark))
+
+    @rule(which=st.integers(0, 3), mark=st.integers(40, 100))
+    def the_commissioner_scores(self, which: int, mark: int) -> None:
+        # Scoring by the commissioner, as often as bidding: a pilot's sequences reach the award.
+        self.run(self._score("commissioner", which, mark))
+
+    async def _score(self, actor: str, which: int, mark: int) -> None:
+        if self.kind != "pilot":
+            # An enablement call-off has no questions to score: always refused, never a 5xx.
+            body = {"bid_id": self.call_off_id, "area_code": self.ashford, "scores": {"q1": 50}}
+            response = await self._call(actor, "PUT", "/scores", body)
+            assert response.status_code >= 400
+            return
+        evaluation = await self.client.get(
+            f"/api/v1/call-offs/{self.call_off_id}/evaluation",
+            headers=bearer(self.tokens["commissioner"]),
+        )
+        items = evaluation.json().get("items", []) if evaluation.status_code == 200 else []
+        bid_id = items[which % len(items)]["bid_id"] if items else self.call_off_id
+        body = {"bid_id": bid_id, "area_code": self.ashford, "scores": {"q1": mark, "q2": mark}}
+        response = await self._call(actor, "PUT", "/scores", body)
+        if response.status_code == 200:
+            assert actor == "commissioner" and items, ("scored by whom?", self.steps)
 
     @rule(actor=st.sampled_from(("commissioner", *OFFICERS)))
     def award(self, actor: str) -> None:
         self.run(self._call(actor, "POST", "/award", {}))
+
+    @rule()
+    def the_commissioner_scores_every_bid_and_awards(self) -> None:
+        # What a commissioner does once the bids are open, as one step, so that the sequences
+        # reach the award and the standstill (each part is also a step of its own above).
+        for which in range(4):
+            self.run(self._score("commissioner", which, 70))
+        self.award("commissioner")
+
+    @rule()
+    def the_standstill_ends(self) -> None:
+        self.run(
+            Award.update(
+                {Award.standstill_ends_at: datetime.now(UTC) - timedelta(seconds=1)}, force=True
+            ).where(Award.call_off == self.call_off_id)
+        )
+        concluded = self.run(conclude_due_awards())
+        self.steps.append(f"the standstill ends -> {concluded} concluded")
 
     # --- after every step --------------------------------------------------------------------
 
@@ -291,17 +344,21 @@ class CallOffMachine(RuleBasedStateMachine):
 
     @invariant()
     def no_sealed_rate_or_package_reference_in_any_release(self) -> None:
-        """The releases written so far (publication, extension, cancellation: the machine never
-        sends the award notice) hold only public money, and no package's reference or postcode."""
+        """No release holds a package's reference or postcode; those before the award is made
+        public (publication, extension, documents, cancellation) hold only public money."""
         if not hasattr(self, "call_off_id"):
             return
         rows = self.run(
-            OcdsRelease.select(OcdsRelease.body).where(OcdsRelease.call_off == self.call_off_id)
+            OcdsRelease.select(OcdsRelease.body, OcdsRelease.notice).where(
+                OcdsRelease.call_off == self.call_off_id
+            )
         )
         for row in rows:
             body = row["body"]
             for text in self.never_published:
                 assert text not in body, (text, self.steps)
+            if row["notice"] in AWARD_NOTICES:
+                continue
             money = {round(Decimal(str(a)) * 100) for a in amounts(json.loads(body))}
             money |= {
                 int(Decimal(p.replace(",", "")) * 100) for p in re.findall(r"£([\d,]+\.\d\d)", body)

@@ -77,6 +77,9 @@ async def open_link(client: httpx.AsyncClient, link: str) -> httpx.Response:
     page = await client.get("/guest/call-off")
     assert page.status_code == 200, page.text
     assert page.headers["referrer-policy"] == "no-referrer"
+    # The lot and the areas by their names, as the providers' pages give them, not their codes.
+    assert "Care and Support at Home" in page.text and "Ashford" in page.text
+    assert ">CSH<" not in page.text and "ASHFORD-" not in page.text
     return page
 
 
