@@ -42,6 +42,7 @@ from marketplace.awards.closing import close_call_off
 from marketplace.awards.conclusion import conclude_due_awards
 from marketplace.awards.tables import Award
 from marketplace.bids.tables import Bid, Opening
+from marketplace.notifications.relay import run_due_in_process
 from marketplace.tenders.call_offs.status import MOVES, CallOffStatus
 from marketplace.tenders.tables import CallOff
 from marketplace.transparency.tables import OcdsRelease
@@ -299,6 +300,9 @@ class CallOffMachine(RuleBasedStateMachine):
 
     @rule()
     def the_standstill_ends(self) -> None:
+        # The outbox runs first (the summaries, then the award notice, from which the standstill
+        # counts), then the standstill is over and the conclusion runs.
+        self.run(run_due_in_process())
         self.run(
             Award.update(
                 {Award.standstill_ends_at: datetime.now(UTC) - timedelta(seconds=1)}, force=True
