@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from marketplace.units import long_date as long_date
 from marketplace.units import pounds
@@ -11,6 +12,7 @@ from marketplace.units import pounds
 TWO_PLACES = Decimal("0.01")
 
 
+@lru_cache(maxsize=4096)
 def per_hour(pence: int) -> str:
     """£24.00/h."""
     return f"{pounds(pence)}/h"

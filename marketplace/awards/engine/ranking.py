@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 from uuid import UUID
@@ -222,20 +223,34 @@ def _winner_reason(kind: str, ranked: Sequence[BidFacts]) -> str:
     return f"{head}; level with the next-ranked bid on {level} and ahead on {ahead}"
 
 
-def _figures(terms: CallOffTerms, bid: BidFacts) -> dict[str, str | int | None]:
-    rate, day = bid.hourly_rate_pence, bid.mobilisation_date
-    weekly = None if rate is None else weekly_cost_pence(rate, terms.total_weekly_hours)
-    return {
-        "hourly_rate_pence": rate,
-        "weekly_cost_pence": weekly,
-        "mobilisation_date": None if day is None else day.isoformat(),
-        "quality_score": shown(bid.quality_score),
-        "received_at": bid.received_at.isoformat(),
-    }
+class _Figures:
+    """Each bid's figures; the weekly cost of each distinct rate and the display of each distinct
+    quality score are worked out once per evaluation."""
+
+    def __init__(self, terms: CallOffTerms) -> None:
+        self.hours = terms.total_weekly_hours
+        self.weekly: dict[int, int] = {}
+        self.scores: dict[Decimal, str] = {}
+
+    def of(self, bid: BidFacts) -> dict[str, str | int | None]:
+        rate, day, score = bid.hourly_rate_pence, bid.mobilisation_date, bid.quality_score
+        weekly = None if rate is None else self.weekly.get(rate)
+        if rate is not None and weekly is None:
+            weekly = self.weekly[rate] = weekly_cost_pence(rate, self.hours)
+        shown_score = self.scores.get(score)
+        if shown_score is None:
+            shown_score = self.scores[score] = shown(score)
+        return {
+            "hourly_rate_pence": rate,
+            "weekly_cost_pence": weekly,
+            "mobilisation_date": None if day is None else day.isoformat(),
+            "quality_score": shown_score,
+            "received_at": bid.received_at.isoformat(),
+        }
 
 
 def _assess_call_off(terms: CallOffTerms, bids: Sequence[BidFacts]) -> list[Assessment]:
-    gate, steps = Gates(terms).failures, RANKING[terms.kind]
+    gate, steps, figures_of = Gates(terms).failures, RANKING[terms.kind], _Figures(terms).of
     gated = [(bid, gate(bid)) for bid in bids]
     keyed = _ranked(steps, (bid for bid, failures in gated if not failures))
     ranked = [bid for _, bid in keyed]
@@ -250,12 +265,10 @@ def _assess_call_off(terms: CallOffTerms, bids: Sequence[BidFacts]) -> list[Asse
             if rank == 1
             else _behind_reason(steps, bid, keys, ranked[0], keyed[0][0])
         )
-        assessments.append(
-            Assessment.of(bid, None, rank, rank == 1, (), _figures(terms, bid), reason)
-        )
+        assessments.append(Assessment.of(bid, None, rank, rank == 1, (), figures_of(bid), reason))
     for bid, exclusions in excluded:
         reason = excluded_because(exclusions)
-        figures = _figures(terms, bid)
+        figures = figures_of(bid)
         assessments.append(Assessment.of(bid, None, None, False, exclusions, figures, reason))
     return assessments
 

@@ -91,7 +91,7 @@ _EXACT_BELOW = 10**24
 
 
 def weekly_cost_pence(rate_pence: int, weekly_hours: Decimal) -> int:
-    """round_half_up(rate × hours) in whole pence: in whole numbers when the hours are whole
+    """round_half_up(rate * hours) in whole pence: in whole numbers when the hours are whole
     hundredths (as they always are, 4.1), the Decimal product otherwise; the same result."""
     hundredths = _hundredths(weekly_hours) if weekly_hours.is_finite() else None
     if hundredths is not None:
