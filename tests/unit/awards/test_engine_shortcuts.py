@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 
 from marketplace.awards.engine.gates import Gates, bid_gate_failures
 from marketplace.awards.engine.phrases import two_places
-from marketplace.awards.engine.pilot import quality_percent, total_score
+from marketplace.awards.engine.pilot import _in_rank_order, quality_percent, total_score
+from marketplace.awards.engine.pilot_assignment import AreaCandidate
+from marketplace.awards.engine.quality import quality_order_key
 from marketplace.awards.engine.values import (
     AreaOffer,
     Assessment,
@@ -186,3 +188,31 @@ def test_an_assessment_made_for_a_bid_is_the_dataclass_of_its_fields() -> None:
     with pytest.raises(FrozenInstanceError):
         made.rank = 1  # type: ignore[misc]
     assert replace(made, flags=("abnormally_low",)).flags == ("abnormally_low",)
+
+
+NEAR_ONE = st.sampled_from(
+    [Fraction(1), Fraction(10**20 + 1, 10**20), Fraction(10**20 - 1, 10**20), Fraction(2, 3)]
+)
+
+
+@given(st.lists(st.tuples(NEAR_ONE, st.integers(0, 3), st.integers(0, 3)), max_size=12))
+def test_offers_ranked_on_float_totals_first_keep_the_exact_rank_order(
+    facts: list[tuple[Fraction, int, int]],
+) -> None:
+    """Totals closer than a float can tell apart (1 and 1 + 10^-20) still rank exactly."""
+    keyed = [
+        (
+            AreaCandidate(
+                "A",
+                UUID(int=n),
+                UUID(int=100 + provider),
+                total,
+                quality_order_key(50, None, UUID(int=100 + provider)),
+                T0 + timedelta(seconds=received),
+            ),
+            n,
+        )
+        for n, (total, provider, received) in enumerate(facts)
+    ]
+    expected = sorted(keyed, key=lambda pair: pair[0].rank_key())
+    assert _in_rank_order(list(keyed)) == expected  # type: ignore[arg-type]
