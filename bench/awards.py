@@ -1,8 +1,10 @@
 """The pure award engine (`marketplace.awards.engine.ranking.evaluate`) on large made-up call-offs: an
-enablement and a cluster call-off of 10,000 bids each (target: under 0.5 s an evaluation) and a
-pilot of 3 areas and 500 bids. The baseline, timed in the same run, is sorting the same bids by
-(rate, receipt time) with `sorted()`: the irreducible cost of any ranking. Peak memory is that of
-one evaluation under tracemalloc, measured apart from the timings.
+enablement and a cluster call-off of 10,000 bids each (target: under 0.1 s an evaluation) and a
+pilot of 3 areas and 500 bids (target: under 0.03 s). The baseline, timed in the same run, is
+sorting the same bids by (rate, receipt time) with `sorted()`: the irreducible cost of any
+ranking. Each evaluation is timed on the wall clock and in the process's CPU time (the machine is
+shared: the wall clock also counts the time other processes held the cores). Peak memory is that
+of one evaluation under tracemalloc, measured apart from the timings.
 
 Every result is checked against facts worked out here independently (who is compliant, who wins,
 which rates are abnormally low), so that a wrong or partial evaluation fails the bench loudly.
@@ -11,6 +13,7 @@ which rates are abnormally low), so that a wrong or partial evaluation fails the
 from __future__ import annotations
 
 import random
+import statistics
 import time
 import tracemalloc
 import uuid
@@ -35,7 +38,8 @@ from marketplace.tenders.call_offs.envelope import round_half_up
 CALL_OFF_BIDS = 10_000
 PILOT_BIDS = 500
 RUNS = 5
-TARGET_S = 0.5  # for a call-off of 10,000 bids (the issue's target)
+TARGET_S = 0.1  # for a call-off of 10,000 bids (issue 17)
+PILOT_TARGET_S = 0.03  # for a pilot of 500 bids (issue 17)
 SEED = 20261124
 
 MAX_RATE = 2400  # pence an hour
@@ -84,11 +88,18 @@ class AwardFigure:
     baseline: str
     baseline_median_s: float
     peak_bytes: int
+    cpu_median_s: float
+    baseline_cpu_median_s: float
 
     @property
     def ratio(self) -> float:
         """How many times longer than the baseline an evaluation takes."""
         return self.median_s / self.baseline_median_s
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The same ratio in CPU time."""
+        return self.cpu_median_s / self.baseline_cpu_median_s
 
     def line(self) -> str:
         text = f"{self.name}: median {self.median_s:.3f} s over {self.runs} runs"
@@ -98,6 +109,8 @@ class AwardFigure:
         return text + (
             f"; baseline {self.baseline}: median {self.baseline_median_s:.4f} s"
             f"; evaluate/baseline {self.ratio:.0f}x"
+            f"; CPU median {self.cpu_median_s:.3f} s against {self.baseline_cpu_median_s:.4f} s"
+            f" ({self.cpu_ratio:.0f}x)"
             f"; peak memory {self.peak_bytes / 2**20:.1f} MiB"
         )
 
@@ -363,6 +376,16 @@ def _median_s(work: Callable[[], Any], runs: int = RUNS) -> float:
     return median_ms(work, runs) / 1000
 
 
+def _median_cpu_s(work: Callable[[], Any], runs: int = RUNS) -> float:
+    """The median CPU seconds of this process over `runs` calls of `work`."""
+    times = []
+    for _ in range(runs):
+        start = time.process_time()
+        work()
+        times.append(time.process_time() - start)
+    return statistics.median(times)
+
+
 def _peak_bytes(work: Callable[[], Any]) -> int:
     """The peak traced memory of one call of `work` (beyond what was allocated before)."""
     tracemalloc.start()
@@ -398,8 +421,12 @@ def _case(
     seconds = _median_s(lambda: evaluate(terms, bids))
     print(f"  {name}: timed in {time.perf_counter() - started:.1f} s", flush=True)
     base = _median_s(lambda: baseline(bids))
+    cpu = _median_cpu_s(lambda: evaluate(terms, bids))
+    base_cpu = _median_cpu_s(lambda: baseline(bids))
     peak = _peak_bytes(lambda: evaluate(terms, bids))
-    return AwardFigure(name, len(bids), seconds, RUNS, target_s, baseline_name, base, peak)
+    return AwardFigure(
+        name, len(bids), seconds, RUNS, target_s, baseline_name, base, peak, cpu, base_cpu
+    )
 
 
 def run() -> list[AwardFigure]:
@@ -427,6 +454,6 @@ def run() -> list[AwardFigure]:
             check_pilot,
             _sort_offers_by_rate,
             "sorted() of the same offers by (rate, receipt)",
-            None,
+            PILOT_TARGET_S,
         ),
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable, Mapping
+from datetime import date
 from enum import StrEnum
 from itertools import pairwise
 from typing import TypeVar
@@ -39,6 +40,9 @@ class BidGate(StrEnum):
 
 
 ALTERED = GateFailure(BidGate.ALTERED, "its content no longer matches its receipt")
+NOT_ACCEPTED_BUDGET = GateFailure(
+    BidGate.ENABLEMENT_BUDGET_NOT_ACCEPTED, "has not accepted the enablement budget"
+)
 Key = TypeVar("Key", bound=Hashable)
 
 
@@ -49,21 +53,60 @@ def bid_gate_failures(
     altered since its receipt, a rate above the maximum price or outside the envelope, the
     enablement budget not accepted (enablement), or mobilisation after the latest start (cluster);
     a pilot bid is gated per area offer (`area_code`; None gates the bid as a whole)."""
-    failures = [*bid.provider_failures]
-    if bid.altered:
-        failures.append(ALTERED)
-    if terms.kind == "pilot":
-        return (*failures, *_pilot_offer_failures(terms, bid, area_code))
-    failures += _price_failures(limits_of(terms), bid.hourly_rate_pence)
-    if terms.kind == "enablement" and bid.accepts_enablement_budget is not True:
-        failures.append(
-            GateFailure(
-                BidGate.ENABLEMENT_BUDGET_NOT_ACCEPTED, "has not accepted the enablement budget"
-            )
-        )
-    if terms.kind == "cluster":
-        failures += _mobilisation_failures(terms, bid)
-    return tuple(failures)
+    return Gates(terms).failures(bid, area_code)
+
+
+class Gates:
+    """`bid_gate_failures` for the many bids of one call-off: the terms are read once, and the
+    failures of each distinct rate (in each area) and mobilisation date are worked out once, as
+    they depend on nothing else."""
+
+    def __init__(self, terms: CallOffTerms) -> None:
+        self.terms = terms
+        self.limits = limits_of(terms)
+        self._prices: dict[tuple[int | None, str | None], tuple[GateFailure, ...]] = {}
+        self._dates: dict[date | None, tuple[GateFailure, ...]] = {}
+
+    def failures(self, bid: BidFacts, area_code: str | None = None) -> tuple[GateFailure, ...]:
+        """The gates `bid` fails, as `bid_gate_failures` says."""
+        kind = self.terms.kind
+        failures = [*bid.provider_failures]
+        if bid.altered:
+            failures.append(ALTERED)
+        if kind == "pilot":
+            return (*failures, *self._pilot_offer_failures(bid, area_code))
+        failures += self._price_failures(bid.hourly_rate_pence, None)
+        if kind == "enablement" and bid.accepts_enablement_budget is not True:
+            failures.append(NOT_ACCEPTED_BUDGET)
+        if kind == "cluster":
+            failures += self._mobilisation_failures(bid.mobilisation_date)
+        return tuple(failures)
+
+    def _price_failures(self, rate: int | None, area_code: str | None) -> tuple[GateFailure, ...]:
+        found = self._prices.get((rate, area_code))
+        if found is None:
+            found = tuple(_price_failures(self.limits, rate, area_code))
+            self._prices[(rate, area_code)] = found
+        return found
+
+    def _pilot_offer_failures(
+        self, bid: BidFacts, area_code: str | None
+    ) -> tuple[GateFailure, ...]:
+        if area_code is None:
+            none = GateFailure(BidGate.NO_AREA_OFFERED, "offers for none of the pilot's areas")
+            return () if bid.areas else (none,)
+        offer = bid.offer_for(area_code)
+        if offer is None:
+            return (GateFailure(BidGate.NO_OFFER_FOR_AREA, f"makes no offer for {area_code}"),)
+        if breach := compliance.pilot_area_breach(self.limits, area_code):
+            return (_failure(breach),)
+        return self._price_failures(offer.hourly_rate_pence, area_code)
+
+    def _mobilisation_failures(self, day: date | None) -> tuple[GateFailure, ...]:
+        found = self._dates.get(day)
+        if found is None:
+            found = self._dates[day] = _mobilisation_failures(self.limits, day)
+        return found
 
 
 def _price_failures(
@@ -93,26 +136,11 @@ def limits_of(terms: CallOffTerms) -> compliance.Limits:
     )
 
 
-def _pilot_offer_failures(
-    terms: CallOffTerms, bid: BidFacts, area_code: str | None
-) -> list[GateFailure]:
-    if area_code is None:
-        none = GateFailure(BidGate.NO_AREA_OFFERED, "offers for none of the pilot's areas")
-        return [] if bid.areas else [none]
-    offer = bid.offer_for(area_code)
-    if offer is None:
-        return [GateFailure(BidGate.NO_OFFER_FOR_AREA, f"makes no offer for {area_code}")]
-    limits = limits_of(terms)
-    if breach := compliance.pilot_area_breach(limits, area_code):
-        return [_failure(breach)]
-    return _price_failures(limits, offer.hourly_rate_pence, area_code)
-
-
-def _mobilisation_failures(terms: CallOffTerms, bid: BidFacts) -> list[GateFailure]:
-    if bid.mobilisation_date is None:
-        return [GateFailure(BidGate.NO_MOBILISATION_DATE, "gives no mobilisation date")]
-    breach = compliance.mobilisation_breach(limits_of(terms), bid.mobilisation_date)
-    return [_failure(breach)] if breach else []
+def _mobilisation_failures(limits: compliance.Limits, day: date | None) -> tuple[GateFailure, ...]:
+    if day is None:
+        return (GateFailure(BidGate.NO_MOBILISATION_DATE, "gives no mobilisation date"),)
+    breach = compliance.mobilisation_breach(limits, day)
+    return (_failure(breach),) if breach else ()
 
 
 def abnormally_low_bids(rates: Mapping[Key, int]) -> frozenset[Key]:

@@ -4,21 +4,39 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from marketplace.units import long_date as long_date
 from marketplace.units import pounds
 
+TWO_PLACES = Decimal("0.01")
 
+
+@lru_cache(maxsize=4096)
 def per_hour(pence: int) -> str:
     """£24.00/h."""
     return f"{pounds(pence)}/h"
 
 
+def _ratio(value: Fraction | Decimal | int) -> tuple[int, int]:
+    """The value as numerator and positive denominator, exactly (no Fraction built for the
+    common kinds: this runs for every figure of an evaluation)."""
+    if isinstance(value, Fraction):
+        return value.numerator, value.denominator
+    if isinstance(value, Decimal):
+        return value.as_integer_ratio()
+    if isinstance(value, int):
+        return value, 1
+    exact = Fraction(value)
+    return exact.numerator, exact.denominator
+
+
 def two_places(value: Fraction | Decimal | int) -> Decimal:
     """An exact value rounded half-up (away from zero) to two places, for display."""
-    exact = Fraction(value)
-    hundredths = (abs(exact) * 100 + Fraction(1, 2)).__floor__()
-    return (Decimal(-hundredths if exact < 0 else hundredths) / 100).quantize(Decimal("0.01"))
+    numerator, denominator = _ratio(value)
+    # floor(|n / d| * 100 + 1/2), in whole numbers.
+    hundredths = (200 * abs(numerator) + denominator) // (2 * denominator)
+    return (Decimal(-hundredths if numerator < 0 else hundredths) / 100).quantize(TWO_PLACES)
 
 
 def shown(value: Fraction | Decimal | int) -> str:

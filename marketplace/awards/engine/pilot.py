@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from itertools import groupby
 from uuid import UUID
 
 from marketplace.admissions.rules import GateFailure
@@ -41,11 +41,9 @@ def quality_percent(
         raise ValueError("a pilot needs at least one question with a weight")
     if not scores or any(question.id not in sheet for sheet in scores for question in questions):
         return None
-    weighted = sum(
-        (q.weight * Fraction(sum(sheet[q.id] for sheet in scores), len(scores)) for q in questions),
-        Fraction(0),
-    )
-    return weighted / total_weight
+    # sum(weight * sum of its scores / evaluators) / total weight, as one exact fraction.
+    weighted = sum(q.weight * sum(sheet[q.id] for sheet in scores) for q in questions)
+    return Fraction(weighted, len(scores) * total_weight)
 
 
 def price_percent(lowest_rate_pence: int, rate_pence: int) -> Fraction:
@@ -55,7 +53,12 @@ def price_percent(lowest_rate_pence: int, rate_pence: int) -> Fraction:
 
 def total_score(terms: CallOffTerms, quality: Fraction, price: Fraction) -> Fraction:
     """Total = (quality_weight * quality% + price_weight * price%) / 100."""
-    return (terms.quality_weight * quality + terms.price_weight * price) / 100
+    # The same exact fraction, built once from whole numbers.
+    q, p = quality.denominator, price.denominator
+    return Fraction(
+        terms.quality_weight * quality.numerator * p + terms.price_weight * price.numerator * q,
+        100 * q * p,
+    )
 
 
 @dataclass(frozen=True)
@@ -82,8 +85,17 @@ class _Offer:
         )
 
 
-def _rank_key(offer: _Offer) -> tuple[Any, ...]:
-    return offer.candidate.rank_key()
+def _in_rank_order(keyed: list[tuple[AreaCandidate, _Offer]]) -> list[tuple[AreaCandidate, _Offer]]:
+    """The offers sorted by their candidates' rank keys. Sorted on the totals as floats first:
+    float() of a Fraction is correctly rounded, so a higher total never has a lower float, and
+    where the floats differ they order as the exact totals do; each run of equal floats is then
+    sorted by the exact key. Both sorts are stable, so the order is exactly that of sorting by
+    the rank key, with far fewer Fraction comparisons."""
+    keyed.sort(key=lambda pair: -float(pair[0].total))
+    ordered: list[tuple[AreaCandidate, _Offer]] = []
+    for _, run in groupby(keyed, key=lambda pair: float(pair[0].total)):
+        ordered += sorted(run, key=lambda pair: pair[0].rank_key())
+    return ordered
 
 
 def _gated(
@@ -99,11 +111,12 @@ def _gated(
 
 def _priced(terms: CallOffTerms, offers: list[_Offer]) -> list[_Offer]:
     """Price% and total of each compliant offer of one area (an unscored one gets no total)."""
-    rates = [offer.rate for offer in offers if not offer.exclusions]
+    lowest = min((offer.rate for offer in offers if not offer.exclusions), default=None)
     priced = []
     for offer in offers:
         if not offer.exclusions:
-            price = price_percent(min(rates), offer.rate)
+            assert lowest is not None, "a compliant offer's rate is among the rates"
+            price = price_percent(lowest, offer.rate)
             total = None if offer.quality is None else total_score(terms, offer.quality, price)
             offer = replace(offer, price=price, total=total)
         priced.append(offer)
@@ -262,14 +275,21 @@ def assess_pilot(
     complete = all(offer.quality is not None for offer in offers if not offer.exclusions)
     codes = [area.area_code for area in terms.pilot_areas]
     codes += sorted({offer.area_code for offer in offers} - set(codes))
-    by_area = {code: _priced(terms, [o for o in offers if o.area_code == code]) for code in codes}
-    ranked = {
-        code: sorted((o for o in group if o.total is not None), key=_rank_key)
-        for code, group in by_area.items()
-    }
+    grouped: dict[str, list[_Offer]] = {code: [] for code in codes}
+    for offer in offers:
+        grouped[offer.area_code].append(offer)
+    by_area = {code: _priced(terms, grouped[code]) for code in codes}
+    ranked: dict[str, list[_Offer]] = {}
+    candidates: list[AreaCandidate] = []
+    for code, group in by_area.items():
+        # Each scored offer's candidate (and its rank key) is made once.
+        keyed = _in_rank_order(
+            [(offer.candidate, offer) for offer in group if offer.total is not None]
+        )
+        ranked[code] = [offer for _, offer in keyed]
+        candidates += [candidate for candidate, _ in keyed]
     awarded = None
     if complete:
-        candidates = [offer.candidate for group in ranked.values() for offer in group]
         pilot_codes = [area.area_code for area in terms.pilot_areas]
         awarded = best_assignment(pilot_codes, candidates, terms.max_areas_per_provider)
     assessments = []

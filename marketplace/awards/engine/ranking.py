@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
 from marketplace.admissions.rules import GateFailure
 from marketplace.awards.engine import pilot as pilot_rules
-from marketplace.awards.engine.gates import abnormally_low_bids, bid_gate_failures
+from marketplace.awards.engine.gates import Gates, abnormally_low_bids, bid_gate_failures
 from marketplace.awards.engine.phrases import (
     counted,
     excluded_because,
@@ -46,7 +47,7 @@ from marketplace.awards.engine.values import (
     PilotArea,
     Question,
 )
-from marketplace.tenders.call_offs.envelope import round_half_up
+from marketplace.tenders.call_offs.envelope import weekly_cost_pence
 
 # The awards service imports the whole engine from here.
 __all__ = [
@@ -172,14 +173,29 @@ def rank_compliant_bids(kind: str, bids: Iterable[BidFacts]) -> tuple[BidFacts, 
     """Enablement ranks lower rate, then better provider quality rank, then earlier mobilisation
     (none last), then earlier receipt; cluster ranks earlier mobilisation, then quality rank, then
     lower rate, then receipt; the bid id settles what is left, so the order is total."""
-    steps = RANKING[kind]
-    return tuple(sorted(bids, key=lambda bid: tuple(step.key(bid) for step in steps)))
+    return tuple(bid for _, bid in _ranked(RANKING[kind], bids))
 
 
-def _behind_reason(steps: Sequence[RankingStep], bid: BidFacts, winner: BidFacts) -> str:
+def _ranked(
+    steps: Sequence[RankingStep], bids: Iterable[BidFacts]
+) -> list[tuple[tuple[Any, ...], BidFacts]]:
+    """The bids in ranked order, each with its keys (one per step), worked out once per bid."""
+    keys = [step.key for step in steps]
+    keyed = [(tuple([key(bid) for key in keys]), bid) for bid in bids]
+    keyed.sort(key=itemgetter(0))
+    return keyed
+
+
+def _behind_reason(
+    steps: Sequence[RankingStep],
+    bid: BidFacts,
+    keys: tuple[Any, ...],
+    winner: BidFacts,
+    winner_keys: tuple[Any, ...],
+) -> str:
     words: list[str] = []
-    for step in steps:
-        if step.key(bid) != step.key(winner):
+    for step, ours, theirs in zip(steps, keys, winner_keys, strict=True):
+        if ours != theirs:
             return "; ".join([*words, step.behind(bid, winner)])
         words.append(step.level(bid, winner))
     return "; ".join(words)
@@ -207,38 +223,52 @@ def _winner_reason(kind: str, ranked: Sequence[BidFacts]) -> str:
     return f"{head}; level with the next-ranked bid on {level} and ahead on {ahead}"
 
 
-def _figures(terms: CallOffTerms, bid: BidFacts) -> dict[str, str | int | None]:
-    rate, day = bid.hourly_rate_pence, bid.mobilisation_date
-    weekly = None if rate is None else round_half_up(Decimal(rate) * terms.total_weekly_hours)
-    return {
-        "hourly_rate_pence": rate,
-        "weekly_cost_pence": weekly,
-        "mobilisation_date": None if day is None else day.isoformat(),
-        "quality_score": shown(bid.quality_score),
-        "received_at": bid.received_at.isoformat(),
-    }
+class _Figures:
+    """Each bid's figures; the weekly cost of each distinct rate and the display of each distinct
+    quality score are worked out once per evaluation."""
+
+    def __init__(self, terms: CallOffTerms) -> None:
+        self.hours = terms.total_weekly_hours
+        self.weekly: dict[int, int] = {}
+        self.scores: dict[Decimal, str] = {}
+
+    def of(self, bid: BidFacts) -> dict[str, str | int | None]:
+        rate, day, score = bid.hourly_rate_pence, bid.mobilisation_date, bid.quality_score
+        weekly = None if rate is None else self.weekly.get(rate)
+        if rate is not None and weekly is None:
+            weekly = self.weekly[rate] = weekly_cost_pence(rate, self.hours)
+        shown_score = self.scores.get(score)
+        if shown_score is None:
+            shown_score = self.scores[score] = shown(score)
+        return {
+            "hourly_rate_pence": rate,
+            "weekly_cost_pence": weekly,
+            "mobilisation_date": None if day is None else day.isoformat(),
+            "quality_score": shown_score,
+            "received_at": bid.received_at.isoformat(),
+        }
 
 
 def _assess_call_off(terms: CallOffTerms, bids: Sequence[BidFacts]) -> list[Assessment]:
-    failures = {bid.bid_id: bid_gate_failures(terms, bid) for bid in bids}
-    ranked = rank_compliant_bids(terms.kind, (bid for bid in bids if not failures[bid.bid_id]))
+    gate, steps, figures_of = Gates(terms).failures, RANKING[terms.kind], _Figures(terms).of
+    gated = [(bid, gate(bid)) for bid in bids]
+    keyed = _ranked(steps, (bid for bid, failures in gated if not failures))
+    ranked = [bid for _, bid in keyed]
     excluded = sorted(
-        (bid for bid in bids if failures[bid.bid_id]),
-        key=lambda bid: (bid.received_at, str(bid.bid_id)),
+        ((bid, failures) for bid, failures in gated if failures),
+        key=lambda item: (item[0].received_at, str(item[0].bid_id)),
     )
     assessments = []
-    for rank, bid in enumerate(ranked, start=1):
+    for rank, (keys, bid) in enumerate(keyed, start=1):
         reason = (
             _winner_reason(terms.kind, ranked)
             if rank == 1
-            else _behind_reason(RANKING[terms.kind], bid, ranked[0])
+            else _behind_reason(steps, bid, keys, ranked[0], keyed[0][0])
         )
-        assessments.append(
-            Assessment.of(bid, None, rank, rank == 1, (), _figures(terms, bid), reason)
-        )
-    for bid in excluded:
-        exclusions, figures = failures[bid.bid_id], _figures(terms, bid)
+        assessments.append(Assessment.of(bid, None, rank, rank == 1, (), figures_of(bid), reason))
+    for bid, exclusions in excluded:
         reason = excluded_because(exclusions)
+        figures = figures_of(bid)
         assessments.append(Assessment.of(bid, None, None, False, exclusions, figures, reason))
     return assessments
 
@@ -266,10 +296,11 @@ def evaluate(terms: CallOffTerms, bids: Sequence[BidFacts]) -> Evaluation:
     areas with the highest combined total score, see `pilot_rules`)."""
     if terms.kind == "pilot":
         gates: dict[tuple[UUID, str | None], tuple[GateFailure, ...]] = {}
+        gate = Gates(terms).failures
         for bid in bids:
             codes: list[str | None] = [offer.area_code for offer in bid.areas]
             for code in codes or [None]:
-                gates[(bid.bid_id, code)] = bid_gate_failures(terms, bid, code)
+                gates[(bid.bid_id, code)] = gate(bid, code)
         assessments, complete = pilot_rules.assess_pilot(terms, bids, gates)
     elif terms.kind in RANKING:
         assessments, complete = _assess_call_off(terms, bids), True

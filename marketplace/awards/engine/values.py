@@ -134,19 +134,24 @@ class Assessment:
         reason: str,
     ) -> Assessment:
         """A bid's assessment; it is compliant when no gate failed."""
-        return cls(
-            bid.bid_id,
-            bid.provider_id,
-            bid.provider_name,
-            area_code,
-            not exclusions,
-            rank,
-            winner,
-            (),
-            exclusions,
-            figures,
-            reason,
+        # The same object as cls(...) gives, made without its frozen __init__, which sets each of
+        # the 11 fields through object.__setattr__: an evaluation makes one per bid (10,000 and
+        # more), and this is about 4 times quicker. There is no __post_init__ and no default.
+        assessment = object.__new__(cls)
+        assessment.__dict__.update(
+            bid_id=bid.bid_id,
+            provider_id=bid.provider_id,
+            provider_name=bid.provider_name,
+            area_code=area_code,
+            compliant=not exclusions,
+            rank=rank,
+            winner=winner,
+            flags=(),
+            exclusions=exclusions,
+            figures=figures,
+            reason=reason,
         )
+        return assessment
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 
 def round_half_up(value: Decimal) -> int:
@@ -84,6 +85,32 @@ def weighted_envelope(
     )
 
 
+# Below this, a rate in pence times hours in hundredths has fewer digits than a Decimal holds (28),
+# so the Decimal product is exact and whole numbers give the same pence.
+_EXACT_BELOW = 10**24
+
+
+def weekly_cost_pence(rate_pence: int, weekly_hours: Decimal) -> int:
+    """round_half_up(rate * hours) in whole pence: in whole numbers when the hours are whole
+    hundredths (as they always are, 4.1), the Decimal product otherwise; the same result."""
+    hundredths = _hundredths(weekly_hours) if weekly_hours.is_finite() else None
+    if hundredths is not None:
+        cents = rate_pence * hundredths
+        if -_EXACT_BELOW < cents < _EXACT_BELOW:
+            # Half-up, away from zero: floor(|cents| / 100 + 1/2) with its sign.
+            whole = (abs(cents) + 50) // 100
+            return -whole if cents < 0 else whole
+    return round_half_up(Decimal(rate_pence) * weekly_hours)
+
+
+@lru_cache(maxsize=256)
+def _hundredths(weekly_hours: Decimal) -> int | None:
+    """The hours as a whole number of hundredths, None when they are not (remembered: a call-off's
+    hours are the same for each of its bids)."""
+    numerator, denominator = weekly_hours.as_integer_ratio()
+    return None if (100 * numerator) % denominator else 100 * numerator // denominator
+
+
 def within_envelope(rate_pence: int, weekly_hours: Decimal, envelope_weekly_pence: int) -> bool:
     """A bid is within the envelope when its rate for the bundle's hours does not exceed it."""
-    return round_half_up(Decimal(rate_pence) * weekly_hours) <= envelope_weekly_pence
+    return weekly_cost_pence(rate_pence, weekly_hours) <= envelope_weekly_pence
