@@ -41,6 +41,8 @@ class Settings:
     # None: the care domain's defaults (3 in 12, marketplace/care/rules.py).
     enablement_bar_failures: int | None = None
     enablement_bar_months: int | None = None
+    # A quarter's KPI return is due so many working days after the quarter ends (docs/design.md 8.8).
+    kpi_due_working_days: int = 15
 
     @property
     def production(self) -> bool:
@@ -146,6 +148,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         outbox_lease_seconds=whole_number("MARKETPLACE_OUTBOX_LEASE_SECONDS", 120),
         outbox_stuck_seconds=whole_number("MARKETPLACE_OUTBOX_STUCK_SECONDS", 300),
         job_timeout_seconds=max(1, whole_number("MARKETPLACE_JOB_TIMEOUT_SECONDS", 60)),
+        kpi_due_working_days=max(1, whole_number("MARKETPLACE_KPI_DUE_WORKING_DAYS", 15)),
         enablement_bar_failures=optional_positive("MARKETPLACE_ENABLEMENT_BAR_FAILURES"),
         enablement_bar_months=optional_positive("MARKETPLACE_ENABLEMENT_BAR_MONTHS"),
     )

@@ -19,6 +19,7 @@ APP_REGISTRY = AppRegistry(
         "marketplace.idempotency.piccolo_app",
         "marketplace.awards.piccolo_app",
         "marketplace.care.piccolo_app",
+        "marketplace.kpi.piccolo_app",
     ]
 )
 
