@@ -50,6 +50,7 @@ from marketplace.home import home
 from marketplace.idempotency.middleware import HonourIdempotencyKeys
 from marketplace.jobs import periodic_upkeep
 from marketplace.kpi.api import KpiReturnApi
+from marketplace.kpi.pages import KpiReturnPages
 from marketplace.notifications.message_pages import MessagePages
 from marketplace.notifications.pages import DevelopmentMailPages, OutboxPages
 from marketplace.notifications.relay import InProcessRunner
@@ -137,6 +138,7 @@ ROUTES: list[Any] = [
     MyCarePages,
     RankingPages,
     QualityRecordPages,
+    KpiReturnPages,
     AdmissionPages,
     BlockPages,
     RankingBreakdownPages,

@@ -424,3 +424,90 @@ async def list_returns(
         )
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class QuarterCount:
+    """A quarter's returns to a commissioner: how many were received, are overdue, are open."""
+
+    label: str
+    year: int
+    quarter: int
+    received: int
+    overdue: int
+    open: int
+
+
+def returns_by_quarter(returns: list[schemas.KpiReturnSummary]) -> list[QuarterCount]:
+    counts: dict[tuple[int, int], list[schemas.KpiReturnSummary]] = {}
+    for r in returns:
+        counts.setdefault((r.year, r.quarter), []).append(r)
+    return [
+        QuarterCount(
+            label=rules.Quarter(year, quarter).label,
+            year=year,
+            quarter=quarter,
+            received=sum(r.status == "submitted" for r in these),
+            overdue=sum(r.overdue for r in these),
+            open=sum(r.status == "open" and not r.overdue for r in these),
+        )
+        for (year, quarter), these in sorted(counts.items(), reverse=True)
+    ]
+
+
+@dataclass(frozen=True)
+class MeasureTable:
+    """One KPI across providers (rows) and quarters (columns): the submitted values."""
+
+    lot: str
+    reference: str
+    measure: str
+    kind: str
+    quarters: list[str]
+    rows: list[tuple[str, list[str | None]]]
+
+
+async def measure_tables(actor: Principal) -> list[MeasureTable]:
+    """Each KPI of the commissioner's submitted returns, per provider and quarter (oldest quarter
+    first); a provider's cell is empty for a quarter it did not submit."""
+    if actor.role not in COMMISSIONER_ROLES or actor.organisation_id is None:
+        raise NotAllowed("Only commissioner staff see the KPIs across providers")
+    rows = await KpiAnswer.select(
+        KpiAnswer.value,
+        KpiAnswer.kpi_return.provider.as_alias("provider"),
+        KpiAnswer.kpi_return.year.as_alias("year"),
+        KpiAnswer.kpi_return.quarter.as_alias("quarter"),
+        KpiAnswer.measure.id.as_alias("measure_id"),
+        KpiAnswer.measure.lot.name.as_alias("lot"),  # type: ignore[union-attr]
+        KpiAnswer.measure.reference.as_alias("reference"),
+        KpiAnswer.measure.measure.as_alias("measure"),
+        KpiAnswer.measure.kind.as_alias("kind"),
+        KpiAnswer.measure.position.as_alias("position"),
+    ).where(
+        (KpiAnswer.kpi_return.commissioner == actor.organisation_id)
+        & (KpiAnswer.kpi_return.status == "submitted")
+    )
+    names = await organisation_names({row["provider"] for row in rows})
+    by_measure: dict[UUID, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_measure.setdefault(row["measure_id"], []).append(row)
+    tables = []
+    for these in sorted(by_measure.values(), key=lambda t: (t[0]["lot"], t[0]["position"])):
+        quarters = sorted({(r["year"], r["quarter"]) for r in these})
+        values = {(r["provider"], r["year"], r["quarter"]): r["value"] for r in these}
+        providers = sorted({r["provider"] for r in these}, key=lambda p: names.get(p, ""))
+        first = these[0]
+        tables.append(
+            MeasureTable(
+                lot=first["lot"],
+                reference=first["reference"],
+                measure=first["measure"],
+                kind=first["kind"],
+                quarters=[f"Q{q} {y}" for y, q in quarters],
+                rows=[
+                    (names.get(p, ""), [values.get((p, y, q)) for y, q in quarters])
+                    for p in providers
+                ],
+            )
+        )
+    return tables
