@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 from datetime import UTC, date, datetime
 from typing import Any
+from uuid import uuid4
 
 import msgspec
 
@@ -21,6 +22,7 @@ from marketplace.kpi.reminders import send_kpi_reminders
 from marketplace.kpi.rules import Quarter
 from marketplace.kpi.service import ensure_measures, open_returns
 from marketplace.kpi.tables import KpiAnswer, KpiReminder, KpiReturn
+from marketplace.notifications.email import render_email
 from marketplace.notifications.tables import OutboxEntry
 from marketplace.reference.tables import Lot
 from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body
@@ -224,4 +226,8 @@ async def test_an_overdue_return_is_reminded_once_a_day(client: Any) -> None:
     reminders = await _reminders()
     assert [r["context"]["overdue"] for r in reminders] == [False, True, True]
     assert reminders[1]["context"]["due_on"] == "Wednesday 21 October 2026"
+    message = render_email(uuid4(), "a@example.org", "kpi_return_reminder", reminders[1]["context"])
+    assert message["Subject"] == (
+        "KPI return overdue: Quarter 3 2026 (July to September), due Wednesday 21 October 2026"
+    )
     assert await KpiReminder.count() == 3
