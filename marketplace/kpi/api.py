@@ -3,14 +3,19 @@ commissioner reads the returns it is owed."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, get, post, put
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from marketplace.kpi import schemas, service
 from marketplace.web.security import SignedIn, role_in
 
+Year = Annotated[int | None, QueryParameter(description="only this year's", ge=2000, le=2999)]
+QuarterNumber = Annotated[
+    int | None, QueryParameter(description="only this quarter's, 1 to 4", ge=1, le=4)
+]
 READERS = role_in("commissioner", "opener", "provider")
 PROVIDER = role_in("provider")
 
@@ -23,8 +28,8 @@ class KpiReturnApi(Controller):
     async def index(
         self,
         principal: SignedIn,
-        year: FromQuery[int | None] = None,
-        quarter: FromQuery[int | None] = None,
+        year: Year = None,
+        quarter: QuarterNumber = None,
     ) -> list[schemas.KpiReturnSummary]:
         return await service.list_returns(principal, year, quarter)
 
