@@ -49,6 +49,8 @@ from marketplace.health import healthz, service_status
 from marketplace.home import home
 from marketplace.idempotency.middleware import HonourIdempotencyKeys
 from marketplace.jobs import periodic_upkeep
+from marketplace.kpi.api import KpiReturnApi
+from marketplace.kpi.pages import KpiReturnPages
 from marketplace.notifications.message_pages import MessagePages
 from marketplace.notifications.pages import DevelopmentMailPages, OutboxPages
 from marketplace.notifications.relay import InProcessRunner
@@ -120,6 +122,7 @@ ROUTES: list[Any] = [
     EnablementBarApi,
     QualityWeightsApi,
     QualityRecordApi,
+    KpiReturnApi,
     AuditApi,
     DocumentApi,
     OcdsApi,
@@ -141,6 +144,7 @@ ROUTES: list[Any] = [
     MyCarePages,
     RankingPages,
     QualityRecordPages,
+    KpiReturnPages,
     AdmissionPages,
     BlockPages,
     RankingBreakdownPages,

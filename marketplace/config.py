@@ -53,6 +53,8 @@ class Settings:
     # The ocid prefix of the OCDS releases (docs/design.md 8.8): a real one is registered with
     # the Open Contracting Partnership; the default is the standard's own examples' prefix.
     ocid_prefix: str = DEVELOPMENT_OCID_PREFIX
+    # A quarter's KPI return is due so many working days after the quarter ends (docs/design.md 8.9).
+    kpi_due_working_days: int = 15
 
     @property
     def production(self) -> bool:
@@ -175,6 +177,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         outbox_stuck_seconds=whole_number("MARKETPLACE_OUTBOX_STUCK_SECONDS", 300),
         job_timeout_seconds=max(1, whole_number("MARKETPLACE_JOB_TIMEOUT_SECONDS", 60)),
         outbox_retry_seconds=max(1, whole_number("MARKETPLACE_OUTBOX_RETRY_SECONDS", 10)),
+        kpi_due_working_days=max(1, whole_number("MARKETPLACE_KPI_DUE_WORKING_DAYS", 15)),
         enablement_bar_failures=optional_positive("MARKETPLACE_ENABLEMENT_BAR_FAILURES"),
         enablement_bar_months=optional_positive("MARKETPLACE_ENABLEMENT_BAR_MONTHS"),
         previous_key_encryption_key=previous_kek,

@@ -11,6 +11,7 @@ from marketplace.awards import jobs as awards_jobs
 from marketplace.awards.closing import close_call_off, close_due_call_offs
 from marketplace.awards.conclusion import conclude_call_off, conclude_due_awards, send_award_notice
 from marketplace.idempotency.service import forget_expired_keys
+from marketplace.kpi.reminders import send_kpi_reminders
 from marketplace.notifications.delivery import Job, register_job
 from marketplace.tenders import jobs as tenders_jobs
 from marketplace.tenders.waiting_list.contingency_digest import send_contingency_digests
@@ -44,10 +45,12 @@ def register_jobs() -> None:
 async def periodic_upkeep(ctx: dict[str, Any] | None = None) -> None:
     """Work done every few seconds whatever the mode: closing call-offs whose scheduled close was
     missed, concluding awards whose standstill has ended, sending the daily contingency digests
-    (from 08:00 on working days, once a day), forgetting expired idempotency keys, and sealing
-    the audit log."""
+    (from 08:00 on working days, once a day), opening the last quarter's KPI returns and sending
+    their reminders (the same hours, once a day per return), forgetting expired idempotency
+    keys, and sealing the audit log."""
     await close_due_call_offs()
     await conclude_due_awards()
     await send_contingency_digests()
+    await send_kpi_reminders()
     await forget_expired_keys()
     await seal_audit_log()

@@ -20,6 +20,7 @@ APP_REGISTRY = AppRegistry(
         "marketplace.awards.piccolo_app",
         "marketplace.care.piccolo_app",
         "marketplace.transparency.piccolo_app",
+        "marketplace.kpi.piccolo_app",
     ]
 )
 

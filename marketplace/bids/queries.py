@@ -4,6 +4,8 @@ functions, not the tables."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from marketplace.bids.rules import DECLINE_REASONS
@@ -86,3 +88,42 @@ async def responses_of(provider_id: UUID, call_off_ids: Iterable[UUID]) -> dict[
     ):
         found[row["call_off"]] = "declined"
     return found
+
+
+@dataclass(frozen=True)
+class DeclineOnLot:
+    """A provider's turn-down of a call-off on a lot, as KPI returns read it."""
+
+    provider_id: UUID
+    commissioner_id: UUID
+    declined_at: datetime
+    reason: str  # the reason's words
+    text: str | None
+    call_off_kind: str
+
+
+async def declines_on_lot(lot_id: UUID, since: datetime, until: datetime) -> list[DeclineOnLot]:
+    """Every turn-down of a call-off on the lot made from `since` until before `until`."""
+    rows = await Decline.select(
+        Decline.provider,
+        Decline.call_off.commissioner.as_alias("commissioner"),
+        Decline.declined_at,
+        Decline.reason,
+        Decline.text,
+        Decline.call_off.kind.as_alias("kind"),
+    ).where(
+        (Decline.call_off.lot == lot_id)
+        & (Decline.declined_at >= since)
+        & (Decline.declined_at < until)
+    )
+    return [
+        DeclineOnLot(
+            provider_id=row["provider"],
+            commissioner_id=row["commissioner"],
+            declined_at=row["declined_at"],
+            reason=DECLINE_REASONS.get(row["reason"], row["reason"]),
+            text=row["text"],
+            call_off_kind=row["kind"],
+        )
+        for row in rows
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -131,3 +131,58 @@ async def care_to_start(provider_id: UUID) -> list[Any]:
         .where((AwardedCare.provider == provider_id) & (AwardedCare.status == "awaiting_start"))
         .order_by(AwardedCare.promised_mobilisation_date)
     )
+
+
+@dataclass(frozen=True)
+class CareOnLot:
+    """One care record on a lot, as KPI returns read it (dates are Europe/London days)."""
+
+    commissioner_id: UUID
+    provider_id: UUID
+    status: str
+    awarded_on: date
+    actual_start: date | None
+    ended_on: date | None
+    handed_back_on: date | None
+    end_reason: str | None
+    last_care_date: date | None
+    area: str
+
+
+async def care_on_lot(lot_id: UUID, started_by: date) -> list[CareOnLot]:
+    """Every care record of call-offs on the lot awarded by `started_by` (the KPI returns decide
+    which of them count in a quarter)."""
+    rows = await AwardedCare.select(
+        AwardedCare.commissioner,
+        AwardedCare.provider,
+        AwardedCare.status,
+        AwardedCare.awarded_at,
+        AwardedCare.actual_start,
+        AwardedCare.ended_at,
+        AwardedCare.handed_back_at,
+        AwardedCare.end_reason,
+        AwardedCare.last_care_date,
+        AwardedCare.area.name.as_alias("area_name"),
+    ).where(AwardedCare.call_off.lot == lot_id)
+    found = []
+    for row in rows:
+        awarded_on = local_day(row["awarded_at"])
+        if awarded_on > started_by:
+            continue
+        found.append(
+            CareOnLot(
+                commissioner_id=row["commissioner"],
+                provider_id=row["provider"],
+                status=row["status"],
+                awarded_on=awarded_on,
+                actual_start=row["actual_start"],
+                ended_on=local_day(row["ended_at"])
+                if row["ended_at"] and row["status"] == "ended"
+                else None,
+                handed_back_on=local_day(row["handed_back_at"]) if row["handed_back_at"] else None,
+                end_reason=row["end_reason"],
+                last_care_date=row["last_care_date"],
+                area=row["area_name"],
+            )
+        )
+    return found

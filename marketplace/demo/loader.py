@@ -20,8 +20,10 @@ from marketplace.db import write_transaction
 from marketplace.demo.admissions import ADMISSION_LOT, demo_admissions
 from marketplace.demo.catalogue import COMMISSIONERS, LOTS, PROVIDERS
 from marketplace.demo.evaluated_call_off import ensure_evaluated_call_off
+from marketplace.demo.kpi_templates import KPI_TEMPLATES
 from marketplace.demo.sign_ins import DEMO_SIGN_INS, DemoSignIn
 from marketplace.demo.waiting_list import demo_waiting_list
+from marketplace.kpi.service import ensure_measures
 from marketplace.reference import schemas as tenders_schemas
 from marketplace.reference.postcodes.directory import rurality_of_postcodes, save_postcodes
 from marketplace.reference.seeding import ensure_areas, ensure_lots, ensure_pricing
@@ -113,6 +115,10 @@ async def load_demo(today: date | None = None) -> DemoResult:
             tenders_schemas.LotCreate(code=c, name=n) for c, n in LOTS.items()
         )
         result.count("Lots", created, len(LOTS))
+        created = 0
+        for lot_code, measures in KPI_TEMPLATES.items():
+            created += await ensure_measures(lot_ids[lot_code], measures)
+        result.count("KPI measures", created, sum(map(len, KPI_TEMPLATES.values())))
         areas = [
             tenders_schemas.AreaCreate(
                 code=a.code,

@@ -51,6 +51,9 @@ SUBJECTS: dict[str, str] = {
     "quality_record_added": "{{ kind }} recorded by {{ commissioner }}",
     "quality_record_withdrawn": "{{ kind }} withdrawn by {{ commissioner }}",
     "provider_standing_changed": "{{ subject }}",
+    "kpi_return_reminder": (
+        "KPI return {{ 'overdue' if overdue else 'due' }}: {{ quarter }}, due {{ due_on }}"
+    ),
 }
 SMTP_TIMEOUT_SECONDS = 30
 

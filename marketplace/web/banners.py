@@ -60,6 +60,9 @@ SUCCESS_MESSAGES = {
     "report-attached": "The report is attached to the quality record.",
     "review-recorded": "The ranking review is recorded.",
     "weights-changed": "The quality weights are changed: the ranking is worked out again.",
+    # KPI returns
+    "kpi-return-saved": "Your values are saved. Submit the return when it is complete.",
+    "kpi-return-submitted": "The KPI return is submitted and archived: it can no longer change.",
     # administration
     "retry-queued": "The delivery is queued to be tried again.",
 }

@@ -18,6 +18,7 @@ from marketplace.admissions.tables import Admission
 from marketplace.config import reset_settings
 from marketplace.demo.loader import DemoRefused, load_demo
 from marketplace.demo.sign_ins import DEMO_PROVIDER, DEMO_SIGN_INS
+from marketplace.kpi.tables import KpiMeasure
 from marketplace.reference.postcodes.rules import RURALITY_CATEGORIES
 from marketplace.reference.tables import Area, Lot, Postcode, Pricing
 from marketplace.tenders.tables import Package
@@ -62,6 +63,7 @@ async def _counts() -> dict[str, int]:
         "postcodes": await Postcode.count(),
         "packages": await Package.count(),
         "admissions": await Admission.count(),
+        "kpi measures": await KpiMeasure.count(),
     }
 
 
@@ -88,6 +90,16 @@ async def test_demo_has_kent_cluster_groups_dorset_localities_lots_and_pricing(d
         Pricing.envelope_base_rate_pence <= Pricing.max_hourly_rate_pence
     )
     assert below_max == 8
+    measures = await KpiMeasure.select(
+        KpiMeasure.lot.code.as_alias("lot"), KpiMeasure.reference, KpiMeasure.measure
+    ).order_by(KpiMeasure.position)
+    by_lot: dict[str, list[str]] = {}
+    for row in measures:
+        by_lot.setdefault(row["lot"], []).append(f"{row['reference']} {row['measure']}")
+    assert by_lot["CSH"][1] == "R2 Number of Service Users declined and why"
+    assert len(by_lot["CSH"]) == 8
+    assert by_lot["NIGHTS"][8] == "R9 Number of requests refused and reason for refusal"
+    assert len(by_lot["NIGHTS"]) == 10
 
 
 async def test_demo_has_36_providers_with_a_realistic_spread_of_cqc_ratings(db: str) -> None:
