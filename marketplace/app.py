@@ -57,6 +57,7 @@ from marketplace.quality.pages import QualityRecordPages
 from marketplace.reference.api import AreaApi, LotApi, PostcodeApi, PricingApi
 from marketplace.reference.pages import reference_data
 from marketplace.reference.queries import names_of_codes
+from marketplace.reporting.export_routes import ExportApi, ExportDownloads
 from marketplace.tenders.call_offs.api import CallOffApi
 from marketplace.tenders.call_offs.pages import CallOffPages
 from marketplace.tenders.waiting_list.api import PackageApi
@@ -127,6 +128,8 @@ ROUTES: list[Any] = [
     WaitingListPages,
     ContingencyPages,
     FrameworkSharePages,
+    ExportDownloads,
+    ExportApi,
     PlacementPages,
     AwardPages,
     OutcomePages,
