@@ -15,7 +15,7 @@ from marketplace.errors import NotFound
 from marketplace.pagination import DEFAULT_LIMIT, check_limit
 from marketplace.principal import COMMISSIONER_ROLES
 from marketplace.reporting.exports import EXPORTS, Export, all_rows, filters_of
-from marketplace.web.exports import FORMATS, csv_page_response, export_response
+from marketplace.web.exports import csv_page_response, download_of, export_response
 from marketplace.web.security import SignedIn, role_in
 
 
@@ -35,13 +35,10 @@ class ExportDownloads(Controller):
     async def download(
         self, request: Request[Any, Any, Any], principal: SignedIn, filename: FromPath[str]
     ) -> Response[Any]:
-        name, _, fmt = filename.rpartition(".")
-        export = _export(name)
-        if fmt not in FORMATS:
-            raise NotFound(f"Exports are CSV or XLSX, not {fmt or 'nothing'}")
-        filters = filters_of(export, request.query_params)
-        rows = all_rows(export, principal, filters)
-        return await export_response(name, "csv" if fmt == "csv" else "xlsx", export.columns, rows)
+        name, fmt = download_of(filename, EXPORTS)
+        export = EXPORTS[name]
+        rows = all_rows(export, principal, filters_of(export, request.query_params))
+        return await export_response(name, fmt, export.columns, rows)
 
 
 class ExportApi(Controller):

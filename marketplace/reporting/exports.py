@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from marketplace.awards import queries as awards
 from marketplace.care import service as care
 from marketplace.care.words import CARE_STATUSES
+from marketplace.errors import BadInput, FieldError
 from marketplace.pagination import MAX_LIMIT
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs import queries as call_offs
@@ -37,6 +39,32 @@ def _uuid(value: str | None) -> UUID | None:
         return UUID(value) if value else None
     except ValueError:
         return None
+
+
+def _call_off(f: Filters) -> UUID:
+    """The call-off an evaluation or award export is of (required)."""
+    found = _uuid(f["call_off_id"])
+    if found is None:
+        raise BadInput("Say which call-off", [FieldError("call_off_id", "must be a call-off's id")])
+    return found
+
+
+async def _evaluation(
+    actor: Principal, f: Filters, limit: int, cursor: str | None
+) -> tuple[list[Any], str | None]:
+    # One call-off's evaluation, shown whole (not paged).
+    if cursor:
+        return [], None
+    return (await awards.get_evaluation(actor, _call_off(f))).items, None
+
+
+async def _award(
+    actor: Principal, f: Filters, limit: int, cursor: str | None
+) -> tuple[list[Any], str | None]:
+    if cursor:
+        return [], None
+    terms = await awards.own_terms(actor, _call_off(f))
+    return (await awards.award_view(terms)).awards, None
 
 
 async def _waiting_list(
@@ -126,6 +154,36 @@ EXPORTS = {
                 Column("Created", lambda c: c.created_at),
             ],
             _call_offs,
+        ),
+        Export(
+            "evaluation",
+            "Evaluation",
+            ("call_off_id",),
+            [
+                Column("Bid", lambda i: i.bid_id),
+                Column("Provider", lambda i: i.provider_name),
+                Column("Area", lambda i: i.area_code),
+                Column("Rank", lambda i: i.rank),
+                Column("Compliant", lambda i: i.compliant),
+                Column("Winner", lambda i: i.winner),
+                Column("Exclusions", lambda i: "; ".join(i.exclusions)),
+                Column("Flags", lambda i: " ".join(i.flags)),
+                Column("Reason", lambda i: i.reason),
+            ],
+            _evaluation,
+        ),
+        Export(
+            "award",
+            "Award",
+            ("call_off_id",),
+            [
+                Column("Bid", lambda a: a.bid_id),
+                Column("Provider", lambda a: a.provider_name),
+                Column("Area", lambda a: a.area_code),
+                Column("Hourly rate (pence)", lambda a: a.hourly_rate_pence),
+                Column("Mobilisation date", lambda a: a.mobilisation_date),
+            ],
+            _award,
         ),
         Export(
             "care",

@@ -16,7 +16,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,6 +26,8 @@ from uuid import UUID
 import xlsxwriter
 from litestar.background_tasks import BackgroundTask
 from litestar.response import File, Response, Stream
+
+from marketplace.errors import NotFound
 
 Format = Literal["csv", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx")
@@ -39,6 +41,21 @@ XLSX_MAX_ROWS = 1_048_576  # a worksheet's limit, the heading row included
 class Column:
     heading: str
     value: Callable[[Any], Any]
+
+
+def download_of(filename: str, names: Container[str]) -> tuple[str, Format]:
+    """`name.csv` or `name.xlsx` (a download's last path segment) -> (name, format); not found for
+    a name not among `names` or another format."""
+    name, _, fmt = filename.rpartition(".")
+    if name not in names or fmt not in FORMATS:
+        raise NotFound(f"There is no download called {filename}: try name.csv or name.xlsx")
+    return name, "csv" if fmt == "csv" else "xlsx"
+
+
+async def rows_of(items: Iterable[Any]) -> AsyncIterator[Any]:
+    """Rows already in memory (a small table) as the writers take them."""
+    for item in items:
+        yield item
 
 
 def cell(value: Any) -> str | int | Decimal | float:
@@ -110,13 +127,35 @@ async def write_xlsx(
         workbook.close()
 
 
+async def _started(rows: AsyncIterable[Any]) -> AsyncIterator[Any]:
+    """The rows with the first already read, so that a refusal (not found, bad input) is answered
+    as such before the response starts, not raised in the middle of the stream."""
+    iterator = aiter(rows)
+    try:
+        first = await anext(iterator)
+    except StopAsyncIteration:
+        return _nothing()
+
+    async def chained() -> AsyncIterator[Any]:
+        yield first
+        async for row in iterator:
+            yield row
+
+    return chained()
+
+
+async def _nothing() -> AsyncIterator[Any]:
+    return
+    yield
+
+
 async def export_response(
     stem: str, fmt: Format, columns: Sequence[Column], rows: AsyncIterable[Any]
 ) -> Response[Any]:
     """A download of the rows as `stem.csv` or `stem.xlsx`."""
     if fmt == "csv":
         return Stream(
-            csv_lines(columns, rows),
+            csv_lines(columns, await _started(rows)),
             media_type=CSV_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
         )

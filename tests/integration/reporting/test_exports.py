@@ -124,3 +124,39 @@ async def test_the_api_pages_an_export_as_csv_with_a_link_to_the_next_page(clien
     assert [r for p in pages for r in p[1:]] == whole[1:]
     too_many = await client.get("/api/v1/exports/waiting-list?limit=0", headers=bearer(c.token))
     assert too_many.status_code == 400 and too_many.json()["errors"][0]["field"] == "limit"
+
+
+async def test_a_call_offs_evaluation_and_award_download_to_their_commissioner_only(
+    client: Any,
+) -> None:
+    c = await commissioning()
+    _, token = await admitted_provider(c, "Oakleaf Home Care")
+    call_off_id = await concluded_cluster(client, c, token)
+    other = await commissioning("Dorset Council")
+
+    award = csv_rows(
+        (
+            await client.get(
+                f"/exports/award.csv?call_off_id={call_off_id}", headers=bearer(c.token)
+            )
+        ).text
+    )
+    assert award[0][:4] == ["Bid", "Provider", "Area", "Hourly rate (pence)"]
+    assert [(r[1], r[3]) for r in award[1:]] == [("Oakleaf Home Care", "1950")]
+    evaluation = await client.get(
+        f"/exports/evaluation.xlsx?call_off_id={call_off_id}", headers=bearer(c.token)
+    )
+    rows = xlsx_rows(evaluation.content)
+    assert [(r[1], r[4], r[5]) for r in rows[1:]] == [("Oakleaf Home Care", "yes", "yes")]
+    page = await client.get(f"/call-offs/{call_off_id}/evaluation", headers=bearer(c.token))
+    assert f'href="/exports/evaluation.csv?call_off_id={call_off_id}"' in page.text
+
+    theirs = await client.get(
+        f"/exports/award.csv?call_off_id={call_off_id}", headers=bearer(other.token)
+    )
+    assert theirs.status_code == 404
+    missing = await client.get("/exports/evaluation.csv", headers=bearer(c.token))
+    assert missing.status_code == 400
+    in_api = await client.get("/api/v1/exports/evaluation", headers=bearer(c.token))
+    assert in_api.status_code == 400
+    assert in_api.json()["errors"][0]["field"] == "call_off_id"
