@@ -108,8 +108,7 @@ async def _care(
 async def _placements(
     actor: Principal, f: Filters, limit: int, cursor: str | None
 ) -> tuple[list[Any], str | None]:
-    # The commissioner's placements are shown whole (latest first), not paged.
-    return ([] if cursor else await placements.placements(actor)), None
+    return await placements.list_placements(actor, limit, cursor)
 
 
 EXPORTS = {

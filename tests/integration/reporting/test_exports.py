@@ -160,3 +160,37 @@ async def test_a_call_offs_evaluation_and_award_download_to_their_commissioner_o
     in_api = await client.get("/api/v1/exports/evaluation", headers=bearer(c.token))
     assert in_api.status_code == 400
     assert in_api.json()["errors"][0]["field"] == "call_off_id"
+
+
+async def test_the_placements_download_holds_every_placement_and_the_api_pages_them(
+    client: Any,
+) -> None:
+    c = await commissioning()
+    for n in ("1", "2", "3"):
+        placed = await client.post(
+            f"/api/v1/packages/{c.packages[n]}/off-framework",
+            json={
+                "lot_code": "CSH",
+                "supplier_name": f"Harbour Spot Care {n}",
+                "hourly_rate_pence": 2650,
+                "weekly_hours": "10.50",
+                "start_date": "2026-12-07",
+                "reason": "No framework provider could take the package",
+                "override_reason": "Hospital discharge tomorrow",
+            },
+            headers=bearer(c.token),
+        )
+        assert placed.status_code == 201, placed.text
+    whole = csv_rows((await client.get("/exports/placements.csv", headers=bearer(c.token))).text)
+    assert sorted(r[2] for r in whole[1:]) == [f"Harbour Spot Care {n}" for n in "123"]
+    first = await client.get("/api/v1/exports/placements?limit=2", headers=bearer(c.token))
+    link = re.fullmatch(r'<([^>]+)>; rel="next"', first.headers["link"])
+    assert link is not None
+    second = await client.get(link[1], headers=bearer(c.token))
+    assert "link" not in second.headers
+    assert csv_rows(first.text)[1:] + csv_rows(second.text)[1:] == whole[1:]
+    other = await commissioning("Dorset Council")
+    theirs = csv_rows(
+        (await client.get("/exports/placements.csv", headers=bearer(other.token))).text
+    )
+    assert theirs == whole[:1]
