@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from marketplace.awards import queries as awards
 from marketplace.care import service as care
 from marketplace.care.words import CARE_STATUSES
-from marketplace.errors import BadInput, FieldError
-from marketplace.pagination import MAX_LIMIT
+from marketplace.errors import BadInput, FieldError, RuleBroken
+from marketplace.pagination import MAX_LIMIT, decode_cursor
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs import queries as call_offs
 from marketplace.tenders.call_offs.status import CallOffStatus
@@ -45,7 +46,10 @@ def _call_off(f: Filters) -> UUID:
     """The call-off an evaluation or award export is of (required)."""
     found = _uuid(f["call_off_id"])
     if found is None:
-        raise BadInput("Say which call-off", [FieldError("call_off_id", "must be a call-off's id")])
+        # Required by this export only, which no schema of the shared route can say: a rule.
+        raise RuleBroken(
+            "Say which call-off", [FieldError("call_off_id", "must be a call-off's id")]
+        )
     return found
 
 
@@ -86,6 +90,13 @@ async def _call_offs(
     actor: Principal, f: Filters, limit: int, cursor: str | None
 ) -> tuple[list[Any], str | None]:
     status = f["status"] if f["status"] in CallOffStatus.__members__.values() else None
+    if cursor:
+        try:
+            datetime.fromisoformat(decode_cursor(cursor))
+        except ValueError:
+            raise BadInput(
+                "The cursor is not one this API gave out", [FieldError("cursor", "is not valid")]
+            ) from None
     page = await call_offs.list_call_offs(actor, status, limit, cursor)
     return page.items, page.next_cursor
 

@@ -122,6 +122,10 @@ async def test_the_api_pages_an_export_as_csv_with_a_link_to_the_next_page(clien
     assert [len(p) for p in pages] == [4, 2]
     assert all(p[0] == whole[0] for p in pages)
     assert [r for p in pages for r in p[1:]] == whole[1:]
+    forged = await client.get(
+        "/api/v1/exports/call-offs?cursor=bm90LWEtZGF0ZQ", headers=bearer(c.token)
+    )
+    assert forged.status_code == 400 and forged.json()["errors"][0]["field"] == "cursor"
     too_many = await client.get("/api/v1/exports/waiting-list?limit=0", headers=bearer(c.token))
     assert too_many.status_code == 400 and too_many.json()["errors"][0]["field"] == "limit"
 
@@ -156,9 +160,9 @@ async def test_a_call_offs_evaluation_and_award_download_to_their_commissioner_o
     )
     assert theirs.status_code == 404
     missing = await client.get("/exports/evaluation.csv", headers=bearer(c.token))
-    assert missing.status_code == 400
+    assert missing.status_code == 422
     in_api = await client.get("/api/v1/exports/evaluation", headers=bearer(c.token))
-    assert in_api.status_code == 400
+    assert in_api.status_code == 422
     assert in_api.json()["errors"][0]["field"] == "call_off_id"
 
 
