@@ -59,6 +59,8 @@ from marketplace.quality.pages import QualityRecordPages
 from marketplace.reference.api import AreaApi, LotApi, PostcodeApi, PricingApi
 from marketplace.reference.pages import reference_data
 from marketplace.reference.queries import names_of_codes
+from marketplace.reporting.export_routes import ExportApi, ExportDownloads
+from marketplace.reporting.spend_routes import SpendApi, SpendPages
 from marketplace.tenders.call_offs.api import CallOffApi
 from marketplace.tenders.call_offs.pages import CallOffPages
 from marketplace.tenders.waiting_list.api import PackageApi
@@ -136,6 +138,10 @@ ROUTES: list[Any] = [
     WaitingListPages,
     ContingencyPages,
     FrameworkSharePages,
+    ExportDownloads,
+    ExportApi,
+    SpendPages,
+    SpendApi,
     PlacementPages,
     AwardPages,
     OutcomePages,

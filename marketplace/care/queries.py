@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from marketplace.care.records import local_day
-from marketplace.care.tables import AwardedCare
+from marketplace.care.tables import AwardedCare, HoursVariation
 
 
 @dataclass(frozen=True)
@@ -186,3 +186,87 @@ async def care_on_lot(lot_id: UUID, started_by: date) -> list[CareOnLot]:
             )
         )
     return found
+
+
+@dataclass(frozen=True)
+class CareForSpend:
+    """One care record as spend reporting reads it: what it is for, its rate against its
+    call-off's maximum and envelope base rate, its weekly hours awarded and now, when it ran, and
+    each change of its hours applied or approved (effective from, weekly hours), in order."""
+
+    care_id: UUID
+    status: str
+    lot_code: str
+    area_code: str
+    provider_name: str
+    rurality: str | None  # null for a pilot's area (no package)
+    service_level: str | None
+    hourly_rate_pence: int
+    max_hourly_rate_pence: int
+    envelope_base_rate_pence: int
+    awarded_weekly_hours: Decimal
+    weekly_hours: Decimal
+    actual_start: date | None
+    last_care_date: date | None
+    changes: tuple[tuple[date, Decimal], ...]
+
+
+async def care_for_spend(commissioner_id: UUID) -> list[CareForSpend]:
+    """The commissioner's awarded care, whatever its status, for spend reporting: two queries."""
+    rows = await AwardedCare.select(
+        AwardedCare.id,
+        AwardedCare.status,
+        AwardedCare.call_off._.lot._.code.as_alias("lot_code"),
+        AwardedCare.area._.code.as_alias("area_code"),
+        AwardedCare.provider._.name.as_alias("provider_name"),
+        AwardedCare.package._.rurality.as_alias("rurality"),
+        AwardedCare.package._.service_level.as_alias("service_level"),
+        AwardedCare.hourly_rate_pence,
+        AwardedCare.call_off._.max_hourly_rate_pence.as_alias("max_rate"),
+        AwardedCare.call_off._.envelope_base_rate_pence.as_alias("envelope_rate"),
+        AwardedCare.weekly_hours,
+        AwardedCare.current_weekly_hours,
+        AwardedCare.actual_start,
+        AwardedCare.last_care_date,
+    ).where(AwardedCare.commissioner == commissioner_id)
+    changes: dict[UUID, list[tuple[date, Decimal]]] = {}
+    if rows:
+        variations = (
+            await HoursVariation.select(
+                HoursVariation.care, HoursVariation.effective_from, HoursVariation.weekly_hours
+            )
+            .where(
+                HoursVariation.care.is_in([row["id"] for row in rows])
+                & HoursVariation.status.is_in(["applied", "approved"])
+            )
+            .order_by(HoursVariation.effective_from)
+            .order_by(HoursVariation.recorded_at)
+        )
+        for v in variations:
+            changes.setdefault(v["care"], []).append(
+                (v["effective_from"], Decimal(v["weekly_hours"]).quantize(Decimal("0.01")))
+            )
+    return [
+        CareForSpend(
+            care_id=row["id"],
+            status=row["status"],
+            lot_code=row["lot_code"],
+            area_code=row["area_code"],
+            provider_name=row["provider_name"],
+            rurality=row["rurality"],
+            service_level=row["service_level"],
+            hourly_rate_pence=row["hourly_rate_pence"],
+            max_hourly_rate_pence=row["max_rate"],
+            envelope_base_rate_pence=row["envelope_rate"],
+            awarded_weekly_hours=Decimal(row["weekly_hours"]).quantize(Decimal("0.01")),
+            weekly_hours=Decimal(
+                row["weekly_hours"]
+                if row["current_weekly_hours"] is None
+                else row["current_weekly_hours"]
+            ).quantize(Decimal("0.01")),
+            actual_start=row["actual_start"],
+            last_care_date=row["last_care_date"],
+            changes=tuple(changes.get(row["id"], [])),
+        )
+        for row in rows
+    ]

@@ -42,6 +42,7 @@ SOURCES: dict[str, Path] = {
     "favicon.svg": OWN_STATIC / "favicon.svg",
     "evaluation-chart.js": OWN_STATIC / "evaluation-chart.js",
     "framework-share-chart.js": OWN_STATIC / "framework-share-chart.js",
+    "spend-chart.js": OWN_STATIC / "spend-chart.js",
     "swagger-ui-bundle.js": NODE_MODULES / "swagger-ui-dist/swagger-ui-bundle.js",
     "swagger-ui-standalone-preset.js": NODE_MODULES
     / "swagger-ui-dist/swagger-ui-standalone-preset.js",

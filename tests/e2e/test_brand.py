@@ -122,13 +122,19 @@ def test_the_accessibility_check_reports_a_violation(page: Any) -> None:
 
 
 def test_each_chart_has_a_table_with_its_figures(page: Any) -> None:
-    """The evaluation's and the framework share's Chart.js charts are images to assistive
+    """The evaluation's, the framework share's and the spend page's Chart.js charts are images to assistive
     technology, named, and each page gives the same figures as a table."""
     sign_in_as(page, ROLES["commissioner"].email, ROLES["commissioner"].password)
     page.goto("/framework-share")
     expect(page.locator("#share-chart")).to_have_attribute("role", "img")
     expect(page.locator("#share-chart")).to_have_attribute("aria-label", re.compile("table"))
     expect(page.locator("#share-by-month tbody tr").first).to_be_visible()
+
+    page.goto("/spend")
+    expect(page.locator("#spend-chart")).to_have_attribute("data-rendered", "true")
+    expect(page.locator("#spend-chart")).to_have_attribute("role", "img")
+    expect(page.locator("#spend-chart")).to_have_attribute("aria-label", re.compile("table"))
+    expect(page.locator("#spend-by-month tbody tr")).to_have_count(12)
 
     page.goto("/call-offs")
     page.get_by_role("link", name=re.compile(r"demo: bids opened")).first.click()

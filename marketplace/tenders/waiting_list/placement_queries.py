@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from marketplace.pagination import newest_first_page
 from marketplace.tenders.tables import OffFrameworkPlacement
 from marketplace.tenders.waiting_list import placement_schemas as schemas
 
@@ -43,6 +44,21 @@ async def placements_of(commissioner_id: UUID, limit: int = 50) -> list[schemas.
         .limit(limit)
     )
     return [placement(row, row["reference"]) for row in rows]
+
+
+async def placements_page(
+    commissioner_id: UUID, limit: int, cursor: str | None
+) -> tuple[list[schemas.Placement], str | None]:
+    """The commissioner's off-framework placements latest first, a keyset page at a time."""
+    query = OffFrameworkPlacement.select(
+        *OffFrameworkPlacement.all_columns(),
+        OffFrameworkPlacement.package.reference.as_alias("reference"),
+        OffFrameworkPlacement.lot.code.as_alias("lot_code"),
+    ).where(OffFrameworkPlacement.commissioner == commissioner_id)
+    rows, next_cursor = await newest_first_page(
+        query, OffFrameworkPlacement.id, OffFrameworkPlacement.placed_at, limit, cursor
+    )
+    return [placement(row, row["reference"]) for row in rows], next_cursor
 
 
 async def placed_hours(commissioner_id: UUID, since: datetime) -> list[schemas.PlacedHours]:

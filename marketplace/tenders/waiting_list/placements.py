@@ -20,7 +20,11 @@ from marketplace.tenders.tables import OffFrameworkPlacement, Package
 from marketplace.tenders.waiting_list import contingency
 from marketplace.tenders.waiting_list import contingency_rules as rules
 from marketplace.tenders.waiting_list import placement_schemas as schemas
-from marketplace.tenders.waiting_list.placement_queries import placement, placements_of
+from marketplace.tenders.waiting_list.placement_queries import (
+    placement,
+    placements_of,
+    placements_page,
+)
 from marketplace.units import two_places
 
 PLACED = "placed_off_framework"
@@ -158,3 +162,10 @@ async def place_off_framework(
 
 async def placements(actor: Principal) -> list[schemas.Placement]:
     return await placements_of(_commissioner_of(actor))
+
+
+async def list_placements(
+    actor: Principal, limit: int, cursor: str | None
+) -> tuple[list[schemas.Placement], str | None]:
+    """All the commissioner's placements, latest first, a page at a time (for the export)."""
+    return await placements_page(_commissioner_of(actor), limit, cursor)

@@ -80,6 +80,8 @@ MATRIX: dict[str, str] = {
     "GET /api/v1/documents/{document_id}/content": "admin 400 | commissioner 400 | opener 400 | provider 400",
     "GET /api/v1/documents/{document_id}/metadata": "admin 404 | commissioner 404 | opener 404 | provider 404",
     "GET /api/v1/enablement-bars": "admin 403 | commissioner 200 | opener 200 | provider 403",
+    "GET /api/v1/exports/{name}": "admin 403 | commissioner 200 | opener 200 | provider 403",
+    "GET /api/v1/spend": "admin 403 | commissioner 200 | opener 200 | provider 403",
     "GET /api/v1/framework-share": "admin 403 | commissioner 200 | opener 200 | provider 403",
     "GET /api/v1/framework-share/target": "admin 403 | commissioner 200 | opener 200 | provider 403",
     "GET /api/v1/lots": "admin 200 | commissioner 200 | opener 200 | provider 200",
@@ -114,6 +116,9 @@ MATRIX: dict[str, str] = {
     "GET /dev/mail": "admin 200 | commissioner 403 | opener 403 | provider 403",
     "GET /dev/mail/{key}": "admin 404 | commissioner 403 | opener 403 | provider 403",
     "GET /enablement-bars": "admin 403 | commissioner 200 | opener 200 | provider 403",
+    "GET /exports/{filename}": "admin 403 | commissioner 200 | opener 200 | provider 403",
+    "GET /spend": "admin 403 | commissioner 200 | opener 200 | provider 403",
+    "GET /spend/{filename}": "admin 403 | commissioner 404 | opener 404 | provider 403",
     "GET /framework-share": "admin 403 | commissioner 200 | opener 200 | provider 403",
     "GET /healthz": "admin 200 | commissioner 200 | opener 200 | provider 200",
     "GET /my-bids": "admin 403 | commissioner 403 | opener 403 | provider 200",
@@ -367,6 +372,8 @@ async def _world() -> dict[str, Any]:
         "lot_code": lot["code"],
         "postcode": postcode["postcode"].replace(" ", "%20"),
         "area_code": "ASHFORD",
+        "name": "care",
+        "filename": "care.xlsx",
     }
     return {"tokens": tokens, "ids": ids}
 

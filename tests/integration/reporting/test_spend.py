@@ -1,0 +1,119 @@
+"""Spend and activity on SQLite and PostgreSQL, exact against a known set of care: two packages
+of active care at £19.50 an hour (one of them varied from 10.00 to 12.00 hours a week), a third
+awarded but not started (not committed), and another commissioner's care (never counted)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from typing import Any
+
+import openpyxl
+
+from tests.call_off_fixtures import admitted_provider, commissioning, suffix_of
+from tests.care_fixtures import (
+    care_ids,
+    concluded_cluster,
+    started,
+    today,
+)
+from tests.factories import bearer
+
+
+async def test_committed_weekly_spend_is_exact_by_every_grouping_and_month(client: Any) -> None:
+    c = await commissioning()
+    _, oakleaf = await admitted_provider(c, "Oakleaf Home Care")
+    # Package 3 is awarded too but never started: not committed.
+    first, second, _ = await care_ids(await concluded_cluster(client, c, oakleaf, ("1", "2", "3")))
+    await started(client, oakleaf, first)
+    await started(client, oakleaf, second)
+    varied = await client.post(
+        f"/api/v1/care/{first}/variations",
+        json={"weekly_hours": "12.00", "effective_from": str(today()), "reason": "More calls"},
+        headers=bearer(oakleaf),
+    )
+    assert varied.status_code in (200, 201), varied.text
+    assert varied.json()["status"] == "applied"
+    other = await commissioning("Dorset Council")
+    _, theirs = await admitted_provider(other, "Dorset Care")
+    for care_id in await care_ids(await concluded_cluster(client, other, theirs)):
+        await started(client, theirs, care_id)
+
+    answer = await client.get("/api/v1/spend", headers=bearer(c.token))
+    assert answer.status_code == 200, answer.text
+    spend = answer.json()
+    # 12.00 h x 1950p = 23400p; 7.25 h x 1950p = 14137.5p, half-up 14138p.
+    whole = {"packages": 2, "weekly_hours": "19.25", "weekly_spend_pence": 37538}
+    assert {k: spend["overall"][k] for k in whole} == whole
+    area = f"ASHFORD-{suffix_of(c)}"
+    for grouping, key in [
+        ("by_lot", "CSH"),
+        ("by_area", area),
+        ("by_provider", "Oakleaf Home Care"),
+    ]:
+        assert spend[grouping] == [{"key": key, **whole}], grouping
+    assert spend["by_service_level"] == [
+        {"key": "complex", "packages": 1, "weekly_hours": "7.25", "weekly_spend_pence": 14138},
+        {"key": "standard", "packages": 1, "weekly_hours": "12.00", "weekly_spend_pence": 23400},
+    ]
+    assert sum(g["weekly_spend_pence"] for g in spend["by_rurality"]) == 37538
+    months = spend["by_month"]
+    assert len(months) == 12 and months[-1] == {"key": today().strftime("%Y-%m"), **whole}
+    assert all(m["weekly_spend_pence"] == 0 for m in months[:-1])
+    assert spend["rates"] == [
+        {
+            "key": key,
+            "weekly_hours": "19.25",
+            "awarded_rate_pence": 1950,
+            "maximum_rate_pence": 2400,
+            "envelope_rate_pence": 1950,
+            "of_maximum_percent": "81.25",
+            "of_envelope_percent": "100.00",
+        }
+        for key in ("CSH", "all")
+    ]
+
+    home = await client.get("/", headers=bearer(c.token))
+    assert 'href="/spend"' in home.text
+    page = await client.get("/spend", headers=bearer(c.token))
+    assert page.status_code == 200
+    assert 'id="spend-weekly">£375.38<' in page.text
+    assert 'href="/spend/by-provider.xlsx"' in page.text
+    table = await client.get("/spend/by-service-level.csv", headers=bearer(c.token))
+    assert list(csv.reader(io.StringIO(table.text))) == [
+        ["Service level", "Packages", "Weekly hours", "Weekly spend (£)"],
+        ["complex", "1", "7.25", "141.38"],
+        ["standard", "1", "12.00", "234.00"],
+    ]
+    workbook = await client.get("/spend/by-service-level.xlsx", headers=bearer(c.token))
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content), read_only=True).active
+    assert [list(r) for r in sheet.iter_rows(values_only=True)][1:] == [
+        ["complex", 1, 7.25, 141.38],
+        ["standard", 1, 12.0, 234.0],
+    ]
+    assert (await client.get("/spend/nothing.csv", headers=bearer(c.token))).status_code == 404
+    assert (await client.get("/api/v1/spend", headers=bearer(oakleaf))).status_code == 403
+
+
+async def test_a_month_counts_the_care_in_force_at_its_end_at_the_hours_then(client: Any) -> None:
+    from marketplace.care.tables import AwardedCare
+
+    c = await commissioning()
+    _, oakleaf = await admitted_provider(c, "Oakleaf Home Care")
+    care_id, _ = await care_ids(await concluded_cluster(client, c, oakleaf))
+    await started(client, oakleaf, care_id)
+    # As if it had started 70 days ago and ended 40 days ago.
+    await AwardedCare.update(
+        {
+            AwardedCare.actual_start: today() - timedelta(days=70),
+            AwardedCare.last_care_date: today() - timedelta(days=40),
+            AwardedCare.status: "ended",
+        }
+    ).where(AwardedCare.id == care_id)
+    spend = (await client.get("/api/v1/spend", headers=bearer(c.token))).json()
+    assert spend["overall"]["weekly_spend_pence"] == 0
+    counted = [m for m in spend["by_month"] if m["weekly_spend_pence"]]
+    # 70 to 40 days ago spans at least one month's end and at most two.
+    assert 1 <= len(counted) <= 2
+    assert all(m["weekly_spend_pence"] == 19500 and m["packages"] == 1 for m in counted)
