@@ -42,14 +42,17 @@ class Figures:
         """Add what one worker counted (from `as_data`)."""
         for name, counted in data["runs"].items():
             run = self.run(name)
-            for key in ("operations", "cases", "failures", "open_findings"):
-                setattr(run, key, getattr(run, key) + counted[key])
-            for status, count in counted["statuses"].items():
-                run.statuses[int(status)] = run.statuses.get(int(status), 0) + count
-        machine = data["machine"]
-        for key in ("examples", "steps", "refusals_audited", "content_refusals"):
-            setattr(self.machine, key, getattr(self.machine, key) + machine[key])
-        self.machine.statuses.update(machine["statuses"])
+            for key, value in counted.items():
+                if key == "statuses":
+                    for status, count in value.items():
+                        run.statuses[int(status)] = run.statuses.get(int(status), 0) + count
+                else:
+                    setattr(run, key, getattr(run, key) + value)
+        for key, value in data["machine"].items():
+            if key == "statuses":
+                self.machine.statuses.update(value)
+            else:
+                setattr(self.machine, key, getattr(self.machine, key) + value)
 
     def lines(self) -> list[str]:
         machine = self.machine
