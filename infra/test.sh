@@ -23,7 +23,7 @@ echo "== ruff format"; $BIN/ruff format --check .
 echo "== ruff check"; $BIN/ruff check .
 echo "== import contracts"; $BIN/lint-imports
 echo "== mypy"; $BIN/mypy
-# Two pytest processes (pytest-xdist), one file each at a time: the tests spend much of their
-# time waiting on PostgreSQL, the browser and the servers they start, so two share two cores
+# Three pytest processes (pytest-xdist), one file each at a time: the tests spend much of their
+# time waiting on PostgreSQL, the browser and the servers they start, so three share two cores
 # well. Each process has its own databases, Redis database and archive (tests/conftest.py).
-echo "== pytest"; $BIN/pytest -q -p no:cacheprovider -n "${MARKETPLACE_TEST_PROCESSES:-2}" --dist loadfile --durations=25
+echo "== pytest"; $BIN/pytest -q -p no:cacheprovider -n "${MARKETPLACE_TEST_PROCESSES:-3}" --dist loadfile --durations=25

@@ -184,7 +184,10 @@ async def run_workers(lanes: Sequence[str] = LANES, **overrides: Any) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
         for worker in workers:
-            await worker.close()
+            try:
+                await worker.close()
+            except (RedisError, OSError) as exc:  # Redis gone: what arq cleans up there is lost
+                log.warning("a worker could not close cleanly: %s: %s", type(exc).__name__, exc)
         for main in mains:
             with contextlib.suppress(asyncio.CancelledError):
                 await main
@@ -192,14 +195,19 @@ async def run_workers(lanes: Sequence[str] = LANES, **overrides: Any) -> None:
 
 def run_through_outages(lanes: Sequence[str] = LANES) -> None:
     """`marketplace worker`: run the lanes' arq workers until stopped (SIGINT, SIGTERM). arq stops
-    when Redis goes away under it, or cannot reach it at start-up; then a new worker is started,
+    when Redis goes away under it, or cannot reach it at start-up; then new workers are started,
     1 s later, then 2 s, 4 s ... at most 30 s apart, until Redis answers. Meanwhile the outbox
-    keeps every email and job in the database, and the relay hands them over once it is back."""
+    keeps every email and job in the database, and the relay hands them over once it is back.
+    One event loop throughout, so the database pool the first workers opened serves the next."""
+    asyncio.run(_run_through_outages(lanes))
+
+
+async def _run_through_outages(lanes: Sequence[str]) -> None:
     wait = RESTART_FIRST_SECONDS
     while True:
         started = time.monotonic()
         try:
-            asyncio.run(run_workers(lanes))
+            await run_workers(lanes)
             return
         except (RedisError, OSError) as exc:
             if time.monotonic() - started > RESTART_CAP_SECONDS:
@@ -210,5 +218,5 @@ def run_through_outages(lanes: Sequence[str] = LANES) -> None:
                 exc,
                 wait,
             )
-            time.sleep(wait)
+            await asyncio.sleep(wait)
             wait = min(RESTART_CAP_SECONDS, wait * 2)

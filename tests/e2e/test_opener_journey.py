@@ -117,7 +117,7 @@ def test_an_opener_opens_the_bids_from_the_work_queue_and_cannot_award(
     expect(page.locator("#awaiting-opening")).to_contain_text("2 different authorised officers")
 
     page.click("#approve-opening")
-    expect(page).to_have_url(re.compile(rf"/call-offs/{call_off_id}\?done=bids-opened$"))
+    expect(page).to_have_url(re.compile(rf"/call-offs/{call_off_id}$"))
     expect(page.locator("#success-banner")).to_be_visible()
     expect(page.locator("#status-tag")).to_have_text("Evaluated")
     page.click("#see-evaluation")

@@ -24,18 +24,14 @@ Run = Callable[[], Awaitable[None]]
 
 async def arq_round() -> None:
     """What the arq worker does: relay the due entries, then run them (burst)."""
-    from marketplace.worker import create_worker, redis_pool
+    from marketplace.worker import redis_pool, run_workers
 
     pool = await redis_pool()
     try:
         await relay_to_arq(pool)
     finally:
         await pool.aclose()
-    worker = create_worker(burst=True, handle_signals=False, poll_delay=0.05, cron_jobs=[])
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
+    await run_workers(burst=True, poll_delay=0.05, cron_jobs=[])
 
 
 async def in_process_round() -> None:

@@ -21,14 +21,10 @@ from tests.faults.services import ThrowawayRedis, ThrowawaySmtp, start_worker, w
 
 
 async def run_queued_jobs() -> None:
-    """The arq worker, in burst: runs what is queued, then stops."""
-    from marketplace.worker import create_worker
+    """The arq workers of both lanes, in burst: run what is queued, then stop."""
+    from marketplace.worker import run_workers
 
-    worker = create_worker(burst=True, handle_signals=False, poll_delay=0.05, cron_jobs=[])
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
+    await run_workers(burst=True, poll_delay=0.05, cron_jobs=[])
 
 
 async def welcome_entries() -> list[dict[str, Any]]:
