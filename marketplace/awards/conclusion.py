@@ -150,7 +150,7 @@ async def _cares_to_begin(
         )
 
     if terms.pilot is not None:
-        hours = {area.area_code: area.weekly_hours for area in terms.pilot.areas}
+        hours = {area.area_code: Decimal(area.weekly_hours) for area in terms.pilot.areas}
         area_ids = await own_area_ids(terms.commissioner_id, list(hours))
         return [
             care(line, area_ids[line.area_code], hours[line.area_code], None)

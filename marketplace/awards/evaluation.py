@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -37,7 +38,7 @@ def rules_terms(terms: AwardTerms) -> CallOffTerms:
         envelope_weekly_pence=terms.envelope_weekly_pence,
         total_weekly_hours=terms.total_weekly_hours,
         latest_start=terms.latest_start,
-        pilot_areas=tuple(PilotArea(a.area_code, a.weekly_hours) for a in pilot.areas)
+        pilot_areas=tuple(PilotArea(a.area_code, Decimal(a.weekly_hours)) for a in pilot.areas)
         if pilot
         else (),
         questions=tuple(Question(q.id, q.weight) for q in pilot.questions) if pilot else (),

@@ -12,6 +12,7 @@ import msgspec
 from litestar.datastructures import UploadFile
 
 from marketplace.accounts.schemas import Request
+from marketplace.units import PilotAreaHours
 
 Kind = Literal["enablement", "cluster", "pilot"]
 # framework: admitted to the lot in the call-off's areas; wider: admitted to the lot, any area.
@@ -33,7 +34,8 @@ class ClusterTerms(Request):
 
 class PilotArea(Request):
     area_code: str
-    weekly_hours: Decimal
+    # Text, like every other hours field: "200.00" (the pattern says two places, 0.25 to 200).
+    weekly_hours: PilotAreaHours
 
 
 class PilotQuestion(Request):
