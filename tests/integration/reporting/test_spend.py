@@ -4,9 +4,10 @@ awarded but not started (not committed), and another commissioner's care (never 
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import openpyxl
@@ -114,6 +115,13 @@ async def test_a_month_counts_the_care_in_force_at_its_end_at_the_hours_then(cli
     spend = (await client.get("/api/v1/spend", headers=bearer(c.token))).json()
     assert spend["overall"]["weekly_spend_pence"] == 0
     counted = [m for m in spend["by_month"] if m["weekly_spend_pence"]]
-    # 70 to 40 days ago spans at least one month's end and at most two.
-    assert 1 <= len(counted) <= 2
+    # Exactly the months whose last day falls between its start and its last day of care.
+    start, end = today() - timedelta(days=70), today() - timedelta(days=40)
+    ends = {
+        m["key"]: date(y, n, calendar.monthrange(y, n)[1])
+        for m in spend["by_month"]
+        for y, n in [(int(m["key"][:4]), int(m["key"][5:7]))]
+    }
+    assert [m["key"] for m in counted] == [k for k, day in ends.items() if start <= day <= end]
+    assert counted, "70 to 40 days ago always holds a month's end"
     assert all(m["weekly_spend_pence"] == 19500 and m["packages"] == 1 for m in counted)
