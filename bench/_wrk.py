@@ -160,9 +160,11 @@ def wrk_path() -> str:
         raise SystemExit("wrk is missing: install Debian's package `wrk` (apt-get install wrk)")
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     install = ["apt-get", "install", "-y", "-qq", "wrk"]
-    if subprocess.run(install, env=environment, capture_output=True).returncode != 0:
-        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True)
-        subprocess.run(install, env=environment, check=True, capture_output=True)
+    # Debian's package manager, as the services script does (infra/services.sh).
+    if subprocess.run(install, env=environment, capture_output=True).returncode != 0:  # noqa: S603
+        update = ["apt-get", "update", "-qq"]
+        subprocess.run(update, check=True, capture_output=True)  # noqa: S603
+        subprocess.run(install, env=environment, check=True, capture_output=True)  # noqa: S603
     found = shutil.which("wrk")
     if not found:
         raise SystemExit("wrk is missing after installing it")
@@ -199,7 +201,9 @@ def run_wrk(
             "--",
             folder,
         ]
-        finished = subprocess.run(command, capture_output=True, text=True, check=False)
+        finished = subprocess.run(  # noqa: S603 (wrk, with arguments of our own)
+            command, capture_output=True, text=True, check=False
+        )
     marker = "WRK-RESULT "
     lines = [line for line in finished.stdout.splitlines() if line.startswith(marker)]
     if finished.returncode != 0 or not lines:
