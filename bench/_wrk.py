@@ -186,8 +186,8 @@ def run_wrk(
         script = Path(folder) / "load.lua"
         script.write_text(LUA)
         for index, requests in enumerate(connections):
-            lines = "\n".join(request.line() for request in requests)
-            (Path(folder) / f"{index}.txt").write_text(lines + "\n")
+            text = "\n".join(request.line() for request in requests)
+            (Path(folder) / f"{index}.txt").write_text(text + "\n")
         count = len(connections)
         command = [
             wrk_path(),
