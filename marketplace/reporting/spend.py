@@ -265,7 +265,7 @@ def headline(figures: Spend) -> list[Figure]:
     spend, the hours and packages of the active care, and the awarded rate against the maximum."""
     now, rates = figures.overall, figures.overall_rates
     if rates.of_maximum_percent is None:
-        rate = Figure("None", "of the maximum rate: no care is active", "spend-rate")
+        rate = Figure("None", "awarded rate against the maximum: no care is active", "spend-rate")
     else:
         rate = Figure(
             _percent(rates.of_maximum_percent),

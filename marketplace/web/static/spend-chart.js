@@ -30,7 +30,8 @@
         y: {
           beginAtZero: true,
           title: { display: true, text: "£ a week", color: "#0b0c0c" },
-          ticks: { color: "#0b0c0c", callback: function (value) { return wholePounds.format(value); } }
+          // Whole pounds on the axis: an empty chart reads £0 and £1, not £0.10 rounded to £0.
+          ticks: { color: "#0b0c0c", precision: 0, callback: function (value) { return wholePounds.format(value); } }
         }
       },
       plugins: {
