@@ -24,6 +24,7 @@ from marketplace.config import get_settings
 from marketplace.notifications import outbox
 from marketplace.principal import Principal
 from marketplace.reference.service import reference_counts
+from marketplace.reporting.spend import shown, spend
 from marketplace.tenders.call_offs.queries import call_offs_needing_action, open_invitations
 from marketplace.tenders.call_offs.status import end_of_today
 from marketplace.tenders.waiting_list.contingency import due_packages
@@ -220,6 +221,7 @@ async def home(principal: SignedIn) -> Template:
             "providers": await count_organisations("provider"),
             "waiting_packages": await count_waiting(principal.organisation_id),
             "share": await share_of(principal.organisation_id),
+            **shown(await spend(principal), ["by-month"]),
         }
         return Template("commissioner/home.html", context=context)
     organisation = await get_organisation(principal, principal.organisation_id)

@@ -212,7 +212,9 @@ class CareForSpend:
 
 
 async def care_for_spend(commissioner_id: UUID) -> list[CareForSpend]:
-    """The commissioner's awarded care, whatever its status, for spend reporting: two queries."""
+    """The commissioner's awarded care, whatever its status, for spend reporting: two queries,
+    whatever the number of records (the changes of hours read by the care's commissioner, not a
+    list of ids)."""
     rows = await AwardedCare.select(
         AwardedCare.id,
         AwardedCare.status,
@@ -230,22 +232,21 @@ async def care_for_spend(commissioner_id: UUID) -> list[CareForSpend]:
         AwardedCare.last_care_date,
     ).where(AwardedCare.commissioner == commissioner_id)
     changes: dict[UUID, list[tuple[date, Decimal]]] = {}
-    if rows:
-        variations = (
-            await HoursVariation.select(
-                HoursVariation.care, HoursVariation.effective_from, HoursVariation.weekly_hours
-            )
-            .where(
-                HoursVariation.care.is_in([row["id"] for row in rows])
-                & HoursVariation.status.is_in(["applied", "approved"])
-            )
-            .order_by(HoursVariation.effective_from)
-            .order_by(HoursVariation.recorded_at)
+    variations = (
+        await HoursVariation.select(
+            HoursVariation.care, HoursVariation.effective_from, HoursVariation.weekly_hours
         )
-        for v in variations:
-            changes.setdefault(v["care"], []).append(
-                (v["effective_from"], Decimal(v["weekly_hours"]).quantize(Decimal("0.01")))
-            )
+        .where(
+            (HoursVariation.care._.commissioner == commissioner_id)
+            & HoursVariation.status.is_in(["applied", "approved"])
+        )
+        .order_by(HoursVariation.effective_from)
+        .order_by(HoursVariation.recorded_at)
+    )
+    for v in variations:
+        changes.setdefault(v["care"], []).append(
+            (v["effective_from"], Decimal(v["weekly_hours"]).quantize(Decimal("0.01")))
+        )
     return [
         CareForSpend(
             care_id=row["id"],

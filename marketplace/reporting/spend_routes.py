@@ -11,18 +11,9 @@ from litestar.params import FromPath
 from litestar.response import Response, Template
 
 from marketplace.principal import COMMISSIONER_ROLES
-from marketplace.reporting.spend import TABLES, Spend, spend
+from marketplace.reporting.spend import TABLES, Spend, shown, spend
 from marketplace.web.exports import download_of, export_response, rows_of
 from marketplace.web.security import SignedIn, role_in
-from marketplace.web.templating import month_name
-
-
-def chart_data(figures: Spend) -> dict[str, Any]:
-    """The months and each month's committed weekly spend in pounds, for the chart."""
-    return {
-        "labels": [month_name(g.key) for g in figures.by_month],
-        "pounds": [g.weekly_spend_pence / 100 for g in figures.by_month],
-    }
 
 
 class SpendPages(Controller):
@@ -32,15 +23,7 @@ class SpendPages(Controller):
 
     @get("/")
     async def index(self, principal: SignedIn) -> Template:
-        figures = await spend(principal)
-        tables = [
-            {"name": name, "title": title, "columns": columns, "rows": rows(figures)}
-            for name, (title, columns, rows) in TABLES.items()
-        ]
-        return Template(
-            "commissioner/spend.html",
-            context={"spend": figures, "tables": tables, "chart": chart_data(figures)},
-        )
+        return Template("commissioner/spend.html", context=shown(await spend(principal)))
 
     @get("/{filename:str}")
     async def download(self, principal: SignedIn, filename: FromPath[str]) -> Response[Any]:

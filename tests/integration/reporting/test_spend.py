@@ -7,12 +7,17 @@ from __future__ import annotations
 import calendar
 import csv
 import io
+import re
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 import openpyxl
+import pytest
 
-from tests.call_off_fixtures import admitted_provider, commissioning, suffix_of
+from marketplace.reporting.spend import spend_of
+from marketplace.web.templating import month_name
+from tests.call_off_fixtures import Commissioning, admitted_provider, commissioning, suffix_of
 from tests.care_fixtures import (
     care_ids,
     concluded_cluster,
@@ -20,13 +25,19 @@ from tests.care_fixtures import (
     today,
 )
 from tests.factories import bearer
+from tests.integration.platform.test_work_queues import counting_queries
 
 
-async def test_committed_weekly_spend_is_exact_by_every_grouping_and_month(client: Any) -> None:
+async def known_care(client: Any) -> tuple[Commissioning, str, UUID]:
+    """The known set of care: two active Oakleaf packages (one varied to 12.00 hours), a third
+    awarded but not started, and Dorset's care; the commissioner, Oakleaf's token and the id of
+    the care not started."""
     c = await commissioning()
     _, oakleaf = await admitted_provider(c, "Oakleaf Home Care")
     # Package 3 is awarded too but never started: not committed.
-    first, second, _ = await care_ids(await concluded_cluster(client, c, oakleaf, ("1", "2", "3")))
+    first, second, third = await care_ids(
+        await concluded_cluster(client, c, oakleaf, ("1", "2", "3"))
+    )
     await started(client, oakleaf, first)
     await started(client, oakleaf, second)
     varied = await client.post(
@@ -40,7 +51,11 @@ async def test_committed_weekly_spend_is_exact_by_every_grouping_and_month(clien
     _, theirs = await admitted_provider(other, "Dorset Care")
     for care_id in await care_ids(await concluded_cluster(client, other, theirs)):
         await started(client, theirs, care_id)
+    return c, oakleaf, third
 
+
+async def test_committed_weekly_spend_is_exact_by_every_grouping_and_month(client: Any) -> None:
+    c, oakleaf, _ = await known_care(client)
     answer = await client.get("/api/v1/spend", headers=bearer(c.token))
     assert answer.status_code == 200, answer.text
     spend = answer.json()
@@ -75,8 +90,6 @@ async def test_committed_weekly_spend_is_exact_by_every_grouping_and_month(clien
         for key in ("CSH", "all")
     ]
 
-    home = await client.get("/", headers=bearer(c.token))
-    assert 'href="/spend"' in home.text
     page = await client.get("/spend", headers=bearer(c.token))
     assert page.status_code == 200
     assert 'id="spend-weekly">£375.38<' in page.text
@@ -125,3 +138,76 @@ async def test_a_month_counts_the_care_in_force_at_its_end_at_the_hours_then(cli
     assert [m["key"] for m in counted] == [k for k, day in ends.items() if start <= day <= end]
     assert counted, "70 to 40 days ago always holds a month's end"
     assert all(m["weekly_spend_pence"] == 19500 and m["packages"] == 1 for m in counted)
+
+
+def figures(page: str) -> dict[str, str]:
+    """The headline figures of a page, by their element's id."""
+    return dict(
+        re.findall(r'<p class="govuk-body app-figure" id="(spend-[a-z]+)">([^<]*)</p>', page)
+    )
+
+
+def element(page: str, pattern: str) -> str:
+    match = re.search(pattern, page, re.S)
+    assert match, f"the page has {pattern}"
+    return match.group(0)
+
+
+MONTH_TABLE = r'<table [^>]*id="spend-by-month".*?</table>'
+CHART = r'<canvas id="spend-chart".*?id="spend-chart-data">.*?</script>'
+
+
+async def test_the_commissioner_home_shows_the_spend_pages_headline_chart_and_months(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c, oakleaf, not_started = await known_care(client)
+    home = (await client.get("/", headers=bearer(c.token))).text
+    spend = (await client.get("/spend", headers=bearer(c.token))).text
+    # 12.00 h and 7.25 h at £19.50 an hour, against a maximum of £24.00.
+    assert (
+        figures(home)
+        == figures(spend)
+        == {
+            "spend-weekly": "£375.38",
+            "spend-hours": "19.25",
+            "spend-packages": "2",
+            "spend-rate": "81.25%",
+        }
+    )
+    assert "£19.50 an hour awarded against £24.00" in element(
+        home, r'id="spend-headline".*?</div>\s*</div>\s*</div>'
+    )
+    # The chart, its figures and the month table (its text alternative) are the spend page's.
+    assert element(home, CHART) == element(spend, CHART)
+    assert element(home, MONTH_TABLE) == element(spend, MONTH_TABLE)
+    assert (
+        f'<th scope="row" class="govuk-table__header">{month_name(today().strftime("%Y-%m"))}</th>'
+        in element(home, MONTH_TABLE)
+    )
+    assert "£375.38" in element(home, MONTH_TABLE)
+    assert 'href="/spend"' in element(home, r'<section id="spend".*?</section>')
+
+    # The headline reads the care in a fixed number of statements, however much there is.
+    with counting_queries(monkeypatch) as before:
+        await client.get("/", headers=bearer(c.token))
+    await started(client, oakleaf, not_started)
+    with counting_queries(monkeypatch) as after:
+        home = (await client.get("/", headers=bearer(c.token))).text
+    assert figures(home)["spend-packages"] == "3"
+    assert len(after) == len(before), (before, after)
+    # Two of them: the care, then its changes of hours; two as well with no care at all.
+    nobody = await commissioning("Somerset Council")
+    for commissioner_id in (c.commissioner.id, nobody.commissioner.id):
+        with counting_queries(monkeypatch) as headline:
+            await spend_of(commissioner_id)
+        assert len(headline) == 2, headline
+
+
+async def test_a_provider_home_has_no_spend_headline(client: Any) -> None:
+    _, oakleaf, _ = await known_care(client)
+    home = await client.get("/", headers=bearer(oakleaf))
+    assert home.status_code == 200
+    assert '<h1 class="govuk-heading-l">' in home.text
+    for mark in ('id="spend"', "spend-headline", "spend-chart", "spend-by-month", 'href="/spend"'):
+        assert mark not in home.text, mark
+    assert (await client.get("/spend", headers=bearer(oakleaf))).status_code == 403
