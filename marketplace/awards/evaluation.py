@@ -14,7 +14,7 @@ from uuid import UUID
 
 import msgspec
 
-from marketplace.admissions.eligibility import provider_gate_failures
+from marketplace.admissions.eligibility import providers_gate_failures
 from marketplace.admissions.rules import GateFailure, encode_gate_failures
 from marketplace.audit.service import record
 from marketplace.awards.engine import ranking as rules
@@ -108,17 +108,13 @@ async def _fresh_failures(
     terms: AwardTerms, provider_ids: list[UUID]
 ) -> dict[UUID, list[GateFailure]]:
     invited = await invited_area_ids(terms.call_off_id)
-    return {
-        provider_id: await provider_gate_failures(
-            terms.commissioner_id,
-            terms.lot_id,
-            invited.get(provider_id, []),
-            provider_id,
-            terms.kind,
-            wider=terms.wider,
-        )
-        for provider_id in provider_ids
-    }
+    return await providers_gate_failures(
+        terms.commissioner_id,
+        terms.lot_id,
+        {provider_id: invited.get(provider_id, []) for provider_id in provider_ids},
+        terms.kind,
+        wider=terms.wider,
+    )
 
 
 async def _kept_at_evaluation(call_off_id: UUID) -> dict[tuple[UUID, str | None], Any]:
