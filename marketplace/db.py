@@ -151,6 +151,18 @@ _pool_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] 
 )
 
 
+# The most values one statement may carry, under asyncpg's limit (32,767) and SQLite's (32,766).
+_VALUES_PER_STATEMENT = 30_000
+
+
+async def insert_all(table: Any, rows: list[Any]) -> None:
+    """Insert the rows of `table` in as few statements as the engines' limit on a statement's
+    values allows (one statement for up to ~1,500 rows of 20 columns)."""
+    per_statement = max(1, _VALUES_PER_STATEMENT // len(table._meta.columns))
+    for first in range(0, len(rows), per_statement):
+        await table.insert(*rows[first : first + per_statement])
+
+
 def _pool_lock() -> asyncio.Lock:
     """This event loop's lock on the pool (a lock belongs to one loop; tests run several)."""
     loop = asyncio.get_running_loop()

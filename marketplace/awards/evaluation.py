@@ -23,7 +23,7 @@ from marketplace.awards.quality_ranking import Standing, rank_providers
 from marketplace.awards.tables import Assessment, Evaluation, PilotScore
 from marketplace.bids.contents import opened_contents
 from marketplace.bids.schemas import OpenedBid
-from marketplace.db import upsert, write_transaction
+from marketplace.db import insert_all, upsert, write_transaction
 from marketplace.tenders.call_offs.bidding import invited_area_ids
 from marketplace.tenders.call_offs.lifecycle import AwardTerms, award_terms, move_call_off
 from marketplace.tenders.call_offs.status import CallOffStatus
@@ -181,8 +181,7 @@ async def _store(
                 evaluated_quality=evaluated_quality,
             )
         )
-    if rows:
-        await Assessment.insert(*rows)
+    await insert_all(Assessment, rows)
     complete, compliant = outcome.complete, compliant_bid_count(outcome)
     if at_award:
         await Evaluation.update(
