@@ -139,7 +139,37 @@ def for_update(query: Any) -> Any:
 async def upsert(row: Any, keys: tuple[Any, ...], values: list[Any]) -> None:
     """Insert `row`, or where a row with the same `keys` (columns of a unique index) exists,
     set its `values` columns from `row` instead: one atomic statement on both engines."""
-    await type(row).insert(row).on_conflict(target=keys, action="DO UPDATE", values=values)
+    await upsert_all([row], keys, values)
+
+
+async def upsert_all(rows: list[Any], keys: tuple[Any, ...], values: list[Any]) -> None:
+    """`upsert` of each of these rows of one table (no two with the same `keys`), in as few
+    statements as `insert_all`."""
+    for chunk in _statements_of(rows):
+        await (
+            type(chunk[0])
+            .insert(*chunk)
+            .on_conflict(target=keys, action="DO UPDATE", values=values)
+        )
+
+
+# The most values one statement may carry, under asyncpg's limit (32,767) and SQLite's (32,766).
+_VALUES_PER_STATEMENT = 30_000
+
+
+def _statements_of(rows: list[Any]) -> list[list[Any]]:
+    """The rows (of one table) in groups that one statement each can carry."""
+    if not rows:
+        return []
+    per_statement = max(1, _VALUES_PER_STATEMENT // len(type(rows[0])._meta.columns))
+    return [rows[first : first + per_statement] for first in range(0, len(rows), per_statement)]
+
+
+async def insert_all(rows: list[Any]) -> None:
+    """Insert these rows of one table in as few statements as the engines' limit on a
+    statement's values allows (one statement for up to ~1,500 rows of 20 columns)."""
+    for chunk in _statements_of(rows):
+        await type(chunk[0]).insert(*chunk)
 
 
 _pool_users = 0
@@ -149,18 +179,6 @@ _pool_users = 0
 _pool_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
     weakref.WeakKeyDictionary()
 )
-
-
-# The most values one statement may carry, under asyncpg's limit (32,767) and SQLite's (32,766).
-_VALUES_PER_STATEMENT = 30_000
-
-
-async def insert_all(table: Any, rows: list[Any]) -> None:
-    """Insert the rows of `table` in as few statements as the engines' limit on a statement's
-    values allows (one statement for up to ~1,500 rows of 20 columns)."""
-    per_statement = max(1, _VALUES_PER_STATEMENT // len(table._meta.columns))
-    for first in range(0, len(rows), per_statement):
-        await table.insert(*rows[first : first + per_statement])
 
 
 def _pool_lock() -> asyncio.Lock:

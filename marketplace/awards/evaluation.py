@@ -181,7 +181,7 @@ async def _store(
                 evaluated_quality=evaluated_quality,
             )
         )
-    await insert_all(Assessment, rows)
+    await insert_all(rows)
     complete, compliant = outcome.complete, compliant_bid_count(outcome)
     if at_award:
         await Evaluation.update(

@@ -68,5 +68,5 @@ async def test_more_rows_than_one_statement_can_carry_are_all_inserted(db: str) 
         for n in range(7_000)
     ]
     async with write_transaction():
-        await insert_all(Postcode, rows)
+        await insert_all(rows)
     assert await Postcode.count().where(Postcode.postcode.like("ZZ%")) == 7_000
