@@ -428,11 +428,22 @@ class Phase:
 
 @dataclass(frozen=True)
 class RushFigure:
-    steady: Phase
+    steady: list[Phase]  # before the rush and after it
     rush: Phase
     deadline: datetime
     close_delay_s: float
     status: str  # the call-off's, after the close
+
+    @property
+    def steady_per_second(self) -> float:
+        return sum(phase.wrk.requests for phase in self.steady) / sum(
+            phase.wrk.seconds for phase in self.steady
+        )
+
+    @property
+    def steady_p99_ms(self) -> float:
+        """The mean of the steady phases' p99s."""
+        return sum(phase.wrk.p99_ms for phase in self.steady) / len(self.steady)
 
     def verdicts(self) -> list[str]:
         def verdict(ok: bool) -> str:
@@ -446,7 +457,7 @@ class RushFigure:
         ]
 
     def line(self) -> str:
-        rush, steady = self.rush, self.steady
+        rush = self.rush
         return (
             f"deadline rush, {PROVIDERS:,} providers over {CONNECTIONS} connections: "
             f"{rush.wrk.per_second:,.0f} req/s, p50 {rush.wrk.p50_ms:.1f} ms, "
@@ -455,10 +466,10 @@ class RushFigure:
             f"{rush.refusals:,} refused after it, {rush.errors} errors, "
             f"{rush.rows.after_deadline} accepted after it; close {self.close_delay_s:.2f} s "
             f"after the deadline (call-off then {self.status}); baseline (the app at steady "
-            f"state, deadline two days away) {steady.wrk.per_second:,.0f} req/s, "
-            f"p99 {steady.wrk.p99_ms:.1f} ms; rush/steady throughput "
-            f"{rush.wrk.per_second / steady.wrk.per_second:.2f}, p99 "
-            f"{rush.wrk.p99_ms / steady.wrk.p99_ms:.2f} — {', '.join(self.verdicts())}"
+            f"state, deadline two days away, before and after the rush) "
+            f"{self.steady_per_second:,.0f} req/s, p99 {self.steady_p99_ms:.1f} ms; rush/steady "
+            f"throughput {rush.wrk.per_second / self.steady_per_second:.2f}, p99 "
+            f"{rush.wrk.p99_ms / self.steady_p99_ms:.2f} — {', '.join(self.verdicts())}"
         )
 
 
@@ -492,21 +503,24 @@ def smoke_test(base_url: str, call_off_id: str, token: str) -> None:
         raise RuntimeError(f"the app's answer to a bid: {answer.status_code} {answer.text}")
 
 
-def check(phase: Phase, smoke: int) -> None:
-    """Every 2xx is an accepted version in the rows, every refusal an audited one. A request in
-    flight when wrk stops (at most one per connection) is answered and written but not counted
-    by wrk: up to CONNECTIONS more in the rows than in wrk's counts."""
-    rows = phase.rows
+def check(phases: list[Phase], rows: Versions, smoke: int) -> None:
+    """Every 2xx of these loads (of one call-off) is an accepted version in its rows, every
+    refusal an audited one. A request in flight when wrk stops (at most one per connection) is
+    answered and written but not counted by wrk: up to CONNECTIONS more in the rows than in
+    wrk's counts, for each load."""
     problems = []
+    successes = sum(phase.wrk.successes for phase in phases) + smoke
+    refusals = sum(phase.refusals for phase in phases)
+    in_flight = CONNECTIONS * len(phases)
 
     def tally(what: str, written: int, answered: int) -> None:
-        if not 0 <= written - answered <= CONNECTIONS:
+        if not 0 <= written - answered <= in_flight:
             problems.append(f"{written} {what} written for {answered} answered")
 
-    tally("versions audited", rows.accepted, phase.wrk.successes + smoke)
-    tally("refusals audited", rows.refused, phase.refusals)
-    unanswered = rows.accepted - phase.wrk.successes - smoke + rows.refused - phase.refusals
-    if unanswered > CONNECTIONS:
+    tally("versions audited", rows.accepted, successes)
+    tally("refusals audited", rows.refused, refusals)
+    unanswered = rows.accepted - successes + rows.refused - refusals
+    if unanswered > in_flight:
         problems.append(f"{unanswered} requests written but not answered within the load")
     if rows.versions != rows.accepted or rows.receipts != rows.accepted:
         problems.append(
@@ -514,7 +528,20 @@ def check(phase: Phase, smoke: int) -> None:
             f"{rows.accepted} accepted"
         )
     if problems:
-        raise AssertionError(f"deadline rush bench, {phase.name}: " + "; ".join(problems))
+        names = ", ".join(phase.name for phase in phases)
+        raise AssertionError(f"deadline rush bench, {names}: " + "; ".join(problems))
+
+
+def steady_state(base_url: str, url: str, call_off_id: str, tokens: list[str], when: str) -> Phase:
+    """The same load on the call-off whose deadline is two days away."""
+    phase = Phase(
+        f"steady state {when} (deadline two days away)",
+        run_wrk(base_url, connections(call_off_id, tokens), seconds=STEADY_S),
+        versions(url, call_off_id),
+    )
+    say(f"steady state {when}: {phase.describe()}")
+    say(f"{postpone_mail(url):,} receipt emails of the steady state postponed")
+    return phase
 
 
 @contextlib.contextmanager
@@ -542,15 +569,7 @@ def run() -> list[RushFigure]:
         stack.enter_context(worker_process(env, work))
         smoke_test(server.base_url, call_offs["steady"], tokens[0])
 
-        load = connections(call_offs["steady"], tokens)
-        steady = Phase(
-            "steady state (deadline two days away)",
-            run_wrk(server.base_url, load, seconds=STEADY_S),
-            versions(url, call_offs["steady"]),
-        )
-        say(f"steady state: {steady.describe()}")
-        check(steady, smoke=1)
-        say(f"{postpone_mail(url):,} receipt emails of the steady state postponed")
+        steady = [steady_state(server.base_url, url, call_offs["steady"], tokens, "before")]
 
         load = connections(call_offs["rush"], tokens)
         deadline = datetime.now(UTC) + timedelta(seconds=BEFORE_S)
@@ -570,7 +589,10 @@ def run() -> list[RushFigure]:
             f"after {close['attempts']} attempt(s) {close['last_error'] or ''}"
         )
         say(f"the close: {close_timeline(url, call_offs['rush'], deadline, close)}")
-        check(rush, smoke=0)
+        check([rush], rush.rows, smoke=0)
+        postpone_mail(url)
+        steady.append(steady_state(server.base_url, url, call_offs["steady"], tokens, "after"))
+        check(steady, steady[-1].rows, smoke=1)
         [status] = query(
             url, "SELECT status FROM call_off WHERE id = $1::text::uuid", call_offs["rush"]
         )
@@ -583,7 +605,7 @@ def run() -> list[RushFigure]:
         )
     say(f"done in {time.perf_counter() - started:.0f} s")
     print(MARKDOWN_HEADER)
-    for phase in (steady, rush):
+    for phase in (steady[0], rush, steady[1]):
         print(markdown_row(phase))
     return [figure]
 
