@@ -49,6 +49,17 @@ async def organisation_kind(organisation_id: UUID, *, lock: bool = False) -> str
     return None if row is None else str(row["kind"])
 
 
+async def organisation_kinds(organisation_ids: Iterable[UUID]) -> dict[UUID, str]:
+    """Each known organisation's kind."""
+    ids = list(organisation_ids)
+    if not ids:
+        return {}
+    rows = await Organisation.select(Organisation.id, Organisation.kind).where(
+        Organisation.id.is_in(ids)
+    )
+    return {row["id"]: str(row["kind"]) for row in rows}
+
+
 async def organisations_of_kind(kind: str) -> list[tuple[UUID, str]]:
     """Every organisation of this kind (commissioner | provider) as (id, name), by name."""
     rows = (

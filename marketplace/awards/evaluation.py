@@ -14,7 +14,7 @@ from uuid import UUID
 
 import msgspec
 
-from marketplace.admissions.eligibility import provider_gate_failures
+from marketplace.admissions.eligibility import providers_gate_failures
 from marketplace.admissions.rules import GateFailure, encode_gate_failures
 from marketplace.audit.service import record
 from marketplace.awards.engine import ranking as rules
@@ -23,7 +23,7 @@ from marketplace.awards.quality_ranking import Standing, rank_providers
 from marketplace.awards.tables import Assessment, Evaluation, PilotScore
 from marketplace.bids.contents import opened_contents
 from marketplace.bids.schemas import OpenedBid
-from marketplace.db import upsert, write_transaction
+from marketplace.db import insert_all, upsert, write_transaction
 from marketplace.tenders.call_offs.bidding import invited_area_ids
 from marketplace.tenders.call_offs.lifecycle import AwardTerms, award_terms, move_call_off
 from marketplace.tenders.call_offs.status import CallOffStatus
@@ -108,17 +108,13 @@ async def _fresh_failures(
     terms: AwardTerms, provider_ids: list[UUID]
 ) -> dict[UUID, list[GateFailure]]:
     invited = await invited_area_ids(terms.call_off_id)
-    return {
-        provider_id: await provider_gate_failures(
-            terms.commissioner_id,
-            terms.lot_id,
-            invited.get(provider_id, []),
-            provider_id,
-            terms.kind,
-            wider=terms.wider,
-        )
-        for provider_id in provider_ids
-    }
+    return await providers_gate_failures(
+        terms.commissioner_id,
+        terms.lot_id,
+        {provider_id: invited.get(provider_id, []) for provider_id in provider_ids},
+        terms.kind,
+        wider=terms.wider,
+    )
 
 
 async def _kept_at_evaluation(call_off_id: UUID) -> dict[tuple[UUID, str | None], Any]:
@@ -185,8 +181,7 @@ async def _store(
                 evaluated_quality=evaluated_quality,
             )
         )
-    if rows:
-        await Assessment.insert(*rows)
+    await insert_all(rows)
     complete, compliant = outcome.complete, compliant_bid_count(outcome)
     if at_award:
         await Evaluation.update(

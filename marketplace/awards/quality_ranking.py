@@ -20,7 +20,7 @@ from marketplace.awards.engine.quality import quality_order_key, quality_score
 from marketplace.awards.quality_inputs import quality_inputs
 from marketplace.awards.quality_weights import commissioner_of, weights_in_force
 from marketplace.awards.tables import ProviderQuality
-from marketplace.db import upsert, write_transaction
+from marketplace.db import upsert_all, write_transaction
 from marketplace.principal import Principal
 
 
@@ -77,18 +77,20 @@ async def rank_providers(
     standings = await standings_of(commissioner_id, provider_ids, lot_id)
     now = datetime.now(UTC)
     async with write_transaction():
-        for standing in standings.values():
-            await upsert(
+        await upsert_all(
+            [
                 ProviderQuality(
                     commissioner=commissioner_id,
                     provider=standing.provider_id,
                     score=standing.score,
                     factors=msgspec.json.encode(standing.factors).decode(),
                     computed_at=now,
-                ),
-                (ProviderQuality.commissioner, ProviderQuality.provider),
-                [ProviderQuality.score, ProviderQuality.factors, ProviderQuality.computed_at],
-            )
+                )
+                for standing in standings.values()
+            ],
+            (ProviderQuality.commissioner, ProviderQuality.provider),
+            [ProviderQuality.score, ProviderQuality.factors, ProviderQuality.computed_at],
+        )
     return standings
 
 

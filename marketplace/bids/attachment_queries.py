@@ -45,6 +45,14 @@ async def attachment_rows(bid_id: UUID) -> list[dict[str, Any]]:
     return rows
 
 
+async def bids_with_attachments(call_off_id: UUID) -> set[UUID]:
+    """The bids of the call-off that have an attachment (not removed)."""
+    rows = await BidAttachment.select(BidAttachment.bid).where(
+        (BidAttachment.bid.call_off == call_off_id) & BidAttachment.removed_at.is_null()
+    )
+    return {row["bid"] for row in rows}
+
+
 async def attachments_of(
     call_off_id: UUID, provider_id: UUID, bid_id: UUID
 ) -> list[schemas.Attachment]:

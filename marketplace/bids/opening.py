@@ -6,16 +6,18 @@ at the deadline, open, evaluate, in one transaction) is the awards domain's (awa
 from __future__ import annotations
 
 import hmac
+from collections import defaultdict
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
 
-from marketplace.admissions.eligibility import provider_gate_failures
+from marketplace.admissions.eligibility import providers_gate_failures
 from marketplace.admissions.rules import encode_gate_failures
 from marketplace.audit.service import record
 from marketplace.bids import schemas
-from marketplace.bids.attachment_queries import attachments_of
+from marketplace.bids.attachment_queries import attachments_of, bids_with_attachments
 from marketplace.bids.attachments import check_attachments
 from marketplace.bids.contents import is_opened, opened_contents
 from marketplace.bids.keys import call_off_data_key
@@ -32,11 +34,14 @@ from marketplace.web.sentences import moment_words
 
 
 async def open_bids(call_off_id: UUID, commissioner_id: UUID, actor: Principal | None) -> None:
-    """Decrypt every live bid and mark it intact or altered (inside the caller's transaction)."""
+    """Decrypt every live bid and mark it intact or altered (inside the caller's transaction).
+    The bids are read, and marked, in a constant number of statements: a close opens thousands."""
     data_key = await call_off_data_key(call_off_id)
-    altered = []
+    altered: list[UUID] = []
     if data_key is not None:
         bids = await Bid.select().where((Bid.call_off == call_off_id) & (Bid.status == "submitted"))
+        with_attachments = await bids_with_attachments(call_off_id)
+        intact_ids: list[UUID] = []
         for bid in bids:
             try:
                 plaintext = open_bid(
@@ -57,12 +62,10 @@ async def open_bids(call_off_id: UUID, commissioner_id: UUID, actor: Principal |
             except SealBroken:
                 intact = False
             # An attachment that no longer matches its receipt taints the whole bid.
-            intact = await check_attachments(call_off_id, data_key, bid) and intact
-            if not intact:
-                altered.append(str(bid["id"]))
-            await Bid.update({Bid.integrity: "intact" if intact else "altered"}).where(
-                Bid.id == bid["id"]
-            )
+            if bid["id"] in with_attachments:
+                intact = await check_attachments(call_off_id, data_key, bid) and intact
+            (intact_ids if intact else altered).append(bid["id"])
+        await _mark(Bid.integrity, {"intact": intact_ids, "altered": altered})
     await Opening.insert(Opening(call_off=call_off_id, opened_at=datetime.now(UTC)))
     await record(
         actor,
@@ -70,32 +73,42 @@ async def open_bids(call_off_id: UUID, commissioner_id: UUID, actor: Principal |
         "call_off",
         call_off_id,
         organisation_id=commissioner_id,
-        details={"altered_bids": altered},
+        details={"altered_bids": [str(bid_id) for bid_id in altered]},
     )
+
+
+# Bids marked in one statement per value and at most this many bids (SQLite's and asyncpg's
+# limits on a statement's parameters are far above).
+_MARKED_AT_ONCE = 5_000
+
+
+async def _mark(column: Any, bids_by_value: dict[str, list[UUID]]) -> None:
+    """Set `column` of each bid to the value it is listed under."""
+    for value, bid_ids in bids_by_value.items():
+        for first in range(0, len(bid_ids), _MARKED_AT_ONCE):
+            chunk = bid_ids[first : first + _MARKED_AT_ONCE]
+            await Bid.update({column: value}).where(Bid.id.is_in(chunk))
 
 
 async def recheck_gates(closing: ClosingCallOff) -> int:
     """At closing, record against each live bid the provider gates its bidder now fails (a CQC
-    rating may have dropped, a block may have been added); returns how many bidders fail one."""
-    failing = 0
+    rating may have dropped, a block may have been added); returns how many bidders fail one.
+    Every bidder is checked at once, in a constant number of queries."""
     bids = await Bid.select(Bid.id, Bid.provider).where(
         (Bid.call_off == closing.call_off_id) & (Bid.status == "submitted")
     )
+    failures = await providers_gate_failures(
+        closing.commissioner_id,
+        closing.lot_id,
+        {bid["provider"]: closing.invited_area_ids.get(bid["provider"], []) for bid in bids},
+        closing.kind,
+        wider=closing.wider,
+    )
+    encoded: dict[str, list[UUID]] = defaultdict(list)
     for bid in bids:
-        areas = closing.invited_area_ids.get(bid["provider"], [])
-        failures = await provider_gate_failures(
-            closing.commissioner_id,
-            closing.lot_id,
-            areas,
-            bid["provider"],
-            closing.kind,
-            wider=closing.wider,
-        )
-        failing += bool(failures)
-        await Bid.update({Bid.gate_failures: encode_gate_failures(failures)}).where(
-            Bid.id == bid["id"]
-        )
-    return failing
+        encoded[encode_gate_failures(failures[bid["provider"]])].append(bid["id"])
+    await _mark(Bid.gate_failures, encoded)
+    return sum(bool(failures[bid["provider"]]) for bid in bids)
 
 
 async def close(closing: ClosingCallOff) -> None:

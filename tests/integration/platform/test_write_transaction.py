@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from marketplace.db import for_update, write_transaction
-from marketplace.reference.tables import Lot, Pricing
+from marketplace.db import for_update, insert_all, write_transaction
+from marketplace.reference.tables import Lot, Postcode, Pricing
 from tests.factories import make_organisation
 
 
@@ -57,3 +57,16 @@ async def test_an_error_inside_the_unit_of_work_writes_nothing(db: str) -> None:
     except RuntimeError:
         pass
     assert not await Lot.exists().where(Lot.code == "GONE")
+
+
+async def test_more_rows_than_one_statement_can_carry_are_all_inserted(db: str) -> None:
+    # 7,000 rows of 5 columns are 35,000 values: over both engines' limit for one statement.
+    rows = [
+        Postcode(
+            postcode=f"ZZ{n:05d}", rurality="urban_city_and_town", latitude=51.0, longitude=0.5
+        )
+        for n in range(7_000)
+    ]
+    async with write_transaction():
+        await insert_all(rows)
+    assert await Postcode.count().where(Postcode.postcode.like("ZZ%")) == 7_000
