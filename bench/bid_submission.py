@@ -182,12 +182,19 @@ class Load:
         found = {50: self.p50s_ms, 99: self.p99s_ms}[int(q)]
         return max(found) if found else float("nan")
 
+    @property
+    def cpu_ms_per_request(self) -> float:
+        """The server's CPU time per answer in the measured windows: what a request costs it,
+        less at the mercy of the shared machine's other load than the throughput."""
+        return 1000 * self.server_cpu_s / self.answered if self.answered else float("nan")
+
     def describe(self) -> str:
         unexpected = {status: n for status, n in self.statuses.items() if not 200 <= status < 300}
         detail = f" (statuses {unexpected})" if unexpected else ""
         return (
             f"{self.per_second:,.0f} req/s, p50 {self.percentile_ms(50):.1f} ms, "
-            f"p99 {self.percentile_ms(99):.1f} ms, {self.errors} errors{detail}"
+            f"p99 {self.percentile_ms(99):.1f} ms, {self.errors} errors{detail}, "
+            f"server CPU {self.cpu_ms_per_request:.2f} ms per request"
         )
 
 
@@ -202,6 +209,12 @@ class SubmissionFigure:
     def ratio(self) -> float:
         """The app's throughput as a share of the baseline's (1 would be as fast)."""
         return self.app.per_second / self.baseline.per_second
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The baseline's server CPU per request as a share of the app's: the throughput ratio
+        the app would reach with the same CPU as the baseline."""
+        return self.baseline.cpu_ms_per_request / self.app.cpu_ms_per_request
 
     def verdicts(self) -> list[str]:
         if self.clients != TARGET_CLIENTS:
@@ -221,7 +234,8 @@ class SubmissionFigure:
         text = (
             f"bid submission, {self.clients} connections: app {self.app.describe()}; "
             f"baseline (Litestar + Piccolo, 3 plain rows in one transaction) "
-            f"{self.baseline.describe()}; app/baseline throughput {self.ratio:.2f}"
+            f"{self.baseline.describe()}; app/baseline throughput {self.ratio:.2f}, "
+            f"per server CPU second {self.cpu_ratio:.2f}"
         )
         verdicts = self.verdicts()
         return text + (f" — {', '.join(verdicts)}" if verdicts else "")
@@ -231,13 +245,16 @@ class SubmissionFigure:
             f"| {self.clients} | {self.app.per_second:,.0f} | {self.app.percentile_ms(50):.1f} / "
             f"{self.app.percentile_ms(99):.1f} | {self.baseline.per_second:,.0f} | "
             f"{self.baseline.percentile_ms(50):.1f} / {self.baseline.percentile_ms(99):.1f} | "
-            f"{self.ratio:.2f} | {self.app.errors} / {self.baseline.errors} |"
+            f"{self.ratio:.2f} | {self.app.cpu_ms_per_request:.2f} / "
+            f"{self.baseline.cpu_ms_per_request:.2f} | {self.cpu_ratio:.2f} | "
+            f"{self.app.errors} / {self.baseline.errors} |"
         )
 
 
 MARKDOWN_HEADER = (
     "| connections | app req/s | app p50 / p99 ms | baseline req/s | baseline p50 / p99 ms "
-    "| app/baseline | errors app / baseline |\n|---|---|---|---|---|---|---|"
+    "| app/baseline | server CPU ms per request app / baseline | app/baseline per CPU "
+    "| errors app / baseline |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 
