@@ -44,6 +44,7 @@ import os
 import re
 import resource
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -827,12 +828,55 @@ def run() -> list[SubmissionFigure]:
     return figures
 
 
+def profile(output: str, seconds: float = 15.0, clients: int = TARGET_CLIENTS) -> None:
+    """The app alone under the bench's load (`clients` connections, after a warm-up), sampled
+    by py-spy (not a dependency of the project: install it into the virtualenv first) for
+    `seconds` into `output` (a flame graph: .svg; py-spy's raw stacks: .txt)."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not Path(spy).exists():
+        raise SystemExit("py-spy is missing: pip install py-spy (into the virtualenv)")
+    body = json.dumps(BID).encode()
+    with contextlib.ExitStack() as stack:
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-bids.")))
+        services = stack.enter_context(local_services())
+        url = stack.enter_context(bench_database(services["DATABASE_URL"]))
+        env = server_environment(url, services, work)
+        market = prepare_market(env)
+        server = stack.enter_context(uvicorn_server("app", APP_FACTORY, env, work))
+        target = Target(
+            server,
+            f"/api/v1/call-offs/{market.call_off_id}/bid",
+            [{"authorization": f"Bearer {token}"} for token in market.tokens],
+        )
+        requests = target.requests(clients, body)
+        run_wrk(server.base_url, requests, seconds=WARMUP_S)
+        command = [spy, "record", "-o", output, "--pid", str(server.pid), "-d", str(round(seconds))]
+        if output.endswith(".txt"):
+            command += ["-f", "raw"]
+        sampling = subprocess.Popen(command)  # noqa: S603 (py-spy, with arguments of our own)
+        cpu_before = _process_cpu_s(server.pid)
+        measured = run_wrk(server.base_url, requests, seconds=seconds)
+        cpu_ms = 1000 * (_process_cpu_s(server.pid) - cpu_before) / max(1, measured.requests)
+        sampling.wait()
+        say(
+            f"app, {clients} connections under py-spy: {measured.per_second:,.0f} req/s, "
+            f"p50 {measured.p50_ms:.1f} ms, p99 {measured.p99_ms:.1f} ms, statuses "
+            f"{measured.statuses}, server CPU {cpu_ms:.2f} ms per request; profile in {output}"
+        )
+
+
 def _main(arguments: list[str]) -> int:
     if len(arguments) == 2 and arguments[0] == "prepare":
         prepared = asyncio.run(_prepare(int(arguments[1])))
         print(json.dumps(prepared))
         return 0
-    print("usage: python -m bench.bid_submission prepare PROVIDERS (run by the bench itself)")
+    if len(arguments) in (2, 3) and arguments[0] == "profile":
+        profile(arguments[1], *(float(argument) for argument in arguments[2:]))
+        return 0
+    print(
+        "usage: python -m bench.bid_submission profile OUTPUT.svg [SECONDS] (py-spy installed), "
+        "or prepare PROVIDERS (run by the bench itself)"
+    )
     return 2
 
 
