@@ -54,6 +54,8 @@ function init(args)
   statuses = {}
   requests = {}
   position = 0
+  sent = 0
+  succeeded = 0
   local folder = args[1]
   for line in io.lines(folder .. "/" .. id .. ".txt") do
     local fields = split(line, "\30")
@@ -72,17 +74,22 @@ end
 
 function request()
   position = position % #requests + 1
+  sent = sent + 1
   return requests[position]
 end
 
 function response(status, headers, body)
   local key = tostring(status)
   statuses[key] = (statuses[key] or 0) + 1
+  if status >= 200 and status < 300 then succeeded = succeeded + 1 end
 end
 
 function done(summary, latency, requests)
   local totals = {}
+  local sents, successes = {}, {}
   for _, thread in ipairs(threads) do
+    table.insert(sents, tostring(thread:get("sent")))
+    table.insert(successes, tostring(thread:get("succeeded")))
     local counted = thread:get("statuses")
     for status, count in pairs(counted) do
       totals[status] = (totals[status] or 0) + count
@@ -97,11 +104,12 @@ function done(summary, latency, requests)
     'WRK-RESULT {"requests": %d, "duration_us": %d, "bytes": %d, ' ..
     '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d, ' ..
     '"p50_us": %d, "p90_us": %d, "p99_us": %d, "p999_us": %d, "max_us": %d, ' ..
-    '"statuses": {%s}}\n',
+    '"statuses": {%s}, "sent": [%s], "succeeded": [%s]}\n',
     summary.requests, summary.duration, summary.bytes,
     errors.connect, errors.read, errors.write, errors.status, errors.timeout,
     latency:percentile(50), latency:percentile(90), latency:percentile(99),
-    latency:percentile(99.9), latency.max, table.concat(parts, ", ")))
+    latency:percentile(99.9), latency.max, table.concat(parts, ", "),
+    table.concat(sents, ", "), table.concat(successes, ", ")))
 end
 """
 
@@ -133,6 +141,10 @@ class WrkResult:
     p99_ms: float
     p999_ms: float
     max_ms: float
+    # Per connection, in the order given: the requests sent (an answer may not have come before
+    # wrk stopped: the server may still have acted on it) and the 2xx answers received.
+    sent: tuple[int, ...] = ()
+    succeeded: tuple[int, ...] = ()
 
     @property
     def per_second(self) -> float:
@@ -222,4 +234,6 @@ def run_wrk(
         p99_ms=data["p99_us"] / 1000,
         p999_ms=data["p999_us"] / 1000,
         max_ms=data["max_us"] / 1000,
+        sent=tuple(data["sent"]),
+        succeeded=tuple(data["succeeded"]),
     )

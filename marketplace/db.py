@@ -12,6 +12,7 @@ import contextlib
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -22,6 +23,7 @@ from uuid import UUID
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
 from piccolo.utils.sql_values import convert_to_sql_value
 
 from marketplace.config import get_settings
@@ -81,6 +83,43 @@ async def write_transaction() -> AsyncIterator[Any]:
     else:
         async with _PostgresTransaction(cast(PostgresEngine, engine)) as txn:
             yield txn
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One hand-written write (INSERT or UPDATE, no RETURNING) and its values: `{}` marks each."""
+
+    sql: str
+    values: tuple[Any, ...]
+
+
+async def write_together(*statements: Statement) -> None:
+    """Run these writes in the caller's transaction (or one of their own), in order. On
+    PostgreSQL they go as one statement, in one round trip: each but the last a data-modifying
+    WITH query, which PostgreSQL runs exactly once and to the end whether or not it is read (the
+    writes must not touch the same row: they all see the statement's one snapshot). On SQLite,
+    in the process, one by one."""
+    if not statements:
+        return
+    engine = current_engine()
+    async with write_transaction():
+        if not is_postgres(engine):
+            for statement in statements:
+                await engine.run_querystring(QueryString(statement.sql, *statement.values))
+            return
+        *first, last = statements
+        sql = ""
+        if first:
+            sql = "WITH " + ", ".join(
+                f"w{index} AS ({statement.sql.strip()})" for index, statement in enumerate(first)
+            )
+        values = [value for statement in statements for value in statement.values]
+        await engine.run_querystring(QueryString(f"{sql}\n{last.sql.strip()}", *values))
+
+
+def in_transaction() -> bool:
+    """Whether a transaction is open in this task (a write_transaction() would join it)."""
+    return current_engine().current_transaction.get() is not None
 
 
 class _PostgresTransaction(PostgresTransaction):

@@ -11,7 +11,7 @@ import msgspec
 
 from marketplace.audit import schemas
 from marketplace.audit.tables import AuditEvent, AuditEventDigest
-from marketplace.db import write_transaction
+from marketplace.db import Statement, write_together
 from marketplace.errors import NotAllowed
 from marketplace.pagination import check_limit, decode_cursor, encode_cursor, not_given_out
 from marketplace.principal import Principal
@@ -34,10 +34,28 @@ async def record(
     details: dict[str, Any] | None = None,
 ) -> None:
     """Append one event to the audit log (joining the caller's transaction)."""
-    async with write_transaction():
-        # Hand-written: every state change writes one, bids at the deadline rush among them.
-        await AuditEvent.raw(
-            _INSERT_EVENT,
+    await write_together(
+        event_statement(
+            actor, action, entity, entity_id, organisation_id=organisation_id, details=details
+        )
+    )
+
+
+def event_statement(
+    actor: Principal | None,
+    action: str,
+    entity: str,
+    entity_id: str | UUID | None = None,
+    *,
+    organisation_id: UUID | None = None,
+    details: dict[str, Any] | None = None,
+) -> Statement:
+    """The statement appending one event to the audit log, for a caller that writes it together
+    with its own writes (`write_together`, in its transaction); as `record` takes it."""
+    # Hand-written: every state change writes one, bids at the deadline rush among them.
+    return Statement(
+        _INSERT_EVENT,
+        (
             datetime.now(UTC),
             actor.user_id if actor else None,
             actor.email if actor else None,
@@ -47,7 +65,8 @@ async def record(
             str(entity_id) if entity_id is not None else None,
             organisation_id,
             canonical_details(details),
-        )
+        ),
+    )
 
 
 _INSERT_EVENT = """

@@ -4,6 +4,7 @@ bid version's receipt key, derived from the call-off's data key whenever it is n
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import TypedDict
 from uuid import UUID
 
@@ -38,6 +39,30 @@ async def call_off_data_key(call_off_id: UUID, *, create: bool = False) -> bytes
 
 
 _WRAPPED_KEY = "SELECT wrapped_key FROM call_off_key WHERE call_off = {}"
+
+# The data keys of call-offs bid for lately, unwrapped, in this process's memory: a data key
+# never changes once committed (a KEK rotation re-wraps it, the key itself stays), so a bid need
+# not read and unwrap it again. Only a key known to be committed is remembered (the caller says
+# so after its transaction has committed: a key made in a transaction that rolled back is never
+# kept). The process holds the KEK, which opens every wrapped key, so this exposes nothing more.
+_KNOWN_KEYS: OrderedDict[UUID, bytes] = OrderedDict()
+KNOWN_KEYS_LIMIT = 1024
+
+
+def known_data_key(call_off_id: UUID) -> bytes | None:
+    """The call-off's data key if this process has it in memory (committed), else None."""
+    key = _KNOWN_KEYS.get(call_off_id)
+    if key is not None:
+        _KNOWN_KEYS.move_to_end(call_off_id)
+    return key
+
+
+def remember_data_key(call_off_id: UUID, data_key: bytes) -> None:
+    """Keep the call-off's data key in memory; call only once the key is committed."""
+    _KNOWN_KEYS[call_off_id] = data_key
+    _KNOWN_KEYS.move_to_end(call_off_id)
+    while len(_KNOWN_KEYS) > KNOWN_KEYS_LIMIT:
+        _KNOWN_KEYS.popitem(last=False)
 
 
 async def data_keys_of(call_off_ids: list[UUID]) -> dict[UUID, bytes]:

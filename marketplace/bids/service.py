@@ -12,10 +12,16 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from marketplace.accounts.service import active_user_emails
-from marketplace.audit.service import record
+from marketplace.audit.service import event_statement, record
 from marketplace.bids import schemas
 from marketplace.bids.attachment_queries import attachments_of
-from marketplace.bids.keys import call_off_data_key, data_keys_of, digest_words
+from marketplace.bids.keys import (
+    call_off_data_key,
+    data_keys_of,
+    digest_words,
+    known_data_key,
+    remember_data_key,
+)
 from marketplace.bids.rules import bid_content_errors, limits_of, never_compliant
 from marketplace.bids.sealing import (
     RECEIPT_KEYED,
@@ -27,9 +33,9 @@ from marketplace.bids.sealing import (
 )
 from marketplace.bids.tables import Bid, BidAttachment
 from marketplace.config import get_settings
-from marketplace.db import write_transaction
+from marketplace.db import Statement, in_transaction, write_together, write_transaction
 from marketplace.errors import FieldError, NotAllowed, NotFound, RuleBroken, WrongState
-from marketplace.notifications.outbox import add_email
+from marketplace.notifications.outbox import email_statement
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs.bidding import BiddingTerms, bidding_envelope, lock_for_bidding
 from marketplace.tenders.call_offs.status import OPEN_FOR_BIDS
@@ -81,13 +87,13 @@ async def audit_refusal(actor: Principal, action: str, call_off_id: UUID, reason
         )
 
 
-async def _never_compliant(
+def _never_compliant(
     terms: BiddingTerms, bid: schemas.BidSubmission, moment: datetime
 ) -> list[FieldError]:
     """What the bid can never be compliant with (docs/design.md 4.5), refused now rather than
     excluded at opening; the envelope is read only when a rate is priced against it."""
     priced = bid.hourly_rate_pence is not None or bid.areas
-    envelope, hours = await bidding_envelope(terms) if priced else (None, Decimal(0))
+    envelope, hours = bidding_envelope(terms) if priced else (None, Decimal(0))
     limits = limits_of(terms.kind, terms.terms, terms.max_hourly_rate_pence, envelope, hours)
     today = moment.astimezone(ZoneInfo(get_settings().timezone)).date()
     return never_compliant(terms.kind, limits, bid, today)
@@ -114,6 +120,8 @@ async def submit_bid(
         the receipt (server time, the canonical content's HMAC under the version's receipt key, and
     that key for the bidder alone) is returned, and emailed without the key."""
     provider_id = provider_of(actor)
+    # Our own transaction commits when the block ends (a caller's may still roll back).
+    commits_here = not in_transaction()
     try:
         async with write_transaction():
             terms = await lock_for_bidding(call_off_id, provider_id)
@@ -130,7 +138,7 @@ async def submit_bid(
             named = {error.field for error in errors}
             errors += [
                 error
-                for error in await _never_compliant(terms, bid, received_at)
+                for error in _never_compliant(terms, bid, received_at)
                 if error.field not in named  # an area not invited is said once
             ]
             if errors:
@@ -142,7 +150,7 @@ async def submit_bid(
             # SQLite gives a subquery's UUID as text.
             bid_id = UUID(str(existing["id"])) if existing else uuid4()
             content = _content(bid)
-            data_key = await _sealing_key(call_off_id)
+            data_key = known_data_key(call_off_id) or await _sealing_key(call_off_id)
             digest = keyed_bid_digest(receipt_key(data_key, bid_id, version), content)
             sealed = seal_bid(
                 data_key,
@@ -151,9 +159,13 @@ async def submit_bid(
                 provider_id,
                 version,
             )
+            # The bid, its audit event and its receipt emails: one round trip (write_together).
+            writes: list[Statement] = []
             if existing:
-                await Bid.raw(
-                    _REPLACE_BID, version, sealed, digest, RECEIPT_KEYED, received_at, bid_id
+                writes.append(
+                    Statement(
+                        _REPLACE_BID, (version, sealed, digest, RECEIPT_KEYED, received_at, bid_id)
+                    )
                 )
             else:
                 row = Bid(
@@ -174,23 +186,25 @@ async def submit_bid(
                 digest=digest,
                 **digest_words(data_key, bid_id, version, RECEIPT_KEYED),
             )
-            await record(
-                actor,
-                "submit_bid" if version == 1 else "replace_bid",
-                "bid",
-                bid_id,
-                # Filed under the bidder: the commissioner learns nothing of a bid, not even
-                # who bid or its receipt digest, from the audit log before opening.
-                organisation_id=actor.organisation_id,
-                details={
-                    "call_off_id": str(call_off_id),
-                    "version": version,
-                    "digest": digest,
-                    "received_at": received_at.isoformat(),
-                },
+            writes.append(
+                event_statement(
+                    actor,
+                    "submit_bid" if version == 1 else "replace_bid",
+                    "bid",
+                    bid_id,
+                    # Filed under the bidder: the commissioner learns nothing of a bid, not even
+                    # who bid or its receipt digest, from the audit log before opening.
+                    organisation_id=actor.organisation_id,
+                    details={
+                        "call_off_id": str(call_off_id),
+                        "version": version,
+                        "digest": digest,
+                        "received_at": received_at.isoformat(),
+                    },
+                )
             )
             for email in await active_user_emails([provider_id]):
-                await add_email(
+                _, statement = email_statement(
                     email,
                     "bid_receipt",
                     {
@@ -204,6 +218,8 @@ async def submit_bid(
                         "guest": actor.is_guest,
                     },
                 )
+                writes.append(statement)
+            await write_together(*writes)
     except (DeadlinePassed, WrongState) as exc:
         await audit_refusal(actor, "refused_bid", call_off_id, exc.detail)
         raise
@@ -213,6 +229,8 @@ async def submit_bid(
         codes = "; ".join(f"{e.code} ({e.field})" for e in exc.errors) or "rule_broken"
         await audit_refusal(actor, "refused_bid_content", call_off_id, codes)
         raise
+    if commits_here:
+        remember_data_key(call_off_id, data_key)  # committed: the next bid need not read it
     return receipt
 
 

@@ -22,7 +22,7 @@ from uuid import UUID
 import msgspec
 
 from marketplace.config import get_settings
-from marketplace.db import for_update, write_transaction
+from marketplace.db import Statement, for_update, write_together, write_transaction
 from marketplace.notifications.tables import OutboxEntry
 
 SEND_EMAIL = "send_email"
@@ -47,23 +47,35 @@ async def add_job(
 ) -> UUID:
     """Add a job to run after the current transaction commits (at `run_at` if given); an email
     names its `recipient`."""
+    entry_id, statement = job_statement(job, payload, run_at, recipient=recipient)
+    await write_together(statement)
+    return entry_id
+
+
+def job_statement(
+    job: str,
+    payload: dict[str, Any],
+    run_at: datetime | None = None,
+    *,
+    recipient: str | None = None,
+) -> tuple[UUID, Statement]:
+    """(the new entry's id, the statement adding it), for a caller that writes it together with
+    its own writes (`write_together`, in its transaction); as `add_job` takes it."""
     when = run_at or now()
     entry_id = uuid.uuid4()
-    async with write_transaction():
-        # Hand-written: every email and job is one, bid receipts at the deadline rush among them.
-        await OutboxEntry.raw(
-            _INSERT_ENTRY,
-            entry_id,
-            job,
-            msgspec.json.encode(payload).decode(),
-            when,
-            when,
-            "pending",
-            0,
-            now(),
-            recipient,
-        )
-    return entry_id
+    # Hand-written: every email and job is one, bid receipts at the deadline rush among them.
+    values = (
+        entry_id,
+        job,
+        msgspec.json.encode(payload).decode(),
+        when,
+        when,
+        "pending",
+        0,
+        now(),
+        recipient,
+    )
+    return entry_id, Statement(_INSERT_ENTRY, values)
 
 
 _INSERT_ENTRY = """
@@ -77,8 +89,18 @@ async def add_email(
     to: str, template: str, context: dict[str, Any], run_at: datetime | None = None
 ) -> UUID:
     """Add an email (templates/emails/<template>.txt and .html) to send after the commit."""
+    entry_id, statement = email_statement(to, template, context, run_at)
+    await write_together(statement)
+    return entry_id
+
+
+def email_statement(
+    to: str, template: str, context: dict[str, Any], run_at: datetime | None = None
+) -> tuple[UUID, Statement]:
+    """(the entry's id, the statement adding the email), as `add_email` takes it, for a caller
+    that writes it together with its own writes."""
     payload = {"to": to, "template": template, "context": context}
-    return await add_job(SEND_EMAIL, payload, run_at, recipient=to.strip().lower())
+    return job_statement(SEND_EMAIL, payload, run_at, recipient=to.strip().lower())
 
 
 async def all_done(entry_ids: list[UUID]) -> bool:

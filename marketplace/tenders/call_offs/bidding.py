@@ -33,16 +33,22 @@ class BiddingTerms:
     explicit_envelope_weekly_pence: int | None = None
     envelope_base_rate_pence: int = 0
     rurality_weights: str = "{}"
+    # The call-off's packages, by id (read in the same statement).
+    packages: tuple[PackageHours, ...] = ()
 
 
+# One row per package of the call-off (one row, its package columns null, when it has none).
 _BIDDING_SQL = """
 SELECT i.area_codes AS area_codes, c.id AS id, c.commissioner AS commissioner, c.kind AS kind,
        c.title AS title, c.status AS status, c.deadline AS deadline, c.terms AS terms,
        c.max_hourly_rate_pence AS max_hourly_rate_pence,
        c.envelope_weekly_pence AS envelope_weekly_pence,
        c.envelope_base_rate_pence AS envelope_base_rate_pence,
-       c.rurality_weights AS rurality_weights
+       c.rurality_weights AS rurality_weights,
+       p.id AS package_id, p.rurality AS package_rurality, p.weekly_hours AS package_hours
 FROM invitation i JOIN call_off c ON c.id = i.call_off
+LEFT JOIN call_off_package cp ON cp.call_off = c.id
+LEFT JOIN package p ON p.id = cp.package
 WHERE i.call_off = {} AND i.provider = {}
 """
 # The provider's invitation exclusively, the call-off shared (SQLite's IMMEDIATE transaction
@@ -58,6 +64,7 @@ async def lock_for_bidding(call_off_id: UUID, provider_id: UUID) -> BiddingTerms
     by one; the close takes the row exclusively, so it waits for the bids in flight and every later
     bid waits for it, then finds the call-off closed. The provider's own invitation row is taken
     exclusively: one provider's submissions and withdrawals follow each other (no lost version).
+    The call-off's packages come in the same statement (the envelope is worked out from them).
     """
     # One hand-written statement: this runs for every bid, at the deadline rush above all.
     rows = await CallOff.raw(
@@ -79,35 +86,34 @@ async def lock_for_bidding(call_off_id: UUID, provider_id: UUID) -> BiddingTerms
         explicit_envelope_weekly_pence=row["envelope_weekly_pence"],
         envelope_base_rate_pence=row["envelope_base_rate_pence"],
         rurality_weights=row["rurality_weights"],
+        packages=tuple(
+            sorted(
+                (
+                    PackageHours(
+                        str(p["package_id"]),
+                        p["package_rurality"],
+                        Decimal(p["package_hours"]).quantize(Decimal("0.01")),
+                    )
+                    for p in rows
+                    if p["package_id"] is not None
+                ),
+                key=lambda package: package.package,
+            )
+        ),
     )
 
 
-_PACKAGE_HOURS_SQL = """
-SELECT p.id AS id, p.rurality AS rurality, p.weekly_hours AS weekly_hours
-FROM call_off_package cp JOIN package p ON p.id = cp.package
-WHERE cp.call_off = {}
-"""
-
-
-async def bidding_envelope(terms: BiddingTerms) -> tuple[int | None, Decimal]:
+def bidding_envelope(terms: BiddingTerms) -> tuple[int | None, Decimal]:
     """(the envelope in force in pence a week, the weekly hours of the packages) of the call-off
     being bid for, as the award engine will work them out (`award_terms`): the computed envelope
     of its packages (or the explicit one, when lower); without packages, the explicit one."""
-    packages = await CallOff.raw(_PACKAGE_HOURS_SQL, terms.call_off_id)
-    if not packages:
+    if not terms.packages:
         return terms.explicit_envelope_weekly_pence, Decimal("0.00")
     weights = {k: Decimal(v) for k, v in msgspec.json.decode(terms.rurality_weights).items()}
     envelope = weighted_envelope(
         terms.envelope_base_rate_pence,
         weights,
-        [
-            PackageHours(
-                str(p["id"]),
-                p["rurality"],
-                Decimal(p["weekly_hours"]).quantize(Decimal("0.01")),
-            )
-            for p in sorted(packages, key=lambda p: str(p["id"]))
-        ],
+        terms.packages,
         terms.explicit_envelope_weekly_pence,
     )
     return envelope.weekly_pence, envelope.total_weekly_hours.quantize(Decimal("0.01"))

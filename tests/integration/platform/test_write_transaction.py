@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from decimal import Decimal
+from uuid import uuid4
 
-from marketplace.db import for_update, insert_all, write_transaction
+from marketplace.db import Statement, for_update, insert_all, write_together, write_transaction
 from marketplace.reference.tables import Lot, Postcode, Pricing
 from tests.factories import make_organisation
 
@@ -70,3 +72,27 @@ async def test_more_rows_than_one_statement_can_carry_are_all_inserted(db: str) 
     async with write_transaction():
         await insert_all(rows)
     assert await Postcode.count().where(Postcode.postcode.like("ZZ%")) == 7_000
+
+
+async def test_writes_together_are_all_written_in_order_and_roll_back_with_the_unit_of_work(
+    db: str,
+) -> None:
+    insert = "INSERT INTO lot (id, code, name) VALUES ({}, {}, {})"
+    rename = "UPDATE lot SET name = {} WHERE code = {}"
+    await write_together(
+        Statement(insert, (uuid4(), "ONE", "First")),
+        Statement(insert, (uuid4(), "TWO", "Second")),
+        Statement(rename, ("Renamed", "OLD")),
+    )
+    rows = await Lot.select(Lot.code, Lot.name).order_by(Lot.code)
+    assert [(row["code"], row["name"]) for row in rows] == [("ONE", "First"), ("TWO", "Second")]
+
+    with contextlib.suppress(RuntimeError):
+        async with write_transaction():
+            await write_together(
+                Statement(insert, (uuid4(), "GONE", "Rolled back")),
+                Statement(rename, ("Renamed", "ONE")),
+            )
+            raise RuntimeError("fail after the writes")
+    rows = await Lot.select(Lot.code, Lot.name).order_by(Lot.code)
+    assert [(row["code"], row["name"]) for row in rows] == [("ONE", "First"), ("TWO", "Second")]
