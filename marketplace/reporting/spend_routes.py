@@ -12,17 +12,25 @@ from litestar.response import Response, Template
 
 from marketplace.principal import COMMISSIONER_ROLES
 from marketplace.reporting.spend import TABLES, Spend, spend
+from marketplace.web.charts import ChartData, Series
 from marketplace.web.exports import download_of, export_response, rows_of
 from marketplace.web.security import SignedIn, role_in
 from marketplace.web.templating import month_name
 
 
-def chart_data(figures: Spend) -> dict[str, Any]:
+def chart_data(figures: Spend) -> ChartData:
     """The months and each month's committed weekly spend in pounds, for the chart."""
-    return {
-        "labels": [month_name(g.key) for g in figures.by_month],
-        "pounds": [g.weekly_spend_pence / 100 for g in figures.by_month],
-    }
+    return ChartData(
+        kind="bar",
+        labels=[month_name(g.key) for g in figures.by_month],
+        series=[
+            Series(
+                "Committed weekly spend (£)",
+                [g.weekly_spend_pence / 100 for g in figures.by_month],
+            )
+        ],
+        y_title="£ a week",
+    )
 
 
 class SpendPages(Controller):
@@ -39,7 +47,7 @@ class SpendPages(Controller):
         ]
         return Template(
             "commissioner/spend.html",
-            context={"spend": figures, "tables": tables, "chart": chart_data(figures)},
+            context={"spend": figures, "tables": tables, "chart_data": chart_data(figures)},
         )
 
     @get("/{filename:str}")
