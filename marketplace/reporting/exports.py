@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
@@ -115,6 +116,16 @@ async def _care(
         late={"yes": True, "no": False}.get(f["late"] or ""),
     )
     return page.items, page.next_cursor
+
+
+def _figure(kind: str, value: str | None) -> Decimal | str | None:
+    """A KPI's value as a number (a spreadsheet sums it), unless the KPI is in words."""
+    if kind == "text" or value is None:
+        return value
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return value
 
 
 async def _kpi_returns(
@@ -255,9 +266,9 @@ EXPORTS = {
                 Column("KPI reference", lambda a: a.reference),
                 Column("Measure", lambda a: a.measure),
                 Column("Kind", lambda a: a.kind),
-                Column("Pre-filled value", lambda a: a.prefilled_value),
+                Column("Pre-filled value", lambda a: _figure(a.kind, a.prefilled_value)),
                 Column("Pre-filled reasons", lambda a: a.prefilled_reasons),
-                Column("Value", lambda a: a.value),
+                Column("Value", lambda a: _figure(a.kind, a.value)),
                 Column("Reasons", lambda a: a.reasons),
                 Column("Corrected", lambda a: a.corrected),
                 Column("Submitted", lambda a: a.submitted_at),
