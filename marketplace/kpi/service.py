@@ -91,6 +91,37 @@ def _moment(day: Any) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone()).astimezone(UTC)
 
 
+async def _quarter_facts(lot_id: UUID, quarter: rules.Quarter) -> tuple[list[Any], list[Any]]:
+    """The care on the lot by the quarter's end and the call-offs turned down in it."""
+    care = await care_on_lot(lot_id, quarter.last_day)
+    declines = await declines_on_lot(
+        lot_id, _moment(quarter.first_day), _moment(quarter.following.first_day)
+    )
+    return care, declines
+
+
+def _facts_of(
+    care: list[Any], declines: list[Any], commissioner_id: UUID, provider_id: UUID
+) -> tuple[list[rules.CareFact], list[rules.DeclineFact]]:
+    """One provider's care for one commissioner, and its turn-downs of that commissioner."""
+    facts = [
+        _fact(c)
+        for c in care
+        if c.commissioner_id == commissioner_id and c.provider_id == provider_id
+    ]
+    turned_down = [
+        rules.DeclineFact(
+            declined_on=d.declined_at.astimezone(zone()).date(),
+            reason=d.reason,
+            text=d.text,
+            call_off_kind=d.call_off_kind,
+        )
+        for d in declines
+        if d.commissioner_id == commissioner_id and d.provider_id == provider_id
+    ]
+    return facts, turned_down
+
+
 async def open_returns(quarter: rules.Quarter) -> int:
     """Open the quarter's returns: one for every provider with care active on a lot (that has a
     template) at some time in the quarter, to each commissioner of that care, its answers
@@ -99,34 +130,66 @@ async def open_returns(quarter: rules.Quarter) -> int:
     due = rules.due_on(quarter, get_settings().kpi_due_working_days)
     opened = 0
     for lot_id in sorted(lots):
-        care = await care_on_lot(lot_id, quarter.last_day)
-        declines = await declines_on_lot(
-            lot_id, _moment(quarter.first_day), _moment(quarter.following.first_day)
-        )
+        care, declines = await _quarter_facts(lot_id, quarter)
         owing = sorted(
             {(c.commissioner_id, c.provider_id) for c in care if rules.active_in(_fact(c), quarter)}
         )
         measures = await KpiMeasure.select().where(KpiMeasure.lot == lot_id)
         for commissioner_id, provider_id in owing:
-            facts = [
-                _fact(c)
-                for c in care
-                if c.commissioner_id == commissioner_id and c.provider_id == provider_id
-            ]
-            turned_down = [
-                rules.DeclineFact(
-                    declined_on=d.declined_at.astimezone(zone()).date(),
-                    reason=d.reason,
-                    text=d.text,
-                    call_off_kind=d.call_off_kind,
-                )
-                for d in declines
-                if d.commissioner_id == commissioner_id and d.provider_id == provider_id
-            ]
+            facts, turned_down = _facts_of(care, declines, commissioner_id, provider_id)
             opened += await _open_one(
                 commissioner_id, lot_id, provider_id, quarter, due, measures, facts, turned_down
             )
     return opened
+
+
+async def refresh_prefill(row: dict[str, Any]) -> bool:
+    """Bring an open return's pre-filled values up to what the marketplace records now (care
+    recorded after the return opened): the provider's corrections are kept, a value the provider
+    left as the old pre-fill follows the new one, and a submitted return never changes. True
+    when something changed."""
+    if row["status"] != "open":
+        return False
+    quarter = rules.Quarter(row["year"], row["quarter"])
+    care, declines = await _quarter_facts(row["lot"], quarter)
+    facts, turned_down = _facts_of(care, declines, row["commissioner"], row["provider"])
+    measures = await KpiMeasure.select(KpiMeasure.id, KpiMeasure.prefill).where(
+        KpiMeasure.lot == row["lot"]
+    )
+    fresh = {m["id"]: rules.prefill(m["prefill"], quarter, facts, turned_down) for m in measures}
+    answers = await KpiAnswer.select().where(KpiAnswer.kpi_return == row["id"])
+    changed = [
+        (a, fresh[a["measure"]])
+        for a in answers
+        if a["measure"] in fresh
+        and (a["prefilled_value"], a["prefilled_reasons"])
+        != (fresh[a["measure"]].value, fresh[a["measure"]].reasons)
+    ]
+    if not changed:
+        return False
+    async with write_transaction():
+        locked = await for_update(
+            KpiReturn.select(KpiReturn.status).where(KpiReturn.id == row["id"])
+        )
+        if not locked or locked[0]["status"] != "open":
+            return False
+        for answer, filled in changed:
+            update: dict[Any, Any] = {
+                KpiAnswer.prefilled_value: filled.value,
+                KpiAnswer.prefilled_reasons: filled.reasons,
+            }
+            if not _corrected(answer):
+                update |= {KpiAnswer.value: None, KpiAnswer.reasons: None}
+            await KpiAnswer.update(update).where(KpiAnswer.id == answer["id"])
+        await record(
+            None,
+            "refresh_kpi_return",
+            ENTITY,
+            row["id"],
+            organisation_id=row["commissioner"],
+            details={"measures": len(changed)},
+        )
+    return True
 
 
 def _fact(c: Any) -> rules.CareFact:
@@ -265,7 +328,11 @@ def _corrected(answer: dict[str, Any]) -> bool:
 
 
 async def get_return(actor: Principal, return_id: UUID) -> schemas.KpiReturn:
-    return await _present(await _visible_row(actor, return_id))
+    """One return; while it is open, its pre-filled values as the marketplace records them now."""
+    row = await _visible_row(actor, return_id)
+    if await refresh_prefill(row):
+        row = await _visible_row(actor, return_id)
+    return await _present(row)
 
 
 def _own_open(actor: Principal, row: dict[str, Any]) -> None:
@@ -353,6 +420,7 @@ async def submit_return(actor: Principal, return_id: UUID) -> schemas.KpiReturn:
     async with write_transaction():
         row = await _visible_row(actor, return_id, lock=True)
         _own_open(actor, row)
+        await refresh_prefill(row)
         # Untouched pre-filled answers become the provider's own.
         await KpiAnswer.update(
             {
