@@ -25,7 +25,7 @@ from marketplace.web.security import SignedIn, role_in
 # its ticks are whole numbers. Text KPIs have no chart.
 AXES: dict[str, tuple[str, float | None, bool]] = {
     "count": ("Number", None, True),
-    "percentage": ("%", 100, False),
+    "percentage": ("Percentage", 100, False),
     "minutes": ("Minutes", None, True),
 }
 

@@ -3,6 +3,11 @@
 // and draws them with Chart.js. The table beside each chart gives the same figures.
 (function () {
   if (typeof Chart === "undefined") return;
+  // The page's own font and text colour, at a size that reads beside the tables.
+  var text = document.querySelector(".govuk-body") || document.body;
+  Chart.defaults.font.family = window.getComputedStyle(text).fontFamily;
+  Chart.defaults.font.size = 14;
+  Chart.defaults.color = "#0b0c0c";
   // GOV.UK colours, each series also told apart by its dash and point shape (not by colour alone).
   var colours = ["#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92", "#28a197", "#912b88", "#505a5f"];
   var dashes = [[], [6, 4], [2, 3], [10, 3, 2, 3]];
@@ -12,6 +17,9 @@
     if (!source) return;
     var data = JSON.parse(source.textContent);
     var line = data.kind === "line";
+    // Shown only now: without script the table alone is the page.
+    canvas.parentNode.hidden = false;
+    canvas.parentNode.classList.add("app-chart--sized");
     var datasets = data.series.map(function (series, i) {
       var colour = colours[i % colours.length];
       return {
@@ -30,7 +38,7 @@
         animation: false,
         maintainAspectRatio: false,
         scales: { y: y },
-        plugins: { legend: { position: "bottom", labels: { usePointStyle: line } } }
+        plugins: { legend: { position: "bottom", labels: { usePointStyle: line, boxHeight: 10 } } }
       }
     });
     canvas.setAttribute("data-rendered", "true");
