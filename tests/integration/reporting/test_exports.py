@@ -12,6 +12,8 @@ from typing import Any
 
 import openpyxl
 
+from marketplace.accounts.tables import Organisation
+from marketplace.kpi.tables import KpiAnswer, KpiReturn
 from tests.call_off_fixtures import admitted_provider, commissioning, suffix_of
 from tests.care_fixtures import care_ids, concluded_cluster
 from tests.factories import bearer
@@ -235,6 +237,32 @@ async def test_the_kpi_returns_download_holds_a_row_per_return_and_kpi_filtered_
     assert f'href="/exports/kpi-returns.xlsx?{query.replace("&", "&amp;")}"' in page.text
     assert page.text.count('id="return-') == 1
 
+    # A second return in Q3 (Birch's, open), so that the pages also cross two returns of one quarter.
+    oakleaf_q3 = await KpiReturn.select().where(KpiReturn.id == s["q3"]).first()
+    birch = (
+        await Organisation.select(Organisation.id).where(Organisation.name == "Birch Care").first()
+    )
+    assert oakleaf_q3 is not None and birch is not None
+    birch_q3 = KpiReturn(
+        **{
+            k: v
+            for k, v in oakleaf_q3.items()
+            if k in ("commissioner", "lot", "year", "quarter", "due_on")
+        },
+        provider=birch["id"],
+        status="open",
+    )
+    await birch_q3.save()
+    for answer in await KpiAnswer.select(KpiAnswer.measure).where(KpiAnswer.kpi_return == s["q3"]):
+        await KpiAnswer(kpi_return=birch_q3.id, measure=answer["measure"]).save()
+    body = csv_rows((await client.get("/exports/kpi-returns.csv", headers=bearer(c.token))).text)[
+        1:
+    ]
+    assert len(body) == 24 and sorted({r[1] for r in body[8:]}) == [
+        "Birch Care",
+        "Oakleaf Home Care",
+    ]
+
     url: str | None = "/api/v1/exports/kpi-returns?limit=5"
     pages = []
     while url:
@@ -243,7 +271,7 @@ async def test_the_kpi_returns_download_holds_a_row_per_return_and_kpi_filtered_
         pages.append(csv_rows(answer.text)[1:])
         link = answer.headers.get("link")
         url = re.fullmatch(r'<([^>]+)>; rel="next"', link)[1] if link else None  # type: ignore[index]
-    assert [len(p) for p in pages] == [5, 5, 5, 1]
+    assert [len(p) for p in pages] == [5, 5, 5, 5, 4]
     assert [r for p in pages for r in p] == body
     forged = await client.get(
         "/api/v1/exports/kpi-returns?cursor=bm90LWEta2V5", headers=bearer(c.token)
