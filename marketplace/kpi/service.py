@@ -157,21 +157,28 @@ async def refresh_prefill(row: dict[str, Any]) -> bool:
         KpiMeasure.lot == row["lot"]
     )
     fresh = {m["id"]: rules.prefill(m["prefill"], quarter, facts, turned_down) for m in measures}
-    answers = await KpiAnswer.select().where(KpiAnswer.kpi_return == row["id"])
-    changed = [
-        (a, fresh[a["measure"]])
-        for a in answers
-        if a["measure"] in fresh
-        and (a["prefilled_value"], a["prefilled_reasons"])
-        != (fresh[a["measure"]].value, fresh[a["measure"]].reasons)
-    ]
-    if not changed:
-        return False
+
+    async def changed_answers() -> list[tuple[dict[str, Any], rules.Prefill]]:
+        answers = await KpiAnswer.select().where(KpiAnswer.kpi_return == row["id"])
+        return [
+            (a, fresh[a["measure"]])
+            for a in answers
+            if a["measure"] in fresh
+            and (a["prefilled_value"], a["prefilled_reasons"])
+            != (fresh[a["measure"]].value, fresh[a["measure"]].reasons)
+        ]
+
+    if not await changed_answers():
+        return False  # nothing to write: no write transaction for a plain read
     async with write_transaction():
+        # Read again under the return's lock: an answer saved meanwhile is the provider's own.
         locked = await for_update(
             KpiReturn.select(KpiReturn.status).where(KpiReturn.id == row["id"])
         )
         if not locked or locked[0]["status"] != "open":
+            return False
+        changed = await changed_answers()
+        if not changed:
             return False
         for answer, filled in changed:
             update: dict[Any, Any] = {
