@@ -38,7 +38,9 @@
       return {
         label: series.label, data: series.values, backgroundColor: colour, borderColor: colour,
         borderDash: line ? dashes[i % dashes.length] : [], pointStyle: points[i % points.length],
-        pointRadius: line ? 5 : 0, borderWidth: line ? 2 : 0, fill: false, spanGaps: false
+        pointRadius: line ? 5 : 0, pointHoverRadius: line ? 7 : 0, borderWidth: line ? 2 : 0,
+        fill: false, spanGaps: false,
+        clip: false  // a point at the axis's top (100%, the highest count) drawn whole
       };
     });
     // Ticks only at whole numbers (whole pounds): an empty chart reads 0 and 1, not 0, 0, 1.
@@ -54,7 +56,11 @@
       options: {
         animation: false,
         maintainAspectRatio: false,
-        scales: { y: y },
+        // Pointing anywhere over a quarter or month shows every series' value there.
+        interaction: { mode: "index", intersect: false },
+        // A line's first and last points half a step in from the chart's sides, as bars are.
+        layout: { padding: { top: 6 } },
+        scales: { x: { offset: true }, y: y },
         plugins: {
           legend: {
             display: data.legend, position: "bottom", labels: { usePointStyle: line, boxHeight: 10 }

@@ -92,7 +92,9 @@ async def two_quarters(client: Any, *, submit_q4: bool = True) -> dict[str, Any]
 
 def table_cells(html: str, table_id: str) -> list[tuple[str, list[str]]]:
     """A table's rows: its row heading and its cells' text."""
-    table = html.split(f'<table class="govuk-table" id="{table_id}">', 1)[1].split("</table>")[0]
+    table = re.split(f'<table class="govuk-table[^"]*" id="{table_id}">', html, maxsplit=1)[
+        1
+    ].split("</table>")[0]
     body = table.split("<tbody", 1)[1]
     rows = []
     for row in body.split("<tr")[1:]:
