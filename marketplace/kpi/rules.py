@@ -69,8 +69,22 @@ class Quarter:
     def label(self) -> str:
         return f"Quarter {self.number} {self.year} ({self.first_day:%B} to {self.last_day:%B})"
 
+    @property
+    def key(self) -> str:
+        """How a page's filter names it: 2026-Q3."""
+        return f"{self.year}-Q{self.number}"
+
     def holds(self, day: date | None) -> bool:
         return day is not None and self.first_day <= day <= self.last_day
+
+
+_QUARTER_KEY = re.compile(r"(\d{4})-Q([1-4])")
+
+
+def quarter_named(key: str | None) -> Quarter | None:
+    """The quarter a filter names (`2026-Q3`), or none for anything else."""
+    found = _QUARTER_KEY.fullmatch(key or "")
+    return Quarter(int(found[1]), int(found[2])) if found else None
 
 
 def quarter_of(day: date) -> Quarter:

@@ -51,13 +51,37 @@ class KpiReturn(msgspec.Struct):
 class KpiReturnSummary(msgspec.Struct):
     id: UUID
     commissioner_name: str
+    provider_id: UUID
     provider_name: str
+    lot_code: str
+    lot_name: str
     year: int
     quarter: int
     due_on: date
     status: str
     overdue: bool
     submitted_at: datetime | None
+
+
+class AnswerRow(msgspec.Struct):
+    """One measure of one return, as the KPI returns export lists it."""
+
+    return_id: UUID
+    provider_name: str
+    lot_name: str
+    quarter: str  # 2026-Q3
+    due_on: date
+    status: str  # open | overdue | submitted
+    reference: str
+    measure: str
+    kind: str
+    prefilled_value: str | None
+    prefilled_reasons: str | None
+    value: str | None
+    reasons: str | None
+    corrected: bool
+    submitted_at: datetime | None
+    sha256: str | None
 
 
 class AnswerPut(msgspec.Struct, forbid_unknown_fields=True):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
@@ -23,6 +23,7 @@ from marketplace.db import for_update, write_transaction
 from marketplace.errors import BadInput, FieldError, NotAllowed, NotFound, WrongState
 from marketplace.kpi import rules, schemas
 from marketplace.kpi.tables import KpiAnswer, KpiMeasure, KpiReturn
+from marketplace.pagination import decode_cursor, encode_cursor, not_given_out
 from marketplace.principal import COMMISSIONER_ROLES, Principal
 
 ENTITY = "kpi_return"
@@ -90,6 +91,37 @@ def _moment(day: Any) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone()).astimezone(UTC)
 
 
+async def _quarter_facts(lot_id: UUID, quarter: rules.Quarter) -> tuple[list[Any], list[Any]]:
+    """The care on the lot by the quarter's end and the call-offs turned down in it."""
+    care = await care_on_lot(lot_id, quarter.last_day)
+    declines = await declines_on_lot(
+        lot_id, _moment(quarter.first_day), _moment(quarter.following.first_day)
+    )
+    return care, declines
+
+
+def _facts_of(
+    care: list[Any], declines: list[Any], commissioner_id: UUID, provider_id: UUID
+) -> tuple[list[rules.CareFact], list[rules.DeclineFact]]:
+    """One provider's care for one commissioner, and its turn-downs of that commissioner."""
+    facts = [
+        _fact(c)
+        for c in care
+        if c.commissioner_id == commissioner_id and c.provider_id == provider_id
+    ]
+    turned_down = [
+        rules.DeclineFact(
+            declined_on=d.declined_at.astimezone(zone()).date(),
+            reason=d.reason,
+            text=d.text,
+            call_off_kind=d.call_off_kind,
+        )
+        for d in declines
+        if d.commissioner_id == commissioner_id and d.provider_id == provider_id
+    ]
+    return facts, turned_down
+
+
 async def open_returns(quarter: rules.Quarter) -> int:
     """Open the quarter's returns: one for every provider with care active on a lot (that has a
     template) at some time in the quarter, to each commissioner of that care, its answers
@@ -98,34 +130,73 @@ async def open_returns(quarter: rules.Quarter) -> int:
     due = rules.due_on(quarter, get_settings().kpi_due_working_days)
     opened = 0
     for lot_id in sorted(lots):
-        care = await care_on_lot(lot_id, quarter.last_day)
-        declines = await declines_on_lot(
-            lot_id, _moment(quarter.first_day), _moment(quarter.following.first_day)
-        )
+        care, declines = await _quarter_facts(lot_id, quarter)
         owing = sorted(
             {(c.commissioner_id, c.provider_id) for c in care if rules.active_in(_fact(c), quarter)}
         )
         measures = await KpiMeasure.select().where(KpiMeasure.lot == lot_id)
         for commissioner_id, provider_id in owing:
-            facts = [
-                _fact(c)
-                for c in care
-                if c.commissioner_id == commissioner_id and c.provider_id == provider_id
-            ]
-            turned_down = [
-                rules.DeclineFact(
-                    declined_on=d.declined_at.astimezone(zone()).date(),
-                    reason=d.reason,
-                    text=d.text,
-                    call_off_kind=d.call_off_kind,
-                )
-                for d in declines
-                if d.commissioner_id == commissioner_id and d.provider_id == provider_id
-            ]
+            facts, turned_down = _facts_of(care, declines, commissioner_id, provider_id)
             opened += await _open_one(
                 commissioner_id, lot_id, provider_id, quarter, due, measures, facts, turned_down
             )
     return opened
+
+
+async def refresh_prefill(row: dict[str, Any]) -> bool:
+    """Bring an open return's pre-filled values up to what the marketplace records now (care
+    recorded after the return opened): the provider's corrections are kept, a value the provider
+    left as the old pre-fill follows the new one, and a submitted return never changes. True
+    when something changed."""
+    if row["status"] != "open":
+        return False
+    quarter = rules.Quarter(row["year"], row["quarter"])
+    care, declines = await _quarter_facts(row["lot"], quarter)
+    facts, turned_down = _facts_of(care, declines, row["commissioner"], row["provider"])
+    measures = await KpiMeasure.select(KpiMeasure.id, KpiMeasure.prefill).where(
+        KpiMeasure.lot == row["lot"]
+    )
+    fresh = {m["id"]: rules.prefill(m["prefill"], quarter, facts, turned_down) for m in measures}
+
+    async def changed_answers() -> list[tuple[dict[str, Any], rules.Prefill]]:
+        answers = await KpiAnswer.select().where(KpiAnswer.kpi_return == row["id"])
+        return [
+            (a, fresh[a["measure"]])
+            for a in answers
+            if a["measure"] in fresh
+            and (a["prefilled_value"], a["prefilled_reasons"])
+            != (fresh[a["measure"]].value, fresh[a["measure"]].reasons)
+        ]
+
+    if not await changed_answers():
+        return False  # nothing to write: no write transaction for a plain read
+    async with write_transaction():
+        # Read again under the return's lock: an answer saved meanwhile is the provider's own.
+        locked = await for_update(
+            KpiReturn.select(KpiReturn.status).where(KpiReturn.id == row["id"])
+        )
+        if not locked or locked[0]["status"] != "open":
+            return False
+        changed = await changed_answers()
+        if not changed:
+            return False
+        for answer, filled in changed:
+            update: dict[Any, Any] = {
+                KpiAnswer.prefilled_value: filled.value,
+                KpiAnswer.prefilled_reasons: filled.reasons,
+            }
+            if not _corrected(answer):
+                update |= {KpiAnswer.value: None, KpiAnswer.reasons: None}
+            await KpiAnswer.update(update).where(KpiAnswer.id == answer["id"])
+        await record(
+            None,
+            "refresh_kpi_return",
+            ENTITY,
+            row["id"],
+            organisation_id=row["commissioner"],
+            details={"measures": len(changed)},
+        )
+    return True
 
 
 def _fact(c: Any) -> rules.CareFact:
@@ -248,16 +319,27 @@ async def _present(row: dict[str, Any]) -> schemas.KpiReturn:
                 prefilled_reasons=a["prefilled_reasons"],
                 value=a["value"],
                 reasons=a["reasons"],
-                corrected=a["value"] is not None
-                and (a["value"], a["reasons"]) != (a["prefilled_value"], a["prefilled_reasons"]),
+                corrected=_corrected(a),
             )
             for a in answers
         ],
     )
 
 
+def _corrected(answer: dict[str, Any]) -> bool:
+    """The provider's value differs from the pre-filled one (both kept)."""
+    return answer["value"] is not None and (answer["value"], answer["reasons"]) != (
+        answer["prefilled_value"],
+        answer["prefilled_reasons"],
+    )
+
+
 async def get_return(actor: Principal, return_id: UUID) -> schemas.KpiReturn:
-    return await _present(await _visible_row(actor, return_id))
+    """One return; while it is open, its pre-filled values as the marketplace records them now."""
+    row = await _visible_row(actor, return_id)
+    if await refresh_prefill(row):
+        row = await _visible_row(actor, return_id)
+    return await _present(row)
 
 
 def _own_open(actor: Principal, row: dict[str, Any]) -> None:
@@ -345,6 +427,7 @@ async def submit_return(actor: Principal, return_id: UUID) -> schemas.KpiReturn:
     async with write_transaction():
         row = await _visible_row(actor, return_id, lock=True)
         _own_open(actor, row)
+        await refresh_prefill(row)
         # Untouched pre-filled answers become the provider's own.
         await KpiAnswer.update(
             {
@@ -388,17 +471,81 @@ async def submit_return(actor: Principal, return_id: UUID) -> schemas.KpiReturn:
     return await get_return(actor, return_id)
 
 
+# The statuses a commissioner's list filters by: `open` (to complete, not yet overdue),
+# `overdue` (open after its due date) and `submitted`.
+RETURN_STATUSES = ("open", "overdue", "submitted")
+
+
+@dataclass(frozen=True)
+class ReturnFilters:
+    """The filters of the list of returns (a commissioner's page and its export): blank is all."""
+
+    lot_code: str | None = None
+    quarter: rules.Quarter | None = None
+    provider_id: UUID | None = None
+    status: str | None = None
+
+
+def return_filters(query: Mapping[str, str | None]) -> ReturnFilters:
+    """The filters a page's query names (`lot`, `quarter` as 2026-Q3, `provider_id`, `status`):
+    blank or unknown is all, as the page reads them."""
+    try:
+        provider_id = UUID(query.get("provider_id") or "")
+    except ValueError:
+        provider_id = None
+    status = query.get("status")
+    return ReturnFilters(
+        lot_code=query.get("lot") or None,
+        quarter=rules.quarter_named(query.get("quarter")),
+        provider_id=provider_id,
+        status=status if status in RETURN_STATUSES else None,
+    )
+
+
+def _status_of(row_status: str, due: Any, today: Any) -> str:
+    return "overdue" if row_status == "open" and today > due else row_status
+
+
+def _filtered(query: Any, r: Any, actor: Principal, filters: ReturnFilters, today: Any) -> Any:
+    """The query (of returns, or of answers through `r`, their return) narrowed to the actor's
+    organisation's returns under the filters."""
+    if actor.role in COMMISSIONER_ROLES:
+        query = query.where(r.commissioner == actor.organisation_id)
+    else:
+        query = query.where(r.provider == actor.organisation_id)
+    if filters.lot_code:
+        query = query.where(r.lot.code == filters.lot_code)
+    if filters.quarter is not None:
+        query = query.where(
+            (r.year == filters.quarter.year) & (r.quarter == filters.quarter.number)
+        )
+    if filters.provider_id is not None:
+        query = query.where(r.provider == filters.provider_id)
+    if filters.status == "submitted":
+        query = query.where(r.status == "submitted")
+    elif filters.status == "overdue":
+        query = query.where((r.status == "open") & (r.due_on < today))
+    elif filters.status == "open":
+        query = query.where((r.status == "open") & (r.due_on >= today))
+    return query
+
+
 async def list_returns(
-    actor: Principal, year: int | None = None, quarter: int | None = None
+    actor: Principal,
+    year: int | None = None,
+    quarter: int | None = None,
+    filters: ReturnFilters | None = None,
 ) -> list[schemas.KpiReturnSummary]:
     """The returns the actor's organisation owes (a provider) or is owed (a commissioner)."""
     if actor.organisation_id is None:
         return []
-    query = KpiReturn.select()
-    if actor.role in COMMISSIONER_ROLES:
-        query = query.where(KpiReturn.commissioner == actor.organisation_id)
-    else:
-        query = query.where(KpiReturn.provider == actor.organisation_id)
+    today = datetime.now(zone()).date()
+    query = KpiReturn.select(
+        *KpiReturn.all_columns(),
+        KpiReturn.lot.code.as_alias("lot_code"),
+        KpiReturn.lot.name.as_alias("lot_name"),
+    )
+    query = _filtered(query, KpiReturn, actor, filters or ReturnFilters(), today)
     if year is not None:
         query = query.where(KpiReturn.year == year)
     if quarter is not None:
@@ -409,21 +556,104 @@ async def list_returns(
     names = await organisation_names(
         {r["provider"] for r in rows} | {r["commissioner"] for r in rows}
     )
-    today = datetime.now(zone()).date()
     return [
         schemas.KpiReturnSummary(
             id=r["id"],
             commissioner_name=names.get(r["commissioner"], ""),
+            provider_id=r["provider"],
             provider_name=names.get(r["provider"], ""),
+            lot_code=r["lot_code"],
+            lot_name=r["lot_name"],
             year=r["year"],
             quarter=r["quarter"],
             due_on=r["due_on"],
             status=r["status"],
-            overdue=r["status"] == "open" and today > r["due_on"],
+            overdue=_status_of(r["status"], r["due_on"], today) == "overdue",
             submitted_at=r["submitted_at"],
         )
         for r in rows
     ]
+
+
+def _answer_cursor(cursor: str | None) -> tuple[int, int, UUID, int] | None:
+    if not cursor:
+        return None
+    parts = decode_cursor(cursor).split("|")
+    try:
+        year, quarter, return_id, position = parts
+        return int(year), int(quarter), UUID(return_id), int(position)
+    except ValueError:
+        raise not_given_out() from None
+
+
+async def answer_rows(
+    actor: Principal, filters: ReturnFilters, limit: int, cursor: str | None
+) -> tuple[list[schemas.AnswerRow], str | None]:
+    """A commissioner's returns under the list's filters, a row per return and measure (latest
+    quarter first, each return's measures in the template's order), a keyset page at a time."""
+    if actor.role not in COMMISSIONER_ROLES or actor.organisation_id is None:
+        raise NotAllowed("Only commissioner staff export KPI returns")
+    after = _answer_cursor(cursor)
+    today = datetime.now(zone()).date()
+    r = KpiAnswer.kpi_return
+    position = KpiAnswer.measure.position
+    query = KpiAnswer.select(
+        *KpiAnswer.all_columns(),
+        r.provider.as_alias("provider"),
+        r.year.as_alias("year"),
+        r.quarter.as_alias("quarter"),
+        r.due_on.as_alias("due_on"),
+        r.status.as_alias("status"),
+        r.submitted_at.as_alias("submitted_at"),
+        r.sha256.as_alias("sha256"),
+        r.lot.name.as_alias("lot_name"),  # type: ignore[union-attr]
+        KpiAnswer.measure.reference.as_alias("reference"),
+        KpiAnswer.measure.measure.as_alias("measure_words"),
+        KpiAnswer.measure.kind.as_alias("kind"),
+        position.as_alias("position"),
+    )
+    query = _filtered(query, r, actor, filters, today)
+    if after is not None:
+        year, quarter, return_id, at = after
+        same_quarter = (r.year == year) & (r.quarter == quarter)
+        query = query.where(
+            (r.year < year)
+            | ((r.year == year) & (r.quarter < quarter))
+            | (same_quarter & (KpiAnswer.kpi_return > return_id))
+            | (same_quarter & (KpiAnswer.kpi_return == return_id) & (position > at))
+        )
+    rows = (
+        await query.order_by(r.year, r.quarter, ascending=False)
+        .order_by(KpiAnswer.kpi_return, position)
+        .limit(limit + 1)
+    )
+    names = await organisation_names({row["provider"] for row in rows})
+    page = [
+        schemas.AnswerRow(
+            return_id=row["kpi_return"],
+            provider_name=names.get(row["provider"], ""),
+            lot_name=row["lot_name"],
+            quarter=rules.Quarter(row["year"], row["quarter"]).key,
+            due_on=row["due_on"],
+            status=_status_of(row["status"], row["due_on"], today),
+            reference=row["reference"],
+            measure=row["measure_words"],
+            kind=row["kind"],
+            prefilled_value=row["prefilled_value"],
+            prefilled_reasons=row["prefilled_reasons"],
+            value=row["value"],
+            reasons=row["reasons"],
+            corrected=_corrected(row),
+            submitted_at=row["submitted_at"],
+            sha256=row["sha256"],
+        )
+        for row in rows[:limit]
+    ]
+    if len(rows) <= limit:
+        return page, None
+    last = rows[limit - 1]
+    key = f"{last['year']}|{last['quarter']}|{last['kpi_return']}|{last['position']}"
+    return page, encode_cursor(key)
 
 
 @dataclass(frozen=True)

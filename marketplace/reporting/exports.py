@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +16,7 @@ from marketplace.awards import queries as awards
 from marketplace.care import service as care
 from marketplace.care.words import CARE_STATUSES
 from marketplace.errors import BadInput, FieldError, RuleBroken
+from marketplace.kpi import service as kpi
 from marketplace.pagination import MAX_LIMIT, decode_cursor
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs import queries as call_offs
@@ -114,6 +116,22 @@ async def _care(
         late={"yes": True, "no": False}.get(f["late"] or ""),
     )
     return page.items, page.next_cursor
+
+
+def _figure(kind: str, value: str | None) -> Decimal | str | None:
+    """A KPI's value as a number (a spreadsheet sums it), unless the KPI is in words."""
+    if kind == "text" or value is None:
+        return value
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return value
+
+
+async def _kpi_returns(
+    actor: Principal, f: Filters, limit: int, cursor: str | None
+) -> tuple[list[Any], str | None]:
+    return await kpi.answer_rows(actor, kpi.return_filters(f), limit, cursor)
 
 
 async def _placements(
@@ -233,6 +251,30 @@ EXPORTS = {
                 Column("Placed", lambda p: p.placed_at),
             ],
             _placements,
+        ),
+        Export(
+            "kpi-returns",
+            "KPI returns",
+            ("lot", "quarter", "provider_id", "status"),
+            [
+                Column("Return", lambda a: a.return_id),
+                Column("Provider", lambda a: a.provider_name),
+                Column("Lot", lambda a: a.lot_name),
+                Column("Quarter", lambda a: a.quarter),
+                Column("Due", lambda a: a.due_on),
+                Column("Status", lambda a: a.status),
+                Column("KPI reference", lambda a: a.reference),
+                Column("Measure", lambda a: a.measure),
+                Column("Kind", lambda a: a.kind),
+                Column("Pre-filled value", lambda a: _figure(a.kind, a.prefilled_value)),
+                Column("Pre-filled reasons", lambda a: a.prefilled_reasons),
+                Column("Value", lambda a: _figure(a.kind, a.value)),
+                Column("Reasons", lambda a: a.reasons),
+                Column("Corrected", lambda a: a.corrected),
+                Column("Submitted", lambda a: a.submitted_at),
+                Column("SHA-256", lambda a: a.sha256),
+            ],
+            _kpi_returns,
         ),
     ]
 }

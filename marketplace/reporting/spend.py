@@ -20,6 +20,7 @@ from marketplace.tenders.call_offs.queries import commissioner_of
 from marketplace.tenders.waiting_list.contingency import today
 from marketplace.tenders.waiting_list.share_rules import last_months
 from marketplace.units import pounds
+from marketplace.web.charts import ChartData, Series
 from marketplace.web.exports import Column
 from marketplace.web.labels import RURALITY, SERVICE_LEVELS
 from marketplace.web.names import area_name, lot_name
@@ -281,12 +282,20 @@ def headline(figures: Spend) -> list[Figure]:
     ]
 
 
-def chart_data(figures: Spend) -> dict[str, Any]:
-    """The months and each month's committed weekly spend in pounds, for the chart."""
-    return {
-        "labels": [month_name(g.key) for g in figures.by_month],
-        "pounds": [g.weekly_spend_pence / 100 for g in figures.by_month],
-    }
+def chart_data(figures: Spend) -> ChartData:
+    """The chart of the last 12 months: each month's committed weekly spend in pounds, the axis
+    reading "Dec 2025" and the tooltip "December 2025"."""
+    return ChartData(
+        kind="bar",
+        labels=[month_name(g.key, short=True) for g in figures.by_month],
+        series=[
+            Series("Committed weekly spend", [g.weekly_spend_pence / 100 for g in figures.by_month])
+        ],
+        y_title="£ a week",
+        unit="money",
+        titles=[month_name(g.key) for g in figures.by_month],
+        legend=False,
+    )
 
 
 def shown(figures: Spend, tables: Iterable[str] = TABLES) -> dict[str, Any]:
@@ -296,5 +305,5 @@ def shown(figures: Spend, tables: Iterable[str] = TABLES) -> dict[str, Any]:
         "spend": figures,
         "headline": headline(figures),
         "tables": [shown_table(name, figures) for name in tables],
-        "chart": chart_data(figures),
+        "chart_data": chart_data(figures),
     }

@@ -40,9 +40,9 @@ SOURCES: dict[str, Path] = {
     "chart.umd.min.js": NODE_MODULES / "chart.js/dist/chart.umd.min.js",
     "marketplace.css": OWN_STATIC / "marketplace.css",
     "favicon.svg": OWN_STATIC / "favicon.svg",
+    "charts.js": OWN_STATIC / "charts.js",
     "evaluation-chart.js": OWN_STATIC / "evaluation-chart.js",
     "framework-share-chart.js": OWN_STATIC / "framework-share-chart.js",
-    "spend-chart.js": OWN_STATIC / "spend-chart.js",
     "swagger-ui-bundle.js": NODE_MODULES / "swagger-ui-dist/swagger-ui-bundle.js",
     "swagger-ui-standalone-preset.js": NODE_MODULES
     / "swagger-ui-dist/swagger-ui-standalone-preset.js",

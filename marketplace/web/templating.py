@@ -40,12 +40,32 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def month_name(value: object) -> str:
-    """ "November 2026" from a month key "2026-11"; anything else unchanged (a lot, an area)."""
+# GOV.UK style's months where space is short (a chart's axis): Jan, Feb, ... June, July, ... Sept.
+SHORT_MONTHS = (
+    "",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "June",
+    "July",
+    "Aug",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+
+
+def month_name(value: object, short: bool = False) -> str:
+    """ "November 2026" from a month key "2026-11" ("Nov 2026" if short, as a chart's axis reads);
+    anything else unchanged (a lot, an area)."""
     text = str(value)
     year, dash, month = text.partition("-")
     if dash and year.isdigit() and len(year) == 4 and month.isdigit() and 1 <= int(month) <= 12:
-        return f"{calendar.month_name[int(month)]} {year}"
+        names = SHORT_MONTHS if short else calendar.month_name
+        return f"{names[int(month)]} {year}"
     return text
 
 

@@ -231,3 +231,63 @@ async def test_an_overdue_return_is_reminded_once_a_day(client: Any) -> None:
         "KPI return overdue: Quarter 3 2026 (July to September), due Wednesday 21 October 2026"
     )
     assert await KpiReminder.count() == 3
+
+
+async def test_care_recorded_after_opening_refreshes_an_open_returns_pre_fill_not_a_submitted_one(
+    client: Any,
+) -> None:
+    s = await recorded_quarter(client)
+    first, second = [
+        r["id"] for r in await AwardedCare.select(AwardedCare.id).order_by(AwardedCare.actual_start)
+    ]
+    await open_returns(Q3)
+    kpi_return = await the_return(client, s["token"])
+    path = f"/api/v1/kpi-returns/{kpi_return['id']}"
+    saved = await client.put(
+        f"{path}/answers",
+        json={
+            "answers": [
+                {"reference": "R1", "value": "3"},  # a correction
+                {
+                    "reference": "R4",
+                    "value": "1",
+                    "reasons": f"{HAND_BACK_REASON} (1)",
+                },  # as filled
+            ]
+        },
+        headers=bearer(s["token"]),
+    )
+    assert saved.status_code == 200, saved.text
+
+    # Recorded after the return opened: the first care handed back on 21 September, the second
+    # found to have been awarded on 30 June (before the quarter).
+    assert (await hand_back(client, s["token"], first)).status_code == 200
+    await AwardedCare.update(
+        {
+            AwardedCare.handed_back_at: at(date(2026, 9, 21)),
+            AwardedCare.last_care_date: date(2026, 9, 21),
+        }
+    ).where(AwardedCare.id == first)
+    await AwardedCare.update({AwardedCare.awarded_at: at(date(2026, 6, 30))}).where(
+        AwardedCare.id == second
+    )
+
+    answers = by_reference(await the_return(client, s["token"]))
+    r1, r4 = answers["R1"], answers["R4"]
+    assert (r1["prefilled_value"], r1["value"], r1["corrected"]) == ("1", "3", True), "kept"
+    assert (r4["prefilled_value"], r4["prefilled_reasons"]) == ("2", f"{HAND_BACK_REASON} (2)")
+    assert (r4["value"], r4["corrected"]) == (None, False), "the old pre-fill follows the new"
+    assert await AuditEvent.exists().where(AuditEvent.action == "refresh_kpi_return")
+
+    given = [{"reference": r, "value": "80"} for r in ("R5", "R6", "R8")]
+    await client.put(f"{path}/answers", json={"answers": given}, headers=bearer(s["token"]))
+    done = await client.post(f"{path}/submit", headers=bearer(s["token"]))
+    assert done.status_code == 200, done.text
+    assert by_reference(done.json())["R4"]["value"] == "2"
+    before = await KpiAnswer.select().order_by(KpiAnswer.id)
+    await AwardedCare.update({AwardedCare.awarded_at: at(date(2026, 6, 30))}).where(
+        AwardedCare.id == first
+    )
+    after = by_reference(await the_return(client, s["c"].token))
+    assert after["R1"]["prefilled_value"] == "1", "a submitted return never changes"
+    assert await KpiAnswer.select().order_by(KpiAnswer.id) == before

@@ -12,9 +12,12 @@ from typing import Any
 
 import openpyxl
 
+from marketplace.accounts.tables import Organisation
+from marketplace.kpi.tables import KpiAnswer, KpiReturn
 from tests.call_off_fixtures import admitted_provider, commissioning, suffix_of
 from tests.care_fixtures import care_ids, concluded_cluster
 from tests.factories import bearer
+from tests.integration.kpi.test_kpi_pages import two_quarters
 
 
 def csv_rows(text: str) -> list[list[str]]:
@@ -198,3 +201,85 @@ async def test_the_placements_download_holds_every_placement_and_the_api_pages_t
         (await client.get("/exports/placements.csv", headers=bearer(other.token))).text
     )
     assert theirs == whole[:1]
+
+
+async def test_the_kpi_returns_download_holds_a_row_per_return_and_kpi_filtered_as_the_page(
+    client: Any,
+) -> None:
+    s = await two_quarters(client, submit_q4=False)
+    c = s["c"]
+    rows = csv_rows((await client.get("/exports/kpi-returns.csv", headers=bearer(c.token))).text)
+    assert rows[0][:7] == ["Return", "Provider", "Lot", "Quarter", "Due", "Status", "KPI reference"]
+    body = rows[1:]
+    assert [(r[3], r[6]) for r in body] == [
+        (q, f"R{n}") for q in ("2026-Q4", "2026-Q3") for n in range(1, 9)
+    ], "latest quarter first, each return's KPIs in the template's order"
+    heading = rows[0]
+    q3_r1 = dict(zip(heading, body[8], strict=True))
+    assert q3_r1["Provider"] == "Oakleaf Home Care" and q3_r1["Status"] == "submitted"
+    assert (q3_r1["Pre-filled value"], q3_r1["Value"], q3_r1["Corrected"]) == ("2", "3", "yes")
+    assert len(q3_r1["SHA-256"]) == 64 and q3_r1["Submitted"]
+    assert {r[5] for r in body[:8]} == {"open"}, "Q4 is not yet due"
+
+    workbook = await client.get("/exports/kpi-returns.xlsx", headers=bearer(c.token))
+    assert workbook.status_code == 200
+    assert xlsx_rows(workbook.content) == same_numbers(rows)
+
+    query = f"lot=CSH&quarter=2026-Q3&provider_id={s['oakleaf'].id}&status=submitted"
+    filtered = csv_rows(
+        (await client.get(f"/exports/kpi-returns.csv?{query}", headers=bearer(c.token))).text
+    )
+    assert filtered == rows[:1] + body[8:]
+    for other_filter in ("quarter=2026-Q2", "status=overdue", "lot=NIGHTS"):
+        none = await client.get(f"/exports/kpi-returns.csv?{other_filter}", headers=bearer(c.token))
+        assert csv_rows(none.text) == rows[:1], other_filter
+    page = await client.get(f"/kpi-returns?{query}", headers=bearer(c.token))
+    assert f'href="/exports/kpi-returns.xlsx?{query.replace("&", "&amp;")}"' in page.text
+    assert page.text.count('id="return-') == 1
+
+    # A second return in Q3 (Birch's, open), so that the pages also cross two returns of one quarter.
+    oakleaf_q3 = await KpiReturn.select().where(KpiReturn.id == s["q3"]).first()
+    birch = (
+        await Organisation.select(Organisation.id).where(Organisation.name == "Birch Care").first()
+    )
+    assert oakleaf_q3 is not None and birch is not None
+    birch_q3 = KpiReturn(
+        **{
+            k: v
+            for k, v in oakleaf_q3.items()
+            if k in ("commissioner", "lot", "year", "quarter", "due_on")
+        },
+        provider=birch["id"],
+        status="open",
+    )
+    await birch_q3.save()
+    for answer in await KpiAnswer.select(KpiAnswer.measure).where(KpiAnswer.kpi_return == s["q3"]):
+        await KpiAnswer(kpi_return=birch_q3.id, measure=answer["measure"]).save()
+    body = csv_rows((await client.get("/exports/kpi-returns.csv", headers=bearer(c.token))).text)[
+        1:
+    ]
+    assert len(body) == 24 and sorted({r[1] for r in body[8:]}) == [
+        "Birch Care",
+        "Oakleaf Home Care",
+    ]
+
+    url: str | None = "/api/v1/exports/kpi-returns?limit=5"
+    pages = []
+    while url:
+        answer = await client.get(url, headers=bearer(c.token))
+        assert answer.status_code == 200, answer.text
+        pages.append(csv_rows(answer.text)[1:])
+        link = answer.headers.get("link")
+        url = re.fullmatch(r'<([^>]+)>; rel="next"', link)[1] if link else None  # type: ignore[index]
+    assert [len(p) for p in pages] == [5, 5, 5, 5, 4]
+    assert [r for p in pages for r in p] == body
+    forged = await client.get(
+        "/api/v1/exports/kpi-returns?cursor=bm90LWEta2V5", headers=bearer(c.token)
+    )
+    assert forged.status_code == 422 and forged.json()["errors"][0]["field"] == "cursor"
+
+    other = await commissioning("Dorset Council")
+    theirs = await client.get("/exports/kpi-returns.csv", headers=bearer(other.token))
+    assert csv_rows(theirs.text) == rows[:1], "another commissioner's returns are never read"
+    provider = await client.get("/exports/kpi-returns.csv", headers=bearer(s["token"]))
+    assert provider.status_code == 403

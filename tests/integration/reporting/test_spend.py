@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import calendar
 import csv
+import html
 import io
+import json
 import re
 from datetime import date, timedelta
 from typing import Any
@@ -179,6 +181,14 @@ async def test_the_commissioner_home_shows_the_spend_pages_headline_chart_and_mo
     )
     # The chart, its figures and the month table (its text alternative) are the spend page's.
     assert element(home, CHART) == element(spend, CHART)
+    # Money, the months short on the axis and in full in the tooltip, this month's spend last.
+    data = element(home, r'(?<=id="spend-chart-data">)[^<]*')
+    chart = json.loads(html.unescape(data))
+    assert chart["unit"] == "money" and len(chart["labels"]) == len(chart["titles"]) == 12
+    this_month = today().strftime("%Y-%m")
+    assert chart["labels"][-1] == month_name(this_month, short=True)
+    assert chart["titles"][-1] == month_name(this_month)
+    assert chart["series"][0]["values"][-1] == 375.38
     assert element(home, MONTH_TABLE) == element(spend, MONTH_TABLE)
     assert (
         f'<th scope="row" class="govuk-table__header">{month_name(today().strftime("%Y-%m"))}</th>'

@@ -308,6 +308,9 @@ def test_labels_prefer_the_fields_own_name_to_its_prefix() -> None:
 def test_a_month_key_reads_as_its_month_and_anything_else_is_left_alone() -> None:
     assert month_name("2026-02") == "February 2026"
     assert month_name("2025-12") == "December 2025"
+    assert month_name("2026-09", short=True) == "Sept 2026"  # GOV.UK style's short months
+    assert month_name("2026-06", short=True) == "June 2026"
+    assert month_name("2025-12", short=True) == "Dec 2025"
     assert month_name("KENT-ASHFORD") == "KENT-ASHFORD"
     assert month_name("2026-13") == "2026-13"
     assert month_name("CSH") == "CSH"
