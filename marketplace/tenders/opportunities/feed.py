@@ -10,10 +10,14 @@ from uuid import UUID
 import msgspec
 
 from marketplace.errors import NotAllowed, NotFound
-from marketplace.pagination import check_limit, decode_moment_cursor, encode_cursor
+from marketplace.pagination import (
+    check_limit,
+    decode_moment_id_cursor,
+    encode_moment_id_cursor,
+)
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs import schemas
-from marketplace.tenders.call_offs.queries import call_off_facts
+from marketplace.tenders.call_offs.queries import call_offs_facts
 from marketplace.tenders.call_offs.status import OPEN_FOR_BIDS
 from marketplace.tenders.tables import CallOff, Invitation
 
@@ -22,8 +26,9 @@ def _provider_of(actor: Principal) -> UUID:
     return actor.provider_organisation(NotAllowed("Only providers have an opportunity feed"))
 
 
-async def _opportunity(row: dict[str, Any], your_areas: list[str]) -> schemas.Opportunity:
-    facts = await call_off_facts(row)
+def _opportunity(
+    row: dict[str, Any], your_areas: list[str], facts: dict[str, Any], now: datetime
+) -> schemas.Opportunity:
     envelope = facts["envelope"]
     return schemas.Opportunity(
         id=row["id"],
@@ -34,7 +39,7 @@ async def _opportunity(row: dict[str, Any], your_areas: list[str]) -> schemas.Op
         area_codes=facts["area_codes"],
         your_area_codes=your_areas,
         deadline=row["deadline"],
-        seconds_left=max(0, int((row["deadline"] - datetime.now(UTC)).total_seconds())),
+        seconds_left=max(0, int((row["deadline"] - now).total_seconds())),
         max_hourly_rate_pence=row["max_hourly_rate_pence"],
         envelope_weekly_pence=envelope.weekly_pence if envelope else row["envelope_weekly_pence"],
         package_count=len(facts["package_ids"]),
@@ -48,52 +53,68 @@ async def _opportunity(row: dict[str, Any], your_areas: list[str]) -> schemas.Op
     )
 
 
+def _invitations() -> Any:
+    """The invitations with their call-offs' columns (as `call_off.<column>`) and lot code."""
+    return Invitation.select(
+        Invitation.area_codes,
+        *[getattr(Invitation.call_off, column._meta.name) for column in CallOff._meta.columns],
+        Invitation.call_off._.lot._.code.as_alias("lot_code"),
+    )
+
+
+async def _opportunities(raw_rows: list[dict[str, Any]]) -> list[schemas.Opportunity]:
+    """The invitations' call-offs as opportunities: a fixed number of queries for any number
+    (the call-offs' facts are read for all of them at once)."""
+    rows = [
+        {key.removeprefix("call_off."): value for key, value in raw.items()} for raw in raw_rows
+    ]
+    facts = await call_offs_facts(rows)
+    now = datetime.now(UTC)
+    return [
+        _opportunity(row, msgspec.json.decode(row["area_codes"]), facts[row["id"]], now)
+        for row in rows
+    ]
+
+
 async def opportunity_feed(
     actor: Principal, status: str | None, limit: int, cursor: str | None
 ) -> schemas.OpportunityPage:
     """The call-offs this provider is invited to (those open for bids by default), soonest deadline
-    first; never another provider's data, never a package's reference or postcode."""
+    first (ties by id), a page after the cursor (keyset: the last deadline and id given); never
+    another provider's data, never a package's reference or postcode. Five queries, whatever the
+    page size: the page, then the areas, packages, documents and lots of all its call-offs."""
     provider_id = _provider_of(actor)
     check_limit(limit)
-    query = Invitation.select(
-        Invitation.area_codes,
-        *[getattr(Invitation.call_off, column._meta.name) for column in CallOff._meta.columns],
-        Invitation.call_off._.lot._.code.as_alias("lot_code"),
-    ).where(
+    deadline = Invitation.call_off.deadline
+    query = _invitations().where(
         (Invitation.provider == provider_id)
         & Invitation.call_off.status.is_in([status] if status else sorted(OPEN_FOR_BIDS))
     )
     if cursor:
-        query = query.where(Invitation.call_off.deadline > decode_moment_cursor(cursor))
-    rows = await query.order_by(Invitation.call_off.deadline).limit(limit + 1)
-    items = []
-    for raw in rows[:limit]:
-        row = {key.removeprefix("call_off."): value for key, value in raw.items()}
-        items.append(await _opportunity(row, msgspec.json.decode(raw["area_codes"])))
+        after, last_id = decode_moment_id_cursor(cursor)
+        query = query.where(
+            (deadline > after)
+            if last_id is None  # a cursor of the deadline alone (given out before the id was)
+            else (deadline > after) | ((deadline == after) & (Invitation.call_off > last_id))
+        )
+    rows = await query.order_by(deadline, Invitation.call_off).limit(limit + 1)
+    items = await _opportunities(rows[:limit])
     next_cursor = (
-        encode_cursor(rows[limit - 1]["call_off.deadline"].isoformat())
-        if len(rows) > limit
-        else None
+        encode_moment_id_cursor(items[-1].deadline, items[-1].id) if len(rows) > limit else None
     )
     return schemas.OpportunityPage(items=items, next_cursor=next_cursor)
 
 
 async def opportunity(actor: Principal, call_off_id: UUID) -> schemas.Opportunity:
     """One call-off this provider is invited to; 404 for any other."""
-    page_rows = await Invitation.select(
-        Invitation.area_codes,
-        *[getattr(Invitation.call_off, column._meta.name) for column in CallOff._meta.columns],
-        Invitation.call_off._.lot._.code.as_alias("lot_code"),
-    ).where(
+    page_rows = await _invitations().where(
         # A guest supplier's pass reaches here only for its own call-off (bids/guest_pages.py).
         (Invitation.provider == actor.bidder_organisation(NotAllowed("Only providers bid")))
         & (Invitation.call_off == call_off_id)
     )
     if not page_rows:
         raise NotFound("No such call-off")
-    raw = page_rows[0]
-    row = {key.removeprefix("call_off."): value for key, value in raw.items()}
-    return await _opportunity(row, msgspec.json.decode(raw["area_codes"]))
+    return (await _opportunities(page_rows[:1]))[0]
 
 
 class CallOffSummary(msgspec.Struct):
