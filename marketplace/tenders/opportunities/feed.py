@@ -53,13 +53,20 @@ def _opportunity(
     )
 
 
+# The joined columns the feed reads, made once: Piccolo copies a joined column at every attribute
+# access of a foreign key, which cost a request of the feed a fifth of its time.
+_COLUMNS = (
+    Invitation.area_codes,
+    *[getattr(Invitation.call_off, column._meta.name) for column in CallOff._meta.columns],
+    Invitation.call_off._.lot._.code.as_alias("lot_code"),
+)
+_DEADLINE = Invitation.call_off.deadline
+_STATUS = Invitation.call_off.status
+
+
 def _invitations() -> Any:
     """The invitations with their call-offs' columns (as `call_off.<column>`) and lot code."""
-    return Invitation.select(
-        Invitation.area_codes,
-        *[getattr(Invitation.call_off, column._meta.name) for column in CallOff._meta.columns],
-        Invitation.call_off._.lot._.code.as_alias("lot_code"),
-    )
+    return Invitation.select(*_COLUMNS)
 
 
 async def _opportunities(raw_rows: list[dict[str, Any]]) -> list[schemas.Opportunity]:
@@ -85,10 +92,10 @@ async def opportunity_feed(
     page size: the page, then the areas, packages, documents and lots of all its call-offs."""
     provider_id = _provider_of(actor)
     check_limit(limit)
-    deadline = Invitation.call_off.deadline
+    deadline = _DEADLINE
     query = _invitations().where(
         (Invitation.provider == provider_id)
-        & Invitation.call_off.status.is_in([status] if status else sorted(OPEN_FOR_BIDS))
+        & _STATUS.is_in([status] if status else sorted(OPEN_FOR_BIDS))
     )
     if cursor:
         after, last_id = decode_moment_id_cursor(cursor)
