@@ -68,7 +68,8 @@ _PACKAGE_COLUMNS = (
 
 async def call_offs_facts(rows: list[dict[str, Any]]) -> dict[UUID, dict[str, Any]]:
     """call_off_facts for many call-offs at once, by id: four queries however many there are
-    (areas, packages, documents, the lots' rule), never a query per call-off."""
+    (areas, packages, documents, the lots' rule; three when each row already says its lot's rule
+    as `one_provider_per_area`), never a query per call-off."""
     if not rows:
         return {}
     ids = [row["id"] for row in rows]
@@ -81,7 +82,10 @@ async def call_offs_facts(rows: list[dict[str, Any]]) -> dict[UUID, dict[str, An
     documents = await CallOffDocument.select(
         CallOffDocument.call_off, CallOffDocument.document_id, CallOffDocument.filename
     ).where(CallOffDocument.call_off.is_in(ids))
-    one_per_area = await lots_with_one_provider_per_area({row["lot"] for row in rows})
+    if all("one_provider_per_area" in row for row in rows):
+        one_per_area = {row["lot"] for row in rows if row["one_provider_per_area"]}
+    else:
+        one_per_area = await lots_with_one_provider_per_area({row["lot"] for row in rows})
     by_call_off: dict[UUID, dict[str, list[dict[str, Any]]]] = {
         call_off_id: {"areas": [], "packages": [], "documents": []} for call_off_id in ids
     }

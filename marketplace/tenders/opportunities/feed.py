@@ -59,13 +59,15 @@ _COLUMNS = (
     Invitation.area_codes,
     *[getattr(Invitation.call_off, column._meta.name) for column in CallOff._meta.columns],
     Invitation.call_off._.lot._.code.as_alias("lot_code"),
+    Invitation.call_off._.lot._.one_provider_per_area.as_alias("one_provider_per_area"),
 )
 _DEADLINE = Invitation.call_off.deadline
 _STATUS = Invitation.call_off.status
 
 
 def _invitations() -> Any:
-    """The invitations with their call-offs' columns (as `call_off.<column>`) and lot code."""
+    """The invitations with their call-offs' columns (as `call_off.<column>`), lot code and the
+    lot's rule of one provider per area."""
     return Invitation.select(*_COLUMNS)
 
 
@@ -88,8 +90,9 @@ async def opportunity_feed(
 ) -> schemas.OpportunityPage:
     """The call-offs this provider is invited to (those open for bids by default), soonest deadline
     first (ties by id), a page after the cursor (keyset: the last deadline and id given); never
-    another provider's data, never a package's reference or postcode. Five queries, whatever the
-    page size: the page, then the areas, packages, documents and lots of all its call-offs."""
+    another provider's data, never a package's reference or postcode. Four queries, whatever the
+    page size: the page (with the lots' rule), then the areas, packages and documents of all its
+    call-offs."""
     provider_id = _provider_of(actor)
     check_limit(limit)
     deadline = _DEADLINE
