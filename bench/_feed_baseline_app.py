@@ -87,7 +87,7 @@ async def opportunities(provider_id: UUID, limit: int = 50, cursor: str | None =
         call_off.kind.as_alias("kind"),
         call_off.title.as_alias("title"),
         call_off.status.as_alias("status"),
-        call_off.lot.code.as_alias("lot_code"),
+        call_off._.lot._.code.as_alias("lot_code"),
         PlainInvitation.area_codes.as_alias("your_area_codes"),
         call_off.deadline.as_alias("deadline"),
         call_off.max_hourly_rate_pence.as_alias("max_hourly_rate_pence"),

@@ -43,6 +43,7 @@ from typing import Any
 from bench._wrk import Request, WrkResult, run_wrk
 from bench.bid_submission import (
     ROOT,
+    _process_cpu_s,
     bench_database,
     local_services,
     server_environment,
@@ -262,13 +263,13 @@ async def _explain(url: str, providers: list[dict[str, Any]]) -> list[dict[str, 
                 "SELECT relname, reltuples FROM pg_class WHERE relkind = 'r'"
             )
         }
-        for request in captured:
+        for made in captured:
             plans = []
-            for sql, values in request["statements"]:
+            for sql, values in made["statements"]:
                 rows = await connection.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", *values)
                 plan = "\n".join(row[0] for row in rows)
                 plans.append({"sql": sql, "plan": plan, "verdict": _verdict(plan, sizes)})
-            explained.append({"request": request["request"], "plans": plans})
+            explained.append({"request": made["request"], "plans": plans})
     finally:
         await connection.close()
     return explained
@@ -340,37 +341,47 @@ def _memory_mb(pid: int) -> tuple[float, float]:
 
 
 @dataclass(frozen=True)
+class Phase:
+    """What wrk measured of one server, and the server's CPU time per answer over the window (a
+    figure that the machine's other load moves less than the wall clock)."""
+
+    result: WrkResult
+    cpu_ms: float
+
+    def describe(self) -> str:
+        r = self.result
+        return (
+            f"{r.per_second:,.0f} req/s, p50 {r.p50_ms:.1f} ms, p99 {r.p99_ms:.1f} ms, "
+            f"{r.errors} errors, server CPU {self.cpu_ms:.1f} ms a request"
+        )
+
+
+@dataclass(frozen=True)
 class FeedFigure:
     name: str
-    result: WrkResult
-    baseline: WrkResult | None = None
+    app: Phase
+    baseline: Phase
 
-    def describe(self, result: WrkResult) -> str:
-        return (
-            f"{result.per_second:,.0f} req/s, p50 {result.p50_ms:.1f} ms, "
-            f"p99 {result.p99_ms:.1f} ms, {result.errors} errors"
-        )
+    @property
+    def ratio(self) -> float:
+        """The app's throughput as a share of the baseline's."""
+        return self.app.result.per_second / self.baseline.result.per_second
 
     def line(self) -> str:
-        text = f"opportunity feed, {self.name}, {CONNECTIONS} connections: "
-        text += self.describe(self.result)
-        if self.baseline is not None:
-            ratio = self.result.per_second / self.baseline.per_second
-            text += f"; baseline {self.describe(self.baseline)}; app/baseline {ratio:.2f}"
-        met = self.result.p99_ms < TARGET_P99_MS and self.result.errors == 0
-        return text + f" — p99 {'met' if met else 'MISSED'} (target < {TARGET_P99_MS:.0f} ms)"
+        met = self.app.result.p99_ms < TARGET_P99_MS and self.app.result.errors == 0
+        return (
+            f"opportunity feed, {self.name}, {CONNECTIONS} connections: {self.app.describe()}; "
+            f"baseline {self.baseline.describe()}; app/baseline {self.ratio:.2f} — "
+            f"p99 {'met' if met else 'MISSED'} (target < {TARGET_P99_MS:.0f} ms)"
+        )
 
     def markdown_row(self) -> str:
-        base = self.baseline
-        baseline = (
-            f"{base.per_second:,.0f} | {base.p50_ms:.1f} / {base.p99_ms:.1f} | "
-            f"{self.result.per_second / base.per_second:.2f}"
-            if base
-            else "| |"
-        )
+        app, base = self.app.result, self.baseline.result
         return (
-            f"| {self.name} | {self.result.per_second:,.0f} | {self.result.p50_ms:.1f} / "
-            f"{self.result.p99_ms:.1f} | {baseline} | {self.result.errors} |"
+            f"| {self.name} | {app.per_second:,.0f} | {app.p50_ms:.1f} / {app.p99_ms:.1f} | "
+            f"{self.app.cpu_ms:.1f} | {base.per_second:,.0f} | {base.p50_ms:.1f} / "
+            f"{base.p99_ms:.1f} | {self.baseline.cpu_ms:.1f} | {self.ratio:.2f} | "
+            f"{app.errors} |"
         )
 
 
@@ -388,14 +399,18 @@ class MemoryFigure:
 
 
 MARKDOWN_HEADER = (
-    "| request | app req/s | app p50 / p99 ms | baseline req/s | baseline p50 / p99 ms "
-    "| app/baseline | errors |\n|---|---|---|---|---|---|---|"
+    "| request | app req/s | app p50 / p99 ms | app CPU ms a request | baseline req/s "
+    "| baseline p50 / p99 ms | baseline CPU ms a request | app/baseline | errors |\n"
+    "|---|---|---|---|---|---|---|---|---|"
 )
 
 
-def _load(base_url: str, connections: list[list[Request]]) -> WrkResult:
-    run_wrk(base_url, connections, seconds=WARMUP_S)  # warm-up, discarded
-    return run_wrk(base_url, connections, seconds=MEASURE_S)
+def _load(server: Any, connections: list[list[Request]]) -> Phase:
+    run_wrk(server.base_url, connections, seconds=WARMUP_S)  # warm-up, discarded
+    before = _process_cpu_s(server.pid)
+    result = run_wrk(server.base_url, connections, seconds=MEASURE_S)
+    used_s = _process_cpu_s(server.pid) - before
+    return Phase(result, used_s * 1000 / max(1, result.requests))
 
 
 def _report_plans(explained: list[dict[str, Any]]) -> None:
@@ -430,12 +445,12 @@ def run() -> list[FeedFigure | MemoryFigure]:
         app = stack.enter_context(uvicorn_server("app", APP_FACTORY, env, work))
         baseline = stack.enter_context(uvicorn_server("baseline", BASELINE_FACTORY, env, work))
         providers = market["providers"]
-        results: dict[str, WrkResult] = {}
+        results: dict[str, Phase] = {}
 
-        def measure(kind: str, server: Any, requests_of: Any) -> WrkResult:
-            result = _load(server.base_url, [[requests_of(p)[kind]] for p in providers])
-            say(f"{kind}: {FeedFigure(kind, result).describe(result)}")
-            return result
+        def measure(kind: str, server: Any, requests_of: Any) -> Phase:
+            phase = _load(server, [[requests_of(p)[kind]] for p in providers])
+            say(f"{kind}: {phase.describe()}")
+            return phase
 
         for name in ("first page", "deep page"):
             # The baseline before and after the app (the better of the two is its figure).
@@ -443,7 +458,9 @@ def run() -> list[FeedFigure | MemoryFigure]:
             for kind in (f"api, {name}", f"page, {name}"):
                 results[kind] = measure(kind, app, _requests)
             after = measure(f"baseline, {name}", baseline, _baseline_requests)
-            results[f"baseline, {name}"] = max(before, after, key=lambda r: r.per_second)
+            results[f"baseline, {name}"] = max(
+                before, after, key=lambda phase: phase.result.per_second
+            )
         peak, current = _memory_mb(app.pid)
         for kind in _requests(providers[0]):
             figures.append(
