@@ -218,8 +218,10 @@ async def opportunity_feed_with_names(
             where += " AND c.deadline > {}"
             args.append(after)
         else:
-            where += " AND (c.deadline > {} OR (c.deadline = {} AND c.id > {}))"
-            args += [after, after, last_id]
+            # A row comparison: PostgreSQL starts the index walk at the pair (an index condition
+            # on (status, deadline, id)) instead of filtering every earlier call-off.
+            where += " AND (c.deadline, c.id) > ({}, {})"
+            args += [after, last_id]
     rows = await CallOff.raw(_feed_sql(where, limit + 1), *args)
     now = datetime.now(UTC)
     items, area_names, lot_names = [], {}, {}
