@@ -74,7 +74,7 @@ from marketplace.transparency.pages import NoticesPages
 from marketplace.web.assets import ensure_static, static_url, with_static_files
 from marketplace.web.banners import OneTimeBanners
 from marketplace.web.headers import SecurityHeaders
-from marketplace.web.names import Names, use_names
+from marketplace.web.names import OWN_NAMES, Names, use_names
 from marketplace.web.nul import refuse_nul_characters
 from marketplace.web.openapi import CompletedJson, CompletedSwagger
 from marketplace.web.problems import EXCEPTION_HANDLERS
@@ -186,12 +186,15 @@ async def lifespan(_: Litestar) -> AsyncIterator[None]:
 
 async def before_request(request: Request[Any, Any, Any]) -> None:
     """Refuse a forged browser request; read a JSON body strictly; a page request then loads the
-    names its codes read as (the API answers codes)."""
+    names its codes read as (the API answers codes; a page marked OWN_NAMES reads the names of
+    only the codes it shows with its own data, web/names.py)."""
     await check_csrf(request)
     await refuse_nul_characters(request)
     await check_body_strictly(request)
     # The API answers codes, and the health checks must answer even when the database does not.
-    if not request.url.path.startswith(("/api/", "/static/", "/assets/", "/healthz", "/status")):
+    if not request.url.path.startswith(
+        ("/api/", "/static/", "/assets/", "/healthz", "/status")
+    ) and not request.route_handler.opt.get(OWN_NAMES):
         areas, lots = await names_of_codes()
         use_names(Names(areas=areas, lots=lots))
 

@@ -56,6 +56,24 @@ def decode_moment_cursor(cursor: str) -> datetime:
     return moment
 
 
+def encode_moment_id_cursor(moment: datetime, row_id: uuid.UUID) -> str:
+    """A keyset cursor of a moment and a row's id (rows ordered by the moment, ties by id)."""
+    return encode_cursor(f"{moment.isoformat()} {row_id}")
+
+
+def decode_moment_id_cursor(cursor: str) -> tuple[datetime, uuid.UUID | None]:
+    """The moment and id of encode_moment_id_cursor; the id is None in a cursor of a moment
+    alone (decode_moment_cursor's)."""
+    moment, _, row_id = decode_cursor(cursor).partition(" ")
+    try:
+        found = datetime.fromisoformat(moment), uuid.UUID(row_id) if row_id else None
+    except ValueError as exc:
+        raise not_given_out() from exc
+    if found[0].tzinfo is None:
+        raise not_given_out()
+    return found
+
+
 def check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise BadInput(

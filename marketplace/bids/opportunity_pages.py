@@ -23,6 +23,7 @@ from marketplace.tenders.opportunities import feed
 from marketplace.web.banners import done
 from marketplace.web.forms import FormBody, FormReader, error_summary, form_errors
 from marketplace.web.labels import PAGE_WORDS
+from marketplace.web.names import OWN_NAMES, Names, use_names
 from marketplace.web.security import SignedIn, role_in
 
 PAGE_SIZE = 50
@@ -62,12 +63,14 @@ class OpportunityPages(Controller):
     guards = [role_in("provider")]
     include_in_schema = False
 
-    @get("/")
+    # The page reads the names of the areas and lots it shows with the feed's own statement.
+    @get("/", opt={OWN_NAMES: True})
     async def index(self, principal: SignedIn, cursor: FromQuery[str | None] = None) -> Template:
-        page = await feed.opportunity_feed(principal, None, PAGE_SIZE, cursor)
+        found = await feed.opportunity_feed_with_names(principal, None, PAGE_SIZE, cursor)
+        use_names(Names(areas=found.area_names, lots=found.lot_names))
         return Template(
             "provider/opportunities.html",
-            context={"page": page, "kinds": KINDS, **PAGE_WORDS},
+            context={"page": found.page, "kinds": KINDS, **PAGE_WORDS},
         )
 
     @get("/{call_off_id:uuid}")

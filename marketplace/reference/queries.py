@@ -26,6 +26,16 @@ async def one_provider_per_area(lot_id: UUID) -> bool:
     return bool(row and row["one_provider_per_area"])
 
 
+async def lots_with_one_provider_per_area(lot_ids: Iterable[UUID]) -> set[UUID]:
+    """Those of these lots whose own rule allows only one provider with awarded care in an
+    area (one query for them all)."""
+    wanted = list(lot_ids)
+    if not wanted:
+        return set()
+    rows = await Lot.select(Lot.id).where(Lot.id.is_in(wanted) & Lot.one_provider_per_area.eq(True))
+    return {row["id"] for row in rows}
+
+
 async def own_area_ids(
     commissioner_id: UUID, codes: Iterable[str] | None = None, *, lock: bool = False
 ) -> dict[str, UUID]:

@@ -146,7 +146,9 @@ class Invitation(Table, tablename="invitation"):
     """A provider invited to a published call-off, for the areas it is admitted to."""
 
     id = UUID(primary_key=True)
-    call_off = ForeignKey(CallOff, on_delete=OnDelete.cascade, index=True)
+    # Indexed with the provider: (call_off, provider), a migration's own index (tenders 2026-11-26
+    # 08:30), which serves lookups by the call-off alone too.
+    call_off = ForeignKey(CallOff, on_delete=OnDelete.cascade)
     provider = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
     area_codes = Text(default="[]")
     invited_at = Timestamptz(default=TimestamptzNow())

@@ -1,7 +1,9 @@
 """The names people read for the codes the data keeps: an area's name for "KENT-ASHFORD", a
 lot's name for "CSH". The composition root loads them once per page request (a small read of
 the reference data) and the templates' filters look codes up here; a code nobody named reads as
-itself."""
+itself. A page whose handler is marked `opt={OWN_NAMES: True}` is left to give the names of the
+codes it shows itself (`use_names`), read with its own data: the opportunity feed at national size
+would otherwise read every area's name (thousands) for the few a page shows."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ class Names:
     areas: Mapping[str, str] = field(default_factory=dict)
     lots: Mapping[str, str] = field(default_factory=dict)
 
+
+OWN_NAMES = "own_names"
 
 _names: ContextVar[Names | None] = ContextVar("names", default=None)
 _NONE = Names()

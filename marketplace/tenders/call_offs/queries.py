@@ -15,7 +15,7 @@ from marketplace.errors import NotAllowed, NotFound
 from marketplace.pagination import check_limit, decode_moment_cursor, encode_cursor
 from marketplace.principal import Principal
 from marketplace.reference.postcodes.rules import RURALITY_CATEGORIES
-from marketplace.reference.queries import one_provider_per_area
+from marketplace.reference.queries import lots_with_one_provider_per_area
 from marketplace.tenders.call_offs import schemas
 from marketplace.tenders.call_offs.answers import decline_tallies
 from marketplace.tenders.call_offs.envelope import PackageHours, weighted_envelope
@@ -25,7 +25,6 @@ from marketplace.tenders.tables import (
     CallOffDocument,
     CallOffPackage,
     Invitation,
-    Package,
 )
 
 
@@ -48,29 +47,65 @@ async def call_off_row(actor: Principal, call_off_id: UUID) -> dict[str, Any]:
 
 async def call_off_facts(row: dict[str, Any]) -> dict[str, Any]:
     """What every view of a call-off shares: areas, packages, hours, rurality mix, envelope."""
-    areas = await CallOffArea.select(
-        CallOffArea.area.code.as_alias("code"), CallOffArea.weekly_hours
-    ).where(CallOffArea.call_off == row["id"])
+    return (await call_offs_facts([row]))[row["id"]]
+
+
+# The joined columns call_offs_facts reads, made once (Piccolo copies a joined column at every
+# attribute access of a foreign key).
+_AREA_COLUMNS = (
+    CallOffArea.call_off,
+    CallOffArea.area.code.as_alias("code"),
+    CallOffArea.weekly_hours,
+)
+_PACKAGE_COLUMNS = (
+    CallOffPackage.call_off,
+    CallOffPackage.package.id.as_alias("id"),
+    CallOffPackage.package.rurality.as_alias("rurality"),
+    CallOffPackage.package.weekly_hours.as_alias("weekly_hours"),
+    CallOffPackage.package.service_level.as_alias("service_level"),
+)
+
+
+async def call_offs_facts(rows: list[dict[str, Any]]) -> dict[UUID, dict[str, Any]]:
+    """call_off_facts for many call-offs at once, by id: four queries however many there are
+    (areas, packages, documents, the lots' rule; three when each row already says its lot's rule
+    as `one_provider_per_area`), never a query per call-off."""
+    if not rows:
+        return {}
+    ids = [row["id"] for row in rows]
+    areas = await CallOffArea.select(*_AREA_COLUMNS).where(CallOffArea.call_off.is_in(ids))
     packages = (
-        await Package.select(
-            Package.id, Package.rurality, Package.weekly_hours, Package.service_level
-        )
-        .where(
-            Package.id.is_in(
-                [
-                    p["package"]
-                    for p in await CallOffPackage.select(CallOffPackage.package).where(
-                        CallOffPackage.call_off == row["id"]
-                    )
-                ]
-                or [UUID(int=0)]
-            )
-        )
-        .order_by(Package.id)
+        await CallOffPackage.select(*_PACKAGE_COLUMNS)
+        .where(CallOffPackage.call_off.is_in(ids))
+        .order_by(CallOffPackage.package)
     )
     documents = await CallOffDocument.select(
-        CallOffDocument.document_id, CallOffDocument.filename
-    ).where(CallOffDocument.call_off == row["id"])
+        CallOffDocument.call_off, CallOffDocument.document_id, CallOffDocument.filename
+    ).where(CallOffDocument.call_off.is_in(ids))
+    if all("one_provider_per_area" in row for row in rows):
+        one_per_area = {row["lot"] for row in rows if row["one_provider_per_area"]}
+    else:
+        one_per_area = await lots_with_one_provider_per_area({row["lot"] for row in rows})
+    by_call_off: dict[UUID, dict[str, list[dict[str, Any]]]] = {
+        call_off_id: {"areas": [], "packages": [], "documents": []} for call_off_id in ids
+    }
+    for kind, found in (("areas", areas), ("packages", packages), ("documents", documents)):
+        for item in found:
+            by_call_off[item["call_off"]][kind].append(item)
+    return {
+        row["id"]: _facts(row, **by_call_off[row["id"]], one_per_area=row["lot"] in one_per_area)
+        for row in rows
+    }
+
+
+def _facts(
+    row: dict[str, Any],
+    *,
+    areas: list[dict[str, Any]],
+    packages: list[dict[str, Any]],
+    documents: list[dict[str, Any]],
+    one_per_area: bool,
+) -> dict[str, Any]:
     mix = dict.fromkeys(RURALITY_CATEGORIES, 0)
     levels: dict[str, int] = {}
     for package in packages:
@@ -108,7 +143,7 @@ async def call_off_facts(row: dict[str, Any]) -> dict[str, Any]:
             schemas.CallOffDocument(id=d["document_id"], filename=d["filename"]) for d in documents
         ],
         "terms": _terms(row),
-        "one_provider_per_area": await one_provider_per_area(row["lot"]),
+        "one_provider_per_area": one_per_area,
     }
 
 

@@ -178,6 +178,18 @@ async def test_documents_attach_to_a_call_off_and_invitees_can_read_them(client)
     await client.post(f"/api/v1/call-offs/{call_off_id}/publish", headers=bearer(c.token))
     feed = await client.get(f"/api/v1/call-offs/{call_off_id}", headers=bearer(provider_token))
     assert feed.json()["documents"] == [{"id": document_id, "filename": "specification.txt"}]
+    # One attached while open shows at once (the feed's remembered facts are never stale).
+    later = await client.post(
+        f"/api/v1/call-offs/{call_off_id}/documents",
+        files={"file": ("map.txt", b"Ashford\n", "text/plain")},
+        headers=bearer(c.token),
+    )
+    assert later.status_code == 201, later.text
+    feed = await client.get("/api/v1/call-offs", headers=bearer(provider_token))
+    assert sorted(d["filename"] for d in feed.json()["items"][0]["documents"]) == [
+        "map.txt",
+        "specification.txt",
+    ]
     fetched = await client.get(f"/api/v1/documents/{document_id}", headers=bearer(provider_token))
     assert fetched.status_code == 303
     content = await client.get(fetched.headers["location"])
