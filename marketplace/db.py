@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, cast
 from urllib.parse import unquote, urlparse
@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlparse
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
 
 from marketplace.config import get_settings
 
@@ -134,6 +135,31 @@ def for_update(query: Any) -> Any:
     if is_postgres():
         return query.lock_rows("UPDATE")
     return query
+
+
+# Bound parameters in one statement: under both engines' limits (32,766 on SQLite, 32,767 on
+# PostgreSQL through asyncpg).
+MAX_PARAMETERS = 32_000
+
+
+async def insert_rows(
+    table: type[Table], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert many rows (values in the order of `columns`) in multi-row INSERT statements, as
+    few as the engines' limit on bound parameters allows (one for a few thousand rows), in the
+    caller's transaction if there is one: set-based writes without a Piccolo object per row."""
+    if not rows:
+        return
+    per_statement = max(1, MAX_PARAMETERS // len(columns))
+    # Names from the code, never from input; every value is bound.
+    head = f"INSERT INTO {table._meta.tablename} ({', '.join(columns)}) VALUES "  # noqa: S608
+    row = "(" + ", ".join(["{}"] * len(columns)) + ")"
+    async with write_transaction():
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            await table.raw(
+                head + ", ".join([row] * len(chunk)), *[value for row in chunk for value in row]
+            )
 
 
 async def upsert(row: Any, keys: tuple[Any, ...], values: list[Any]) -> None:

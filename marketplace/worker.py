@@ -46,8 +46,6 @@ EVERY_SECOND = set(range(60))
 # The relay runs on arq's cron every second, and again every quarter of it within each run, so
 # that a close is handed over within about a quarter second of its deadline.
 RELAY_ROUNDS_PER_SECOND = 4
-# Mail batches sent at once by one worker process: as many SMTP connections.
-MAIL_BATCHES_AT_ONCE = 4
 EVERY_TEN_SECONDS = set(range(0, 60, 10))
 
 
@@ -134,7 +132,8 @@ def create_worker(lane: str = DEADLINE_LANE, **overrides: Any) -> Worker:
                 func(deliver_mail_batch, name=DELIVER_MAIL_JOB, timeout=timeout, max_tries=1000)
             ],
             "cron_jobs": [],
-            "max_jobs": MAIL_BATCHES_AT_ONCE,
+            # Mail batches sent at once: as many SMTP connections (MARKETPLACE_MAIL_CONNECTIONS).
+            "max_jobs": get_settings().mail_connections,
         }
     elif lane == DEADLINE_LANE:
         options |= {

@@ -15,6 +15,7 @@ jobs are idempotent, so a repeat of them changes nothing. See docs/design.md, 6.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -22,7 +23,7 @@ from uuid import UUID
 import msgspec
 
 from marketplace.config import get_settings
-from marketplace.db import for_update, write_transaction
+from marketplace.db import for_update, insert_rows, write_transaction
 from marketplace.notifications.tables import OutboxEntry
 
 SEND_EMAIL = "send_email"
@@ -47,38 +48,64 @@ async def add_job(
 ) -> UUID:
     """Add a job to run after the current transaction commits (at `run_at` if given); an email
     names its `recipient`."""
-    when = run_at or now()
-    entry_id = uuid.uuid4()
-    async with write_transaction():
-        # Hand-written: every email and job is one, bid receipts at the deadline rush among them.
-        await OutboxEntry.raw(
-            _INSERT_ENTRY,
-            entry_id,
-            job,
-            msgspec.json.encode(payload).decode(),
-            when,
-            when,
-            "pending",
-            0,
-            now(),
-            recipient,
-        )
+    (entry_id,) = await _add_entries([(job, payload, recipient)], run_at)
     return entry_id
-
-
-_INSERT_ENTRY = """
-INSERT INTO outbox_entry (id, job, payload, run_at, due_at, status, attempts, created_at,
-                          recipient)
-VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})
-"""
 
 
 async def add_email(
     to: str, template: str, context: dict[str, Any], run_at: datetime | None = None
 ) -> UUID:
     """Add an email (templates/emails/<template>.txt and .html) to send after the commit."""
-    payload = {"to": to, "template": template, "context": context}
-    return await add_job(SEND_EMAIL, payload, run_at, recipient=to.strip().lower())
+    (entry_id,) = await add_emails([(to, template, context)], run_at)
+    return entry_id
+
+
+async def add_emails(
+    emails: Sequence[tuple[str, str, dict[str, Any]]], run_at: datetime | None = None
+) -> list[UUID]:
+    """Add many emails (each: to, template, context) in as few statements as the engine's limit
+    on parameters allows: a call-off's invitations to thousands of providers, say."""
+    return await _add_entries(
+        [
+            (SEND_EMAIL, {"to": to, "template": template, "context": context}, _address(to))
+            for to, template, context in emails
+        ],
+        run_at,
+    )
+
+
+def _address(to: str) -> str:
+    return to.strip().lower()
+
+
+_ENTRY_COLUMNS = (
+    "id",
+    "job",
+    "payload",
+    "run_at",
+    "due_at",
+    "status",
+    "attempts",
+    "created_at",
+    "recipient",
+)
+
+
+async def _add_entries(
+    entries: Sequence[tuple[str, dict[str, Any], str | None]], run_at: datetime | None
+) -> list[UUID]:
+    """Insert outbox entries (job, payload, recipient), due at `run_at` or now, in multi-row
+    statements (hand-written: every email and job is one, bid receipts at the deadline rush
+    among them, a call-off's invitations to thousands of providers)."""
+    when = run_at or now()
+    created = now()
+    encode = msgspec.json.encode
+    rows = [
+        (uuid.uuid4(), job, encode(payload).decode(), when, when, "pending", 0, created, recipient)
+        for job, payload, recipient in entries
+    ]
+    await insert_rows(OutboxEntry, _ENTRY_COLUMNS, rows)
+    return [row[0] for row in rows]
 
 
 async def all_done(entry_ids: list[UUID]) -> bool:
