@@ -51,7 +51,6 @@ TARGET_PUBLISH_S = 1.0
 TARGET_DELIVERY_S = 10.0
 TARGET_WORKER_MB = 150.0
 TIMEOUT_S = 300.0
-CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -102,58 +101,12 @@ async def _with_engine(work: Any) -> Any:
 async def _prepare() -> dict[str, Any]:
     """Migrate; a commissioner (areas ASHFORD and CANTERBURY); PROVIDERS providers admitted to
     the lot in one of them, each with one active user, written in bulk."""
-    from marketplace.accounts.tables import Organisation, User
-    from marketplace.admissions.tables import Admission, AdmissionArea
-    from marketplace.db import write_transaction
     from marketplace.migrate import migrate
-    from marketplace.reference.tables import Area, Lot
-    from tests.call_off_fixtures import commissioning, suffix_of
+    from tests.call_off_fixtures import commissioning, many_admitted_providers, suffix_of
 
     await migrate()
     market = await commissioning("Fan-out County Council")
-    lot = await Lot.select(Lot.id).where(Lot.code == "CSH").first()
-    areas = [
-        row["id"]
-        for row in await Area.select(Area.id)
-        .where(Area.commissioner == market.commissioner.id)
-        .order_by(Area.code)
-    ]
-    for first in range(0, PROVIDERS, CHUNK):
-        numbers = range(first, min(first + CHUNK, PROVIDERS))
-        organisations = [
-            Organisation(id=uuid.uuid4(), kind="provider", name=f"Fan-out Care {n:04d}")
-            for n in numbers
-        ]
-        admissions = [
-            Admission(
-                id=uuid.uuid4(),
-                provider=o.id,
-                lot=lot["id"],
-                commissioner=market.commissioner.id,
-                status="approved",
-            )
-            for o in organisations
-        ]
-        async with write_transaction():
-            await Organisation.insert(*organisations)
-            await User.insert(
-                *[
-                    User(
-                        organisation=o.id,
-                        email=f"fanout{n}@example.org",
-                        password_hash="-",  # noqa: S106 (matches no password: nobody signs in)
-                        role="provider",
-                    )
-                    for n, o in zip(numbers, organisations, strict=True)
-                ]
-            )
-            await Admission.insert(*admissions)
-            await AdmissionArea.insert(
-                *[
-                    AdmissionArea(admission=a.id, area=areas[n % len(areas)])
-                    for n, a in zip(numbers, admissions, strict=True)
-                ]
-            )
+    await many_admitted_providers(market, PROVIDERS, "Fan-out Care")
     await _settle_outbox()
     return {"token": market.token, "suffix": suffix_of(market)}
 
