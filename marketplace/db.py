@@ -137,28 +137,38 @@ def for_update(query: Any) -> Any:
     return query
 
 
-# Bound parameters in one statement: under both engines' limits (32,766 on SQLite, 32,767 on
-# PostgreSQL through asyncpg).
+# Bound parameters in one statement on SQLite: under its limit (32,766).
 MAX_PARAMETERS = 32_000
 
 
 async def insert_rows(
     table: type[Table], columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
-    """Insert many rows (values in the order of `columns`) in multi-row INSERT statements, as
-    few as the engines' limit on bound parameters allows (one for a few thousand rows), in the
-    caller's transaction if there is one: set-based writes without a Piccolo object per row."""
+    """Insert many rows (values in the order of `columns`) set-based, in the caller's
+    transaction if there is one, without a Piccolo object per row: on PostgreSQL one statement
+    whatever the number of rows (`INSERT ... SELECT * FROM unnest(...)`, an array a column); on
+    SQLite multi-row INSERTs, as few as its limit on bound parameters allows (one for a few
+    thousand rows)."""
     if not rows:
         return
-    per_statement = max(1, MAX_PARAMETERS // len(columns))
     # Names from the code, never from input; every value is bound.
-    head = f"INSERT INTO {table._meta.tablename} ({', '.join(columns)}) VALUES "  # noqa: S608
-    row = "(" + ", ".join(["{}"] * len(columns)) + ")"
+    head = f"INSERT INTO {table._meta.tablename} ({', '.join(columns)}) "
     async with write_transaction():
+        if is_postgres():
+            types = [table._meta.get_column_by_name(name).column_type for name in columns]
+            arrays = ", ".join(f"{{}}::{column_type}[]" for column_type in types)
+            await table.raw(
+                f"{head}SELECT * FROM unnest({arrays})",  # noqa: S608
+                *[list(values) for values in zip(*rows, strict=True)],
+            )
+            return
+        per_statement = max(1, MAX_PARAMETERS // len(columns))
+        row = "(" + ", ".join(["{}"] * len(columns)) + ")"
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             await table.raw(
-                head + ", ".join([row] * len(chunk)), *[value for row in chunk for value in row]
+                head + "VALUES " + ", ".join([row] * len(chunk)),
+                *[value for row in chunk for value in row],
             )
 
 

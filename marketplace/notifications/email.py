@@ -14,7 +14,7 @@ from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -192,6 +192,7 @@ def render_outgoing(outbox_id: UUID, to: str, template: str, context: dict[str, 
     return Outgoing(_address(get_settings().mail_from), to, identity, head.encode("ascii") + shared)
 
 
+@lru_cache(maxsize=256)
 def _address(header: str) -> str:
     """The address of a From or To header, for the envelope."""
     return parseaddr(header)[1] or header

@@ -207,8 +207,8 @@ async def test_an_uninvited_provider_sees_nothing(client) -> None:
 async def test_publishing_to_hundreds_of_providers_writes_each_invitation_and_email_once(
     client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Statements of at most 100 parameters, so that the set-based writes run over several
-    # statements here as they do at a few thousand providers.
+    # On SQLite, statements of at most 100 parameters, so that the set-based writes run over
+    # several statements here as they do at many thousand providers.
     monkeypatch.setattr("marketplace.db.MAX_PARAMETERS", 100)
     c = await commissioning()
     emails = await many_admitted_providers(c, 300, "Fan-out Care")
