@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -398,7 +399,7 @@ def _publication(engine: str, env: dict[str, str], prepared: Path) -> FanoutFigu
 def _delivery(env: dict[str, str], prepared: Path, work: Path) -> list[Any]:
     """(b) and (c): the worker delivering each run's invitations; the send loop's baseline in
     between."""
-    delivery_s, loop_s, peak = [], [], 0.0
+    delivery_s, first_s, loop_s, peak = [], [], [], 0.0
     with _CountingSink() as sink:
         env = {**env, "SMTP_URL": sink.url}
         with worker_process(env, work) as worker:
@@ -410,6 +411,7 @@ def _delivery(env: dict[str, str], prepared: Path, work: Path) -> list[Any]:
                 published = _step(env, "publish-one", str(prepared))
                 last = sink.wait_for(before + PROVIDERS)
                 delivery_s.append(last - published["committed_at"])
+                first_s.append(sink.received[before][1] - published["committed_at"])
                 peak = max(peak, _peak_rss_mb(worker.pid))
                 time.sleep(1.5)  # anything sent twice would come now
                 if sink.count() != before + PROVIDERS:
@@ -418,7 +420,11 @@ def _delivery(env: dict[str, str], prepared: Path, work: Path) -> list[Any]:
         if len(set(ids)) != len(ids):
             raise RuntimeError("an email was received twice")
     median = statistics.median(delivery_s)
-    say(f"delivery runs: {', '.join(f'{s:.2f} s' for s in delivery_s)}")
+    say(
+        "delivery runs (the first email after, the last after): "
+        + ", ".join(f"{a:.2f} s, {b:.2f} s" for a, b in zip(first_s, delivery_s, strict=True))
+        + f"; load average {os.getloadavg()[0]:.1f}"
+    )
     return [
         FanoutFigure(
             name=f"worker delivers {PROVIDERS:,} invitations (commit to the last received)",
