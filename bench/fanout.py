@@ -38,6 +38,7 @@ from typing import Any
 
 from bench.bid_submission import (
     ROOT,
+    _process_cpu_s,
     bench_database,
     local_services,
     say,
@@ -399,7 +400,7 @@ def _publication(engine: str, env: dict[str, str], prepared: Path) -> FanoutFigu
 def _delivery(env: dict[str, str], prepared: Path, work: Path) -> list[Any]:
     """(b) and (c): the worker delivering each run's invitations; the send loop's baseline in
     between."""
-    delivery_s, first_s, loop_s, peak = [], [], [], 0.0
+    delivery_s, first_s, loop_s, cpu_s, peak = [], [], [], [], 0.0
     with _CountingSink() as sink:
         env = {**env, "SMTP_URL": sink.url}
         with worker_process(env, work) as worker:
@@ -408,8 +409,10 @@ def _delivery(env: dict[str, str], prepared: Path, work: Path) -> list[Any]:
             for _ in range(DELIVERY_RUNS):
                 loop_s.append(_step(env, "send-loop", sink.url, str(PROVIDERS))["seconds"])
                 before = sink.count()
+                cpu_before = _process_cpu_s(worker.pid)
                 published = _step(env, "publish-one", str(prepared))
                 last = sink.wait_for(before + PROVIDERS)
+                cpu_s.append(_process_cpu_s(worker.pid) - cpu_before)
                 delivery_s.append(last - published["committed_at"])
                 first_s.append(sink.received[before][1] - published["committed_at"])
                 peak = max(peak, _peak_rss_mb(worker.pid))
@@ -423,6 +426,7 @@ def _delivery(env: dict[str, str], prepared: Path, work: Path) -> list[Any]:
     say(
         "delivery runs (the first email after, the last after): "
         + ", ".join(f"{a:.2f} s, {b:.2f} s" for a, b in zip(first_s, delivery_s, strict=True))
+        + f"; the worker's CPU time: {', '.join(f'{s:.2f} s' for s in cpu_s)}"
         + f"; load average {os.getloadavg()[0]:.1f}"
     )
     return [

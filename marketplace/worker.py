@@ -13,6 +13,7 @@ import logging
 import signal
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -36,6 +37,7 @@ from marketplace.notifications.relay import (
     relay_to_arq,
 )
 from marketplace.wiring import wire
+from marketplace.working_days import is_working_day
 
 log = logging.getLogger("marketplace.worker")
 QUEUE = QUEUES[DEADLINE_LANE]
@@ -104,6 +106,10 @@ async def relay_outbox(ctx: dict[str, Any]) -> int:
 async def startup(ctx: dict[str, Any]) -> None:
     bind_engine(current_engine())
     await start_engine()
+    # The first bank-holiday lookup builds the holidays package's tables (about a second):
+    # made here, off the event loop, rather than by the first upkeep, which would hold up both
+    # lanes meanwhile.
+    await asyncio.to_thread(is_working_day, datetime.now(UTC).date())
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
