@@ -147,14 +147,14 @@ async def insert_rows(
     """Insert many rows (values in the order of `columns`) set-based, in the caller's
     transaction if there is one, without a Piccolo object per row: on PostgreSQL one statement
     whatever the number of rows (`INSERT ... SELECT * FROM unnest(...)`, an array a column); on
-    SQLite multi-row INSERTs, as few as its limit on bound parameters allows (one for a few
-    thousand rows)."""
+    SQLite (and for a single row) multi-row INSERTs, as few as SQLite's limit on bound
+    parameters allows (one for a few thousand rows)."""
     if not rows:
         return
     # Names from the code, never from input; every value is bound.
     head = f"INSERT INTO {table._meta.tablename} ({', '.join(columns)}) "
     async with write_transaction():
-        if is_postgres():
+        if is_postgres() and len(rows) > 1:  # one row (a bid's receipt): VALUES, as ever
             types = [table._meta.get_column_by_name(name).column_type for name in columns]
             arrays = ", ".join(f"{{}}::{column_type}[]" for column_type in types)
             await table.raw(
