@@ -632,7 +632,7 @@ def drain_outbox(url: str, env: dict[str, str], logs: Path) -> tuple[int, float]
 
 
 @contextlib.contextmanager
-def worker_process(env: dict[str, str], logs: Path) -> Iterator[None]:
+def worker_process(env: dict[str, str], logs: Path) -> Iterator[subprocess.Popen[bytes]]:
     """`marketplace worker` (arq: the relay and the outbox's delivery) until the block ends."""
     with (logs / "worker.log").open("ab") as output:
         process = subprocess.Popen(  # noqa: S603 (the project's own command)
@@ -643,7 +643,7 @@ def worker_process(env: dict[str, str], logs: Path) -> Iterator[None]:
             stderr=subprocess.STDOUT,
         )
     try:
-        yield
+        yield process
     finally:
         process.terminate()
         try:

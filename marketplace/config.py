@@ -43,6 +43,8 @@ class Settings:
     job_timeout_seconds: int
     # The first retry's wait after a failed outbox attempt (doubling per attempt, at most an hour).
     outbox_retry_seconds: int = 10
+    # Mail batches a process sends at once, each over an SMTP connection of its own.
+    mail_connections: int = 4
     # Failed enablements within so many months that bar a provider from enablement requests;
     # None: the care domain's defaults (3 in 12, marketplace/care/rules.py).
     enablement_bar_failures: int | None = None
@@ -177,6 +179,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         outbox_stuck_seconds=whole_number("MARKETPLACE_OUTBOX_STUCK_SECONDS", 300),
         job_timeout_seconds=max(1, whole_number("MARKETPLACE_JOB_TIMEOUT_SECONDS", 60)),
         outbox_retry_seconds=max(1, whole_number("MARKETPLACE_OUTBOX_RETRY_SECONDS", 10)),
+        mail_connections=max(1, whole_number("MARKETPLACE_MAIL_CONNECTIONS", 4)),
         kpi_due_working_days=max(1, whole_number("MARKETPLACE_KPI_DUE_WORKING_DAYS", 15)),
         enablement_bar_failures=optional_positive("MARKETPLACE_ENABLEMENT_BAR_FAILURES"),
         enablement_bar_months=optional_positive("MARKETPLACE_ENABLEMENT_BAR_MONTHS"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,6 +24,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
+from piccolo.table import Table
 from piccolo.utils.sql_values import convert_to_sql_value
 
 from marketplace.config import get_settings
@@ -180,6 +181,41 @@ def for_update(query: Any) -> Any:
     return query
 
 
+# Bound parameters in one statement: under the limits of SQLite (32,766) and asyncpg (32,767).
+MAX_PARAMETERS = 32_000
+
+
+async def insert_rows(
+    table: type[Table], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert many rows (values in the order of `columns`) set-based, in the caller's
+    transaction if there is one, without a Piccolo object per row: on PostgreSQL one statement
+    whatever the number of rows (`INSERT ... SELECT * FROM unnest(...)`, an array a column); on
+    SQLite (and for a single row) multi-row INSERTs, as few as SQLite's limit on bound
+    parameters allows (one for a few thousand rows)."""
+    if not rows:
+        return
+    # Names from the code, never from input; every value is bound.
+    head = f"INSERT INTO {table._meta.tablename} ({', '.join(columns)}) "
+    async with write_transaction():
+        if is_postgres() and len(rows) > 1:  # one row (a bid's receipt): VALUES, as ever
+            types = [table._meta.get_column_by_name(name).column_type for name in columns]
+            arrays = ", ".join(f"{{}}::{column_type}[]" for column_type in types)
+            await table.raw(
+                f"{head}SELECT * FROM unnest({arrays})",  # noqa: S608
+                *[list(values) for values in zip(*rows, strict=True)],
+            )
+            return
+        per_statement = max(1, MAX_PARAMETERS // len(columns))
+        row = "(" + ", ".join(["{}"] * len(columns)) + ")"
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            await table.raw(
+                head + "VALUES " + ", ".join([row] * len(chunk)),
+                *[value for row in chunk for value in row],
+            )
+
+
 async def upsert(row: Any, keys: tuple[Any, ...], values: list[Any]) -> None:
     """Insert `row`, or where a row with the same `keys` (columns of a unique index) exists,
     set its `values` columns from `row` instead: one atomic statement on both engines."""
@@ -199,8 +235,6 @@ async def upsert_all(rows: list[Any], keys: tuple[Any, ...], values: list[Any]) 
     await _insert(rows, f" ON CONFLICT ({target}) DO UPDATE SET {updates}")
 
 
-# The most values one statement may carry, under asyncpg's limit (32,767) and SQLite's (32,766).
-_VALUES_PER_STATEMENT = 30_000
 # Values the drivers take as they are; any other is converted as Piccolo's own inserts do.
 _PLAIN_VALUES = (str, int, float, Decimal, UUID, datetime, date, type(None))
 
@@ -224,7 +258,7 @@ async def _insert(rows: list[Any], conflict: str) -> None:
     columns = table._meta.columns
     names = ", ".join(_quoted(column._meta.db_column_name) for column in columns)
     one_row = "(" + ", ".join("{}" for _ in columns) + ")"
-    per_statement = max(1, _VALUES_PER_STATEMENT // len(columns))
+    per_statement = max(1, MAX_PARAMETERS // len(columns))
     for first in range(0, len(rows), per_statement):
         chunk = rows[first : first + per_statement]
         given = []

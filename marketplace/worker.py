@@ -13,6 +13,7 @@ import logging
 import signal
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -36,6 +37,7 @@ from marketplace.notifications.relay import (
     relay_to_arq,
 )
 from marketplace.wiring import wire
+from marketplace.working_days import is_working_day
 
 log = logging.getLogger("marketplace.worker")
 QUEUE = QUEUES[DEADLINE_LANE]
@@ -46,8 +48,6 @@ EVERY_SECOND = set(range(60))
 # The relay runs on arq's cron every second, and again every quarter of it within each run, so
 # that a close is handed over within about a quarter second of its deadline.
 RELAY_ROUNDS_PER_SECOND = 4
-# Mail batches sent at once by one worker process: as many SMTP connections.
-MAIL_BATCHES_AT_ONCE = 4
 EVERY_TEN_SECONDS = set(range(0, 60, 10))
 
 
@@ -106,6 +106,10 @@ async def relay_outbox(ctx: dict[str, Any]) -> int:
 async def startup(ctx: dict[str, Any]) -> None:
     bind_engine(current_engine())
     await start_engine()
+    # The first bank-holiday lookup builds the holidays package's tables (about a second):
+    # made here, off the event loop, rather than by the first upkeep, which would hold up both
+    # lanes meanwhile.
+    await asyncio.to_thread(is_working_day, datetime.now(UTC).date())
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -134,7 +138,8 @@ def create_worker(lane: str = DEADLINE_LANE, **overrides: Any) -> Worker:
                 func(deliver_mail_batch, name=DELIVER_MAIL_JOB, timeout=timeout, max_tries=1000)
             ],
             "cron_jobs": [],
-            "max_jobs": MAIL_BATCHES_AT_ONCE,
+            # Mail batches sent at once: as many SMTP connections (MARKETPLACE_MAIL_CONNECTIONS).
+            "max_jobs": get_settings().mail_connections,
         }
     elif lane == DEADLINE_LANE:
         options |= {

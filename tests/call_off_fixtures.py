@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from uuid import UUID, uuid4
 
 from marketplace.accounts import schemas as account_schemas
 from marketplace.principal import Principal
@@ -201,3 +202,52 @@ async def admitted_provider(
     )
     await decide(c.officer, application.id, AdmissionDecision(decision="approve"))
     return provider, token
+
+
+async def many_admitted_providers(c: Commissioning, count: int, prefix: str) -> dict[UUID, str]:
+    """`count` providers admitted to CSH, alternately in the commissioner's ASHFORD and
+    CANTERBURY, each with one active user, written in bulk (a market of thousands in seconds;
+    their users never sign in). Returns each provider's user's email."""
+    from marketplace.accounts.tables import Organisation, User
+    from marketplace.admissions.tables import Admission, AdmissionArea
+    from marketplace.db import insert_rows, write_transaction
+    from marketplace.reference.tables import Area, Lot
+
+    lot = await Lot.select(Lot.id).where(Lot.code == "CSH").first()
+    areas = [
+        row["id"]
+        for row in await Area.select(Area.id)
+        .where(Area.commissioner == c.commissioner.id)
+        .order_by(Area.code)
+    ]
+    providers = [uuid4() for _ in range(count)]
+    admissions = [uuid4() for _ in range(count)]
+    slug = "-".join(prefix.lower().split())
+    emails = {p: f"{slug}-{n}@example.org" for n, p in enumerate(providers)}
+    now = datetime.now(UTC)
+    async with write_transaction():
+        await insert_rows(
+            Organisation,
+            ("id", "kind", "name", "enforcement_pending", "created_at"),
+            [(p, "provider", f"{prefix} {n:04d}", False, now) for n, p in enumerate(providers)],
+        )
+        await insert_rows(
+            User,
+            ("id", "organisation", "email", "password_hash", "role", "active", "created_at"),
+            # "-" matches no password: these users never sign in.
+            [(uuid4(), p, emails[p], "-", "provider", True, now) for p in providers],
+        )
+        await insert_rows(
+            Admission,
+            ("id", "provider", "lot", "commissioner", "status", "applied_at", "decided_at"),
+            [
+                (a, p, lot["id"], c.commissioner.id, "approved", now, now)
+                for a, p in zip(admissions, providers, strict=True)
+            ],
+        )
+        await insert_rows(
+            AdmissionArea,
+            ("id", "admission", "area"),
+            [(uuid4(), a, areas[n % len(areas)]) for n, a in enumerate(admissions)],
+        )
+    return emails

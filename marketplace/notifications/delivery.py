@@ -18,7 +18,13 @@ from uuid import UUID
 
 from marketplace.config import get_settings
 from marketplace.notifications import outbox
-from marketplace.notifications.email import Mailer, render_email, send_email
+from marketplace.notifications.email import (
+    Mailer,
+    Outgoing,
+    is_rendered,
+    render_outgoing,
+    send_email,
+)
 
 log = logging.getLogger("marketplace.outbox")
 Job = Callable[[UUID, dict[str, Any]], Awaitable[None]]
@@ -84,6 +90,17 @@ class _DoneRecorder:
             await self._task
 
 
+async def _render(entry: outbox.ClaimedEntry) -> Outgoing:
+    """The entry's message. What the templates render is made once per template and context
+    (every invitation to a call-off shares it) off the event loop, which stays free for deadline
+    work; each message then only adds its own headers to it, on the loop."""
+    payload = entry.payload
+    to, template, context = payload["to"], payload["template"], payload.get("context", {})
+    if is_rendered(template, context):
+        return render_outgoing(entry.id, to, template, context)
+    return await asyncio.to_thread(render_outgoing, entry.id, to, template, context)
+
+
 async def deliver_mail(
     entry_ids: list[UUID], *, before_each: Callable[[], Awaitable[object]] | None = None
 ) -> Counter[str]:
@@ -110,15 +127,7 @@ async def deliver_mail(
                 try:
                     if entry.job != outbox.SEND_EMAIL:
                         raise LookupError(f"{entry.job!r} is not an email")
-                    payload = entry.payload
-                    # Rendered off the event loop, which stays free for deadline work.
-                    message = await asyncio.to_thread(
-                        render_email,
-                        entry.id,
-                        payload["to"],
-                        payload["template"],
-                        payload.get("context", {}),
-                    )
+                    message = await _render(entry)
                     await mailer.send(message)
                 except Exception as exc:
                     status = await outbox.fail(entry, f"{type(exc).__name__}: {exc}")

@@ -15,6 +15,7 @@ jobs are idempotent, so a repeat of them changes nothing. See docs/design.md, 6.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -22,7 +23,7 @@ from uuid import UUID
 import msgspec
 
 from marketplace.config import get_settings
-from marketplace.db import Statement, for_update, write_together, write_transaction
+from marketplace.db import Statement, for_update, insert_rows, write_transaction
 from marketplace.notifications.tables import OutboxEntry
 
 SEND_EMAIL = "send_email"
@@ -47,8 +48,7 @@ async def add_job(
 ) -> UUID:
     """Add a job to run after the current transaction commits (at `run_at` if given); an email
     names its `recipient`."""
-    entry_id, statement = job_statement(job, payload, run_at, recipient=recipient)
-    await write_together(statement)
+    (entry_id,) = await _add_entries([(job, payload, recipient)], run_at)
     return entry_id
 
 
@@ -61,36 +61,15 @@ def job_statement(
 ) -> tuple[UUID, Statement]:
     """(the new entry's id, the statement adding it), for a caller that writes it together with
     its own writes (`write_together`, in its transaction); as `add_job` takes it."""
-    when = run_at or now()
-    entry_id = uuid.uuid4()
-    # Hand-written: every email and job is one, bid receipts at the deadline rush among them.
-    values = (
-        entry_id,
-        job,
-        msgspec.json.encode(payload).decode(),
-        when,
-        when,
-        "pending",
-        0,
-        now(),
-        recipient,
-    )
-    return entry_id, Statement(_INSERT_ENTRY, values)
-
-
-_INSERT_ENTRY = """
-INSERT INTO outbox_entry (id, job, payload, run_at, due_at, status, attempts, created_at,
-                          recipient)
-VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})
-"""
+    values = _entry_row(job, payload, recipient, run_at or now(), now())
+    return values[0], Statement(_INSERT_ENTRY, values)
 
 
 async def add_email(
     to: str, template: str, context: dict[str, Any], run_at: datetime | None = None
 ) -> UUID:
     """Add an email (templates/emails/<template>.txt and .html) to send after the commit."""
-    entry_id, statement = email_statement(to, template, context, run_at)
-    await write_together(statement)
+    (entry_id,) = await add_emails([(to, template, context)], run_at)
     return entry_id
 
 
@@ -99,8 +78,80 @@ def email_statement(
 ) -> tuple[UUID, Statement]:
     """(the entry's id, the statement adding the email), as `add_email` takes it, for a caller
     that writes it together with its own writes."""
-    payload = {"to": to, "template": template, "context": context}
-    return job_statement(SEND_EMAIL, payload, run_at, recipient=to.strip().lower())
+    return job_statement(
+        SEND_EMAIL, _email_payload(to, template, context), run_at, recipient=_address(to)
+    )
+
+
+async def add_emails(
+    emails: Sequence[tuple[str, str, dict[str, Any]]], run_at: datetime | None = None
+) -> list[UUID]:
+    """Add many emails (each: to, template, context) in as few statements as the engine's limit
+    on parameters allows: a call-off's invitations to thousands of providers, say."""
+    return await _add_entries(
+        [
+            (SEND_EMAIL, _email_payload(to, template, context), _address(to))
+            for to, template, context in emails
+        ],
+        run_at,
+    )
+
+
+def _email_payload(to: str, template: str, context: dict[str, Any]) -> dict[str, Any]:
+    return {"to": to, "template": template, "context": context}
+
+
+def _address(to: str) -> str:
+    return to.strip().lower()
+
+
+_ENTRY_COLUMNS = (
+    "id",
+    "job",
+    "payload",
+    "run_at",
+    "due_at",
+    "status",
+    "attempts",
+    "created_at",
+    "recipient",
+)
+# Hand-written: every email and job is one, bid receipts at the deadline rush among them.
+_INSERT_ENTRY = """
+INSERT INTO outbox_entry (id, job, payload, run_at, due_at, status, attempts, created_at,
+                          recipient)
+VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})
+"""
+
+
+def _entry_row(
+    job: str, payload: dict[str, Any], recipient: str | None, when: datetime, created: datetime
+) -> tuple[Any, ...]:
+    return (
+        uuid.uuid4(),
+        job,
+        msgspec.json.encode(payload).decode(),
+        when,
+        when,
+        "pending",
+        0,
+        created,
+        recipient,
+    )
+
+
+async def _add_entries(
+    entries: Sequence[tuple[str, dict[str, Any], str | None]], run_at: datetime | None
+) -> list[UUID]:
+    """Insert outbox entries (job, payload, recipient), due at `run_at` or now, in multi-row
+    statements (a call-off's invitations to thousands of providers in one)."""
+    when = run_at or now()
+    created = now()
+    rows = [
+        _entry_row(job, payload, recipient, when, created) for job, payload, recipient in entries
+    ]
+    await insert_rows(OutboxEntry, _ENTRY_COLUMNS, rows)
+    return [row[0] for row in rows]
 
 
 async def all_done(entry_ids: list[UUID]) -> bool:

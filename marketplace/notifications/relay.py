@@ -12,10 +12,12 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
+from marketplace.config import get_settings
 from marketplace.notifications import outbox
 from marketplace.notifications.delivery import MAIL_BATCH, deliver, deliver_mail
 
@@ -25,6 +27,7 @@ DELIVER_MAIL_JOB = "deliver_mail_batch"
 # arq queue of each lane (the deadline lane keeps the name of the queue before there were lanes).
 QUEUES = {outbox.DEADLINE_LANE: "marketplace", outbox.MAIL_LANE: "marketplace:mail"}
 RELAY_BATCH = 500
+MAIL_RELAY_ROUNDS = 10  # at most 5,000 emails handed over a run
 
 
 def mail_batch_job_id(entry_ids: list[UUID]) -> str:
@@ -52,17 +55,21 @@ async def relay_to_arq(redis: Any, lanes: tuple[str, ...] = outbox.LANES) -> int
         await outbox.mark_enqueued(entry_ids)
         handed += len(entry_ids)
     if outbox.MAIL_LANE in lanes:
-        entry_ids = await outbox.due_entries(RELAY_BATCH, for_relay=True, lane=outbox.MAIL_LANE)
-        for start in range(0, len(entry_ids), MAIL_BATCH):
-            batch = entry_ids[start : start + MAIL_BATCH]
-            await redis.enqueue_job(
-                DELIVER_MAIL_JOB,
-                [str(entry_id) for entry_id in batch],
-                _job_id=mail_batch_job_id(batch),
-                _queue_name=QUEUES[outbox.MAIL_LANE],
-            )
-        await outbox.mark_enqueued(entry_ids)
-        handed += len(entry_ids)
+        # A few rounds, so that a call-off's thousands of invitations are all handed over at once.
+        for _ in range(MAIL_RELAY_ROUNDS):
+            entry_ids = await outbox.due_entries(RELAY_BATCH, for_relay=True, lane=outbox.MAIL_LANE)
+            for start in range(0, len(entry_ids), MAIL_BATCH):
+                batch = entry_ids[start : start + MAIL_BATCH]
+                await redis.enqueue_job(
+                    DELIVER_MAIL_JOB,
+                    [str(entry_id) for entry_id in batch],
+                    _job_id=mail_batch_job_id(batch),
+                    _queue_name=QUEUES[outbox.MAIL_LANE],
+                )
+            await outbox.mark_enqueued(entry_ids)
+            handed += len(entry_ids)
+            if len(entry_ids) < RELAY_BATCH:
+                break
     return handed
 
 
@@ -80,14 +87,22 @@ async def run_deadline_lane() -> int:
 async def run_mail_lane(
     *, before_each: Callable[[], Awaitable[object]] | None = None, rounds: int | None = None
 ) -> int:
-    """Send due email here and now, a batch at a time over one SMTP connection each (at most
-    `rounds` batches, if given); returns how many were sent."""
+    """Send due email here and now in batches, each over an SMTP connection of its own, up to
+    MARKETPLACE_MAIL_CONNECTIONS batches at once (at most `rounds` rounds of them, if given);
+    returns how many were sent."""
+    connections = get_settings().mail_connections
     sent = 0
     while rounds is None or rounds > 0:
-        entry_ids = await outbox.due_entries(MAIL_BATCH, lane=outbox.MAIL_LANE)
+        entry_ids = await outbox.due_entries(MAIL_BATCH * connections, lane=outbox.MAIL_LANE)
         if not entry_ids:
             break
-        outcomes = await deliver_mail(entry_ids, before_each=before_each)
+        results = await asyncio.gather(
+            *(
+                deliver_mail(entry_ids[start : start + MAIL_BATCH], before_each=before_each)
+                for start in range(0, len(entry_ids), MAIL_BATCH)
+            )
+        )
+        outcomes = sum(results, Counter[str]())
         sent += outcomes["done"]
         if not outcomes["done"] and not outcomes["released"]:
             break

@@ -3,6 +3,7 @@ and attaching its documents."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -14,9 +15,9 @@ from marketplace.accounts.service import active_user_emails
 from marketplace.admissions.eligibility import eligible_providers, guests_clear_of_gates
 from marketplace.archive.service import store_document
 from marketplace.audit.service import record
-from marketplace.db import for_update, write_transaction
+from marketplace.db import for_update, insert_rows, write_transaction
 from marketplace.errors import FieldError, RuleBroken, WrongState
-from marketplace.notifications.outbox import add_email, add_job
+from marketplace.notifications.outbox import add_emails, add_job
 from marketplace.principal import Principal
 from marketplace.tenders.call_offs import schemas
 from marketplace.tenders.call_offs.drafting import check_deadline, held_packages
@@ -53,10 +54,12 @@ async def _tell_invitees(call_off_id: UUID, template: str, context: dict[str, An
     ]
     guests = await guest_organisations(invited)
     providers = [organisation for organisation in invited if organisation not in guests]
-    for email in await active_user_emails(providers):
-        await add_email(email, template, context)
-    for email in await active_user_emails(sorted(guests)):
-        await add_email(email, template, {**context, "guest": True})
+    guest_context = {**context, "guest": True}
+    # Set-based: thousands of invitees are a few multi-row statements, not one each.
+    await add_emails(
+        [(email, template, context) for email in await active_user_emails(providers)]
+        + [(email, template, guest_context) for email in await active_user_emails(sorted(guests))]
+    )
 
 
 def _email_context(row: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -82,6 +85,9 @@ async def _chosen(
         row["commissioner"], row["kind"], sorted(await guests_of(row["commissioner"], chosen))
     )
     return {p: a for p, a in eligible.items() if p in chosen}, await guest_contacts(guests)
+
+
+_INVITATION_COLUMNS = ("id", "call_off", "provider", "area_codes", "invited_at")
 
 
 async def publish_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallOff:
@@ -123,19 +129,21 @@ async def publish_call_off(actor: Principal, call_off_id: UUID) -> schemas.CallO
                     else FieldError("area_codes", "no eligible provider is admitted here")
                 ],
             )
-        if eligible:
-            await Invitation.insert(
-                *[
-                    Invitation(
-                        call_off=call_off_id,
-                        provider=provider,
-                        area_codes=msgspec.json.encode(
-                            sorted(code_of[a] for a in area_ids)
-                        ).decode(),
-                    )
-                    for provider, area_ids in sorted(eligible.items())
-                ]
-            )
+        invited_at = datetime.now(UTC)
+        await insert_rows(
+            Invitation,
+            _INVITATION_COLUMNS,
+            [
+                (
+                    uuid.uuid4(),
+                    call_off_id,
+                    provider,
+                    msgspec.json.encode(sorted(code_of[a] for a in area_ids)).decode(),
+                    invited_at,
+                )
+                for provider, area_ids in sorted(eligible.items())
+            ],
+        )
         if package_ids:
             await Package.update({Package.status: "in_call_off"}).where(
                 Package.id.is_in(package_ids)

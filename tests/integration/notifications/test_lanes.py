@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from marketplace.config import reset_settings
+from marketplace.config import get_settings, reset_settings
 from marketplace.db import write_transaction
 from marketplace.notifications import outbox
 from marketplace.notifications.delivery import MAIL_BATCH
@@ -22,7 +22,6 @@ from marketplace.notifications.relay import InProcessRunner, run_mail_lane
 from marketplace.notifications.tables import OutboxEntry
 from marketplace.tenders.jobs import CLOSE_CALL_OFF
 from marketplace.tenders.tables import CallOff
-from marketplace.worker import MAIL_BATCHES_AT_ONCE
 from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body
 from tests.factories import bearer
 from tests.integration.bids.test_bids import ENABLEMENT_BID, pass_the_deadline, published
@@ -160,9 +159,10 @@ async def test_a_close_due_goes_ahead_of_a_thousand_queued_emails(
 
     await eventually(closed, "the close job done")
     assert await call_off_status(call_off_id) == "evaluated", "closed, opened (quorum 1), evaluated"
-    # Held at the sink after ten (a few more where batches run side by side under arq).
-    assert len(held_sink.message_ids()) <= before + 10 + MAIL_BATCHES_AT_ONCE
-    assert await pending_mail() >= BACKLOG - 10 - MAIL_BATCHES_AT_ONCE, "the backlog still queued"
+    # Held at the sink after ten (a few more where batches run side by side).
+    side_by_side = get_settings().mail_connections
+    assert len(held_sink.message_ids()) <= before + 10 + side_by_side
+    assert await pending_mail() >= BACKLOG - 10 - side_by_side, "the backlog still queued"
 
     held_sink.release()
 
@@ -181,10 +181,10 @@ async def test_a_batch_stopped_midway_delivers_the_rest_later_none_doubled(
     lanes: Lanes, held_sink: Sink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MARKETPLACE_OUTBOX_STUCK_SECONDS", "0")  # the relay re-hands at once
-    reset_settings()
     # One batch at a time, so that when it is held nothing accepted is left unrecorded (a stop
     # between the server's acceptance and the record of it would send that message again).
-    monkeypatch.setattr("marketplace.worker.MAIL_BATCHES_AT_ONCE", 1)
+    monkeypatch.setenv("MARKETPLACE_MAIL_CONNECTIONS", "1")
+    reset_settings()
     entry_ids = await queue_emails(2 * MAIL_BATCH)
     held_sink.hold_after = MAIL_BATCH // 2
     await lanes.start()

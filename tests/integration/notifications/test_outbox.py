@@ -5,8 +5,10 @@ one is), through the arq worker or the in-process runner alike."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -14,7 +16,8 @@ from redis.asyncio import Redis
 from marketplace.config import reset_settings
 from marketplace.db import write_transaction
 from marketplace.notifications import outbox
-from marketplace.notifications.delivery import deliver
+from marketplace.notifications.delivery import MAIL_BATCH, deliver
+from marketplace.notifications.email import render_email
 from marketplace.notifications.relay import relay_to_arq, run_due_in_process
 from marketplace.notifications.tables import OutboxEntry
 from tests.conftest import redis_url
@@ -194,6 +197,38 @@ async def test_redis_flushed_between_relay_and_run_still_delivers_once(
     await pool.aclose()
     await redis.aclose()
     assert len(sink.message_ids()) == 1
+
+
+async def test_batches_sent_side_by_side_deliver_each_email_once_as_rendered(
+    run_outbox: Deliver, sink: Sink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MARKETPLACE_MAIL_CONNECTIONS", "3")
+    reset_settings()
+    context = {"organisation": "Acme Care", "role_name": "care provider"}
+    async with write_transaction():
+        entry_ids = await outbox.add_emails(
+            [(f"person{n}@example.org", "welcome", context) for n in range(3 * MAIL_BATCH + 7)]
+        )
+    await run_outbox()
+    ids = sink.message_ids()
+    assert sorted(ids) == sorted(f"<outbox-{entry_id}@127.0.0.1>" for entry_id in entry_ids), (
+        "every email once"
+    )
+    peers = list(sink.peers)
+    turns = sum(a != b for a, b in itertools.pairwise(peers))
+    assert turns > len(set(peers)) - 1, "connections taking turns: batches sent side by side"
+    assert await OutboxEntry.count().where(OutboxEntry.status == "done") == len(entry_ids)
+    # The part rendered once is the message render_email() makes, but for its own headers.
+    last = len(entry_ids) - 1
+    message = sink.messages[ids.index(f"<outbox-{entry_ids[last]}@127.0.0.1>")]
+    expected = render_email(entry_ids[last], f"person{last}@example.org", "welcome", context)
+    for header in ("From", "To", "Subject", "Message-ID", "Auto-Submitted"):
+        assert message[header] == expected[header]
+
+    def parts(email: Any) -> list[bytes]:  # as sent: CRLF line ends
+        return [p.get_payload(decode=True).replace(b"\r\n", b"\n") for p in email.get_payload()]
+
+    assert parts(message) == parts(expected)
 
 
 async def test_two_workers_at_once_double_nothing(

@@ -5,13 +5,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import msgspec
+import pytest
+
+from marketplace.audit.tables import AuditEvent
 from marketplace.notifications.relay import run_due_in_process
+from marketplace.notifications.tables import OutboxEntry
+from marketplace.tenders.tables import Invitation
 from tests.call_off_fixtures import (
     admitted_provider,
     cluster_body,
     commissioning,
     enablement_body,
     in_days,
+    many_admitted_providers,
     pilot_body,
     suffix_of,
 )
@@ -207,3 +214,43 @@ async def test_an_uninvited_provider_sees_nothing(client) -> None:
     response = await client.get(f"/api/v1/call-offs/{call_off_id}", headers=bearer(token))
     assert response.status_code == 404
     assert not re.search(call_off_id, response.text)
+
+
+async def test_publishing_to_hundreds_of_providers_writes_each_invitation_and_email_once(
+    client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On SQLite, statements of at most 100 parameters, so that the set-based writes run over
+    # several statements here as they do at many thousand providers.
+    monkeypatch.setattr("marketplace.db.MAX_PARAMETERS", 100)
+    c = await commissioning()
+    emails = await many_admitted_providers(c, 300, "Fan-out Care")
+    call_off_id = await draft(client, c.token, pilot_body(c))
+    published = await client.post(
+        f"/api/v1/call-offs/{call_off_id}/publish", headers=bearer(c.token)
+    )
+    assert published.status_code == 200, published.text
+    assert published.json()["invited_provider_count"] == 300
+    again = await client.post(f"/api/v1/call-offs/{call_off_id}/publish", headers=bearer(c.token))
+    assert again.status_code == 409, "published once"
+
+    invitations = await Invitation.select(Invitation.provider, Invitation.area_codes).where(
+        Invitation.call_off == call_off_id
+    )
+    assert sorted(row["provider"] for row in invitations) == sorted(emails)
+    s = suffix_of(c)
+    assert {row["area_codes"] for row in invitations} == {
+        f'["ASHFORD-{s}"]',
+        f'["CANTERBURY-{s}"]',
+    }
+    entries = await OutboxEntry.select(OutboxEntry.recipient, OutboxEntry.payload).where(
+        OutboxEntry.payload.like(f"%{call_off_id}%")
+        & OutboxEntry.payload.like('%"template":"call_off_invitation"%')
+    )
+    assert sorted(row["recipient"] for row in entries) == sorted(emails.values()), (
+        "one invitation email to each provider's user, none twice"
+    )
+    assert {msgspec.json.decode(row["payload"])["to"] for row in entries} == set(emails.values())
+    [event] = await AuditEvent.select(AuditEvent.details).where(
+        AuditEvent.action == "publish_call_off"
+    )
+    assert msgspec.json.decode(event["details"])["invited"] == 300
