@@ -66,20 +66,42 @@ class Gates:
         self.limits = limits_of(terms)
         self._prices: dict[tuple[int | None, str | None], tuple[GateFailure, ...]] = {}
         self._dates: dict[date | None, tuple[GateFailure, ...]] = {}
+        # The content gates of an enablement or cluster bid, by (rate, budget accepted, date).
+        self._contents: dict[tuple[object, bool, date | None], tuple[GateFailure, ...]] = {}
 
     def failures(self, bid: BidFacts, area_code: str | None = None) -> tuple[GateFailure, ...]:
         """The gates `bid` fails, as `bid_gate_failures` says."""
         kind = self.terms.kind
+        if kind == "pilot":
+            return (*self._provider_failures(bid), *self._pilot_offer_failures(bid, area_code))
+        # What a bid's content fails depends on its rate, budget and date only: worked out once
+        # for each distinct (rate, budget, date), after the provider's gates when it fails any.
+        key = (
+            bid.hourly_rate_pence,
+            kind == "enablement" and bid.accepts_enablement_budget is not True,
+            bid.mobilisation_date if kind == "cluster" else None,
+        )
+        content = self._contents.get(key)
+        if content is None:
+            content = self._contents[key] = self._content_failures(*key)
+        if bid.provider_failures or bid.altered:
+            return (*self._provider_failures(bid), *content)
+        return content
+
+    def _provider_failures(self, bid: BidFacts) -> list[GateFailure]:
         failures = [*bid.provider_failures]
         if bid.altered:
             failures.append(ALTERED)
-        if kind == "pilot":
-            return (*failures, *self._pilot_offer_failures(bid, area_code))
-        failures += self._price_failures(bid.hourly_rate_pence, None)
-        if kind == "enablement" and bid.accepts_enablement_budget is not True:
+        return failures
+
+    def _content_failures(
+        self, rate: int | None, budget_not_accepted: bool, day: date | None
+    ) -> tuple[GateFailure, ...]:
+        failures = [*self._price_failures(rate, None)]
+        if budget_not_accepted:
             failures.append(NOT_ACCEPTED_BUDGET)
-        if kind == "cluster":
-            failures += self._mobilisation_failures(bid.mobilisation_date)
+        if self.terms.kind == "cluster":
+            failures += self._mobilisation_failures(day)
         return tuple(failures)
 
     def _price_failures(self, rate: int | None, area_code: str | None) -> tuple[GateFailure, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
 
@@ -10,6 +10,11 @@ from marketplace.units import long_date as long_date
 from marketplace.units import pounds
 
 TWO_PLACES = Decimal("0.01")
+ZERO = Decimal("0.00")
+# Rounds half-up, and raises for a result of more than 28 digits (the default context's).
+_HALF_UP = Context(
+    prec=28, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[InvalidOperation]
+)
 
 
 @lru_cache(maxsize=4096)
@@ -33,6 +38,15 @@ def _ratio(value: Fraction | Decimal | int) -> tuple[int, int]:
 
 def two_places(value: Fraction | Decimal | int) -> Decimal:
     """An exact value rounded half-up (away from zero) to two places, for display."""
+    if type(value) is Decimal and value.is_finite():
+        # A Decimal's own half-up quantize is the same rounding of its exact value; zero shows
+        # unsigned, and a value of more than 28 digits takes the way below (and fails there).
+        try:
+            rounded = value.quantize(TWO_PLACES, context=_HALF_UP)
+        except InvalidOperation:
+            pass
+        else:
+            return rounded if rounded else ZERO
     numerator, denominator = _ratio(value)
     # floor(|n / d| * 100 + 1/2), in whole numbers.
     hundredths = (200 * abs(numerator) + denominator) // (2 * denominator)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -31,6 +32,7 @@ from marketplace.awards.engine.quality import (
     DEFAULT_QUALITY_WEIGHTS,
     QualityInputs,
     QualityScore,
+    _negated,
     bid_quality_key,
     quality_ahead,
     quality_behind,
@@ -201,8 +203,9 @@ def _behind_reason(
     return "; ".join(words)
 
 
-def _winner_reason(kind: str, ranked: Sequence[BidFacts]) -> str:
-    winner, count = ranked[0], len(ranked)
+def _winner_reason(kind: str, ranked: Sequence[BidFacts], count: int) -> str:
+    """Why the winner won: `ranked` holds it and the next-ranked bid (if any) of `count`."""
+    winner = ranked[0]
     if kind == "enablement":
         rate = per_hour(_rate(winner))
         head = f"lowest ongoing-support rate of {rate} among {counted(count, 'compliant bid')}"
@@ -223,54 +226,128 @@ def _winner_reason(kind: str, ranked: Sequence[BidFacts]) -> str:
     return f"{head}; level with the next-ranked bid on {level} and ahead on {ahead}"
 
 
-class _Figures:
-    """Each bid's figures; the weekly cost of each distinct rate and the display of each distinct
-    quality score are worked out once per evaluation."""
+# One assessment to make: the bid, its rank, whether it won, its failed gates, reason and flags.
+_Row = tuple[BidFacts, int | None, bool, tuple[GateFailure, ...], str, tuple[str, ...]]
 
-    def __init__(self, terms: CallOffTerms) -> None:
-        self.hours = terms.total_weekly_hours
-        self.weekly: dict[int, int] = {}
-        self.scores: dict[Decimal, str] = {}
 
-    def of(self, bid: BidFacts) -> dict[str, str | int | None]:
+def _assessments(terms: CallOffTerms, rows: Iterable[_Row]) -> list[Assessment]:
+    """Each row's assessment with its figures; the weekly cost of each distinct rate, the display
+    of each distinct quality score and the ISO text of each distinct mobilisation date are
+    worked out once per evaluation."""
+    hours = terms.total_weekly_hours
+    weekly_of: dict[int | None, int | None] = {None: None}
+    shown_of: dict[Decimal, str] = {}
+    iso_of: dict[date | None, str | None] = {None: None}
+    made = []
+    for bid, rank, winner, exclusions, reason, flags in rows:
         rate, day, score = bid.hourly_rate_pence, bid.mobilisation_date, bid.quality_score
-        weekly = None if rate is None else self.weekly.get(rate)
-        if rate is not None and weekly is None:
-            weekly = self.weekly[rate] = weekly_cost_pence(rate, self.hours)
-        shown_score = self.scores.get(score)
+        weekly = weekly_of.get(rate, 0)
+        if weekly == 0:
+            weekly = weekly_of[rate] = weekly_cost_pence(rate, hours)  # type: ignore[arg-type]
+        shown_score = shown_of.get(score)
         if shown_score is None:
-            shown_score = self.scores[score] = shown(score)
-        return {
+            shown_score = shown_of[score] = shown(score)
+        iso_day = iso_of.get(day, "")
+        if iso_day == "":
+            iso_day = iso_of[day] = day.isoformat()  # type: ignore[union-attr]
+        figures = {
             "hourly_rate_pence": rate,
             "weekly_cost_pence": weekly,
-            "mobilisation_date": None if day is None else day.isoformat(),
+            "mobilisation_date": iso_day,
             "quality_score": shown_score,
             "received_at": bid.received_at.isoformat(),
         }
+        made.append(Assessment.of(bid, None, rank, winner, exclusions, figures, reason, flags))
+    return made
+
+
+def _uuid_ids(bids: Sequence[BidFacts]) -> bool:
+    """Whether every bid and provider id is a UUID: then they are ordered by their numbers, in
+    the order of their texts (32 hexadecimal digits and hyphens in fixed places), without making
+    the texts."""
+    return all(type(bid.bid_id) is UUID and type(bid.provider_id) is UUID for bid in bids)
+
+
+def _ranking_keys(
+    kind: str, bids: Sequence[BidFacts], uuid_ids: bool
+) -> list[tuple[tuple[Any, ...], BidFacts]]:
+    """The bids in ranked order, each with its keys for the steps of `RANKING[kind]`: as the
+    steps' keys are, but made in one pass, each mobilisation key once per date, and the ids as
+    numbers when `_uuid_ids`."""
+    days: dict[date | None, tuple[Any, ...]] = {None: (1,)}
+    keyed = []
+    for bid in bids:
+        day, admitted, score = bid.mobilisation_date, bid.admitted_at, bid.quality_score
+        mobilisation = days.get(day)
+        if mobilisation is None:
+            mobilisation = days[day] = (0, day)
+        quality = (
+            score.copy_negate()
+            if type(score) is Decimal and score.is_finite()
+            else _negated(score),
+            (1,) if admitted is None else (0, admitted),
+            bid.provider_id.int if uuid_ids else str(bid.provider_id),
+        )
+        reference = bid.bid_id.int if uuid_ids else str(bid.bid_id)
+        keys = (
+            (_rate(bid), quality, mobilisation, bid.received_at, reference)
+            if kind == "enablement"
+            else (mobilisation, quality, _rate(bid), bid.received_at, reference)
+        )
+        keyed.append((keys, bid))
+    keyed.sort(key=itemgetter(0))
+    return keyed
+
+
+def _ranked_rows(kind: str, keyed: Sequence[tuple[tuple[Any, ...], BidFacts]]) -> list[_Row]:
+    """The compliant bids' rows in ranked order; each compliant rate that is abnormally low among
+    the compliant rates is flagged (by bid id, the last key; a flagged bid still ranks)."""
+    if not keyed:
+        return []
+    steps = RANKING[kind]
+    low = abnormally_low_bids({keys[-1]: _rate(bid) for keys, bid in keyed})
+    winner_keys, winner = keyed[0]
+    runner_up = [keyed[1][1]] if len(keyed) > 1 else []
+    reason = _winner_reason(kind, [winner, *runner_up], len(keyed))
+    rows: list[_Row] = [(winner, 1, True, (), reason, _LOW if winner_keys[-1] in low else ())]
+    # A bid behind the winner on the first step is told so in words that depend on that key
+    # only: made once per distinct key.
+    first, first_behind = winner_keys[0], steps[0].behind
+    behind: dict[Any, str] = {}
+    for rank, (keys, bid) in enumerate(keyed[1:], start=2):
+        if keys[0] == first:
+            reason = _behind_reason(steps, bid, keys, winner, winner_keys)
+        elif (known := behind.get(keys[0])) is not None:
+            reason = known
+        else:
+            reason = behind[keys[0]] = first_behind(bid, winner)
+        rows.append((bid, rank, False, (), reason, _LOW if keys[-1] in low else ()))
+    return rows
 
 
 def _assess_call_off(terms: CallOffTerms, bids: Sequence[BidFacts]) -> list[Assessment]:
-    gate, steps, figures_of = Gates(terms).failures, RANKING[terms.kind], _Figures(terms).of
-    gated = [(bid, gate(bid)) for bid in bids]
-    keyed = _ranked(steps, (bid for bid, failures in gated if not failures))
-    ranked = [bid for _, bid in keyed]
-    excluded = sorted(
-        ((bid, failures) for bid, failures in gated if failures),
-        key=lambda item: (item[0].received_at, str(item[0].bid_id)),
-    )
-    assessments = []
-    for rank, (keys, bid) in enumerate(keyed, start=1):
-        reason = (
-            _winner_reason(terms.kind, ranked)
-            if rank == 1
-            else _behind_reason(steps, bid, keys, ranked[0], keyed[0][0])
-        )
-        assessments.append(Assessment.of(bid, None, rank, rank == 1, (), figures_of(bid), reason))
-    for bid, exclusions in excluded:
-        reason = excluded_because(exclusions)
-        figures = figures_of(bid)
-        assessments.append(Assessment.of(bid, None, None, False, exclusions, figures, reason))
-    return assessments
+    """The compliant bids in ranked order, then the excluded by receipt."""
+    gate, uuid_ids = Gates(terms).failures, _uuid_ids(bids)
+    compliant, excluded = [], []
+    for bid in bids:
+        failures = gate(bid)
+        if failures:
+            reference = bid.bid_id.int if uuid_ids else str(bid.bid_id)
+            excluded.append(((bid.received_at, reference), bid, failures))
+        else:
+            compliant.append(bid)
+    rows = _ranked_rows(terms.kind, _ranking_keys(terms.kind, compliant, uuid_ids))
+    excluded.sort(key=itemgetter(0))
+    reasons: dict[tuple[GateFailure, ...], str] = {}
+    for _, bid, failures in excluded:
+        reason = reasons.get(failures)
+        if reason is None:
+            reason = reasons[failures] = excluded_because(failures)
+        rows.append((bid, None, False, failures, reason, ()))
+    return _assessments(terms, rows)
+
+
+_LOW = (ABNORMALLY_LOW,)
 
 
 def _flag_abnormally_low(assessments: Sequence[Assessment]) -> list[Assessment]:
@@ -302,10 +379,15 @@ def evaluate(terms: CallOffTerms, bids: Sequence[BidFacts]) -> Evaluation:
             for code in codes or [None]:
                 gates[(bid.bid_id, code)] = gate(bid, code)
         assessments, complete = pilot_rules.assess_pilot(terms, bids, gates)
-    elif terms.kind in RANKING:
-        assessments, complete = _assess_call_off(terms, bids), True
-    else:
+        flagged = tuple(_flag_abnormally_low(assessments))
+        winners = tuple(item for item in flagged if item.winner)
+        return Evaluation(terms.kind, flagged, winners, complete)
+    if terms.kind not in RANKING:
         raise ValueError(f"unknown kind of call-off {terms.kind!r}")
-    flagged = tuple(_flag_abnormally_low(assessments))
-    winners = tuple(item for item in flagged if item.winner)
-    return Evaluation(terms.kind, flagged, winners, complete)
+    called_off = tuple(_assess_call_off(terms, bids))
+    return Evaluation(
+        terms.kind,
+        called_off,
+        called_off[:1] if called_off[:1] and called_off[0].winner else (),
+        True,
+    )

@@ -132,6 +132,7 @@ class Assessment:
         exclusions: tuple[GateFailure, ...],
         figures: Mapping[str, str | int | None],
         reason: str,
+        flags: tuple[str, ...] = (),
     ) -> Assessment:
         """A bid's assessment; it is compliant when no gate failed."""
         # The same object as cls(...) gives, made without its frozen __init__, which sets each of
@@ -146,7 +147,7 @@ class Assessment:
             compliant=not exclusions,
             rank=rank,
             winner=winner,
-            flags=(),
+            flags=flags,
             exclusions=exclusions,
             figures=figures,
             reason=reason,
