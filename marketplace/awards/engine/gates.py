@@ -66,6 +66,7 @@ class Gates:
         self.limits = limits_of(terms)
         self._prices: dict[tuple[int | None, str | None], tuple[GateFailure, ...]] = {}
         self._dates: dict[date | None, tuple[GateFailure, ...]] = {}
+        self._areas: dict[str, tuple[GateFailure, ...]] = {}  # an area not the pilot's, by code
         # The content gates of an enablement or cluster bid, by (rate, budget accepted, date).
         self._contents: dict[tuple[object, bool, date | None], tuple[GateFailure, ...]] = {}
 
@@ -73,7 +74,9 @@ class Gates:
         """The gates `bid` fails, as `bid_gate_failures` says."""
         kind = self.terms.kind
         if kind == "pilot":
-            return (*self._provider_failures(bid), *self._pilot_offer_failures(bid, area_code))
+            if bid.provider_failures or bid.altered:
+                return (*self._provider_failures(bid), *self._pilot_offer_failures(bid, area_code))
+            return self._pilot_offer_failures(bid, area_code)
         # What a bid's content fails depends on its rate, budget and date only: worked out once
         # for each distinct (rate, budget, date), after the provider's gates when it fails any.
         key = (
@@ -120,9 +123,11 @@ class Gates:
         offer = bid.offer_for(area_code)
         if offer is None:
             return (GateFailure(BidGate.NO_OFFER_FOR_AREA, f"makes no offer for {area_code}"),)
-        if breach := compliance.pilot_area_breach(self.limits, area_code):
-            return (_failure(breach),)
-        return self._price_failures(offer.hourly_rate_pence, area_code)
+        outside = self._areas.get(area_code)
+        if outside is None:
+            breach = compliance.pilot_area_breach(self.limits, area_code)
+            outside = self._areas[area_code] = (_failure(breach),) if breach else ()
+        return outside or self._price_failures(offer.hourly_rate_pence, area_code)
 
     def _mobilisation_failures(self, day: date | None) -> tuple[GateFailure, ...]:
         found = self._dates.get(day)

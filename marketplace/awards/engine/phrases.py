@@ -11,6 +11,7 @@ from marketplace.units import pounds
 
 TWO_PLACES = Decimal("0.01")
 ZERO = Decimal("0.00")
+_EXACT_HUNDREDTHS = 10**27
 # Rounds half-up, and raises for a result of more than 28 digits (the default context's).
 _HALF_UP = Context(
     prec=28, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[InvalidOperation]
@@ -26,7 +27,7 @@ def per_hour(pence: int) -> str:
 def _ratio(value: Fraction | Decimal | int) -> tuple[int, int]:
     """The value as numerator and positive denominator, exactly (no Fraction built for the
     common kinds: this runs for every figure of an evaluation)."""
-    if isinstance(value, Fraction):
+    if type(value) is Fraction or isinstance(value, Fraction):
         return value.numerator, value.denominator
     if isinstance(value, Decimal):
         return value.as_integer_ratio()
@@ -55,6 +56,15 @@ def two_places(value: Fraction | Decimal | int) -> Decimal:
 
 def shown(value: Fraction | Decimal | int) -> str:
     """The display text of a score or percentage: two places, rounded half-up."""
+    if type(value) is Fraction:
+        # str(two_places(value)) written from the whole hundredths, as long as they are fewer
+        # than the 28 digits that two_places' Decimal arithmetic keeps.
+        numerator, denominator = value.numerator, value.denominator
+        hundredths = (200 * abs(numerator) + denominator) // (2 * denominator)
+        if hundredths < _EXACT_HUNDREDTHS:
+            whole, part = divmod(hundredths, 100)
+            sign = "-" if numerator < 0 and hundredths else ""
+            return f"{sign}{whole}.{part:02d}"
     return str(two_places(value))
 
 
