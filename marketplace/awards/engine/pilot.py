@@ -74,6 +74,7 @@ class _Offer:
         "price",
         "price_text",
         "quality",
+        "quality_text",
         "rate",
         "rough",
         "total",
@@ -87,9 +88,10 @@ class _Offer:
         rate: int,
         exclusions: tuple[GateFailure, ...],
         quality: Fraction | None,
+        quality_text: str,
     ) -> None:
         self.bid, self.area_code, self.rate = bid, area_code, rate
-        self.exclusions, self.quality = exclusions, quality
+        self.exclusions, self.quality, self.quality_text = exclusions, quality, quality_text
         self.price: Fraction | None = None
         self.total: Fraction | None = None
         self.rough = 0.0
@@ -127,10 +129,10 @@ class _Offer:
 
 
 class _Ranks(Protocol):
-    """What `_in_rank_order` ranks by: a total and the exact rank key."""
+    """What `_in_rank_order` ranks by: the total as a float, and the exact rank key."""
 
     @property
-    def total(self) -> Fraction | None: ...
+    def rough(self) -> float: ...
 
     def rank_key(self) -> tuple[Any, ...]: ...
 
@@ -145,7 +147,7 @@ def _in_rank_order(keyed: list[tuple[Ranked, Payload]]) -> list[tuple[Ranked, Pa
     where the floats differ they order as the exact totals do; each run of equal floats is then
     sorted by the exact key. Both sorts are stable, so the order is exactly that of sorting by
     the rank key, with far fewer Fraction comparisons."""
-    roughs = [(float(pair[0].total or 0), pair) for pair in keyed]
+    roughs = [(pair[0].rough, pair) for pair in keyed]
     roughs.sort(key=itemgetter(0), reverse=True)  # stable: equal floats keep their order
     ordered: list[tuple[Ranked, Payload]] = []
     for _, run in groupby(roughs, key=itemgetter(0)):
@@ -155,41 +157,52 @@ def _in_rank_order(keyed: list[tuple[Ranked, Payload]]) -> list[tuple[Ranked, Pa
 
 
 class _Scorer:
-    """The quality% of each offer of one pilot (`quality_percent`), the questions read once, and
-    the minimum-quality gate, each failure made once per shown score."""
+    """The quality% of each offer of one pilot (`quality_percent`: the questions read once) with
+    its text and the minimum-quality gate it fails, if any, made once per distinct weighted sum
+    of scores and number of evaluators."""
 
     def __init__(self, terms: CallOffTerms) -> None:
         self.terms = terms
         self.questions = [(question.id, question.weight) for question in terms.questions]
         self.total_weight = sum(question.weight for question in terms.questions)
-        self.below: dict[str, GateFailure] = {}
+        self.found: dict[tuple[int, int], tuple[Fraction, str, GateFailure | None]] = {}
 
-    def quality(self, scores: Sequence[Mapping[str, int]]) -> Fraction | None:
-        """`quality_percent(terms.questions, scores)`, with the same sums in the same order."""
+    def _weighted(self, scores: Sequence[Mapping[str, int]]) -> int | None:
+        """`quality_percent`'s weighted sum of the scores, with the same sums in the same order;
+        None when an evaluator has not scored every question."""
         if self.total_weight <= 0:
             raise ValueError("a pilot needs at least one question with a weight")
         questions = self.questions
-        if not scores or any(id_ not in sheet for sheet in scores for id_, _ in questions):
-            return None
+        for sheet in scores:
+            for question_id, _ in questions:
+                if question_id not in sheet:
+                    return None
         weighted = 0
         for question_id, weight in questions:
             subtotal = 0
             for sheet in scores:
                 subtotal += sheet[question_id]
             weighted += weight * subtotal
-        return Fraction(weighted, len(scores) * self.total_weight)
+        return weighted
 
     def gated(self, bid: BidFacts, offer: AreaOffer, gates: tuple[GateFailure, ...]) -> _Offer:
-        quality = self.quality(offer.scores) if offer.scores else None
-        if quality is not None and _below(quality, self.terms.min_quality_percent):
-            text = shown(quality)
-            failure = self.below.get(text)
-            if failure is None:
-                minimum = self.terms.min_quality_percent
+        scores = offer.scores
+        weighted = self._weighted(scores) if scores else None
+        if weighted is None:
+            return _Offer(bid, offer.area_code, offer.hourly_rate_pence, gates, None, "")
+        key = (weighted, len(scores))
+        found = self.found.get(key)
+        if found is None:
+            quality = Fraction(weighted, len(scores) * self.total_weight)
+            text, minimum, failure = shown(quality), self.terms.min_quality_percent, None
+            if _below(quality, minimum):
                 below = f"scored {text}% for quality, below the minimum of {minimum}%"
-                failure = self.below[text] = GateFailure(BidGate.BELOW_MIN_QUALITY, below)
+                failure = GateFailure(BidGate.BELOW_MIN_QUALITY, below)
+            found = self.found[key] = (quality, text, failure)
+        quality, text, failure = found
+        if failure is not None:
             gates = (*gates, failure)
-        return _Offer(bid, offer.area_code, offer.hourly_rate_pence, gates, quality)
+        return _Offer(bid, offer.area_code, offer.hourly_rate_pence, gates, quality, text)
 
 
 def _below(quality: Fraction, minimum: int) -> bool:
@@ -238,7 +251,7 @@ def _tie_ahead(winner: BidFacts, other: BidFacts) -> str:
 def _winner_reason(terms: CallOffTerms, offer: _Offer, rank: int, ranked: list[_Offer]) -> str:
     assert offer.total is not None and offer.quality is not None and offer.price is not None
     code, count = offer.area_code, len(ranked)
-    scores = f"{offer.total_text} (quality {shown(offer.quality)}%, price {offer.price_text}%)"
+    scores = f"{offer.total_text} (quality {offer.quality_text}%, price {offer.price_text}%)"
     if count == 1:
         return f"the only compliant bid in {code}, with a total score of {scores}"
     if rank > 1:
@@ -283,14 +296,15 @@ class _Figures:
         self.terms = terms
         self.weekly: dict[tuple[str, int], int | None] = {}
         self.scores: dict[Decimal, str] = {}
+        self.hours = {area.area_code: area.weekly_hours for area in reversed(terms.pilot_areas)}
 
     def of(self, offer: _Offer) -> dict[str, str | int | None]:
         key = (offer.area_code, offer.rate)
         weekly = self.weekly.get(key, 0)
         if weekly == 0:
-            area = self.terms.area(offer.area_code)
+            hours = self.hours.get(offer.area_code)  # of the first area with the code
             weekly = self.weekly[key] = (
-                None if area is None else round_half_up(Decimal(offer.rate) * area.weekly_hours)
+                None if hours is None else round_half_up(Decimal(offer.rate) * hours)
             )
         score = offer.bid.quality_score
         shown_score = self.scores.get(score)
@@ -300,7 +314,7 @@ class _Figures:
         return {
             "hourly_rate_pence": offer.rate,
             "weekly_cost_pence": weekly,
-            "quality_percent": None if offer.quality is None else shown(offer.quality),
+            "quality_percent": None if offer.quality is None else offer.quality_text,
             "price_percent": None if offer.price is None else offer.price_text,
             "total_score": offer.total_text if scored else None,
             "quality_score": shown_score,

@@ -19,7 +19,12 @@ from uuid import UUID
 
 from marketplace.admissions.rules import GateFailure
 from marketplace.awards.engine import pilot as pilot_rules
-from marketplace.awards.engine.gates import Gates, abnormally_low_bids, bid_gate_failures
+from marketplace.awards.engine.gates import (
+    Gates,
+    abnormally_low_bids,
+    abnormally_low_rates,
+    bid_gate_failures,
+)
 from marketplace.awards.engine.phrases import (
     counted,
     excluded_because,
@@ -238,7 +243,7 @@ def _assessments(terms: CallOffTerms, rows: Iterable[_Row]) -> list[Assessment]:
     weekly_of: dict[int | None, int | None] = {None: None}
     shown_of: dict[Decimal, str] = {}
     iso_of: dict[date | None, str | None] = {None: None}
-    made = []
+    made, new = [], object.__new__
     for bid, rank, winner, exclusions, reason, flags in rows:
         rate, day, score = bid.hourly_rate_pence, bid.mobilisation_date, bid.quality_score
         weekly = weekly_of.get(rate, 0)
@@ -257,7 +262,22 @@ def _assessments(terms: CallOffTerms, rows: Iterable[_Row]) -> list[Assessment]:
             "quality_score": shown_score,
             "received_at": bid.received_at.isoformat(),
         }
-        made.append(Assessment.of(bid, None, rank, winner, exclusions, figures, reason, flags))
+        # Assessment.of(bid, None, rank, winner, exclusions, figures, reason, flags), inline.
+        assessment = new(Assessment)
+        assessment.__dict__.update(
+            bid_id=bid.bid_id,
+            provider_id=bid.provider_id,
+            provider_name=bid.provider_name,
+            area_code=None,
+            compliant=not exclusions,
+            rank=rank,
+            winner=winner,
+            flags=flags,
+            exclusions=exclusions,
+            figures=figures,
+            reason=reason,
+        )
+        made.append(assessment)
     return made
 
 
@@ -275,7 +295,7 @@ def _ranking_keys(
     steps' keys are, but made in one pass, each mobilisation key once per date, and the ids as
     numbers when `_uuid_ids`."""
     days: dict[date | None, tuple[Any, ...]] = {None: (1,)}
-    keyed = []
+    by_rate, keyed = kind == "enablement", []
     for bid in bids:
         day, admitted, score = bid.mobilisation_date, bid.admitted_at, bid.quality_score
         mobilisation = days.get(day)
@@ -289,10 +309,11 @@ def _ranking_keys(
             bid.provider_id.int if uuid_ids else str(bid.provider_id),
         )
         reference = bid.bid_id.int if uuid_ids else str(bid.bid_id)
+        rate = bid.hourly_rate_pence  # a compliant bid's is an int
         keys = (
-            (_rate(bid), quality, mobilisation, bid.received_at, reference)
-            if kind == "enablement"
-            else (mobilisation, quality, _rate(bid), bid.received_at, reference)
+            (rate, quality, mobilisation, bid.received_at, reference)
+            if by_rate
+            else (mobilisation, quality, rate, bid.received_at, reference)
         )
         keyed.append((keys, bid))
     keyed.sort(key=itemgetter(0))
@@ -305,11 +326,13 @@ def _ranked_rows(kind: str, keyed: Sequence[tuple[tuple[Any, ...], BidFacts]]) -
     if not keyed:
         return []
     steps = RANKING[kind]
-    low = abnormally_low_bids({keys[-1]: _rate(bid) for keys, bid in keyed})
+    rates = {keys[-1]: _rate(bid) for keys, bid in keyed}
+    low = abnormally_low_rates(rates.values())
     winner_keys, winner = keyed[0]
     runner_up = [keyed[1][1]] if len(keyed) > 1 else []
     reason = _winner_reason(kind, [winner, *runner_up], len(keyed))
-    rows: list[_Row] = [(winner, 1, True, (), reason, _LOW if winner_keys[-1] in low else ())]
+    flags = _LOW if low and rates[winner_keys[-1]] in low else ()
+    rows: list[_Row] = [(winner, 1, True, (), reason, flags)]
     # A bid behind the winner on the first step is told so in words that depend on that key
     # only: made once per distinct key.
     first, first_behind = winner_keys[0], steps[0].behind
@@ -321,7 +344,7 @@ def _ranked_rows(kind: str, keyed: Sequence[tuple[tuple[Any, ...], BidFacts]]) -
             reason = known
         else:
             reason = behind[keys[0]] = first_behind(bid, winner)
-        rows.append((bid, rank, False, (), reason, _LOW if keys[-1] in low else ()))
+        rows.append((bid, rank, False, (), reason, _LOW if low and rates[keys[-1]] in low else ()))
     return rows
 
 
@@ -352,16 +375,20 @@ _LOW = (ABNORMALLY_LOW,)
 
 def _flag_abnormally_low(assessments: Sequence[Assessment]) -> list[Assessment]:
     """Flags each compliant rate that is abnormally low among the compliant rates of its call-off
-    (for a pilot, of its area); a flagged bid still ranks."""
-    rates: dict[str | None, dict[UUID, int]] = {}
+    (for a pilot, of its area); a flagged bid still ranks. Bids are told apart by id (as
+    numbers when every id is a UUID, see `_uuid_ids`)."""
+    uuid_ids = all(type(item.bid_id) is UUID for item in assessments)
+    rates: dict[str | None, dict[Any, int]] = {}
     for item in assessments:
         rate = item.figures.get("hourly_rate_pence")
         if item.compliant and isinstance(rate, int):
-            rates.setdefault(item.area_code, {})[item.bid_id] = rate
+            key = item.bid_id.int if uuid_ids else item.bid_id
+            rates.setdefault(item.area_code, {})[key] = rate
     flagged = {area: abnormally_low_bids(group) for area, group in rates.items()}
     return [
         replace(item, flags=(*item.flags, ABNORMALLY_LOW))
-        if item.compliant and item.bid_id in flagged.get(item.area_code, frozenset())
+        if item.compliant
+        and (item.bid_id.int if uuid_ids else item.bid_id) in flagged.get(item.area_code, ())
         else item
         for item in assessments
     ]
