@@ -67,8 +67,7 @@ class Gates:
         self._prices: dict[tuple[int | None, str | None], tuple[GateFailure, ...]] = {}
         self._dates: dict[date | None, tuple[GateFailure, ...]] = {}
         self._areas: dict[str, tuple[GateFailure, ...]] = {}  # an area not the pilot's, by code
-        # The content gates of an enablement or cluster bid, by (rate, budget accepted, date).
-        self._contents: dict[tuple[object, bool, date | None], tuple[GateFailure, ...]] = {}
+        self._rates: dict[int | None, tuple[GateFailure, ...]] = {}  # _prices of a call-off
 
     def failures(self, bid: BidFacts, area_code: str | None = None) -> tuple[GateFailure, ...]:
         """The gates `bid` fails, as `bid_gate_failures` says."""
@@ -77,16 +76,19 @@ class Gates:
             if bid.provider_failures or bid.altered:
                 return (*self._provider_failures(bid), *self._pilot_offer_failures(bid, area_code))
             return self._pilot_offer_failures(bid, area_code)
-        # What a bid's content fails depends on its rate, budget and date only: worked out once
-        # for each distinct (rate, budget, date), after the provider's gates when it fails any.
-        key = (
-            bid.hourly_rate_pence,
-            kind == "enablement" and bid.accepts_enablement_budget is not True,
-            bid.mobilisation_date if kind == "cluster" else None,
-        )
-        content = self._contents.get(key)
+        # What a bid's content fails depends on its rate, budget and date only: the price and
+        # the date gates are each worked out once per distinct rate and date, and the provider's
+        # gates come first when it fails any.
+        rate = bid.hourly_rate_pence
+        content = self._rates.get(rate)
         if content is None:
-            content = self._contents[key] = self._content_failures(*key)
+            content = self._rates[rate] = self._price_failures(rate, None)
+        if kind == "enablement":
+            if bid.accepts_enablement_budget is not True:
+                content = (*content, NOT_ACCEPTED_BUDGET)
+        elif kind == "cluster":
+            day = self._mobilisation_failures(bid.mobilisation_date)
+            content = (*content, *day) if content and day else content or day
         if bid.provider_failures or bid.altered:
             return (*self._provider_failures(bid), *content)
         return content
@@ -96,16 +98,6 @@ class Gates:
         if bid.altered:
             failures.append(ALTERED)
         return failures
-
-    def _content_failures(
-        self, rate: int | None, budget_not_accepted: bool, day: date | None
-    ) -> tuple[GateFailure, ...]:
-        failures = [*self._price_failures(rate, None)]
-        if budget_not_accepted:
-            failures.append(NOT_ACCEPTED_BUDGET)
-        if self.terms.kind == "cluster":
-            failures += self._mobilisation_failures(day)
-        return tuple(failures)
 
     def _price_failures(self, rate: int | None, area_code: str | None) -> tuple[GateFailure, ...]:
         found = self._prices.get((rate, area_code))

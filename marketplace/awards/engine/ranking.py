@@ -243,7 +243,7 @@ def _assessments(terms: CallOffTerms, rows: Iterable[_Row]) -> list[Assessment]:
     weekly_of: dict[int | None, int | None] = {None: None}
     shown_of: dict[Decimal, str] = {}
     iso_of: dict[date | None, str | None] = {None: None}
-    made, new = [], object.__new__
+    made, new, set_attribute = [], object.__new__, object.__setattr__
     for bid, rank, winner, exclusions, reason, flags in rows:
         rate, day, score = bid.hourly_rate_pence, bid.mobilisation_date, bid.quality_score
         weekly = weekly_of.get(rate, 0)
@@ -264,18 +264,22 @@ def _assessments(terms: CallOffTerms, rows: Iterable[_Row]) -> list[Assessment]:
         }
         # Assessment.of(bid, None, rank, winner, exclusions, figures, reason, flags), inline.
         assessment = new(Assessment)
-        assessment.__dict__.update(
-            bid_id=bid.bid_id,
-            provider_id=bid.provider_id,
-            provider_name=bid.provider_name,
-            area_code=None,
-            compliant=not exclusions,
-            rank=rank,
-            winner=winner,
-            flags=flags,
-            exclusions=exclusions,
-            figures=figures,
-            reason=reason,
+        set_attribute(
+            assessment,
+            "__dict__",
+            {
+                "bid_id": bid.bid_id,
+                "provider_id": bid.provider_id,
+                "provider_name": bid.provider_name,
+                "area_code": None,
+                "compliant": not exclusions,
+                "rank": rank,
+                "winner": winner,
+                "flags": flags,
+                "exclusions": exclusions,
+                "figures": figures,
+                "reason": reason,
+            },
         )
         made.append(assessment)
     return made
