@@ -37,14 +37,33 @@ def quality_percent(
     """Quality% is the mean of the evaluators' scores for each question, averaged with the
     questions' weights; None until at least one evaluator has scored and every evaluator has
     scored every question."""
-    total_weight = sum(question.weight for question in questions)
+    weights = [(question.id, question.weight) for question in questions]
+    total_weight = sum(weight for _, weight in weights)
+    weighted = _weighted_sum(weights, total_weight, scores)
+    # sum(weight * sum of its scores / evaluators) / total weight, as one exact fraction.
+    return None if weighted is None else Fraction(weighted, len(scores) * total_weight)
+
+
+def _weighted_sum(
+    weights: Sequence[tuple[str, int]], total_weight: int, scores: Sequence[Mapping[str, int]]
+) -> int | None:
+    """The sum over the questions of weight * the sum of its scores; None until at least one
+    evaluator has scored and every evaluator has scored every question."""
     if total_weight <= 0:
         raise ValueError("a pilot needs at least one question with a weight")
-    if not scores or any(question.id not in sheet for sheet in scores for question in questions):
+    if not scores:
         return None
-    # sum(weight * sum of its scores / evaluators) / total weight, as one exact fraction.
-    weighted = sum(q.weight * sum(sheet[q.id] for sheet in scores) for q in questions)
-    return Fraction(weighted, len(scores) * total_weight)
+    for sheet in scores:
+        for question_id, _ in weights:
+            if question_id not in sheet:
+                return None
+    weighted = 0
+    for question_id, weight in weights:
+        subtotal = 0
+        for sheet in scores:
+            subtotal += sheet[question_id]
+        weighted += weight * subtotal
+    return weighted
 
 
 def price_percent(lowest_rate_pence: int, rate_pence: int) -> Fraction:
@@ -157,7 +176,7 @@ def _in_rank_order(keyed: list[tuple[Ranked, Payload]]) -> list[tuple[Ranked, Pa
 
 
 class _Scorer:
-    """The quality% of each offer of one pilot (`quality_percent`: the questions read once) with
+    """The quality% of each offer of one pilot (as `quality_percent`, the questions read once) with
     its text and the minimum-quality gate it fails, if any, made once per distinct weighted sum
     of scores and number of evaluators."""
 
@@ -167,27 +186,9 @@ class _Scorer:
         self.total_weight = sum(question.weight for question in terms.questions)
         self.found: dict[tuple[int, int], tuple[Fraction, str, GateFailure | None]] = {}
 
-    def _weighted(self, scores: Sequence[Mapping[str, int]]) -> int | None:
-        """`quality_percent`'s weighted sum of the scores, with the same sums in the same order;
-        None when an evaluator has not scored every question."""
-        if self.total_weight <= 0:
-            raise ValueError("a pilot needs at least one question with a weight")
-        questions = self.questions
-        for sheet in scores:
-            for question_id, _ in questions:
-                if question_id not in sheet:
-                    return None
-        weighted = 0
-        for question_id, weight in questions:
-            subtotal = 0
-            for sheet in scores:
-                subtotal += sheet[question_id]
-            weighted += weight * subtotal
-        return weighted
-
     def gated(self, bid: BidFacts, offer: AreaOffer, gates: tuple[GateFailure, ...]) -> _Offer:
         scores = offer.scores
-        weighted = self._weighted(scores) if scores else None
+        weighted = _weighted_sum(self.questions, self.total_weight, scores) if scores else None
         if weighted is None:
             return _Offer(bid, offer.area_code, offer.hourly_rate_pence, gates, None, "")
         key = (weighted, len(scores))

@@ -37,8 +37,8 @@ from marketplace.awards.engine.quality import (
     DEFAULT_QUALITY_WEIGHTS,
     QualityInputs,
     QualityScore,
-    _negated,
     bid_quality_key,
+    negated_score,
     quality_ahead,
     quality_behind,
     quality_level,
@@ -246,7 +246,7 @@ def _assessments(terms: CallOffTerms, rows: Iterable[_Row]) -> list[Assessment]:
     made, new, set_attribute = [], object.__new__, object.__setattr__
     for bid, rank, winner, exclusions, reason, flags in rows:
         rate, day, score = bid.hourly_rate_pence, bid.mobilisation_date, bid.quality_score
-        weekly = weekly_of.get(rate, 0)
+        weekly = weekly_of.get(rate, 0)  # 0 for a rate not seen yet (or a week costing 0)
         if weekly == 0:
             weekly = weekly_of[rate] = weekly_cost_pence(rate, hours)  # type: ignore[arg-type]
         shown_score = shown_of.get(score)
@@ -308,7 +308,7 @@ def _ranking_keys(
         quality = (
             score.copy_negate()
             if type(score) is Decimal and score.is_finite()
-            else _negated(score),
+            else negated_score(score),
             (1,) if admitted is None else (0, admitted),
             bid.provider_id.int if uuid_ids else str(bid.provider_id),
         )
@@ -416,9 +416,6 @@ def evaluate(terms: CallOffTerms, bids: Sequence[BidFacts]) -> Evaluation:
     if terms.kind not in RANKING:
         raise ValueError(f"unknown kind of call-off {terms.kind!r}")
     called_off = tuple(_assess_call_off(terms, bids))
-    return Evaluation(
-        terms.kind,
-        called_off,
-        called_off[:1] if called_off[:1] and called_off[0].winner else (),
-        True,
-    )
+    # The winner, if any, is the first assessment (the best-ranked compliant bid).
+    winners = called_off[:1] if called_off and called_off[0].winner else ()
+    return Evaluation(terms.kind, called_off, winners, True)
