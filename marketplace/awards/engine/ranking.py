@@ -37,7 +37,6 @@ from marketplace.awards.engine.quality import (
     DEFAULT_QUALITY_WEIGHTS,
     QualityInputs,
     QualityScore,
-    bid_quality_key,
     negated_score,
     quality_ahead,
     quality_behind,
@@ -79,11 +78,10 @@ __all__ = [
 
 @dataclass(frozen=True)
 class RankingStep:
-    """One step of a kind's ranking: what it compares (smaller key ranks first), its name, and the
-    words for a bid behind the winner on it, level with the winner, or (the winner) ahead."""
+    """One step of a kind's ranking: its name, and the words for a bid behind the winner on it,
+    level with the winner, or (the winner) ahead. What each step compares is `_ranking_keys`."""
 
     name: str
-    key: Callable[[BidFacts], Any]
     behind: Callable[[BidFacts, BidFacts], str]
     level: Callable[[BidFacts, BidFacts], str]
     ahead: Callable[[BidFacts, BidFacts], str]
@@ -92,10 +90,6 @@ class RankingStep:
 def _rate(bid: BidFacts) -> int:
     assert bid.hourly_rate_pence is not None, "a compliant bid has a rate"
     return bid.hourly_rate_pence
-
-
-def _mobilisation_key(bid: BidFacts) -> tuple[Any, ...]:
-    return (1,) if bid.mobilisation_date is None else (0, bid.mobilisation_date)
 
 
 def _mobilises_later(bid: BidFacts, winner: BidFacts) -> str:
@@ -119,7 +113,6 @@ def _mobilises_earlier(winner: BidFacts, other: BidFacts) -> str:
 
 LOWER_RATE = RankingStep(
     "rate",
-    _rate,
     lambda bid, win: (
         f"{per_hour(_rate(bid) - _rate(win))} above the winning rate of {per_hour(_rate(win))}"
     ),
@@ -128,7 +121,6 @@ LOWER_RATE = RankingStep(
 )
 EARLIER_MOBILISATION = RankingStep(
     "mobilisation date",
-    _mobilisation_key,
     _mobilises_later,
     lambda bid, win: (
         "mobilises on the same day as the winner"
@@ -139,21 +131,18 @@ EARLIER_MOBILISATION = RankingStep(
 )
 BETTER_QUALITY_RANK = RankingStep(
     "provider quality ranking",
-    bid_quality_key,
     quality_behind,
     lambda bid, win: quality_level(bid),
     quality_ahead,
 )
 EARLIER_RECEIPT = RankingStep(
     "receipt time",
-    lambda bid: bid.received_at,
     lambda bid, win: "received after the winning bid",
     lambda bid, win: "received at the same moment as the winning bid",
     lambda win, other: "receipt time (received earlier)",
 )
 BID_REFERENCE = RankingStep(
     "bid reference",
-    lambda bid: str(bid.bid_id),
     lambda bid, win: "placed after the winning bid by bid reference, the last tie-break",
     lambda bid, win: "the same bid as the winner",
     lambda win, other: "bid reference, the last tie-break",
@@ -180,17 +169,9 @@ def rank_compliant_bids(kind: str, bids: Iterable[BidFacts]) -> tuple[BidFacts, 
     """Enablement ranks lower rate, then better provider quality rank, then earlier mobilisation
     (none last), then earlier receipt; cluster ranks earlier mobilisation, then quality rank, then
     lower rate, then receipt; the bid id settles what is left, so the order is total."""
-    return tuple(bid for _, bid in _ranked(RANKING[kind], bids))
-
-
-def _ranked(
-    steps: Sequence[RankingStep], bids: Iterable[BidFacts]
-) -> list[tuple[tuple[Any, ...], BidFacts]]:
-    """The bids in ranked order, each with its keys (one per step), worked out once per bid."""
-    keys = [step.key for step in steps]
-    keyed = [(tuple([key(bid) for key in keys]), bid) for bid in bids]
-    keyed.sort(key=itemgetter(0))
-    return keyed
+    RANKING[kind]  # an unknown kind is refused
+    listed = list(bids)
+    return tuple(bid for _, bid in _ranking_keys(kind, listed, _uuid_ids(listed)))
 
 
 def _behind_reason(
@@ -208,9 +189,10 @@ def _behind_reason(
     return "; ".join(words)
 
 
-def _winner_reason(kind: str, ranked: Sequence[BidFacts], count: int) -> str:
-    """Why the winner won: `ranked` holds it and the next-ranked bid (if any) of `count`."""
-    winner = ranked[0]
+def _winner_reason(kind: str, keyed: Sequence[tuple[tuple[Any, ...], BidFacts]], count: int) -> str:
+    """Why the winner won: `keyed` holds it and the next-ranked bid (if any) of `count`, each
+    with its ranking keys."""
+    winner = keyed[0][1]
     if kind == "enablement":
         rate = per_hour(_rate(winner))
         head = f"lowest ongoing-support rate of {rate} among {counted(count, 'compliant bid')}"
@@ -222,8 +204,9 @@ def _winner_reason(kind: str, ranked: Sequence[BidFacts], count: int) -> str:
         alone = f"the only compliant bid, mobilising on {day}"
     if count == 1:
         return alone
-    steps, runner_up = RANKING[kind], ranked[1]
-    decider = next(i for i, step in enumerate(steps) if step.key(winner) != step.key(runner_up))
+    steps, (winner_keys, _), (runner_up_keys, runner_up) = RANKING[kind], keyed[0], keyed[1]
+    pairs = zip(winner_keys, runner_up_keys, strict=True)
+    decider = next(i for i, (ours, theirs) in enumerate(pairs) if ours != theirs)
     if decider == 0:
         return head
     level = listed([step.name for step in steps[:decider]])
@@ -295,9 +278,10 @@ def _uuid_ids(bids: Sequence[BidFacts]) -> bool:
 def _ranking_keys(
     kind: str, bids: Sequence[BidFacts], uuid_ids: bool
 ) -> list[tuple[tuple[Any, ...], BidFacts]]:
-    """The bids in ranked order, each with its keys for the steps of `RANKING[kind]`: as the
-    steps' keys are, but made in one pass, each mobilisation key once per date, and the ids as
-    numbers when `_uuid_ids`."""
+    """The bids in ranked order, each with its keys for the steps of `RANKING[kind]`, smaller
+    first: the rate; the provider quality ranking (`quality_order_key`); the mobilisation date,
+    none last; the receipt time; the bid reference. Each mobilisation key is made once per date,
+    and the ids are numbers when `_uuid_ids`."""
     days: dict[date | None, tuple[Any, ...]] = {None: (1,)}
     by_rate, keyed = kind == "enablement", []
     for bid in bids:
@@ -313,7 +297,7 @@ def _ranking_keys(
             bid.provider_id.int if uuid_ids else str(bid.provider_id),
         )
         reference = bid.bid_id.int if uuid_ids else str(bid.bid_id)
-        rate = bid.hourly_rate_pence  # a compliant bid's is an int
+        rate = _rate(bid)
         keys = (
             (rate, quality, mobilisation, bid.received_at, reference)
             if by_rate
@@ -333,8 +317,7 @@ def _ranked_rows(kind: str, keyed: Sequence[tuple[tuple[Any, ...], BidFacts]]) -
     rates = {keys[-1]: _rate(bid) for keys, bid in keyed}
     low = abnormally_low_rates(rates.values())
     winner_keys, winner = keyed[0]
-    runner_up = [keyed[1][1]] if len(keyed) > 1 else []
-    reason = _winner_reason(kind, [winner, *runner_up], len(keyed))
+    reason = _winner_reason(kind, keyed[:2], len(keyed))
     flags = _LOW if low and rates[winner_keys[-1]] in low else ()
     rows: list[_Row] = [(winner, 1, True, (), reason, flags)]
     # A bid behind the winner on the first step is told so in words that depend on that key
