@@ -11,7 +11,7 @@ gates. A pilot bid is gated area by area.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping
 from datetime import date
 from enum import StrEnum
 from itertools import pairwise
@@ -66,21 +66,38 @@ class Gates:
         self.limits = limits_of(terms)
         self._prices: dict[tuple[int | None, str | None], tuple[GateFailure, ...]] = {}
         self._dates: dict[date | None, tuple[GateFailure, ...]] = {}
+        self._areas: dict[str, tuple[GateFailure, ...]] = {}  # an area not the pilot's, by code
+        self._rates: dict[int | None, tuple[GateFailure, ...]] = {}  # _prices of a call-off
 
     def failures(self, bid: BidFacts, area_code: str | None = None) -> tuple[GateFailure, ...]:
         """The gates `bid` fails, as `bid_gate_failures` says."""
         kind = self.terms.kind
+        if kind == "pilot":
+            if bid.provider_failures or bid.altered:
+                return (*self._provider_failures(bid), *self._pilot_offer_failures(bid, area_code))
+            return self._pilot_offer_failures(bid, area_code)
+        # What a bid's content fails depends on its rate, budget and date only: the price and
+        # the date gates are each worked out once per distinct rate and date, and the provider's
+        # gates come first when it fails any.
+        rate = bid.hourly_rate_pence
+        content = self._rates.get(rate)
+        if content is None:
+            content = self._rates[rate] = self._price_failures(rate, None)
+        if kind == "enablement":
+            if bid.accepts_enablement_budget is not True:
+                content = (*content, NOT_ACCEPTED_BUDGET)
+        elif kind == "cluster":
+            day = self._mobilisation_failures(bid.mobilisation_date)
+            content = (*content, *day) if content and day else content or day
+        if bid.provider_failures or bid.altered:
+            return (*self._provider_failures(bid), *content)
+        return content
+
+    def _provider_failures(self, bid: BidFacts) -> list[GateFailure]:
         failures = [*bid.provider_failures]
         if bid.altered:
             failures.append(ALTERED)
-        if kind == "pilot":
-            return (*failures, *self._pilot_offer_failures(bid, area_code))
-        failures += self._price_failures(bid.hourly_rate_pence, None)
-        if kind == "enablement" and bid.accepts_enablement_budget is not True:
-            failures.append(NOT_ACCEPTED_BUDGET)
-        if kind == "cluster":
-            failures += self._mobilisation_failures(bid.mobilisation_date)
-        return tuple(failures)
+        return failures
 
     def _price_failures(self, rate: int | None, area_code: str | None) -> tuple[GateFailure, ...]:
         found = self._prices.get((rate, area_code))
@@ -98,9 +115,11 @@ class Gates:
         offer = bid.offer_for(area_code)
         if offer is None:
             return (GateFailure(BidGate.NO_OFFER_FOR_AREA, f"makes no offer for {area_code}"),)
-        if breach := compliance.pilot_area_breach(self.limits, area_code):
-            return (_failure(breach),)
-        return self._price_failures(offer.hourly_rate_pence, area_code)
+        outside = self._areas.get(area_code)
+        if outside is None:
+            breach = compliance.pilot_area_breach(self.limits, area_code)
+            outside = self._areas[area_code] = (_failure(breach),) if breach else ()
+        return outside or self._price_failures(offer.hourly_rate_pence, area_code)
 
     def _mobilisation_failures(self, day: date | None) -> tuple[GateFailure, ...]:
         found = self._dates.get(day)
@@ -147,20 +166,27 @@ def abnormally_low_bids(rates: Mapping[Key, int]) -> frozenset[Key]:
     """A compliant rate is abnormally low when it is at least 40% below the mean of the other
     compliant rates (rate ≤ 0.6 * their mean), or at least 30% below the next-best rate, the
     closest other rate at or above it (rate ≤ 0.7 * that); it needs another compliant rate."""
+    low = abnormally_low_rates(rates.values())
+    return frozenset(key for key, rate in rates.items() if rate in low) if low else frozenset()
+
+
+def abnormally_low_rates(rates: Collection[int]) -> frozenset[int]:
+    """The abnormally low rates among `rates` (one per compliant bid), as `abnormally_low_bids`
+    says: whether a rate is depends on the rates only, so each distinct rate is tested once."""
     if len(rates) < 2:
         return frozenset()
-    total, others = sum(rates.values()), len(rates) - 1
+    total, others = sum(rates), len(rates) - 1
     # Sorted once: the next-best rate of a rate is itself when another bid offers it too, else
     # the next distinct rate above it (n log n, so 10,000 bids evaluate in well under a second).
-    how_many = Counter(rates.values())
+    how_many = Counter(rates)
     distinct = sorted(how_many)
     next_above = dict(pairwise(distinct))
     flagged = set()
-    for key, rate in rates.items():
+    for rate in distinct:
         # Whole-number forms of rate ≤ 0.6 * mean(others) and rate ≤ 0.7 * next-best.
         below_mean = 10 * rate * others <= 6 * (total - rate)
         next_best = rate if how_many[rate] > 1 else next_above.get(rate)
         below_next = next_best is not None and 10 * rate <= 7 * next_best
         if below_mean or below_next:
-            flagged.add(key)
+            flagged.add(rate)
     return frozenset(flagged)

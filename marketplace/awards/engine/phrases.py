@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
 
@@ -10,6 +10,12 @@ from marketplace.units import long_date as long_date
 from marketplace.units import pounds
 
 TWO_PLACES = Decimal("0.01")
+ZERO = Decimal("0.00")
+_EXACT_HUNDREDTHS = 10**27
+# Rounds half-up, and raises for a result of more than 28 digits (the default context's).
+_HALF_UP = Context(
+    prec=28, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[InvalidOperation]
+)
 
 
 @lru_cache(maxsize=4096)
@@ -21,7 +27,7 @@ def per_hour(pence: int) -> str:
 def _ratio(value: Fraction | Decimal | int) -> tuple[int, int]:
     """The value as numerator and positive denominator, exactly (no Fraction built for the
     common kinds: this runs for every figure of an evaluation)."""
-    if isinstance(value, Fraction):
+    if type(value) is Fraction or isinstance(value, Fraction):
         return value.numerator, value.denominator
     if isinstance(value, Decimal):
         return value.as_integer_ratio()
@@ -33,6 +39,15 @@ def _ratio(value: Fraction | Decimal | int) -> tuple[int, int]:
 
 def two_places(value: Fraction | Decimal | int) -> Decimal:
     """An exact value rounded half-up (away from zero) to two places, for display."""
+    if type(value) is Decimal and value.is_finite():
+        # A Decimal's own half-up quantize is the same rounding of its exact value; zero shows
+        # unsigned, and a value of more than 28 digits takes the way below (and fails there).
+        try:
+            rounded = value.quantize(TWO_PLACES, context=_HALF_UP)
+        except InvalidOperation:
+            pass
+        else:
+            return rounded if rounded else ZERO
     numerator, denominator = _ratio(value)
     # floor(|n / d| * 100 + 1/2), in whole numbers.
     hundredths = (200 * abs(numerator) + denominator) // (2 * denominator)
@@ -41,6 +56,15 @@ def two_places(value: Fraction | Decimal | int) -> Decimal:
 
 def shown(value: Fraction | Decimal | int) -> str:
     """The display text of a score or percentage: two places, rounded half-up."""
+    if type(value) is Fraction:
+        # str(two_places(value)) written from the whole hundredths, as long as they are fewer
+        # than the 28 digits that two_places' Decimal arithmetic keeps.
+        numerator, denominator = value.numerator, value.denominator
+        hundredths = (200 * abs(numerator) + denominator) // (2 * denominator)
+        if hundredths < _EXACT_HUNDREDTHS:
+            whole, part = divmod(hundredths, 100)
+            sign = "-" if numerator < 0 and hundredths else ""
+            return f"{sign}{whole}.{part:02d}"
     return str(two_places(value))
 
 

@@ -43,6 +43,11 @@ class AreaCandidate:
         """Rank in the area: higher total, better quality rank, earlier receipt, then bid id."""
         return (-self.total, self.quality_key, self.received_at, str(self.bid_id))
 
+    @property
+    def rough(self) -> float:
+        """The total as a float, correctly rounded (ranks as the total does where two differ)."""
+        return float(self.total)
+
 
 def _assignment_key(choice: Sequence[AreaCandidate | None]) -> tuple[Any, ...]:
     chosen = [candidate for candidate in choice if candidate is not None]

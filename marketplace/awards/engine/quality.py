@@ -142,10 +142,10 @@ def quality_order_key(
     """Sort key of the quality ranking, best first: higher score, then earlier admission to the
     lot (never admitted last), then provider id as text, so that it is a total order."""
     admission = (0, admitted_at) if admitted_at is not None else (1,)
-    return (_negated(score), admission, str(provider_id))
+    return (negated_score(score), admission, str(provider_id))
 
 
-def _negated(score: Decimal | Fraction | int) -> Decimal | Fraction:
+def negated_score(score: Decimal | Fraction | int) -> Decimal | Fraction:
     """-score, exactly: a finite Decimal is negated as a Decimal (Decimals, Fractions and ints
     compare exactly with each other, so the order is the same) and spares a Fraction per bid."""
     if isinstance(score, Decimal) and score.is_finite():

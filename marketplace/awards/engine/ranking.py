@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -18,7 +19,12 @@ from uuid import UUID
 
 from marketplace.admissions.rules import GateFailure
 from marketplace.awards.engine import pilot as pilot_rules
-from marketplace.awards.engine.gates import Gates, abnormally_low_bids, bid_gate_failures
+from marketplace.awards.engine.gates import (
+    Gates,
+    abnormally_low_bids,
+    abnormally_low_rates,
+    bid_gate_failures,
+)
 from marketplace.awards.engine.phrases import (
     counted,
     excluded_because,
@@ -31,7 +37,7 @@ from marketplace.awards.engine.quality import (
     DEFAULT_QUALITY_WEIGHTS,
     QualityInputs,
     QualityScore,
-    bid_quality_key,
+    negated_score,
     quality_ahead,
     quality_behind,
     quality_level,
@@ -72,11 +78,10 @@ __all__ = [
 
 @dataclass(frozen=True)
 class RankingStep:
-    """One step of a kind's ranking: what it compares (smaller key ranks first), its name, and the
-    words for a bid behind the winner on it, level with the winner, or (the winner) ahead."""
+    """One step of a kind's ranking: its name, and the words for a bid behind the winner on it,
+    level with the winner, or (the winner) ahead. What each step compares is `_ranking_keys`."""
 
     name: str
-    key: Callable[[BidFacts], Any]
     behind: Callable[[BidFacts, BidFacts], str]
     level: Callable[[BidFacts, BidFacts], str]
     ahead: Callable[[BidFacts, BidFacts], str]
@@ -85,10 +90,6 @@ class RankingStep:
 def _rate(bid: BidFacts) -> int:
     assert bid.hourly_rate_pence is not None, "a compliant bid has a rate"
     return bid.hourly_rate_pence
-
-
-def _mobilisation_key(bid: BidFacts) -> tuple[Any, ...]:
-    return (1,) if bid.mobilisation_date is None else (0, bid.mobilisation_date)
 
 
 def _mobilises_later(bid: BidFacts, winner: BidFacts) -> str:
@@ -112,7 +113,6 @@ def _mobilises_earlier(winner: BidFacts, other: BidFacts) -> str:
 
 LOWER_RATE = RankingStep(
     "rate",
-    _rate,
     lambda bid, win: (
         f"{per_hour(_rate(bid) - _rate(win))} above the winning rate of {per_hour(_rate(win))}"
     ),
@@ -121,7 +121,6 @@ LOWER_RATE = RankingStep(
 )
 EARLIER_MOBILISATION = RankingStep(
     "mobilisation date",
-    _mobilisation_key,
     _mobilises_later,
     lambda bid, win: (
         "mobilises on the same day as the winner"
@@ -132,21 +131,18 @@ EARLIER_MOBILISATION = RankingStep(
 )
 BETTER_QUALITY_RANK = RankingStep(
     "provider quality ranking",
-    bid_quality_key,
     quality_behind,
     lambda bid, win: quality_level(bid),
     quality_ahead,
 )
 EARLIER_RECEIPT = RankingStep(
     "receipt time",
-    lambda bid: bid.received_at,
     lambda bid, win: "received after the winning bid",
     lambda bid, win: "received at the same moment as the winning bid",
     lambda win, other: "receipt time (received earlier)",
 )
 BID_REFERENCE = RankingStep(
     "bid reference",
-    lambda bid: str(bid.bid_id),
     lambda bid, win: "placed after the winning bid by bid reference, the last tie-break",
     lambda bid, win: "the same bid as the winner",
     lambda win, other: "bid reference, the last tie-break",
@@ -173,17 +169,9 @@ def rank_compliant_bids(kind: str, bids: Iterable[BidFacts]) -> tuple[BidFacts, 
     """Enablement ranks lower rate, then better provider quality rank, then earlier mobilisation
     (none last), then earlier receipt; cluster ranks earlier mobilisation, then quality rank, then
     lower rate, then receipt; the bid id settles what is left, so the order is total."""
-    return tuple(bid for _, bid in _ranked(RANKING[kind], bids))
-
-
-def _ranked(
-    steps: Sequence[RankingStep], bids: Iterable[BidFacts]
-) -> list[tuple[tuple[Any, ...], BidFacts]]:
-    """The bids in ranked order, each with its keys (one per step), worked out once per bid."""
-    keys = [step.key for step in steps]
-    keyed = [(tuple([key(bid) for key in keys]), bid) for bid in bids]
-    keyed.sort(key=itemgetter(0))
-    return keyed
+    RANKING[kind]  # an unknown kind is refused
+    listed = list(bids)
+    return tuple(bid for _, bid in _ranking_keys(kind, listed, _uuid_ids(listed)))
 
 
 def _behind_reason(
@@ -201,8 +189,10 @@ def _behind_reason(
     return "; ".join(words)
 
 
-def _winner_reason(kind: str, ranked: Sequence[BidFacts]) -> str:
-    winner, count = ranked[0], len(ranked)
+def _winner_reason(kind: str, keyed: Sequence[tuple[tuple[Any, ...], BidFacts]], count: int) -> str:
+    """Why the winner won: `keyed` holds it and the next-ranked bid (if any) of `count`, each
+    with its ranking keys."""
+    winner = keyed[0][1]
     if kind == "enablement":
         rate = per_hour(_rate(winner))
         head = f"lowest ongoing-support rate of {rate} among {counted(count, 'compliant bid')}"
@@ -214,8 +204,9 @@ def _winner_reason(kind: str, ranked: Sequence[BidFacts]) -> str:
         alone = f"the only compliant bid, mobilising on {day}"
     if count == 1:
         return alone
-    steps, runner_up = RANKING[kind], ranked[1]
-    decider = next(i for i, step in enumerate(steps) if step.key(winner) != step.key(runner_up))
+    steps, (winner_keys, _), (runner_up_keys, runner_up) = RANKING[kind], keyed[0], keyed[1]
+    pairs = zip(winner_keys, runner_up_keys, strict=True)
+    decider = next(i for i, (ours, theirs) in enumerate(pairs) if ours != theirs)
     if decider == 0:
         return head
     level = listed([step.name for step in steps[:decider]])
@@ -223,68 +214,168 @@ def _winner_reason(kind: str, ranked: Sequence[BidFacts]) -> str:
     return f"{head}; level with the next-ranked bid on {level} and ahead on {ahead}"
 
 
-class _Figures:
-    """Each bid's figures; the weekly cost of each distinct rate and the display of each distinct
-    quality score are worked out once per evaluation."""
+# One assessment to make: the bid, its rank, whether it won, its failed gates, reason and flags.
+_Row = tuple[BidFacts, int | None, bool, tuple[GateFailure, ...], str, tuple[str, ...]]
 
-    def __init__(self, terms: CallOffTerms) -> None:
-        self.hours = terms.total_weekly_hours
-        self.weekly: dict[int, int] = {}
-        self.scores: dict[Decimal, str] = {}
 
-    def of(self, bid: BidFacts) -> dict[str, str | int | None]:
+def _assessments(terms: CallOffTerms, rows: Iterable[_Row]) -> list[Assessment]:
+    """Each row's assessment with its figures; the weekly cost of each distinct rate, the display
+    of each distinct quality score and the ISO text of each distinct mobilisation date are
+    worked out once per evaluation."""
+    hours = terms.total_weekly_hours
+    weekly_of: dict[int | None, int | None] = {None: None}
+    shown_of: dict[Decimal, str] = {}
+    iso_of: dict[date | None, str | None] = {None: None}
+    made, new, set_attribute = [], object.__new__, object.__setattr__
+    for bid, rank, winner, exclusions, reason, flags in rows:
         rate, day, score = bid.hourly_rate_pence, bid.mobilisation_date, bid.quality_score
-        weekly = None if rate is None else self.weekly.get(rate)
-        if rate is not None and weekly is None:
-            weekly = self.weekly[rate] = weekly_cost_pence(rate, self.hours)
-        shown_score = self.scores.get(score)
+        weekly = weekly_of.get(rate, 0)  # 0 for a rate not seen yet (or a week costing 0)
+        if weekly == 0:
+            weekly = weekly_of[rate] = weekly_cost_pence(rate, hours)  # type: ignore[arg-type]
+        shown_score = shown_of.get(score)
         if shown_score is None:
-            shown_score = self.scores[score] = shown(score)
-        return {
+            shown_score = shown_of[score] = shown(score)
+        iso_day = iso_of.get(day, "")
+        if iso_day == "":
+            iso_day = iso_of[day] = day.isoformat()  # type: ignore[union-attr]
+        figures = {
             "hourly_rate_pence": rate,
             "weekly_cost_pence": weekly,
-            "mobilisation_date": None if day is None else day.isoformat(),
+            "mobilisation_date": iso_day,
             "quality_score": shown_score,
             "received_at": bid.received_at.isoformat(),
         }
+        # Assessment.of(bid, None, rank, winner, exclusions, figures, reason, flags), inline.
+        assessment = new(Assessment)
+        set_attribute(
+            assessment,
+            "__dict__",
+            {
+                "bid_id": bid.bid_id,
+                "provider_id": bid.provider_id,
+                "provider_name": bid.provider_name,
+                "area_code": None,
+                "compliant": not exclusions,
+                "rank": rank,
+                "winner": winner,
+                "flags": flags,
+                "exclusions": exclusions,
+                "figures": figures,
+                "reason": reason,
+            },
+        )
+        made.append(assessment)
+    return made
+
+
+def _uuid_ids(bids: Sequence[BidFacts]) -> bool:
+    """Whether every bid and provider id is a UUID: then they are ordered by their numbers, in
+    the order of their texts (32 hexadecimal digits and hyphens in fixed places), without making
+    the texts."""
+    return all(type(bid.bid_id) is UUID and type(bid.provider_id) is UUID for bid in bids)
+
+
+def _ranking_keys(
+    kind: str, bids: Sequence[BidFacts], uuid_ids: bool
+) -> list[tuple[tuple[Any, ...], BidFacts]]:
+    """The bids in ranked order, each with its keys for the steps of `RANKING[kind]`, smaller
+    first: the rate; the provider quality ranking (`quality_order_key`); the mobilisation date,
+    none last; the receipt time; the bid reference. Each mobilisation key is made once per date,
+    and the ids are numbers when `_uuid_ids`."""
+    days: dict[date | None, tuple[Any, ...]] = {None: (1,)}
+    by_rate, keyed = kind == "enablement", []
+    for bid in bids:
+        day, admitted, score = bid.mobilisation_date, bid.admitted_at, bid.quality_score
+        mobilisation = days.get(day)
+        if mobilisation is None:
+            mobilisation = days[day] = (0, day)
+        quality = (
+            score.copy_negate()
+            if type(score) is Decimal and score.is_finite()
+            else negated_score(score),
+            (1,) if admitted is None else (0, admitted),
+            bid.provider_id.int if uuid_ids else str(bid.provider_id),
+        )
+        reference = bid.bid_id.int if uuid_ids else str(bid.bid_id)
+        rate = _rate(bid)
+        keys = (
+            (rate, quality, mobilisation, bid.received_at, reference)
+            if by_rate
+            else (mobilisation, quality, rate, bid.received_at, reference)
+        )
+        keyed.append((keys, bid))
+    keyed.sort(key=itemgetter(0))
+    return keyed
+
+
+def _ranked_rows(kind: str, keyed: Sequence[tuple[tuple[Any, ...], BidFacts]]) -> list[_Row]:
+    """The compliant bids' rows in ranked order; each compliant rate that is abnormally low among
+    the compliant rates is flagged (by bid id, the last key; a flagged bid still ranks)."""
+    if not keyed:
+        return []
+    steps = RANKING[kind]
+    rates = {keys[-1]: _rate(bid) for keys, bid in keyed}
+    low = abnormally_low_rates(rates.values())
+    winner_keys, winner = keyed[0]
+    reason = _winner_reason(kind, keyed[:2], len(keyed))
+    flags = _LOW if low and rates[winner_keys[-1]] in low else ()
+    rows: list[_Row] = [(winner, 1, True, (), reason, flags)]
+    # A bid behind the winner on the first step is told so in words that depend on that key
+    # only: made once per distinct key.
+    first, first_behind = winner_keys[0], steps[0].behind
+    behind: dict[Any, str] = {}
+    for rank, (keys, bid) in enumerate(keyed[1:], start=2):
+        if keys[0] == first:
+            reason = _behind_reason(steps, bid, keys, winner, winner_keys)
+        elif (known := behind.get(keys[0])) is not None:
+            reason = known
+        else:
+            reason = behind[keys[0]] = first_behind(bid, winner)
+        rows.append((bid, rank, False, (), reason, _LOW if low and rates[keys[-1]] in low else ()))
+    return rows
 
 
 def _assess_call_off(terms: CallOffTerms, bids: Sequence[BidFacts]) -> list[Assessment]:
-    gate, steps, figures_of = Gates(terms).failures, RANKING[terms.kind], _Figures(terms).of
-    gated = [(bid, gate(bid)) for bid in bids]
-    keyed = _ranked(steps, (bid for bid, failures in gated if not failures))
-    ranked = [bid for _, bid in keyed]
-    excluded = sorted(
-        ((bid, failures) for bid, failures in gated if failures),
-        key=lambda item: (item[0].received_at, str(item[0].bid_id)),
-    )
-    assessments = []
-    for rank, (keys, bid) in enumerate(keyed, start=1):
-        reason = (
-            _winner_reason(terms.kind, ranked)
-            if rank == 1
-            else _behind_reason(steps, bid, keys, ranked[0], keyed[0][0])
-        )
-        assessments.append(Assessment.of(bid, None, rank, rank == 1, (), figures_of(bid), reason))
-    for bid, exclusions in excluded:
-        reason = excluded_because(exclusions)
-        figures = figures_of(bid)
-        assessments.append(Assessment.of(bid, None, None, False, exclusions, figures, reason))
-    return assessments
+    """The compliant bids in ranked order, then the excluded by receipt."""
+    gate, uuid_ids = Gates(terms).failures, _uuid_ids(bids)
+    compliant, excluded = [], []
+    for bid in bids:
+        failures = gate(bid)
+        if failures:
+            reference = bid.bid_id.int if uuid_ids else str(bid.bid_id)
+            excluded.append(((bid.received_at, reference), bid, failures))
+        else:
+            compliant.append(bid)
+    rows = _ranked_rows(terms.kind, _ranking_keys(terms.kind, compliant, uuid_ids))
+    excluded.sort(key=itemgetter(0))
+    reasons: dict[tuple[GateFailure, ...], str] = {}
+    for _, bid, failures in excluded:
+        reason = reasons.get(failures)
+        if reason is None:
+            reason = reasons[failures] = excluded_because(failures)
+        rows.append((bid, None, False, failures, reason, ()))
+    return _assessments(terms, rows)
+
+
+_LOW = (ABNORMALLY_LOW,)
 
 
 def _flag_abnormally_low(assessments: Sequence[Assessment]) -> list[Assessment]:
     """Flags each compliant rate that is abnormally low among the compliant rates of its call-off
-    (for a pilot, of its area); a flagged bid still ranks."""
-    rates: dict[str | None, dict[UUID, int]] = {}
+    (for a pilot, of its area); a flagged bid still ranks. Bids are told apart by id (as
+    numbers when every id is a UUID, see `_uuid_ids`)."""
+    uuid_ids = all(type(item.bid_id) is UUID for item in assessments)
+    rates: dict[str | None, dict[Any, int]] = {}
     for item in assessments:
         rate = item.figures.get("hourly_rate_pence")
         if item.compliant and isinstance(rate, int):
-            rates.setdefault(item.area_code, {})[item.bid_id] = rate
+            key = item.bid_id.int if uuid_ids else item.bid_id
+            rates.setdefault(item.area_code, {})[key] = rate
     flagged = {area: abnormally_low_bids(group) for area, group in rates.items()}
     return [
         replace(item, flags=(*item.flags, ABNORMALLY_LOW))
-        if item.compliant and item.bid_id in flagged.get(item.area_code, frozenset())
+        if item.compliant
+        and (item.bid_id.int if uuid_ids else item.bid_id) in flagged.get(item.area_code, ())
         else item
         for item in assessments
     ]
@@ -302,10 +393,12 @@ def evaluate(terms: CallOffTerms, bids: Sequence[BidFacts]) -> Evaluation:
             for code in codes or [None]:
                 gates[(bid.bid_id, code)] = gate(bid, code)
         assessments, complete = pilot_rules.assess_pilot(terms, bids, gates)
-    elif terms.kind in RANKING:
-        assessments, complete = _assess_call_off(terms, bids), True
-    else:
+        flagged = tuple(_flag_abnormally_low(assessments))
+        winners = tuple(item for item in flagged if item.winner)
+        return Evaluation(terms.kind, flagged, winners, complete)
+    if terms.kind not in RANKING:
         raise ValueError(f"unknown kind of call-off {terms.kind!r}")
-    flagged = tuple(_flag_abnormally_low(assessments))
-    winners = tuple(item for item in flagged if item.winner)
-    return Evaluation(terms.kind, flagged, winners, complete)
+    called_off = tuple(_assess_call_off(terms, bids))
+    # The winner, if any, is the first assessment (the best-ranked compliant bid).
+    winners = called_off[:1] if called_off and called_off[0].winner else ()
+    return Evaluation(terms.kind, called_off, winners, True)

@@ -132,24 +132,29 @@ class Assessment:
         exclusions: tuple[GateFailure, ...],
         figures: Mapping[str, str | int | None],
         reason: str,
+        flags: tuple[str, ...] = (),
     ) -> Assessment:
         """A bid's assessment; it is compliant when no gate failed."""
         # The same object as cls(...) gives, made without its frozen __init__, which sets each of
         # the 11 fields through object.__setattr__: an evaluation makes one per bid (10,000 and
         # more), and this is about 4 times quicker. There is no __post_init__ and no default.
         assessment = object.__new__(cls)
-        assessment.__dict__.update(
-            bid_id=bid.bid_id,
-            provider_id=bid.provider_id,
-            provider_name=bid.provider_name,
-            area_code=area_code,
-            compliant=not exclusions,
-            rank=rank,
-            winner=winner,
-            flags=(),
-            exclusions=exclusions,
-            figures=figures,
-            reason=reason,
+        object.__setattr__(
+            assessment,
+            "__dict__",
+            {
+                "bid_id": bid.bid_id,
+                "provider_id": bid.provider_id,
+                "provider_name": bid.provider_name,
+                "area_code": area_code,
+                "compliant": not exclusions,
+                "rank": rank,
+                "winner": winner,
+                "flags": flags,
+                "exclusions": exclusions,
+                "figures": figures,
+                "reason": reason,
+            },
         )
         return assessment
 
