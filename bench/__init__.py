@@ -7,11 +7,17 @@ than as absolute times that depend on the machine.
 
 from __future__ import annotations
 
+import json
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -47,3 +53,22 @@ def median_ms(work: Callable[[], Any], runs: int) -> float:
         work()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
+
+
+def in_own_process(module: str, *arguments: str, env: dict[str, str], timeout_s: float) -> Any:
+    """Run `python -m bench.<module> <arguments>` in a process of its own (the marketplace's
+    settings and database engine are process-wide: a set-up against the bench's services needs
+    its own) and return what it printed as JSON on its last line."""
+    done = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
+        [sys.executable, "-m", f"bench.{module}", *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )
+    if done.returncode != 0:
+        step = arguments[0] if arguments else module
+        raise RuntimeError(f"{step} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])

@@ -11,9 +11,10 @@ DATABASE_URL pointing at the bench's database and the same connection pool as th
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -75,7 +76,9 @@ async def write_rows(call_off_id: UUID, data: Submission) -> Written:
     return Written(call_off_id=call_off_id, received_at=received_at, rows=len(ROW_KINDS))
 
 
-def create_app() -> Litestar:
+def plain_app(route_handlers: list[Any], bind: Callable[[PostgresEngine], None]) -> Litestar:
+    """A Litestar app of these handlers on PostgreSQL (DATABASE_URL), its tables bound by `bind`,
+    with the app's own connection pool settings: a baseline served exactly as the app is."""
     engine = PostgresEngine(config={"dsn": os.environ["DATABASE_URL"]})
     bind(engine)
 
@@ -88,4 +91,10 @@ def create_app() -> Litestar:
         finally:
             await engine.close_connection_pool()
 
-    return Litestar(route_handlers=[write_rows], lifespan=[pool], debug=False, logging_config=None)
+    return Litestar(
+        route_handlers=route_handlers, lifespan=[pool], debug=False, logging_config=None
+    )
+
+
+def create_app() -> Litestar:
+    return plain_app([write_rows], bind)

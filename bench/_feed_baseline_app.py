@@ -10,9 +10,6 @@ DATABASE_URL pointing at the bench's database and the same connection pool as th
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -24,7 +21,7 @@ from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
-from marketplace.db import pool_options
+from bench._baseline_app import plain_app
 from marketplace.pagination import decode_moment_id_cursor, encode_moment_id_cursor
 
 PATH = "/plain/opportunities/{provider_id:uuid}"
@@ -110,18 +107,4 @@ async def opportunities(provider_id: UUID, limit: int = 50, cursor: str | None =
 
 
 def create_app() -> Litestar:
-    engine = PostgresEngine(config={"dsn": os.environ["DATABASE_URL"]})
-    bind(engine)
-
-    @asynccontextmanager
-    async def pool(_: Litestar) -> AsyncIterator[None]:
-        # The app's own pool settings (size and the light reset on release).
-        await engine.start_connection_pool(**pool_options())
-        try:
-            yield
-        finally:
-            await engine.close_connection_pool()
-
-    return Litestar(
-        route_handlers=[opportunities], lifespan=[pool], debug=False, logging_config=None
-    )
+    return plain_app([opportunities], bind)

@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench import in_own_process
 from bench._wrk import Request, WrkResult, run_wrk, wrk_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -453,9 +454,7 @@ async def _prepare(providers: int) -> dict[str, Any]:
     from marketplace.binding import bind_engine
     from marketplace.db import current_engine, start_engine, stop_engine
     from marketplace.migrate import migrate
-    from marketplace.tenders.tables import Invitation
     from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body, in_days
-    from tests.factories import bearer
 
     bind_engine(current_engine())
     await start_engine()
@@ -478,38 +477,33 @@ async def _prepare(providers: int) -> dict[str, Any]:
         transport = httpx.ASGITransport(app=create_app())
         async with httpx.AsyncClient(transport=transport, base_url="http://bench.local") as client:
             body = enablement_body(market, title="Enablement at home (bench)", deadline=in_days(2))
-            created = await client.post(
-                "/api/v1/call-offs", json=body, headers=bearer(market.token)
-            )
-            if created.status_code != 201:
-                raise RuntimeError(f"creating the call-off: {created.status_code} {created.text}")
-            call_off_id = created.json()["id"]
-            published = await client.post(
-                f"/api/v1/call-offs/{call_off_id}/publish", headers=bearer(market.token)
-            )
-            if published.status_code != 200:
-                raise RuntimeError(f"publishing: {published.status_code} {published.text}")
-        invited = await Invitation.count().where(Invitation.call_off == call_off_id)
-        if invited != providers:
-            raise RuntimeError(f"{invited} providers invited, not {providers}")
+            call_off_id = await published_call_off(client, market.token, body, providers)
         return {"call_off_id": call_off_id, "tokens": tokens, "providers": organisations}
     finally:
         await stop_engine()
 
 
+async def published_call_off(client: Any, token: str, body: dict[str, Any], invited: int) -> str:
+    """Create and publish a call-off through the app (`client`, as the commissioner's `token`);
+    every one of the `invited` providers must be invited."""
+    from marketplace.tenders.tables import Invitation
+    from tests.factories import bearer
+
+    created = await client.post("/api/v1/call-offs", json=body, headers=bearer(token))
+    if created.status_code != 201:
+        raise RuntimeError(f"creating a call-off: {created.status_code} {created.text}")
+    call_off_id: str = created.json()["id"]
+    published = await client.post(f"/api/v1/call-offs/{call_off_id}/publish", headers=bearer(token))
+    if published.status_code != 200:
+        raise RuntimeError(f"publishing: {published.status_code} {published.text}")
+    found = await Invitation.count().where(Invitation.call_off == call_off_id)
+    if found != invited:
+        raise RuntimeError(f"{found} providers invited, not {invited}")
+    return call_off_id
+
+
 def prepare_market(env: dict[str, str]) -> Market:
-    done = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
-        [sys.executable, "-m", "bench.bid_submission", "prepare", str(PROVIDERS)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"the set-up failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    found = json.loads(done.stdout.strip().splitlines()[-1])
+    found = in_own_process("bid_submission", "prepare", str(PROVIDERS), env=env, timeout_s=600)
     return Market(
         call_off_id=found["call_off_id"],
         tokens=found["tokens"],

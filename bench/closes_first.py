@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,8 +29,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import in_own_process
 from bench.bid_submission import (
-    ROOT,
     bench_database,
     local_services,
     server_environment,
@@ -191,18 +190,9 @@ async def _load(call_off_id: str) -> dict[str, Any]:
 
 
 def _step(env: dict[str, str], *arguments: str) -> dict[str, Any]:
-    done = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
-        [sys.executable, "-m", "bench.closes_first", *arguments],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S + 120,
-        check=False,
+    found: dict[str, Any] = in_own_process(
+        "closes_first", *arguments, env=env, timeout_s=TIMEOUT_S + 120
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"{arguments[0]} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return found
 
 

@@ -35,7 +35,6 @@ import contextlib
 import json
 import os
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,12 +45,13 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
+from bench import in_own_process
 from bench._wrk import Request, WrkResult, run_wrk
 from bench.bid_submission import (
-    ROOT,
     bench_database,
     drain_outbox,
     local_services,
+    published_call_off,
     server_environment,
     uvicorn_server,
     worker_process,
@@ -199,9 +199,7 @@ async def _prepare(providers: int) -> dict[str, Any]:
     from marketplace.binding import bind_engine
     from marketplace.db import current_engine, start_engine, stop_engine
     from marketplace.migrate import migrate
-    from marketplace.tenders.tables import Invitation
     from tests.call_off_fixtures import admitted_provider, commissioning, enablement_body, in_days
-    from tests.factories import bearer
 
     bind_engine(current_engine())
     await start_engine()
@@ -220,20 +218,7 @@ async def _prepare(providers: int) -> dict[str, Any]:
                     package_ids=[str(market.packages[package])],
                     deadline=in_days(2),
                 )
-                created = await client.post(
-                    "/api/v1/call-offs", json=body, headers=bearer(market.token)
-                )
-                if created.status_code != 201:
-                    raise RuntimeError(f"creating a call-off: {created.status_code} {created.text}")
-                call_off_id = created.json()["id"]
-                published = await client.post(
-                    f"/api/v1/call-offs/{call_off_id}/publish", headers=bearer(market.token)
-                )
-                if published.status_code != 200:
-                    raise RuntimeError(f"publishing: {published.status_code} {published.text}")
-                invited = await Invitation.count().where(Invitation.call_off == call_off_id)
-                if invited != providers:
-                    raise RuntimeError(f"{invited} providers invited, not {providers}")
+                call_off_id = await published_call_off(client, market.token, body, providers)
                 call_offs[name] = call_off_id
         return {"call_offs": call_offs, "tokens": tokens}
     finally:
@@ -241,18 +226,7 @@ async def _prepare(providers: int) -> dict[str, Any]:
 
 
 def prepare(env: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    done = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
-        [sys.executable, "-m", "bench.deadline_rush", "prepare", str(PROVIDERS)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"the set-up failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    found = json.loads(done.stdout.strip().splitlines()[-1])
+    found = in_own_process("deadline_rush", "prepare", str(PROVIDERS), env=env, timeout_s=900)
     return found["call_offs"], found["tokens"]
 
 

@@ -28,7 +28,6 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,8 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import in_own_process
 from bench.bid_submission import (
-    ROOT,
     _process_cpu_s,
     bench_database,
     local_services,
@@ -363,18 +362,7 @@ class _CountingSink:
 
 
 def _step(env: dict[str, str], *arguments: str) -> dict[str, Any]:
-    done = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
-        [sys.executable, "-m", "bench.fanout", *arguments],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S + 300,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{arguments[0]} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    found: dict[str, Any] = in_own_process("fanout", *arguments, env=env, timeout_s=TIMEOUT_S + 300)
     return found
 
 

@@ -32,7 +32,6 @@ import hashlib
 import json
 import re
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,9 +39,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import in_own_process
 from bench._wrk import Request, WrkResult, run_wrk
 from bench.bid_submission import (
-    ROOT,
     _process_cpu_s,
     bench_database,
     local_services,
@@ -314,18 +313,7 @@ async def _prepare(url: str) -> dict[str, Any]:
 def prepare(env: dict[str, str]) -> dict[str, Any]:
     """Migrate, seed and explain in a process of its own (the marketplace's settings and engine
     are process-wide)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.feed", "prepare"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"the set-up failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    found: dict[str, Any] = in_own_process("feed", "prepare", env=env, timeout_s=900)
     return found
 
 
