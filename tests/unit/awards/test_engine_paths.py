@@ -10,7 +10,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+import pytest
+
 from marketplace.awards.engine.gates import BidGate
+from marketplace.awards.engine.pilot import quality_percent
 from marketplace.awards.engine.ranking import (
     ABNORMALLY_LOW,
     AreaOffer,
@@ -178,3 +181,8 @@ def test_a_pilots_area_is_found_by_its_code() -> None:
         DOVER,
         None,
     )
+
+
+def test_a_pilot_without_a_weighted_question_is_refused_in_plain_words() -> None:
+    with pytest.raises(ValueError, match=r"^a pilot needs at least one question with a weight$"):
+        quality_percent((Question("plan", 0),), ({"plan": 50},))
