@@ -105,8 +105,9 @@ def test_an_excluded_pilot_offers_rate_does_not_make_a_compliant_rate_abnormally
 
 
 def test_an_area_left_to_a_provider_awarded_elsewhere_says_so_without_a_winners_score() -> None:
+    # Its higher total is in DOVER, so it wins DOVER and ASHFORD has no winner.
     terms = pilot(DOVER, ASHFORD)
-    evaluation = evaluate(terms, [bid(1, offer("DOVER", 2000, 80), offer("ASHFORD", 2000, 80))])
+    evaluation = evaluate(terms, [bid(1, offer("DOVER", 2000, 80), offer("ASHFORD", 2000, 70))])
     (ashford,) = [item for item in evaluation.assessments if item.area_code == "ASHFORD"]
     total = ashford.figures["total_score"]
     assert ashford.reason == (
