@@ -195,25 +195,37 @@ async def insert_rows(
     parameters allows (one for a few thousand rows)."""
     if not rows:
         return
-    # Names from the code, never from input; every value is bound.
-    head = f"INSERT INTO {table._meta.tablename} ({', '.join(columns)}) "
     async with write_transaction():
         if is_postgres() and len(rows) > 1:  # one row (a bid's receipt): VALUES, as ever
             types = [table._meta.get_column_by_name(name).column_type for name in columns]
             arrays = ", ".join(f"{{}}::{column_type}[]" for column_type in types)
             await table.raw(
-                f"{head}SELECT * FROM unnest({arrays})",  # noqa: S608
+                f"{_insert_head(table, columns)}SELECT * FROM unnest({arrays})",  # noqa: S608
                 *[list(values) for values in zip(*rows, strict=True)],
             )
             return
-        per_statement = max(1, MAX_PARAMETERS // len(columns))
-        row = "(" + ", ".join(["{}"] * len(columns)) + ")"
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            await table.raw(
-                head + "VALUES " + ", ".join([row] * len(chunk)),
-                *[value for row in chunk for value in row],
-            )
+        await _insert_values(table, columns, rows)
+
+
+def _insert_head(table: type[Table], columns: Sequence[str]) -> str:
+    # Names from the code, never from input; every value is bound.
+    names = ", ".join(_quoted(name) for name in columns)
+    return f"INSERT INTO {_quoted(table._meta.tablename)} ({names}) "
+
+
+async def _insert_values(
+    table: type[Table], columns: Sequence[str], rows: Sequence[Sequence[Any]], suffix: str = ""
+) -> None:
+    """Multi-row INSERTs (`suffix` after each: an ON CONFLICT clause), as few as the limit on a
+    statement's bound values allows."""
+    one_row = "(" + ", ".join(["{}"] * len(columns)) + ")"
+    per_statement = max(1, MAX_PARAMETERS // len(columns))
+    for first in range(0, len(rows), per_statement):
+        chunk = rows[first : first + per_statement]
+        await table.raw(
+            f"{_insert_head(table, columns)}VALUES {', '.join([one_row] * len(chunk))}{suffix}",
+            *[value for row in chunk for value in row],
+        )
 
 
 async def upsert(row: Any, keys: tuple[Any, ...], values: list[Any]) -> None:
@@ -256,22 +268,16 @@ async def _insert(rows: list[Any], conflict: str) -> None:
         return
     table = type(rows[0])
     columns = table._meta.columns
-    names = ", ".join(_quoted(column._meta.db_column_name) for column in columns)
-    one_row = "(" + ", ".join("{}" for _ in columns) + ")"
-    per_statement = max(1, MAX_PARAMETERS // len(columns))
-    for first in range(0, len(rows), per_statement):
-        chunk = rows[first : first + per_statement]
+    values = []
+    for row in rows:
         given = []
-        for row in chunk:
-            for column in columns:
-                value = getattr(row, column._meta.name)
-                plain = isinstance(value, _PLAIN_VALUES) and not isinstance(value, Enum)
-                given.append(value if plain else convert_to_sql_value(value, column))
-        statement = (
-            f"INSERT INTO {_quoted(table._meta.tablename)} ({names}) "  # noqa: S608 (the table's own names)
-            f"VALUES {', '.join([one_row] * len(chunk))}{conflict}"
-        )
-        await table.raw(statement, *given)
+        for column in columns:
+            value = getattr(row, column._meta.name)
+            plain = isinstance(value, _PLAIN_VALUES) and not isinstance(value, Enum)
+            given.append(value if plain else convert_to_sql_value(value, column))
+        values.append(given)
+    names = [column._meta.db_column_name for column in columns]
+    await _insert_values(table, names, values, conflict)
 
 
 _pool_users = 0

@@ -149,8 +149,8 @@ class CareOnLot:
     area: str
 
 
-async def care_on_lot(lot_id: UUID, started_by: date) -> list[CareOnLot]:
-    """Every care record of call-offs on the lot awarded by `started_by` (the KPI returns decide
+async def care_on_lot(lot_id: UUID, awarded_by: date) -> list[CareOnLot]:
+    """Every care record of call-offs on the lot awarded by `awarded_by` (the KPI returns decide
     which of them count in a quarter)."""
     rows = await AwardedCare.select(
         AwardedCare.commissioner,
@@ -167,7 +167,7 @@ async def care_on_lot(lot_id: UUID, started_by: date) -> list[CareOnLot]:
     found = []
     for row in rows:
         awarded_on = local_day(row["awarded_at"])
-        if awarded_on > started_by:
+        if awarded_on > awarded_by:
             continue
         found.append(
             CareOnLot(

@@ -9,15 +9,6 @@ from uuid import UUID
 import msgspec
 
 
-class Measure(msgspec.Struct):
-    id: UUID
-    reference: str
-    measure: str
-    kind: str
-    reasons_required: bool
-    prefilled_from: str | None
-
-
 class Answer(msgspec.Struct):
     reference: str
     measure: str

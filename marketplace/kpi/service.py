@@ -4,8 +4,6 @@ pre-filled values) and the submission, after which a return is locked and archiv
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -25,6 +23,7 @@ from marketplace.kpi import rules, schemas
 from marketplace.kpi.tables import KpiAnswer, KpiMeasure, KpiReturn
 from marketplace.pagination import decode_cursor, encode_cursor, not_given_out
 from marketplace.principal import COMMISSIONER_ROLES, Principal
+from marketplace.web.exports import csv_line
 
 ENTITY = "kpi_return"
 
@@ -69,22 +68,6 @@ async def ensure_measures(lot_id: UUID, seeds: Iterable[MeasureSeed]) -> int:
             ).save()
             created += 1
     return created
-
-
-async def template_of(lot_id: UUID) -> list[schemas.Measure]:
-    rows = await KpiMeasure.select().where(KpiMeasure.lot == lot_id).order_by(KpiMeasure.position)
-    return [_measure(row) for row in rows]
-
-
-def _measure(row: dict[str, Any]) -> schemas.Measure:
-    return schemas.Measure(
-        id=row["id"],
-        reference=row["reference"],
-        measure=row["measure"],
-        kind=row["kind"],
-        reasons_required=row["reasons_required"],
-        prefilled_from=rules.PREFILL_SOURCES.get(row["prefill"]) if row["prefill"] else None,
-    )
 
 
 def _moment(day: Any) -> datetime:
@@ -399,26 +382,19 @@ async def answer_return(
 
 
 def _as_csv(kpi_return: schemas.KpiReturn) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["Provider", kpi_return.provider_name])
-    writer.writerow(["Commissioner", kpi_return.commissioner_name])
-    writer.writerow(["Quarter", kpi_return.quarter_label])
-    writer.writerow(
-        ["KPI reference", "Measure", "Value", "Reasons", "Pre-filled value", "Pre-filled reasons"]
-    )
-    for a in kpi_return.answers:
-        writer.writerow(
-            [
-                a.reference,
-                a.measure,
-                a.value,
-                a.reasons or "",
-                a.prefilled_value or "",
-                a.prefilled_reasons or "",
-            ]
-        )
-    return out.getvalue().encode()
+    """The return as archived: CSV written as every export is (`csv_line`: a spreadsheet never
+    takes the provider's words for a formula)."""
+    lines: list[list[Any]] = [
+        ["Provider", kpi_return.provider_name],
+        ["Commissioner", kpi_return.commissioner_name],
+        ["Quarter", kpi_return.quarter_label],
+        ["KPI reference", "Measure", "Value", "Reasons", "Pre-filled value", "Pre-filled reasons"],
+        *(
+            [a.reference, a.measure, a.value, a.reasons, a.prefilled_value, a.prefilled_reasons]
+            for a in kpi_return.answers
+        ),
+    ]
+    return "".join(csv_line(line) for line in lines).encode()
 
 
 async def submit_return(actor: Principal, return_id: UUID) -> schemas.KpiReturn:

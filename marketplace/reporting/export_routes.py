@@ -49,14 +49,15 @@ class ExportApi(Controller):
     @get(
         "/{name:str}",
         summary=(
-            "A list as CSV (waiting-list, call-offs, care, placements, kpi-returns), a page at a "
-            "time"
+            "A list as CSV (waiting-list, call-offs, care, placements, kpi-returns, evaluation, "
+            "award), a page at a time"
         ),
         description=(
             "The rows the page of the same name lists, filtered by the same query parameters "
             "(waiting-list: area_code, urgency, service_level; call-offs: status; care: status, "
             "area_code, provider_id, late=yes|no; kpi-returns: lot, quarter as 2026-Q3, provider_id, "
-            "status=open|overdue|submitted, a row per return and KPI). The next page is in the Link header "
+            "status=open|overdue|submitted, a row per return and KPI; evaluation and award: "
+            "call_off_id, required). The next page is in the Link header "
             '(rel="next"); none on the last page.'
         ),
         media_type="text/csv",
