@@ -3,6 +3,7 @@ row lock so that a bid and the close at the deadline can never interleave."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -12,7 +13,8 @@ from uuid import UUID
 import msgspec
 
 from marketplace.db import for_update, is_postgres
-from marketplace.tenders.call_offs.envelope import PackageHours, weighted_envelope
+from marketplace.reference.postcodes.rules import RURALITY_CATEGORIES
+from marketplace.tenders.call_offs.envelope import Envelope, PackageHours, weighted_envelope
 from marketplace.tenders.call_offs.status import OPEN_FOR_BIDS, CallOffStatus
 from marketplace.tenders.tables import CallOff, CallOffArea, Invitation
 
@@ -109,14 +111,37 @@ def bidding_envelope(terms: BiddingTerms) -> tuple[int | None, Decimal]:
     of its packages (or the explicit one, when lower); without packages, the explicit one."""
     if not terms.packages:
         return terms.explicit_envelope_weekly_pence, Decimal("0.00")
-    weights = {k: Decimal(v) for k, v in msgspec.json.decode(terms.rurality_weights).items()}
-    envelope = weighted_envelope(
+    envelope = packages_envelope(
         terms.envelope_base_rate_pence,
-        weights,
+        terms.rurality_weights,
         terms.packages,
         terms.explicit_envelope_weekly_pence,
     )
     return envelope.weekly_pence, envelope.total_weekly_hours.quantize(Decimal("0.01"))
+
+
+def packages_envelope(
+    base_rate_pence: int,
+    rurality_weights: str,
+    packages: Sequence[PackageHours],
+    explicit_weekly_pence: int | None,
+) -> Envelope:
+    """The rurality-weighted envelope of a call-off's packages from its stored weights (JSON, as
+    the call-off row holds them): what bidding, the opportunity feed and the call-off's facts
+    all show."""
+    weights = {k: Decimal(v) for k, v in msgspec.json.decode(rurality_weights).items()}
+    return weighted_envelope(base_rate_pence, weights, packages, explicit_weekly_pence)
+
+
+def package_tallies(packages: Iterable[tuple[str, str]]) -> tuple[dict[str, int], dict[str, int]]:
+    """(packages per rurality category, every category shown; packages per service level) of a
+    call-off's (rurality, service level) pairs."""
+    mix = dict.fromkeys(RURALITY_CATEGORIES, 0)
+    levels: dict[str, int] = {}
+    for rurality, level in packages:
+        mix[rurality] += 1
+        levels[level] = levels.get(level, 0) + 1
+    return mix, levels
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ import msgspec
 from marketplace.errors import NotAllowed, NotFound
 from marketplace.pagination import check_limit, decode_moment_cursor, encode_cursor
 from marketplace.principal import Principal
-from marketplace.reference.postcodes.rules import RURALITY_CATEGORIES
 from marketplace.reference.queries import lots_with_one_provider_per_area
 from marketplace.tenders.call_offs import schemas
 from marketplace.tenders.call_offs.answers import decline_tallies
-from marketplace.tenders.call_offs.envelope import PackageHours, weighted_envelope
+from marketplace.tenders.call_offs.bidding import package_tallies, packages_envelope
+from marketplace.tenders.call_offs.envelope import PackageHours
 from marketplace.tenders.tables import (
     CallOff,
     CallOffArea,
@@ -106,17 +106,12 @@ def _facts(
     documents: list[dict[str, Any]],
     one_per_area: bool,
 ) -> dict[str, Any]:
-    mix = dict.fromkeys(RURALITY_CATEGORIES, 0)
-    levels: dict[str, int] = {}
-    for package in packages:
-        mix[package["rurality"]] += 1
-        levels[package["service_level"]] = levels.get(package["service_level"], 0) + 1
+    mix, levels = package_tallies([(p["rurality"], p["service_level"]) for p in packages])
     envelope = None
     if packages:
-        weights = {k: Decimal(v) for k, v in msgspec.json.decode(row["rurality_weights"]).items()}
-        envelope = weighted_envelope(
+        envelope = packages_envelope(
             row["envelope_base_rate_pence"],
-            weights,
+            row["rurality_weights"],
             [
                 PackageHours(
                     str(p["id"]),
@@ -142,20 +137,24 @@ def _facts(
         "documents": [
             schemas.CallOffDocument(id=d["document_id"], filename=d["filename"]) for d in documents
         ],
-        "terms": _terms(row),
+        "terms": terms_of(row["kind"], row["terms"]),
         "one_provider_per_area": one_per_area,
     }
 
 
-def _terms(row: dict[str, Any]) -> dict[str, Any]:
-    kinds: dict[str, type[Any]] = {
-        "enablement": schemas.EnablementTerms,
-        "cluster": schemas.ClusterTerms,
-        "pilot": schemas.PilotTerms,
-    }
+_TERMS: dict[str, type[Any]] = {
+    "enablement": schemas.EnablementTerms,
+    "cluster": schemas.ClusterTerms,
+    "pilot": schemas.PilotTerms,
+}
+
+
+def terms_of(kind: str, terms: str) -> dict[str, Any]:
+    """A call-off's stored terms (JSON) as its answer's fields: the kind's terms decoded, the
+    other kinds' None."""
     return {
-        kind: (msgspec.json.decode(row["terms"], type=struct) if kind == row["kind"] else None)
-        for kind, struct in kinds.items()
+        name: (msgspec.json.decode(terms, type=struct) if name == kind else None)
+        for name, struct in _TERMS.items()
     }
 
 

@@ -21,9 +21,10 @@ from marketplace.pagination import (
     encode_moment_id_cursor,
 )
 from marketplace.principal import Principal
-from marketplace.reference.postcodes.rules import RURALITY_CATEGORIES
 from marketplace.tenders.call_offs import schemas
-from marketplace.tenders.call_offs.envelope import PackageHours, weighted_envelope
+from marketplace.tenders.call_offs.bidding import package_tallies, packages_envelope
+from marketplace.tenders.call_offs.envelope import PackageHours
+from marketplace.tenders.call_offs.queries import terms_of
 from marketplace.tenders.call_offs.status import OPEN_FOR_BIDS
 from marketplace.tenders.tables import CallOff
 
@@ -74,11 +75,6 @@ def _feed_sql(where: str, limit: int) -> str:
 _Areas = list[tuple[str, str, Decimal | None]]
 _Packages = list[tuple[str, Decimal, str]]
 _Documents = list[tuple[UUID, str]]
-_TERMS: dict[str, type[Any]] = {
-    "enablement": schemas.EnablementTerms,
-    "cluster": schemas.ClusterTerms,
-    "pilot": schemas.PilotTerms,
-}
 
 
 @dataclass(frozen=True)
@@ -113,17 +109,12 @@ def _facts(
     Read-only: its lists and dicts are shared by the answers that show them."""
     areas = msgspec.json.decode(areas_json or "[]", type=_Areas)
     packages = msgspec.json.decode(packages_json or "[]", type=_Packages)
-    mix = dict.fromkeys(RURALITY_CATEGORIES, 0)
-    levels: dict[str, int] = {}
-    for rurality, _, level in packages:
-        mix[rurality] += 1
-        levels[level] = levels.get(level, 0) + 1
+    mix, levels = package_tallies([(rurality, level) for rurality, _, level in packages])
     envelope_pence = explicit_weekly_pence
     if packages:
-        weights = {k: Decimal(v) for k, v in msgspec.json.decode(rurality_weights).items()}
-        envelope = weighted_envelope(
+        envelope = packages_envelope(
             base_rate_pence,
-            weights,
+            rurality_weights,
             [
                 PackageHours("", rurality, Decimal(hours).quantize(Decimal("0.01")))
                 for rurality, hours, _ in packages
@@ -148,10 +139,7 @@ def _facts(
                 documents_json or "[]", type=_Documents
             )
         ],
-        terms={
-            name: (msgspec.json.decode(terms, type=struct) if name == kind else None)
-            for name, struct in _TERMS.items()
-        },
+        terms=terms_of(kind, terms),
     )
 
 
