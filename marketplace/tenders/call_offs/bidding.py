@@ -31,7 +31,7 @@ class BiddingTerms:
     invited_area_codes: list[str]
     max_hourly_rate_pence: int = 0
     # The commissioner's explicit weekly envelope and what the computed one is worked out from
-    # (`bidding_envelope`, read only when a bid is priced against it).
+    # (`bidding_envelope`, worked out only when a bid is priced against it).
     explicit_envelope_weekly_pence: int | None = None
     envelope_base_rate_pence: int = 0
     rurality_weights: str = "{}"
