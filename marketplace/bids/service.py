@@ -106,6 +106,11 @@ SELECT (SELECT id FROM bid WHERE call_off = {} AND provider = {}) AS id,
        (SELECT version FROM bid WHERE call_off = {} AND provider = {}) AS version,
        EXISTS (SELECT 1 FROM bid_decline WHERE call_off = {} AND provider = {}) AS declined
 """
+_INSERT_BID = """
+INSERT INTO bid (id, call_off, provider, version, status, sealed_content, digest, receipt_version,
+                 received_at, withdrawn_at, integrity, gate_failures)
+VALUES ({}, {}, {}, {}, 'submitted', {}, {}, {}, {}, NULL, NULL, NULL)
+"""
 _REPLACE_BID = """
 UPDATE bid SET version = {}, status = 'submitted', sealed_content = {}, digest = {},
                receipt_version = {}, received_at = {}, withdrawn_at = NULL
@@ -168,17 +173,21 @@ async def submit_bid(
                     )
                 )
             else:
-                row = Bid(
-                    id=bid_id,
-                    call_off=call_off_id,
-                    provider=provider_id,
-                    version=version,
-                    sealed_content=sealed,
-                    digest=digest,
-                    receipt_version=RECEIPT_KEYED,
-                    received_at=received_at,
+                writes.append(
+                    Statement(
+                        _INSERT_BID,
+                        (
+                            bid_id,
+                            call_off_id,
+                            provider_id,
+                            version,
+                            sealed,
+                            digest,
+                            RECEIPT_KEYED,
+                            received_at,
+                        ),
+                    )
                 )
-                await Bid.insert(row)
             receipt = schemas.Receipt(
                 bid_id=bid_id,
                 version=version,

@@ -39,7 +39,7 @@ class Bid(Table, tablename="bid"):
     sealed_content = Bytea()
     digest = Varchar(length=64)
     # How the digest is made (docs/design.md 5.3): 2, an HMAC-SHA256 under the bid version's
-    # receipt key (derived from the KEK); 1, a plain SHA-256 (receipts made before keyed ones).
+    # receipt key (derived from the call-off's data key); 1, a plain SHA-256 (receipts made before keyed ones).
     receipt_version = Integer(default=1)
     received_at = Timestamptz()
     withdrawn_at = Timestamptz(null=True, default=None)
